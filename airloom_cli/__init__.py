@@ -1,0 +1,1 @@
+"""Airloom's command line: the local stack (`airloom up`) and developer commands."""

@@ -1,0 +1,82 @@
+"""The `airloom` command."""
+
+from __future__ import annotations
+
+import contextlib
+import subprocess
+import sys
+
+import click
+
+from airloom.spark.java import JavaNotFoundError, require_java
+from airloom_cli.stack.launcher import Stack, StackError
+
+
+def _stack() -> Stack:
+    return Stack(echo=click.echo)
+
+
+@click.group()
+def cli() -> None:
+    """Airloom: AI workflows on Apache Airflow 3."""
+
+
+@cli.command()
+def doctor() -> None:
+    """Check that this machine has what the local stack needs (Java for Spark)."""
+    try:
+        java = require_java()
+    except JavaNotFoundError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Python {sys.version.split()[0]}, Java {java}: ready.")
+
+
+@cli.command()
+def up() -> None:
+    """Start the local stack on loopback and wait until every service is healthy."""
+    try:
+        _stack().up()
+    except StackError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@cli.command()
+def down() -> None:
+    """Stop the processes `airloom up` started; data stays in the state folder."""
+    _stack().down()
+
+
+@cli.command()
+def status() -> None:
+    """Show each service, its process and its health."""
+    statuses = _stack().status()
+    for item in statuses:
+        pid = str(item.record.pid) if item.running and item.record else "-"
+        state = ("healthy" if item.healthy else "unhealthy") if item.running else "stopped"
+        click.echo(f"{item.service.name:<22} {state:<10} pid {pid:<8} {item.detail}")
+    if not all(item.healthy for item in statuses):
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("service")
+@click.option("-n", "--lines", default=50, show_default=True, help="Lines to show.")
+@click.option("-f", "--follow", is_flag=True, help="Keep printing new lines.")
+def logs(service: str, lines: int, follow: bool) -> None:
+    """Show the log of SERVICE (e.g. mlflow, airflow-scheduler, marketplace)."""
+    stack = _stack()
+    if service != "airflow-init":  # the one-shot database step has a log but is no service
+        try:
+            stack.service(service)
+        except StackError as exc:
+            raise click.ClickException(str(exc)) from exc
+    log_file = stack.log_file(service)
+    if not log_file.exists():
+        raise click.ClickException(f"{service} has no log yet ({log_file}); run `airloom up`.")
+    command = ["tail", "-n", str(lines), *(["-F"] if follow else []), str(log_file)]
+    with contextlib.suppress(KeyboardInterrupt):
+        subprocess.run(command, check=False)
+
+
+if __name__ == "__main__":
+    cli()

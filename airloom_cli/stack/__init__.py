@@ -1,0 +1,1 @@
+"""The local stack: every Airloom component on loopback, state under `.airloom/`."""

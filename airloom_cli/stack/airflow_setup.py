@@ -1,0 +1,113 @@
+"""Airflow's configuration for the local stack, its secrets and Airloom's connections.
+
+Airflow reads everything from ``AIRFLOW__SECTION__KEY`` variables, so the stack configures
+it without an ``airflow.cfg`` to keep in sync. Secrets are generated once and kept in the
+state folder, so sessions, encrypted connections and logins survive ``down``/``up``.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from pathlib import Path
+
+from airloom.connections import KAFKA_CONN_ID, LAKE_CONN_ID, MLFLOW_CONN_ID
+from airloom_cli.stack.settings import StackSettings
+
+ADMIN_USER = "admin"
+
+
+def _load_or_create(path: Path, create: dict[str, str]) -> dict[str, str]:
+    if path.exists():
+        return json.loads(path.read_text())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(create, indent=2))
+    path.chmod(0o600)
+    return create
+
+
+def airflow_secrets(settings: StackSettings) -> dict[str, str]:
+    from cryptography.fernet import Fernet
+
+    return _load_or_create(
+        settings.airflow_home / "airloom_secrets.json",
+        {
+            "fernet_key": Fernet.generate_key().decode(),
+            "secret_key": secrets.token_urlsafe(32),
+            "jwt_secret": secrets.token_urlsafe(32),
+        },
+    )
+
+
+def passwords_file(settings: StackSettings) -> Path:
+    return settings.airflow_home / "passwords.json"
+
+
+def admin_password(settings: StackSettings) -> str:
+    """The UI/API login for the local stack, generated on first use."""
+    passwords = _load_or_create(passwords_file(settings), {ADMIN_USER: secrets.token_urlsafe(12)})
+    return passwords[ADMIN_USER]
+
+
+def airflow_environment(settings: StackSettings) -> dict[str, str]:
+    home = settings.airflow_home
+    keys = airflow_secrets(settings)
+    admin_password(settings)
+    api_url = settings.url(settings.airflow_port)
+    return {
+        "AIRFLOW_HOME": str(home),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(settings.dags_dir),
+        "AIRFLOW__CORE__PLUGINS_FOLDER": str(settings.plugins_dir),
+        "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__CORE__FERNET_KEY": keys["fernet_key"],
+        "AIRFLOW__CORE__AUTH_MANAGER": (
+            "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager"
+        ),
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": f"{ADMIN_USER}:admin",
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(passwords_file(settings)),
+        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{api_url}/execution/",
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
+        "AIRFLOW__API__HOST": settings.host,
+        "AIRFLOW__API__PORT": str(settings.airflow_port),
+        "AIRFLOW__API__BASE_URL": api_url,
+        "AIRFLOW__API__SECRET_KEY": keys["secret_key"],
+        "AIRFLOW__API_AUTH__JWT_SECRET": keys["jwt_secret"],
+        "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(settings.airflow_worker_log_port),
+        "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": str(settings.airflow_triggerer_log_port),
+        # Pick up DAG files published by the workflow builder within seconds, not minutes.
+        "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
+        "AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL": "10",
+    }
+
+
+def airloom_connections(settings: StackSettings) -> dict[str, dict]:
+    """Airloom's connections, in the format of `airflow connections import`."""
+    return {
+        KAFKA_CONN_ID: {
+            "conn_type": "kafka",
+            "description": "Local Kafka-compatible broker (managed by `airloom up`)",
+            "extra": json.dumps({"bootstrap.servers": settings.kafka_bootstrap}),
+        },
+        MLFLOW_CONN_ID: {
+            "conn_type": "http",
+            "description": "Local MLflow tracking server (managed by `airloom up`)",
+            "host": settings.url(settings.mlflow_port),
+        },
+        LAKE_CONN_ID: {
+            "conn_type": "fs",
+            "description": "Local data lake folder (managed by `airloom up`)",
+            "extra": json.dumps({"path": settings.lake_dir.as_uri()}),
+        },
+    }
+
+
+def init_commands(settings: StackSettings, airflow_bin: str) -> list[list[str]]:
+    """Migrate the metadata database, then create or refresh Airloom's connections."""
+    connections_file = settings.airflow_home / "airloom_connections.json"
+    connections_file.parent.mkdir(parents=True, exist_ok=True)
+    connections_file.write_text(json.dumps(airloom_connections(settings), indent=2))
+    return [
+        [airflow_bin, "db", "migrate"],
+        [airflow_bin, "connections", "import", "--overwrite", str(connections_file)],
+    ]

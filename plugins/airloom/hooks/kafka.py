@@ -1,0 +1,118 @@
+"""Kafka clients for Airloom's operators, built from one Airflow connection.
+
+Connection handling (config in the connection's extra, MSK IAM auth on AWS) is the Apache
+Kafka provider's; this hook adds what Airloom needs on top: an idempotent producer, consumers
+that never auto-commit, and topic creation that tolerates an existing topic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from airflow.providers.apache.kafka.hooks.base import KafkaBaseHook
+from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, TopicPartition
+from confluent_kafka.admin import AdminClient, NewTopic
+
+from airloom.connections import KAFKA_CONN_ID
+
+
+@dataclass(frozen=True)
+class Delivered:
+    topic: str
+    partition: int
+    offset: int
+
+
+class KafkaHook(KafkaBaseHook):
+    """Producer, consumer and admin clients for one Kafka connection.
+
+    :param kafka_config_id: Airflow connection whose extra holds the client config.
+    """
+
+    def __init__(self, kafka_config_id: str = KAFKA_CONN_ID) -> None:
+        super().__init__(kafka_config_id=kafka_config_id)
+
+    def client_config(self, **overrides: Any) -> dict[str, Any]:
+        config = self._build_config()
+        config.update(overrides)
+        return config
+
+    def admin(self) -> AdminClient:
+        return AdminClient(self.client_config())
+
+    def producer(self, **overrides: Any) -> Producer:
+        """An idempotent producer: retries never duplicate or reorder a record."""
+        return Producer(
+            self.client_config(**{"enable.idempotence": True, "acks": "all", **overrides})
+        )
+
+    def consumer(self, group_id: str, **overrides: Any) -> Consumer:
+        """A consumer whose offsets move only when the caller commits them."""
+        settings = {
+            "group.id": group_id,
+            "enable.auto.commit": False,
+            "auto.offset.reset": "earliest",
+            **overrides,
+        }
+        return Consumer(self.client_config(**settings))
+
+    def ensure_topic(self, topic: str, partitions: int = 1, timeout: float = 30.0) -> None:
+        admin = self.admin()  # keep a reference: a collected client cancels its futures
+        futures = admin.create_topics(
+            [NewTopic(topic, num_partitions=partitions, replication_factor=1)],
+            operation_timeout=timeout,
+        )
+        try:
+            futures[topic].result(timeout=timeout)
+        except KafkaException as exc:
+            if exc.args[0].code() != KafkaError.TOPIC_ALREADY_EXISTS:
+                raise
+
+    def produce(
+        self,
+        topic: str,
+        values: Iterable[bytes],
+        keys: Sequence[bytes | None] | None = None,
+        timeout: float = 60.0,
+    ) -> Delivered:
+        """Send ``values`` and wait until every one is acknowledged; return the last one's place."""
+        producer = self.producer()
+        errors: list[str] = []
+        last: list[Delivered] = []
+
+        def on_delivery(err: KafkaError | None, msg: Any) -> None:
+            if err is not None:
+                errors.append(str(err))
+            else:
+                last.append(Delivered(msg.topic(), msg.partition(), msg.offset()))
+
+        for index, value in enumerate(values):
+            key = keys[index] if keys is not None else None
+            producer.produce(topic, value=value, key=key, on_delivery=on_delivery)
+            producer.poll(0)
+        remaining = producer.flush(timeout)
+        if errors or remaining:
+            raise KafkaException(
+                f"could not deliver to {topic!r}: {remaining} unacknowledged, errors: {errors[:3]}"
+            )
+        if not last:
+            raise ValueError(f"nothing to send to {topic!r}")
+        return max(last, key=lambda d: (d.partition, d.offset))
+
+    def read(self, topic: str, partition: int, offset: int, timeout: float = 30.0) -> bytes:
+        """Read the one record at ``topic``/``partition``/``offset``, without a consumer group."""
+        consumer = Consumer(
+            self.client_config(**{"group.id": "airloom-reader", "enable.auto.commit": False})
+        )
+        try:
+            consumer.assign([TopicPartition(topic, partition, offset)])
+            message = consumer.poll(timeout)
+            if message is None:
+                raise TimeoutError(f"no record at {topic}[{partition}]@{offset} in {timeout} s")
+            if message.error():
+                raise KafkaException(message.error())
+            return message.value()
+        finally:
+            consumer.close()

@@ -1,0 +1,1 @@
+"""Spark support for Airloom's operators."""

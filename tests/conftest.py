@@ -1,0 +1,63 @@
+"""Session-wide real components. Airflow's home is set before anything imports Airflow."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from airloom.connections import KAFKA_CONN_ID, LAKE_CONN_ID, MLFLOW_CONN_ID
+from tests.harness.airflow import configure_airflow_home, migrate_database
+from tests.harness.servers import RunningServer, kafka_broker, mlflow_server, moto_server
+
+AIRFLOW_HOME = configure_airflow_home()
+
+
+@pytest.fixture(scope="session")
+def broker() -> Iterator[RunningServer]:
+    with kafka_broker() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def mlflow(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+    with mlflow_server(tmp_path_factory.mktemp("mlflow")) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def moto() -> Iterator[RunningServer]:
+    with moto_server() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def lake(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("lake")
+
+
+@pytest.fixture(scope="session")
+def airflow_db() -> Path:
+    migrate_database()
+    return AIRFLOW_HOME
+
+
+@pytest.fixture(scope="session")
+def airloom_connections(broker: RunningServer, mlflow: RunningServer, lake: Path) -> dict[str, str]:
+    """Airloom's connections pointing at this session's components, as DAGs see them."""
+    connections = {
+        f"AIRFLOW_CONN_{KAFKA_CONN_ID.upper()}": json.dumps(
+            {"conn_type": "kafka", "extra": {"bootstrap.servers": broker.url}}
+        ),
+        f"AIRFLOW_CONN_{MLFLOW_CONN_ID.upper()}": json.dumps(
+            {"conn_type": "http", "host": mlflow.url}
+        ),
+        f"AIRFLOW_CONN_{LAKE_CONN_ID.upper()}": json.dumps(
+            {"conn_type": "fs", "extra": {"path": lake.as_uri()}}
+        ),
+    }
+    os.environ.update(connections)
+    return connections

@@ -1,0 +1,157 @@
+"""`airloom up` on loopback, a DAG run in the real scheduler, then `airloom down`.
+
+Runs the CLI as a user would, against its own state folder and free ports, so it never
+touches a stack the developer already has running.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import psutil
+import pytest
+
+from tests.harness.servers import LOOPBACK, free_port
+
+pytestmark = pytest.mark.e2e
+
+AIRLOOM = str(Path(sys.executable).parent / "airloom")
+PORT_VARIABLES = [
+    "AIRLOOM_KAFKA_PORT",
+    "AIRLOOM_MLFLOW_PORT",
+    "AIRLOOM_AIRFLOW_PORT",
+    "AIRLOOM_AIRFLOW_WORKER_LOG_PORT",
+    "AIRLOOM_AIRFLOW_TRIGGERER_LOG_PORT",
+    "AIRLOOM_BUILDER_PORT",
+    "AIRLOOM_MARKETPLACE_PORT",
+]
+
+
+@pytest.fixture
+def stack_env(tmp_path: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "AIRLOOM"))}
+    env["AIRLOOM_HOME"] = str(tmp_path / "state")
+    env.update({variable: str(free_port()) for variable in PORT_VARIABLES})
+    return env
+
+
+def airloom(env: dict[str, str], *args: str, timeout: float = 400) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [AIRLOOM, *args], env=env, capture_output=True, text=True, timeout=timeout, check=False
+    )
+
+
+def url(env: dict[str, str], variable: str, path: str) -> str:
+    return f"http://{LOOPBACK}:{env[variable]}{path}"
+
+
+def airflow_token(env: dict[str, str]) -> str:
+    passwords = json.loads((Path(env["AIRLOOM_HOME"]) / "airflow" / "passwords.json").read_text())
+    response = httpx.post(
+        url(env, "AIRLOOM_AIRFLOW_PORT", "/auth/token"),
+        json={"username": "admin", "password": passwords["admin"]},
+    )
+    response.raise_for_status()
+    return response.json()["access_token"]
+
+
+def recorded_processes(env: dict[str, str]) -> list[psutil.Process]:
+    """Every process `up` started, with all their descendants."""
+    procs = []
+    for pid_file in (Path(env["AIRLOOM_HOME"]) / "run").glob("*.json"):
+        if pid_file.name == "startup.json":
+            continue
+        leader = psutil.Process(json.loads(pid_file.read_text())["pid"])
+        procs += [leader, *leader.children(recursive=True)]
+    return procs
+
+
+def test_a_taken_port_is_named_and_nothing_starts(stack_env: dict[str, str]) -> None:
+    with socket.socket() as holder:
+        holder.bind((LOOPBACK, 0))
+        holder.listen()
+        stack_env["AIRLOOM_MLFLOW_PORT"] = str(holder.getsockname()[1])
+        result = airloom(stack_env, "up")
+    assert result.returncode != 0
+    assert f"port {stack_env['AIRLOOM_MLFLOW_PORT']}" in result.stderr
+    assert "AIRLOOM_MLFLOW_PORT" in result.stderr
+    assert not list((Path(stack_env["AIRLOOM_HOME"]) / "run").glob("*.json"))
+
+
+def test_missing_java_is_a_clear_message(stack_env: dict[str, str]) -> None:
+    stack_env.pop("JAVA_HOME", None)
+    stack_env["PATH"] = str(Path(sys.executable).parent)  # the venv, but no java
+    result = airloom(stack_env, "up")
+    assert result.returncode != 0
+    assert "Java 17 or newer is required" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_up_runs_a_dag_in_the_scheduler_and_down_stops_everything(
+    stack_env: dict[str, str],
+) -> None:
+    started = airloom(stack_env, "up")
+    try:
+        assert started.returncode == 0, started.stdout + started.stderr
+        assert "Airflow login: admin / " in started.stdout
+        processes = recorded_processes(stack_env)
+        assert len(processes) >= 8
+
+        for variable, path in [
+            ("AIRLOOM_MLFLOW_PORT", "/health"),
+            ("AIRLOOM_AIRFLOW_PORT", "/api/v2/monitor/health"),
+            ("AIRLOOM_BUILDER_PORT", "/healthz"),
+            ("AIRLOOM_MARKETPLACE_PORT", "/healthz"),
+            ("AIRLOOM_MARKETPLACE_PORT", "/api/v1/"),
+            ("AIRLOOM_MARKETPLACE_PORT", "/docs"),
+            ("AIRLOOM_MARKETPLACE_PORT", "/metrics"),
+            ("AIRLOOM_BUILDER_PORT", "/metrics"),
+        ]:
+            assert httpx.get(url(stack_env, variable, path)).status_code == 200, (variable, path)
+        graphql = httpx.post(
+            url(stack_env, "AIRLOOM_BUILDER_PORT", "/graphql"),
+            json={"query": "{ serviceInfo { service } }"},
+        )
+        assert graphql.json() == {"data": {"serviceInfo": {"service": "airloom-workflow-builder"}}}
+
+        again = airloom(stack_env, "up")
+        assert again.returncode == 0
+        assert "already running" in again.stdout
+        status = airloom(stack_env, "status")
+        assert status.returncode == 0 and status.stdout.count("healthy ") == 8
+
+        assert run_stack_check(stack_env) == "success"
+    finally:
+        stopped = airloom(stack_env, "down")
+    assert stopped.returncode == 0
+    assert "stopped airflow-scheduler" in stopped.stdout
+    _, alive = psutil.wait_procs(processes, timeout=10)
+    assert not alive, [p.pid for p in alive]
+    assert airloom(stack_env, "status").returncode != 0
+
+
+def run_stack_check(env: dict[str, str], timeout: float = 240) -> str:
+    """Trigger the built-in stack-check DAG through Airflow's REST API v2 and wait for it."""
+    headers = {"Authorization": f"Bearer {airflow_token(env)}"}
+    api = url(env, "AIRLOOM_AIRFLOW_PORT", "/api/v2")
+    dag = f"{api}/dags/airloom_stack_check"
+    deadline = time.monotonic() + timeout
+    while httpx.get(dag, headers=headers).status_code == 404:  # not parsed yet
+        assert time.monotonic() < deadline, "the DAG never appeared in Airflow"
+        time.sleep(1)
+    httpx.patch(dag, headers=headers, json={"is_paused": False}).raise_for_status()
+    run = httpx.post(f"{dag}/dagRuns", headers=headers, json={"logical_date": None})
+    run.raise_for_status()
+    run_url = f"{dag}/dagRuns/{run.json()['dag_run_id']}"
+    while True:
+        state = httpx.get(run_url, headers=headers).json()["state"]
+        if state in ("success", "failed") or time.monotonic() > deadline:
+            return state
+        time.sleep(2)

@@ -1,0 +1,1 @@
+"""Real components for tests: a Kafka-compatible broker, MLflow, moto and Airflow."""

@@ -1,0 +1,1 @@
+"""The workflow builder: a GraphQL API that turns graph designs into running Airflow DAGs."""
