@@ -1,0 +1,1 @@
+"""Airloom's operators. Each module holds one integration; heavy imports stay in `execute`."""

@@ -1,0 +1,92 @@
+"""The base of every Airloom operator: a node type with typed ports and validated parameters."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar
+
+from airflow.sdk import BaseOperator, Context, XComArg
+
+from airloom.catalog.params import NodeConfigError, NodeParams, ParamProblem, params_problems
+from airloom.catalog.ports import Port
+
+
+def _templated(value: Any) -> bool:
+    if isinstance(value, str):
+        return "{{" in value or "{%" in value
+    if isinstance(value, Mapping):
+        return any(_templated(item) for item in value.values())
+    if isinstance(value, list | tuple):
+        return any(_templated(item) for item in value)
+    return False
+
+
+class AirloomOperator(BaseOperator):
+    """An Airflow operator that is also one node type of the workflow builder.
+
+    Subclasses declare ``node_type``, ``category``, ``description``, ``params_model`` and their
+    ports, and implement :meth:`run`. Parameters are passed as keyword arguments named after the
+    fields of ``params_model``; they are validated when the DAG is parsed (unless templated) and
+    again after rendering. Each input port receives a reference (a URI) or an upstream port's
+    output (``upstream.port("table")``); each output port's reference is pushed to XCom under
+    the port's name.
+
+    :param inputs: upstream references per input port (templated).
+    """
+
+    node_type: ClassVar[str] = ""
+    category: ClassVar[str] = ""
+    description: ClassVar[str] = ""
+    params_model: ClassVar[type[NodeParams]] = NodeParams
+    input_ports: ClassVar[tuple[Port, ...]] = ()
+    output_ports: ClassVar[tuple[Port, ...]] = ()
+
+    template_fields: Sequence[str] = ("node_params", "inputs")
+    ui_color = "#d9ecf2"
+
+    def __init__(self, *, inputs: Mapping[str, Any] | None = None, **kwargs: Any) -> None:
+        fields = self.params_model.model_fields
+        node_params = {name: kwargs.pop(name) for name in list(kwargs) if name in fields}
+        super().__init__(**kwargs)
+        self.node_params = node_params
+        self.inputs = dict(inputs or {})
+        problems = self._input_problems()
+        if not _templated(node_params):
+            problems += params_problems(self.params_model, node_params)
+        if problems:
+            raise NodeConfigError(self.task_id, problems)
+
+    def _input_problems(self) -> list[ParamProblem]:
+        known = {port.name: port for port in self.input_ports}
+        problems = [
+            ParamProblem(f"inputs.{name}", f"{self.node_type} has no input port {name!r}")
+            for name in self.inputs
+            if name not in known
+        ]
+        problems += [
+            ParamProblem(f"inputs.{port.name}", "required input is not connected")
+            for port in self.input_ports
+            if port.required and self.inputs.get(port.name) in (None, [], "")
+        ]
+        return problems
+
+    def port(self, name: str) -> XComArg:
+        """The reference this task publishes on output port ``name``, for a downstream input."""
+        if name not in {port.name for port in self.output_ports}:
+            raise KeyError(f"{self.node_type} has no output port {name!r}")
+        return XComArg(self, key=name)
+
+    def execute(self, context: Context) -> dict[str, Any]:
+        problems = params_problems(self.params_model, self.node_params)
+        if problems:
+            raise NodeConfigError(self.task_id, problems)
+        params = self.params_model.model_validate(self.node_params)
+        outputs = self.run(params, self.inputs, context)
+        for port in self.output_ports:
+            if port.name in outputs:
+                context["ti"].xcom_push(key=port.name, value=outputs[port.name])
+        return outputs
+
+    def run(self, params: Any, inputs: Mapping[str, Any], context: Context) -> dict[str, Any]:
+        """Do the task's work; return a reference per output port."""
+        raise NotImplementedError
