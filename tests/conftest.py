@@ -12,6 +12,7 @@ import pytest
 from airloom.connections import KAFKA_CONN_ID, LAKE_CONN_ID, MLFLOW_CONN_ID
 from tests.harness.airflow import configure_airflow_home, migrate_database
 from tests.harness.servers import RunningServer, kafka_broker, mlflow_server, moto_server
+from tests.harness.stack import LocalStack, local_stack
 
 AIRFLOW_HOME = configure_airflow_home()
 
@@ -61,3 +62,10 @@ def airloom_connections(broker: RunningServer, mlflow: RunningServer, lake: Path
     }
     os.environ.update(connections)
     return connections
+
+
+@pytest.fixture(scope="session")
+def stack() -> Iterator[LocalStack]:
+    """The whole local stack (`airloom up`) on free ports, shared by end-to-end tests."""
+    with local_stack() as running:
+        yield running

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from airloom_cli.stack import health
-from airloom_cli.stack.airflow_setup import airflow_environment
+from airloom_cli.stack.airflow_setup import ADMIN_USER, admin_password, airflow_environment
 from airloom_cli.stack.settings import StackSettings
 
 
@@ -41,6 +41,8 @@ def service_environment(settings: StackSettings) -> dict[str, str]:
         "AIRLOOM_KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap,
         "AIRLOOM_MLFLOW_TRACKING_URI": settings.url(settings.mlflow_port),
         "AIRLOOM_AIRFLOW_API_URL": settings.url(settings.airflow_port),
+        "AIRLOOM_AIRFLOW_USERNAME": ADMIN_USER,
+        "AIRLOOM_AIRFLOW_PASSWORD": admin_password(settings),
         "AIRLOOM_LAKE_URI": settings.lake_dir.as_uri(),
         "AIRLOOM_BUILDER_DATABASE_URL": f"sqlite:///{state / 'builder' / 'builder.db'}",
         "AIRLOOM_BUILDER_DAGS_FOLDER": str(settings.dags_dir),

@@ -16,9 +16,6 @@ class Settings(BaseSettings):
         default="http://127.0.0.1:5000",
         validation_alias=AliasChoices("AIRLOOM_MLFLOW_TRACKING_URI", "MLFLOW_TRACKING_URI"),
     )
-    airflow_api_url: str = Field(
-        default="http://127.0.0.1:8080", validation_alias="AIRLOOM_AIRFLOW_API_URL"
-    )
     log_level: str = "INFO"
 
 

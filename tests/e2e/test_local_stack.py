@@ -7,7 +7,6 @@ touches a stack the developer already has running.
 from __future__ import annotations
 
 import json
-import os
 import socket
 import subprocess
 import sys
@@ -18,34 +17,19 @@ import httpx
 import psutil
 import pytest
 
-from tests.harness.servers import LOOPBACK, free_port
+from tests.harness.servers import LOOPBACK
+from tests.harness.stack import run_airloom, stack_environment
 
 pytestmark = pytest.mark.e2e
-
-AIRLOOM = str(Path(sys.executable).parent / "airloom")
-PORT_VARIABLES = [
-    "AIRLOOM_KAFKA_PORT",
-    "AIRLOOM_MLFLOW_PORT",
-    "AIRLOOM_AIRFLOW_PORT",
-    "AIRLOOM_AIRFLOW_WORKER_LOG_PORT",
-    "AIRLOOM_AIRFLOW_TRIGGERER_LOG_PORT",
-    "AIRLOOM_BUILDER_PORT",
-    "AIRLOOM_MARKETPLACE_PORT",
-]
 
 
 @pytest.fixture
 def stack_env(tmp_path: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "AIRLOOM"))}
-    env["AIRLOOM_HOME"] = str(tmp_path / "state")
-    env.update({variable: str(free_port()) for variable in PORT_VARIABLES})
-    return env
+    return stack_environment(tmp_path / "state")
 
 
-def airloom(env: dict[str, str], *args: str, timeout: float = 400) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [AIRLOOM, *args], env=env, capture_output=True, text=True, timeout=timeout, check=False
-    )
+def airloom(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    return run_airloom(env, *args)
 
 
 def url(env: dict[str, str], variable: str, path: str) -> str:

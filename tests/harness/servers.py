@@ -128,3 +128,17 @@ def moto_server() -> Iterator[RunningServer]:
     command = [venv_script("moto_server"), "-H", LOOPBACK, "-p", str(port)]
     with serve("moto", command, health.http_ok(f"{url}/moto-api/"), url, port) as server:
         yield server
+
+
+@contextmanager
+def mwaa_server(
+    airflow_url: str | None = None, username: str = "admin", password: str = ""
+) -> Iterator[RunningServer]:
+    """The MWAA stand-in (moto has no MWAA), forwarding InvokeRestApi to ``airflow_url``."""
+    port = free_port()
+    url = f"http://{LOOPBACK}:{port}"
+    command = [sys.executable, "-m", "tests.harness.mwaa_server", str(port)]
+    if airflow_url:
+        command += ["--airflow-url", airflow_url, "--username", username, "--password", password]
+    with serve("mwaa", command, health.http_ok(f"{url}/environments"), url, port) as server:
+        yield server

@@ -1,0 +1,279 @@
+"""One client for Airflow's REST API v2, locally and on MWAA, behind the same interface.
+
+Locally the services call the api-server directly with a JWT from ``/auth/token``; on AWS they
+call MWAA's ``InvokeRestApi`` with their IAM role, which forwards the same paths to the same
+API. Everything above :meth:`AirflowClient.request` is shared, and one contract test suite
+runs against both.
+"""
+
+from __future__ import annotations
+
+import time
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+TERMINAL_RUN_STATES = frozenset({"success", "failed"})
+
+
+class AirflowApiError(RuntimeError):
+    def __init__(self, status: int, method: str, path: str, detail: Any) -> None:
+        self.status = status
+        self.detail = detail
+        super().__init__(f"Airflow API {method} {path} answered {status}: {detail}")
+
+
+@dataclass(frozen=True)
+class DagRun:
+    dag_id: str
+    run_id: str
+    state: str
+    conf: dict[str, Any]
+    queued_at: datetime | None
+    start_date: datetime | None
+    end_date: datetime | None
+
+    @classmethod
+    def from_api(cls, body: dict[str, Any]) -> DagRun:
+        return cls(
+            dag_id=body["dag_id"],
+            run_id=body["dag_run_id"],
+            state=body["state"],
+            conf=body.get("conf") or {},
+            queued_at=_time(body.get("queued_at")),
+            start_date=_time(body.get("start_date")),
+            end_date=_time(body.get("end_date")),
+        )
+
+    @property
+    def finished(self) -> bool:
+        return self.state in TERMINAL_RUN_STATES
+
+
+@dataclass(frozen=True)
+class TaskInstance:
+    task_id: str
+    state: str | None
+    try_number: int
+    start_date: datetime | None
+    end_date: datetime | None
+    log_url: str
+
+
+def _time(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _path(*parts: str) -> str:
+    return "/" + "/".join(quote(part, safe="") for part in parts)
+
+
+class AirflowClient(ABC):
+    """What Airloom's services ask of Airflow; subclasses only move requests."""
+
+    @abstractmethod
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: dict[str, Any] | None = None,
+        params: dict[str, Any] | None = None,
+    ) -> Any:
+        """Call ``/api/v2`` + ``path``; return the decoded body or raise AirflowApiError."""
+
+    @property
+    @abstractmethod
+    def ui_url(self) -> str:
+        """Base URL of the Airflow UI, for links shown to users."""
+
+    def get_dag(self, dag_id: str) -> dict[str, Any] | None:
+        try:
+            return self.request("GET", _path("dags", dag_id))
+        except AirflowApiError as exc:
+            if exc.status == 404:
+                return None
+            raise
+
+    def set_paused(self, dag_id: str, paused: bool) -> None:
+        self.request("PATCH", _path("dags", dag_id), json={"is_paused": paused})
+
+    def trigger(
+        self, dag_id: str, conf: dict[str, Any] | None = None, run_id: str | None = None
+    ) -> DagRun:
+        body: dict[str, Any] = {"logical_date": None, "conf": conf or {}}
+        if run_id:
+            body["dag_run_id"] = run_id
+        return DagRun.from_api(self.request("POST", _path("dags", dag_id, "dagRuns"), json=body))
+
+    def get_run(self, dag_id: str, run_id: str) -> DagRun:
+        return DagRun.from_api(self.request("GET", _path("dags", dag_id, "dagRuns", run_id)))
+
+    def list_runs(self, dag_id: str, limit: int = 25) -> list[DagRun]:
+        body = self.request(
+            "GET",
+            _path("dags", dag_id, "dagRuns"),
+            params={"limit": limit, "order_by": "-run_after"},
+        )
+        return [DagRun.from_api(run) for run in body["dag_runs"]]
+
+    def cancel(self, dag_id: str, run_id: str) -> DagRun:
+        """Mark a run failed: Airflow stops its running tasks and schedules nothing more."""
+        path = _path("dags", dag_id, "dagRuns", run_id)
+        return DagRun.from_api(self.request("PATCH", path, json={"state": "failed"}))
+
+    def task_instances(self, dag_id: str, run_id: str) -> list[TaskInstance]:
+        body = self.request("GET", _path("dags", dag_id, "dagRuns", run_id, "taskInstances"))
+        return [
+            TaskInstance(
+                task_id=ti["task_id"],
+                state=ti.get("state"),
+                try_number=ti.get("try_number") or 0,
+                start_date=_time(ti.get("start_date")),
+                end_date=_time(ti.get("end_date")),
+                log_url=self.log_url(dag_id, run_id, ti["task_id"], ti.get("try_number") or 0),
+            )
+            for ti in body["task_instances"]
+        ]
+
+    def import_errors(self) -> list[dict[str, Any]]:
+        return self.request("GET", "/importErrors", params={"limit": 100})["import_errors"]
+
+    def log_url(self, dag_id: str, run_id: str, task_id: str, try_number: int) -> str:
+        path = _path("dags", dag_id, "runs", run_id, "tasks", task_id)
+        return f"{self.ui_url}{path}?try_number={try_number}"
+
+    def wait_for_dag(self, dag_id: str, timeout: float = 120.0, poll: float = 1.0) -> dict:
+        """Wait until the DAG processor has parsed ``dag_id``."""
+        deadline = time.monotonic() + timeout
+        while (dag := self.get_dag(dag_id)) is None:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"DAG {dag_id!r} did not appear in Airflow within {timeout} s")
+            time.sleep(poll)
+        return dag
+
+    def wait_for_run(
+        self, dag_id: str, run_id: str, timeout: float = 600.0, poll: float = 2.0
+    ) -> DagRun:
+        deadline = time.monotonic() + timeout
+        while not (run := self.get_run(dag_id, run_id)).finished:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"run {run_id} of {dag_id} still {run.state} after {timeout} s")
+            time.sleep(poll)
+        return run
+
+
+class RestAirflowClient(AirflowClient):
+    """Airflow's api-server reached directly, with a JWT from its ``/auth/token`` endpoint."""
+
+    def __init__(self, base_url: str, username: str, password: str, timeout: float = 30.0):
+        self.base_url = base_url.rstrip("/")
+        self._credentials = {"username": username, "password": password}
+        self._http = httpx.Client(base_url=self.base_url, timeout=timeout)
+        self._token: str | None = None
+
+    @property
+    def ui_url(self) -> str:
+        return self.base_url
+
+    def _authenticate(self) -> str:
+        response = self._http.post("/auth/token", json=self._credentials)
+        if response.status_code >= 400:
+            raise AirflowApiError(response.status_code, "POST", "/auth/token", response.text)
+        self._token = response.json()["access_token"]
+        return self._token
+
+    def request(self, method, path, *, json=None, params=None):  # type: ignore[override]
+        for attempt in range(2):
+            token = self._token or self._authenticate()
+            response = self._http.request(
+                method,
+                f"/api/v2{path}",
+                json=json,
+                params=params,
+                headers={"Authorization": f"Bearer {token}"},
+            )
+            if response.status_code == 401 and attempt == 0:
+                self._token = None  # expired: fetch a new token once
+                continue
+            break
+        if response.status_code >= 400:
+            try:
+                detail = response.json().get("detail", response.text)
+            except ValueError:
+                detail = response.text
+            raise AirflowApiError(response.status_code, method, path, detail)
+        return response.json() if response.content else None
+
+
+class MwaaAirflowClient(AirflowClient):
+    """Amazon MWAA: the same REST API through ``InvokeRestApi``, authorised by IAM."""
+
+    def __init__(self, environment: str, mwaa_client: Any) -> None:
+        self.environment = environment
+        self._mwaa = mwaa_client
+        self._ui_url: str | None = None
+
+    @property
+    def ui_url(self) -> str:
+        if self._ui_url is None:
+            env = self._mwaa.get_environment(Name=self.environment)["Environment"]
+            self._ui_url = f"https://{env['WebserverUrl']}"
+        return self._ui_url
+
+    def request(self, method, path, *, json=None, params=None):  # type: ignore[override]
+        arguments: dict[str, Any] = {"Name": self.environment, "Path": path, "Method": method}
+        if json is not None:
+            arguments["Body"] = json
+        if params:
+            arguments["QueryParameters"] = params
+        try:
+            response = self._mwaa.invoke_rest_api(**arguments)
+        except self._mwaa.exceptions.RestApiClientException as exc:
+            body = exc.response
+            status = body.get("RestApiStatusCode", 400)
+            detail = (body.get("RestApiResponse") or {}).get("detail", str(exc))
+            raise AirflowApiError(status, method, path, detail) from exc
+        except self._mwaa.exceptions.RestApiServerException as exc:
+            raise AirflowApiError(
+                exc.response.get("RestApiStatusCode", 500), method, path, str(exc)
+            ) from exc
+        return response.get("RestApiResponse")
+
+
+class AirflowSettings(BaseSettings):
+    """Where the services find Airflow: a local api-server, or an MWAA environment on AWS."""
+
+    model_config = SettingsConfigDict(env_prefix="AIRLOOM_AIRFLOW_", extra="ignore")
+
+    api_url: str = "http://127.0.0.1:8080"
+    username: str = "admin"
+    password: str = ""
+    mwaa_environment: str | None = Field(
+        default=None, description="MWAA environment name; when set, calls go through MWAA."
+    )
+    aws_region: str | None = None
+    aws_endpoint_url: str | None = Field(default=None, description="e.g. a moto server in tests")
+
+
+def airflow_client(settings: AirflowSettings | None = None) -> AirflowClient:
+    settings = settings or AirflowSettings()
+    if settings.mwaa_environment:
+        import boto3
+        from botocore.config import Config
+
+        mwaa = boto3.client(
+            "mwaa",
+            region_name=settings.aws_region,
+            endpoint_url=settings.aws_endpoint_url,
+            # MWAA prefixes hosts ("api.", "env."); a loopback stand-in has no such names.
+            config=Config(inject_host_prefix=settings.aws_endpoint_url is None),
+        )
+        return MwaaAirflowClient(settings.mwaa_environment, mwaa)
+    return RestAirflowClient(settings.api_url, settings.username, settings.password)
