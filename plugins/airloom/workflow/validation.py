@@ -1,0 +1,280 @@
+"""Validate a workflow spec: every problem a designer can fix, with the node and field it concerns.
+
+Validation never stops at the first problem: the builder shows them all at once.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from graphlib import CycleError, TopologicalSorter
+from typing import Any
+
+from pydantic import ValidationError
+
+from airloom.catalog import NodeType, node_types, params_problems
+from airloom.workflow.spec import MAX_NODES, NAME_PATTERN, NODE_ID_PATTERN, Edge, WorkflowSpec
+
+SCHEDULE_PRESETS = frozenset(
+    {"@once", "@continuous", "@hourly", "@daily", "@weekly", "@monthly", "@quarterly", "@yearly"}
+)
+
+
+@dataclass(frozen=True)
+class Problem:
+    code: str
+    message: str
+    node_id: str | None = None
+    field: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class InvalidWorkflow(ValueError):
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        lines = "; ".join(
+            f"[{p.code}] {p.node_id + ': ' if p.node_id else ''}{p.message}" for p in problems
+        )
+        super().__init__(f"invalid workflow: {lines}")
+
+
+def parse_spec(document: Mapping[str, Any]) -> tuple[WorkflowSpec | None, list[Problem]]:
+    """The typed spec, or the schema problems that stop it from being one."""
+    try:
+        return WorkflowSpec.model_validate(dict(document)), []
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            loc = error["loc"]
+            node_id = None
+            if len(loc) >= 2 and loc[0] == "nodes" and isinstance(loc[1], int):
+                nodes = document.get("nodes") or []
+                if loc[1] < len(nodes) and isinstance(nodes[loc[1]], Mapping):
+                    node_id = nodes[loc[1]].get("id")
+            field = ".".join(str(part) for part in loc)
+            problems.append(Problem("INVALID_DOCUMENT", error["msg"], node_id, field))
+        return None, problems
+
+
+def validate(document: Mapping[str, Any]) -> list[Problem]:
+    """Every problem in ``document``; an empty list means it can be published."""
+    spec, problems = parse_spec(document)
+    if spec is None:
+        return problems
+    return validate_spec(spec)
+
+
+def validate_spec(spec: WorkflowSpec) -> list[Problem]:
+    problems: list[Problem] = []
+    if not re.fullmatch(NAME_PATTERN, spec.metadata.name):
+        problems.append(
+            Problem(
+                "INVALID_NAME",
+                f"workflow name {spec.metadata.name!r} must start with a letter and use only "
+                "lower-case letters, digits and '_' (at most 63)",
+                field="metadata.name",
+            )
+        )
+    if len(spec.nodes) > MAX_NODES:
+        problems.append(
+            Problem(
+                "TOO_MANY_NODES",
+                f"a workflow has at most {MAX_NODES} nodes; this one has {len(spec.nodes)}",
+                field="nodes",
+            )
+        )
+    problems += _schedule_problems(spec.schedule)
+    catalog = node_types()
+    nodes: dict[str, NodeType | None] = {}
+    for index, node in enumerate(spec.nodes):
+        where = f"nodes.{index}"
+        if node.id in nodes:
+            problems.append(
+                Problem(
+                    "DUPLICATE_NODE_ID",
+                    f"node id {node.id!r} is used twice",
+                    node.id,
+                    f"{where}.id",
+                )
+            )
+            continue
+        if not re.fullmatch(NODE_ID_PATTERN, node.id):
+            problems.append(
+                Problem(
+                    "UNSAFE_NODE_ID",
+                    f"node id {node.id!r} must start with a letter and use only lower-case "
+                    "letters, digits and '_' (at most 63)",
+                    node.id,
+                    f"{where}.id",
+                )
+            )
+        node_type = catalog.get(node.type)
+        nodes[node.id] = node_type
+        if node_type is None:
+            problems.append(
+                Problem(
+                    "UNKNOWN_NODE_TYPE",
+                    f"unknown node type {node.type!r}; known types: {', '.join(catalog)}",
+                    node.id,
+                    f"{where}.type",
+                )
+            )
+            continue
+        problems += [
+            Problem("INVALID_PARAMS", p.message, node.id, f"{where}.params.{p.field}")
+            for p in params_problems(node_type.operator.params_model, node.params)
+        ]
+    edge_problems, connected = _edge_problems(spec.edges, nodes)
+    problems += edge_problems
+    problems += _unconnected_inputs(spec, nodes, connected)
+    problems += _cycle_problems(spec.edges, nodes)
+    return problems
+
+
+def _schedule_problems(schedule: str | None) -> list[Problem]:
+    if schedule is None or schedule in SCHEDULE_PRESETS:
+        return []
+    from croniter import croniter
+
+    if croniter.is_valid(schedule) and len(schedule.split()) == 5:
+        return []
+    return [
+        Problem(
+            "INVALID_SCHEDULE",
+            f"schedule {schedule!r} is neither a preset ({', '.join(sorted(SCHEDULE_PRESETS))}) "
+            "nor a five-field cron expression",
+            field="schedule",
+        )
+    ]
+
+
+def _edge_problems(
+    edges: list[Edge], nodes: Mapping[str, NodeType | None]
+) -> tuple[list[Problem], dict[tuple[str, str], int]]:
+    problems: list[Problem] = []
+    connected: dict[tuple[str, str], int] = defaultdict(int)
+    for index, edge in enumerate(edges):
+        source_node, source_port = Edge.split(edge.source)
+        target_node, target_port = Edge.split(edge.target)
+        ends = []
+        for role, node_id, port_name in (
+            ("source", source_node, source_port),
+            ("target", target_node, target_port),
+        ):
+            field = f"edges.{index}.{role}"
+            if node_id not in nodes:
+                problems.append(
+                    Problem(
+                        "MISSING_NODE",
+                        f"edge {role} {getattr(edge, role)!r} names no node",
+                        node_id or None,
+                        field,
+                    )
+                )
+                ends.append(None)
+                continue
+            node_type = nodes[node_id]
+            if node_type is None:
+                ends.append(None)  # already reported as an unknown type
+                continue
+            port = node_type.output(port_name) if role == "source" else node_type.input(port_name)
+            if port is None:
+                kind = "output" if role == "source" else "input"
+                names = [
+                    p.name for p in (node_type.outputs if role == "source" else node_type.inputs)
+                ]
+                problems.append(
+                    Problem(
+                        "MISSING_PORT",
+                        f"{node_type.type} has no {kind} port {port_name!r} "
+                        f"(its {kind} ports: {', '.join(names) or 'none'})",
+                        node_id,
+                        field,
+                    )
+                )
+            ends.append(port)
+        source, target = ends
+        if source is None or target is None:
+            continue
+        if source.type != target.type:
+            problems.append(
+                Problem(
+                    "INCOMPATIBLE_PORTS",
+                    f"{edge.source} gives a {source.type.value} but {edge.target} takes a "
+                    f"{target.type.value}",
+                    target_node,
+                    f"edges.{index}",
+                )
+            )
+            continue
+        connected[(target_node, target_port)] += 1
+        if connected[(target_node, target_port)] > 1 and not target.many:
+            problems.append(
+                Problem(
+                    "DUPLICATE_INPUT",
+                    f"input {edge.target} takes one edge but is connected more than once",
+                    target_node,
+                    f"edges.{index}.target",
+                )
+            )
+    return problems, connected
+
+
+def _unconnected_inputs(
+    spec: WorkflowSpec,
+    nodes: Mapping[str, NodeType | None],
+    connected: Mapping[tuple[str, str], int],
+) -> list[Problem]:
+    problems = []
+    for index, node in enumerate(spec.nodes):
+        node_type = nodes.get(node.id)
+        if node_type is None:
+            continue
+        for port in node_type.inputs:
+            if port.required and not connected.get((node.id, port.name)):
+                problems.append(
+                    Problem(
+                        "UNCONNECTED_INPUT",
+                        f"required input {port.name!r} ({port.type.value}) is not connected",
+                        node.id,
+                        f"nodes.{index}.inputs.{port.name}",
+                    )
+                )
+    return problems
+
+
+def _cycle_problems(edges: list[Edge], nodes: Mapping[str, Any]) -> list[Problem]:
+    graph: dict[str, set[str]] = {node_id: set() for node_id in nodes}
+    for edge in edges:
+        source, _ = Edge.split(edge.source)
+        target, _ = Edge.split(edge.target)
+        if source in graph and target in graph:
+            graph[target].add(source)
+    try:
+        TopologicalSorter(graph).prepare()
+    except CycleError as exc:
+        cycle = exc.args[1]
+        return [
+            Problem(
+                "CYCLE",
+                f"the edges form a cycle: {' → '.join(cycle)}",
+                cycle[0],
+                "edges",
+            )
+        ]
+    return []
+
+
+def ensure_valid(document: Mapping[str, Any]) -> WorkflowSpec:
+    """The typed spec if ``document`` is valid; otherwise raise with every problem."""
+    spec, problems = parse_spec(document)
+    if spec is None:
+        raise InvalidWorkflow(problems)
+    problems = validate_spec(spec)
+    if problems:
+        raise InvalidWorkflow(problems)
+    return spec
