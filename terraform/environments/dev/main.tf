@@ -1,0 +1,34 @@
+# dev: smallest sizes, one NAT gateway, no standby databases, everything deletable.
+
+provider "aws" {
+  region = var.region
+  default_tags {
+    tags = { Project = "airloom", Environment = "dev", ManagedBy = "terraform" }
+  }
+}
+
+module "airloom" {
+  source      = "../../stack"
+  environment = "dev"
+
+  vpc_cidr_block     = "10.20.0.0/16"
+  availability_zones = ["${var.region}a", "${var.region}b"]
+  single_nat_gateway = true
+
+  airflow_version        = "3.0.6"
+  mwaa_environment_class = "mw1.small"
+  mwaa_min_workers       = 1
+  mwaa_max_workers       = 2
+  mwaa_schedulers        = 2
+
+  kafka_broker_instance_type = "kafka.t3.small"
+  kafka_brokers_per_zone     = 1
+
+  db_instance_class     = "db.t4g.micro"
+  db_multi_az           = false
+  service_desired_count = 1
+  image_tag             = var.image_tag
+  protect_from_deletion = false
+
+  alarm_emails = var.alarm_emails
+}

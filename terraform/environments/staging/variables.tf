@@ -1,0 +1,17 @@
+variable "region" {
+  description = "AWS region of the environment."
+  type        = string
+  default     = "eu-west-1"
+}
+
+variable "alarm_emails" {
+  description = "Who is emailed when an alarm fires."
+  type        = list(string)
+  default     = []
+}
+
+variable "image_tag" {
+  description = "Tag of the service and MLflow images to run."
+  type        = string
+  default     = "latest"
+}

@@ -1,0 +1,56 @@
+variable "name" {
+  description = "Prefix, e.g. airloom-dev."
+  type        = string
+}
+
+variable "kms_key_arn" {
+  description = "Key that encrypts the alarm topic."
+  type        = string
+}
+
+variable "alarm_emails" {
+  description = "Addresses subscribed to the alarm topic (each confirms by email)."
+  type        = list(string)
+  default     = []
+}
+
+variable "scheduler_log_group" {
+  description = "MWAA scheduler log group (airflow-<env>-Scheduler); failed runs are counted from it."
+  type        = string
+}
+
+variable "msk_cluster_name" {
+  description = "MSK cluster whose consumer lag is watched."
+  type        = string
+}
+
+variable "consumer_lag" {
+  description = "Consumer group and topic pairs to watch, with the offset lag that raises the alarm."
+  type = list(object({
+    consumer_group = string
+    topic          = string
+    max_lag        = number
+  }))
+  default = []
+}
+
+variable "api_name" {
+  description = "API Gateway REST API whose 5xx rate is watched."
+  type        = string
+}
+
+variable "api_stage" {
+  description = "Its stage."
+  type        = string
+}
+
+variable "mlflow_load_balancer_arn_suffix" {
+  description = "MLflow's load balancer, whose 5xx rate is watched."
+  type        = string
+}
+
+variable "max_5xx_rate" {
+  description = "Share of requests answered 5xx that raises an alarm (0.05 = 5%)."
+  type        = number
+  default     = 0.05
+}

@@ -1,0 +1,34 @@
+output "api_url" {
+  description = "Public base URL: <api_url>/builder/graphql and <api_url>/marketplace/api/v1."
+  value       = aws_api_gateway_stage.v1.invoke_url
+}
+
+output "api_name" {
+  description = "REST API name (the 5xx alarm's dimension)."
+  value       = aws_api_gateway_rest_api.this.name
+}
+
+output "api_stage" {
+  description = "Stage name (the 5xx alarm's dimension)."
+  value       = aws_api_gateway_stage.v1.stage_name
+}
+
+output "usage_plan_ids" {
+  description = "Usage plan id per tier: attach customers' API keys to these."
+  value       = { for tier, plan in aws_api_gateway_usage_plan.tier : tier => plan.id }
+}
+
+output "ecr_repository_urls" {
+  description = "Where to push each service image (built from containers/<service>)."
+  value       = { for key, repo in aws_ecr_repository.service : key => repo.repository_url }
+}
+
+output "task_security_group_ids" {
+  description = "Service => security group of its tasks."
+  value       = { for key, service in module.service : key => service.security_group_id }
+}
+
+output "database_secret_arn" {
+  description = "RDS-managed secret holding the services' database password."
+  value       = module.database.password_secret_arn
+}

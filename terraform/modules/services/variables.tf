@@ -1,0 +1,124 @@
+variable "name" {
+  description = "Prefix, e.g. airloom-dev."
+  type        = string
+}
+
+variable "image_tag" {
+  description = "Tag of both service images in their ECR repositories."
+  type        = string
+  default     = "latest"
+}
+
+variable "desired_count" {
+  description = "Tasks per service (they keep no state outside PostgreSQL, so they scale out)."
+  type        = number
+  default     = 1
+}
+
+variable "cpu" {
+  description = "Task CPU units per service."
+  type        = number
+  default     = 512
+}
+
+variable "memory" {
+  description = "Task memory per service in MiB."
+  type        = number
+  default     = 1024
+}
+
+variable "db_instance_class" {
+  description = "RDS instance size of the services' database."
+  type        = string
+  default     = "db.t4g.micro"
+}
+
+variable "db_multi_az" {
+  description = "Keep a standby of the services' database in the second zone."
+  type        = bool
+  default     = false
+}
+
+variable "deletion_protection" {
+  description = "Protect the database and load balancer from deletion."
+  type        = bool
+  default     = true
+}
+
+variable "tiers" {
+  description = "API Gateway usage plans: per tier a request quota per period and a rate limit."
+  nullable    = false
+  type = map(object({
+    quota_limit  = number
+    quota_period = string
+    rate_limit   = number
+    burst_limit  = number
+  }))
+  default = {
+    free       = { quota_limit = 1000, quota_period = "DAY", rate_limit = 5, burst_limit = 10 }
+    pro        = { quota_limit = 100000, quota_period = "MONTH", rate_limit = 50, burst_limit = 100 }
+    enterprise = { quota_limit = 5000000, quota_period = "MONTH", rate_limit = 500, burst_limit = 1000 }
+  }
+}
+
+variable "vpc_id" {
+  description = "VPC everything runs in."
+  type        = string
+}
+
+variable "vpc_cidr_block" {
+  description = "The VPC's range (the load balancer accepts traffic from it)."
+  type        = string
+}
+
+variable "private_subnet_ids" {
+  description = "Private subnets for tasks, database and the internal load balancer."
+  type        = list(string)
+}
+
+variable "mwaa_environment_name" {
+  description = "MWAA environment the services trigger and watch through invoke_rest_api."
+  type        = string
+}
+
+variable "mwaa_environment_arn" {
+  description = "ARN of that environment."
+  type        = string
+}
+
+variable "mwaa_bucket" {
+  description = "MWAA source bucket: the builder publishes DAG files under dags/."
+  type        = string
+}
+
+variable "mwaa_bucket_arn" {
+  description = "ARN of the MWAA source bucket."
+  type        = string
+}
+
+variable "mlflow_tracking_uri" {
+  description = "MLflow tracking URI the marketplace reads the registry from."
+  type        = string
+}
+
+variable "access_log_bucket" {
+  description = "Bucket for the load balancer's access logs."
+  type        = string
+}
+
+variable "kms_key_arn" {
+  description = "Environment key."
+  type        = string
+}
+
+variable "log_retention_days" {
+  description = "Days API Gateway and WAF logs are kept."
+  type        = number
+  default     = 365
+}
+
+variable "manage_api_gateway_logging_role" {
+  description = "Set API Gateway's account-wide CloudWatch role (once per account and region)."
+  type        = bool
+  default     = true
+}

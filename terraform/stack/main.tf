@@ -1,0 +1,126 @@
+# One Airloom environment: every module, wired in the order they must exist.
+
+locals {
+  name = "airloom-${var.environment}"
+}
+
+module "baseline" {
+  source        = "../modules/baseline"
+  name          = local.name
+  force_destroy = !var.protect_from_deletion
+}
+
+module "network" {
+  source             = "../modules/network"
+  name               = local.name
+  cidr_block         = var.vpc_cidr_block
+  availability_zones = var.availability_zones
+  single_nat_gateway = var.single_nat_gateway
+  kms_key_arn        = module.baseline.kms_key_arn
+}
+
+module "lake" {
+  source            = "../modules/lake"
+  name              = local.name
+  kms_key_arn       = module.baseline.kms_key_arn
+  access_log_bucket = module.baseline.access_log_bucket
+  force_destroy     = !var.protect_from_deletion
+}
+
+module "serving" {
+  source            = "../modules/serving"
+  name              = local.name
+  models_bucket_arn = module.lake.models_bucket_arn
+  kms_key_arn       = module.baseline.kms_key_arn
+}
+
+module "msk" {
+  source               = "../modules/msk"
+  name                 = local.name
+  broker_instance_type = var.kafka_broker_instance_type
+  brokers_per_zone     = var.kafka_brokers_per_zone
+  vpc_id               = module.network.vpc_id
+  private_subnet_ids   = module.network.private_subnet_ids
+  kms_key_arn          = module.baseline.kms_key_arn
+  # Only MWAA's workers produce and consume.
+  client_security_group_ids = [module.mwaa.security_group_id]
+}
+
+module "mwaa" {
+  source                       = "../modules/mwaa"
+  name                         = local.name
+  airflow_version              = var.airflow_version
+  environment_class            = var.mwaa_environment_class
+  min_workers                  = var.mwaa_min_workers
+  max_workers                  = var.mwaa_max_workers
+  schedulers                   = var.mwaa_schedulers
+  vpc_id                       = module.network.vpc_id
+  private_subnet_ids           = module.network.private_subnet_ids
+  kms_key_arn                  = module.baseline.kms_key_arn
+  access_log_bucket            = module.baseline.access_log_bucket
+  lake_bucket_arns             = module.lake.bucket_arns
+  msk_cluster_arn              = module.msk.cluster_arn
+  sagemaker_execution_role_arn = module.serving.sagemaker_execution_role_arn
+  force_destroy                = !var.protect_from_deletion
+}
+
+module "mlflow" {
+  source              = "../modules/mlflow"
+  name                = local.name
+  image_tag           = var.image_tag
+  desired_count       = var.service_desired_count
+  db_instance_class   = var.db_instance_class
+  db_multi_az         = var.db_multi_az
+  deletion_protection = var.protect_from_deletion
+  vpc_id              = module.network.vpc_id
+  vpc_cidr_block      = module.network.vpc_cidr_block
+  private_subnet_ids  = module.network.private_subnet_ids
+  artifact_bucket     = module.lake.models_bucket
+  artifact_bucket_arn = module.lake.models_bucket_arn
+  kms_key_arn         = module.baseline.kms_key_arn
+  access_log_bucket   = module.baseline.access_log_bucket
+}
+
+module "services" {
+  source                          = "../modules/services"
+  name                            = local.name
+  image_tag                       = var.image_tag
+  desired_count                   = var.service_desired_count
+  db_instance_class               = var.db_instance_class
+  db_multi_az                     = var.db_multi_az
+  deletion_protection             = var.protect_from_deletion
+  tiers                           = var.api_tiers
+  vpc_id                          = module.network.vpc_id
+  vpc_cidr_block                  = module.network.vpc_cidr_block
+  private_subnet_ids              = module.network.private_subnet_ids
+  mwaa_environment_name           = module.mwaa.environment_name
+  mwaa_environment_arn            = module.mwaa.environment_arn
+  mwaa_bucket                     = module.mwaa.bucket_name
+  mwaa_bucket_arn                 = module.mwaa.bucket_arn
+  mlflow_tracking_uri             = module.mlflow.tracking_uri
+  kms_key_arn                     = module.baseline.kms_key_arn
+  access_log_bucket               = module.baseline.access_log_bucket
+  manage_api_gateway_logging_role = var.manage_api_gateway_logging_role
+}
+
+module "secrets" {
+  source                  = "../modules/secrets"
+  name                    = local.name
+  kms_key_arn             = module.baseline.kms_key_arn
+  kafka_bootstrap_servers = module.msk.bootstrap_brokers_iam
+  mlflow_tracking_uri     = module.mlflow.tracking_uri
+  lake_root               = "s3://${module.lake.data_bucket}"
+}
+
+module "observability" {
+  source                          = "../modules/observability"
+  name                            = local.name
+  kms_key_arn                     = module.baseline.kms_key_arn
+  alarm_emails                    = var.alarm_emails
+  scheduler_log_group             = module.mwaa.scheduler_log_group
+  msk_cluster_name                = module.msk.cluster_name
+  consumer_lag                    = var.consumer_lag
+  api_name                        = module.services.api_name
+  api_stage                       = module.services.api_stage
+  mlflow_load_balancer_arn_suffix = module.mlflow.load_balancer_arn_suffix
+}

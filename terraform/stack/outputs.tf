@@ -1,0 +1,52 @@
+output "mwaa_environment_name" {
+  description = "Pass to `airloom deploy --environment`."
+  value       = module.mwaa.environment_name
+}
+
+output "mwaa_bucket" {
+  description = "Pass to `airloom deploy --bucket`."
+  value       = module.mwaa.bucket_name
+}
+
+output "airflow_webserver_url" {
+  description = "Airflow UI and REST API (private)."
+  value       = module.mwaa.webserver_url
+}
+
+output "api_url" {
+  description = "Public API: /builder/graphql and /marketplace/api/v1."
+  value       = module.services.api_url
+}
+
+output "usage_plan_ids" {
+  description = "Tier => usage plan id, for customers' API keys."
+  value       = module.services.usage_plan_ids
+}
+
+output "ecr_repositories" {
+  description = "Where to push each image built from containers/."
+  value = merge(module.services.ecr_repository_urls, {
+    mlflow        = module.mlflow.ecr_repository_url
+    mlflow-pyfunc = module.serving.pyfunc_repository_url
+  })
+}
+
+output "mlflow_tracking_uri" {
+  description = "MLflow inside the VPC."
+  value       = module.mlflow.tracking_uri
+}
+
+output "lake_buckets" {
+  description = "Dataset and model buckets."
+  value       = { data = module.lake.data_bucket, models = module.lake.models_bucket }
+}
+
+output "sagemaker_execution_role_arn" {
+  description = "Role for SageMaker deployments."
+  value       = module.serving.sagemaker_execution_role_arn
+}
+
+output "alarm_topic_arn" {
+  description = "Where alarms go."
+  value       = module.observability.alarm_topic_arn
+}

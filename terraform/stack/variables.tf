@@ -1,0 +1,118 @@
+variable "environment" {
+  description = "Environment name: dev, staging or prod."
+  type        = string
+
+  validation {
+    condition     = contains(["dev", "staging", "prod"], var.environment)
+    error_message = "environment must be one of dev, staging, prod."
+  }
+}
+
+variable "vpc_cidr_block" {
+  description = "The VPC's address range."
+  type        = string
+}
+
+variable "availability_zones" {
+  description = "The two availability zones the environment spans."
+  type        = list(string)
+}
+
+variable "single_nat_gateway" {
+  description = "One NAT gateway instead of one per zone."
+  type        = bool
+}
+
+variable "airflow_version" {
+  description = "Airflow 3 version MWAA runs."
+  type        = string
+}
+
+variable "mwaa_environment_class" {
+  description = "MWAA environment class."
+  type        = string
+}
+
+variable "mwaa_min_workers" {
+  description = "MWAA minimum workers."
+  type        = number
+}
+
+variable "mwaa_max_workers" {
+  description = "MWAA maximum workers."
+  type        = number
+}
+
+variable "mwaa_schedulers" {
+  description = "MWAA schedulers."
+  type        = number
+}
+
+variable "kafka_broker_instance_type" {
+  description = "MSK broker size."
+  type        = string
+}
+
+variable "kafka_brokers_per_zone" {
+  description = "MSK brokers per zone."
+  type        = number
+}
+
+variable "db_instance_class" {
+  description = "RDS size for MLflow's and the services' databases."
+  type        = string
+}
+
+variable "db_multi_az" {
+  description = "Standby databases in the second zone."
+  type        = bool
+}
+
+variable "service_desired_count" {
+  description = "Tasks per service (builder, marketplace, MLflow)."
+  type        = number
+}
+
+variable "image_tag" {
+  description = "Tag of the service and MLflow images to run."
+  type        = string
+  default     = "latest"
+}
+
+variable "protect_from_deletion" {
+  description = "Deletion protection on databases and load balancers; keep buckets on destroy."
+  type        = bool
+}
+
+variable "alarm_emails" {
+  description = "Who is emailed when an alarm fires."
+  type        = list(string)
+  default     = []
+}
+
+variable "consumer_lag" {
+  description = "Consumer group and topic pairs whose lag raises an alarm."
+  type = list(object({
+    consumer_group = string
+    topic          = string
+    max_lag        = number
+  }))
+  default = []
+}
+
+variable "api_tiers" {
+  description = "Usage plans per tier; null keeps the services module's defaults."
+  type = map(object({
+    quota_limit  = number
+    quota_period = string
+    rate_limit   = number
+    burst_limit  = number
+  }))
+  default = null
+}
+
+variable "manage_api_gateway_logging_role" {
+  description = "Set API Gateway's account-wide CloudWatch role from this environment."
+  type        = bool
+  default     = true
+}
