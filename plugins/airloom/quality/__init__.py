@@ -1,0 +1,1 @@
+"""Data-quality checks: declared as data (``checks``), evaluated with pandera (``engine``)."""
