@@ -1,0 +1,1 @@
+"""Machine learning for Airloom's operators: estimators, metrics, training, evaluation, registry."""

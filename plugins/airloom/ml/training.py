@@ -1,0 +1,110 @@
+"""Fit an allow-listed estimator on a feature table and score it on a holdout split."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from airloom.ml.estimators import TaskType, build_estimator, task_type
+from airloom.ml.metrics import compute_metrics
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+INPUT_EXAMPLE_ROWS = 5
+
+
+class TrainingDataError(ValueError):
+    """The feature table cannot be used as given (missing, non-numeric or empty columns)."""
+
+
+@dataclass(frozen=True)
+class TrainedModel:
+    model: Any
+    estimator: str
+    task: TaskType
+    metrics: dict[str, float]
+    feature_columns: list[str]
+    train_rows: int
+    test_rows: int
+    input_example: pd.DataFrame
+
+
+def default_features(frame: pd.DataFrame, target: str) -> list[str]:
+    """Every column but the target and bookkeeping columns (those starting with '_')."""
+    return [c for c in frame.columns if c != target and not str(c).startswith("_")]
+
+
+def features_and_target(
+    frame: pd.DataFrame, target: str, feature_columns: Sequence[str] | None = None
+) -> tuple[pd.DataFrame, pd.Series]:
+    """Split ``frame`` into numeric features and the target, or say precisely what is wrong."""
+    from pandas.api.types import is_numeric_dtype
+
+    columns = list(frame.columns)
+    if target not in columns:
+        raise TrainingDataError(
+            f"target column {target!r} is not in the dataset; columns: {columns}"
+        )
+    features = list(feature_columns or default_features(frame, target))
+    missing = [c for c in features if c not in columns]
+    if missing:
+        raise TrainingDataError(
+            f"feature columns {missing} are not in the dataset; columns: {columns}"
+        )
+    if not features:
+        raise TrainingDataError(f"no feature columns: the dataset only has {columns}")
+    if target in features:
+        raise TrainingDataError(f"the target {target!r} cannot also be a feature")
+    text = [f"{c} ({frame[c].dtype})" for c in features if not is_numeric_dtype(frame[c])]
+    if text:
+        raise TrainingDataError(
+            f"feature columns must be numeric, these are not: {', '.join(text)}; encode them "
+            "upstream or leave them out with 'feature_columns'"
+        )
+    nulls = {c: int(n) for c, n in frame[[*features, target]].isna().sum().items() if n}
+    if nulls:
+        raise TrainingDataError(
+            f"columns with missing values (count per column): {nulls}; add a not_null quality "
+            "check upstream or fill them"
+        )
+    return frame[features], frame[target]
+
+
+def train_model(
+    frame: pd.DataFrame,
+    *,
+    estimator: str,
+    target: str,
+    hyperparameters: Mapping[str, Any] | None = None,
+    feature_columns: Sequence[str] | None = None,
+    test_size: float = 0.2,
+    random_state: int = 42,
+) -> TrainedModel:
+    """Fit ``estimator`` on a seeded train split and compute its holdout metrics."""
+    from sklearn.model_selection import train_test_split
+
+    model = build_estimator(estimator, hyperparameters)
+    task = task_type(estimator)
+    features, labels = features_and_target(frame, target, feature_columns)
+    if len(frame) < 4:
+        raise TrainingDataError(f"{len(frame)} rows are too few to train and hold out a test set")
+    counts = labels.value_counts()
+    stratify = labels if task == "classification" and counts.min() >= 2 else None
+    x_train, x_test, y_train, y_test = train_test_split(
+        features, labels, test_size=test_size, random_state=random_state, stratify=stratify
+    )
+    if task == "classification" and y_train.nunique() < 2:
+        raise TrainingDataError(f"target {target!r} has a single class: nothing to classify")
+    model.fit(x_train, y_train)
+    return TrainedModel(
+        model=model,
+        estimator=estimator,
+        task=task,
+        metrics=compute_metrics(model, x_test, y_test, task),
+        feature_columns=list(features.columns),
+        train_rows=len(x_train),
+        test_rows=len(x_test),
+        input_example=x_train.head(INPUT_EXAMPLE_ROWS),
+    )
