@@ -9,7 +9,9 @@ import sys
 import click
 
 from airloom.spark.java import JavaNotFoundError, require_java
+from airloom_cli.demo.publish import LOADERS
 from airloom_cli.stack.launcher import Stack, StackError
+from airloom_cli.stack.settings import StackSettings
 
 
 def _stack() -> Stack:
@@ -56,6 +58,27 @@ def status() -> None:
         click.echo(f"{item.service.name:<22} {state:<10} pid {pid:<8} {item.detail}")
     if not all(item.healthy for item in statuses):
         sys.exit(1)
+
+
+@cli.command("demo-data")
+@click.option(
+    "--only",
+    type=click.Choice(sorted(LOADERS)),
+    multiple=True,
+    help="Load just these data sets (default: all).",
+)
+@click.option("--customers", default=500, show_default=True, help="Customers in the churn data.")
+def demo_data(only: tuple[str, ...], customers: int) -> None:
+    """Publish realistic demo data for the built-in DAGs into the running local stack."""
+    settings = StackSettings()
+    for name in only or sorted(LOADERS):
+        try:
+            loaded = LOADERS[name](settings, customers)
+        except Exception as exc:
+            raise click.ClickException(
+                f"could not load the {name} demo data: {exc}. Is the stack up (`airloom status`)?"
+            ) from exc
+        click.echo(f"{name}: {loaded.count} {loaded.what} → {loaded.where}")
 
 
 @cli.command()

@@ -1,0 +1,85 @@
+"""Load demo data into the local stack: events onto Kafka, files into the lake's landing area."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from airloom_cli.demo import churn, fraud, retail
+from airloom_cli.stack.settings import StackSettings
+
+CHURN_TOPIC = "customer_events"
+FRAUD_TOPIC = "card_transactions"
+RETAIL_LANDING = "landing/retail_sales"
+FRAUD_HISTORY_LANDING = "landing/fraud_history"
+
+
+@dataclass(frozen=True)
+class Loaded:
+    what: str
+    count: int
+    where: str
+
+
+def _produce(bootstrap: str, topic: str, records: Iterable[tuple[bytes, bytes]]) -> int:
+    from confluent_kafka import KafkaError, KafkaException, Producer
+    from confluent_kafka.admin import AdminClient, NewTopic
+
+    admin = AdminClient({"bootstrap.servers": bootstrap})
+    try:
+        admin.create_topics([NewTopic(topic, num_partitions=3, replication_factor=1)])[
+            topic
+        ].result(timeout=30)
+    except KafkaException as exc:
+        if exc.args[0].code() != KafkaError.TOPIC_ALREADY_EXISTS:
+            raise
+    producer = Producer({"bootstrap.servers": bootstrap, "enable.idempotence": True, "acks": "all"})
+    failures: list[str] = []
+    count = 0
+    for key, value in records:
+        producer.produce(
+            topic,
+            key=key,
+            value=value,
+            on_delivery=lambda err, _msg: failures.append(str(err)) if err else None,
+        )
+        producer.poll(0)
+        count += 1
+    if producer.flush(60) or failures:
+        raise RuntimeError(f"could not deliver every record to {topic}: {failures[:3]}")
+    return count
+
+
+def load_churn(settings: StackSettings, customers: int) -> Loaded:
+    records = ((r.key, r.value) for r in churn.customer_events(customers=customers))
+    count = _produce(settings.kafka_bootstrap, CHURN_TOPIC, records)
+    return Loaded("customer events (about 3% malformed)", count, f"topic {CHURN_TOPIC}")
+
+
+def load_retail(settings: StackSettings, customers: int) -> Loaded:
+    folder = settings.lake_dir / RETAIL_LANDING
+    rows = retail.daily_sales()
+    files = retail.write_sales_files(folder, rows)
+    return Loaded(f"daily sales rows in {len(files)} CSV files", len(rows), str(folder))
+
+
+def load_fraud(settings: StackSettings, customers: int) -> Loaded:
+    history = fraud.transactions(count=4000, seed=5, labelled=True)
+    folder = settings.lake_dir / FRAUD_HISTORY_LANDING
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "transactions.jsonl").write_text(fraud.as_json_lines(history))
+    live = fraud.transactions(count=500, seed=6, labelled=False)
+    records = (
+        (str(row["card_id"]).encode(), fraud.as_json_lines([row]).strip().encode()) for row in live
+    )
+    count = _produce(settings.kafka_bootstrap, FRAUD_TOPIC, records)
+    return Loaded(
+        f"labelled transactions in {folder}, and live transactions", count, f"topic {FRAUD_TOPIC}"
+    )
+
+
+LOADERS: dict[str, Callable[[StackSettings, int], Loaded]] = {
+    "churn": load_churn,
+    "retail": load_retail,
+    "fraud": load_fraud,
+}

@@ -1,0 +1,59 @@
+"""`airloom demo-data` really lands events on the broker and files in the lake."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+from confluent_kafka import Consumer
+
+from airloom_cli.demo.churn import EVENT_SCHEMA
+from airloom_cli.demo.publish import CHURN_TOPIC, RETAIL_LANDING, load_churn, load_retail
+from airloom_cli.stack.settings import StackSettings
+
+
+def _consume_all(bootstrap: str, topic: str, expected: int) -> list[bytes]:
+    consumer = Consumer(
+        {"bootstrap.servers": bootstrap, "group.id": "demo-check", "auto.offset.reset": "earliest"}
+    )
+    consumer.subscribe([topic])
+    values: list[bytes] = []
+    try:
+        for _ in range(60):  # bounded: a minute at most
+            batch = consumer.consume(num_messages=1000, timeout=1.0)
+            values += [message.value() for message in batch if not message.error()]
+            if len(values) >= expected:
+                break
+    finally:
+        consumer.close()
+    return values
+
+
+def test_churn_events_are_published_with_a_few_malformed(broker, tmp_path: Path) -> None:
+    import jsonschema
+
+    settings = StackSettings(kafka_port=broker.port, home=tmp_path)
+    loaded = load_churn(settings, customers=60)
+    values = _consume_all(broker.url, CHURN_TOPIC, loaded.count)
+    assert len(values) == loaded.count
+    good = []
+    for value in values:
+        try:
+            event = json.loads(value)
+            jsonschema.validate(event, EVENT_SCHEMA)
+            good.append(event)
+        except (ValueError, jsonschema.ValidationError):
+            continue
+    assert 0.9 * len(values) < len(good) < len(values)
+    assert len({event["customer_id"] for event in good}) == 60
+
+
+def test_retail_sales_land_as_csv_files(tmp_path: Path) -> None:
+    settings = StackSettings(home=tmp_path)
+    loaded = load_retail(settings, customers=0)
+    files = sorted((settings.lake_dir / RETAIL_LANDING).glob("sales_*.csv"))
+    assert len(files) == 5
+    rows = [row for path in files for row in csv.DictReader(path.open())]
+    assert len(rows) == loaded.count
+    assert {"store_id", "product_id", "date", "units_sold", "price", "promo"} == set(rows[0])
