@@ -9,6 +9,9 @@ import sys
 import click
 
 from airloom.spark.java import JavaNotFoundError, require_java
+from airloom_cli.aws.deploy import deploy
+from airloom_cli.aws.package import package
+from airloom_cli.aws.terraform import terraform
 from airloom_cli.demo.publish import LOADERS
 from airloom_cli.stack.launcher import Stack, StackError
 from airloom_cli.stack.settings import StackSettings
@@ -99,6 +102,11 @@ def logs(service: str, lines: int, follow: bool) -> None:
     command = ["tail", "-n", str(lines), *(["-F"] if follow else []), str(log_file)]
     with contextlib.suppress(KeyboardInterrupt):
         subprocess.run(command, check=False)
+
+
+cli.add_command(package)
+cli.add_command(deploy)
+cli.add_command(terraform)
 
 
 if __name__ == "__main__":

@@ -71,7 +71,7 @@ module "service" {
   kms_key_arn                     = var.kms_key_arn
   task_policy_json                = data.aws_iam_policy_document.task.json
   environment = {
-    AIRLOOM_DB_DRIVER            = "postgresql"
+    AIRLOOM_DB_DRIVER            = "postgresql+psycopg"
     AIRLOOM_DB_HOST              = module.database.address
     AIRLOOM_DB_PORT              = tostring(module.database.port)
     AIRLOOM_DB_NAME              = module.database.database_name

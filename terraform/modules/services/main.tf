@@ -120,7 +120,7 @@ module "service" {
   task_policy_json                = local.task_policies[each.key]
   environment = merge(local.service_environment[each.key], {
     AIRLOOM_MWAA_ENVIRONMENT = var.mwaa_environment_name
-    AIRLOOM_DB_DRIVER        = "postgresql+psycopg2"
+    AIRLOOM_DB_DRIVER        = "postgresql+psycopg"
     AIRLOOM_DB_HOST          = module.database.address
     AIRLOOM_DB_PORT          = tostring(module.database.port)
     AIRLOOM_DB_NAME          = module.database.database_name

@@ -1,0 +1,1 @@
+"""Shipping Airloom to AWS: the MWAA bundle, its deployment, and Terraform checks."""
