@@ -1,18 +1,49 @@
-"""Workflow builder settings, read from ``AIRLOOM_*`` environment variables."""
+"""Workflow builder settings, read from ``AIRLOOM_BUILDER_*`` environment variables."""
 
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+TEMPLATES_FOLDER = Path(__file__).resolve().parent.parent / "templates"
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="AIRLOOM_BUILDER_", extra="ignore")
 
     database_url: str = "sqlite:///.airloom/builder/builder.db"
-    dags_folder: str = "dags"
+    migrate_on_startup: bool = Field(
+        default=True, description="Run the store's Alembic migrations when the app starts."
+    )
+    dags_folder: str = Field(
+        default="dags",
+        description="Where published DAG files go: a local folder, or s3://bucket/prefix "
+        "(an MWAA environment's dags/ prefix).",
+    )
+    aws_endpoint_url: str | None = Field(
+        default=None, description="S3 endpoint for s3:// publishing (e.g. a moto server)."
+    )
+    aws_region: str | None = None
+    templates_folder: Path = TEMPLATES_FOLDER
+    bootstrap_tokens: str | None = Field(
+        default=None,
+        description='JSON list of {"token", "tenant", "role"} created at startup if missing.',
+    )
     graphiql: bool = True
+    introspection: bool = True
+    max_query_depth: int = 10
+    max_query_tokens: int = 2000
+    max_query_aliases: int = 15
+    page_size_limit: int = 100
+    run_poll_seconds: float = Field(
+        default=1.5, description="How often runUpdates asks Airflow for task states."
+    )
+    dag_parse_timeout_seconds: float = Field(
+        default=180, description="How long triggerRun waits for Airflow to parse a published DAG."
+    )
     log_level: str = "INFO"
 
 

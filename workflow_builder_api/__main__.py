@@ -1,0 +1,3 @@
+from workflow_builder_api.cli import cli
+
+cli()

@@ -1,0 +1,82 @@
+"""Build the workflow builder's FastAPI app: GraphQL at ``/graphql``, plus health and metrics."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fastapi import FastAPI
+from sqlalchemy import text
+from strawberry.fastapi import GraphQLRouter
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+
+import airloom
+from servicekit import create_service_app
+from servicekit.airflow_client import AirflowClient, airflow_client
+from workflow_builder_api.core.config import Settings, get_settings
+from workflow_builder_api.core.db import make_engine, migrate, session_factory, transaction
+from workflow_builder_api.graphql.context import BuilderContext, Runtime
+from workflow_builder_api.graphql.schema import build_schema
+from workflow_builder_api.services.auth import bootstrap_tokens
+from workflow_builder_api.services.publishing import PublishTarget, publish_target
+from workflow_builder_api.services.templates import load_templates
+
+
+def create_runtime(
+    settings: Settings,
+    *,
+    airflow_factory: Callable[[], AirflowClient] = airflow_client,
+    target: PublishTarget | None = None,
+) -> Runtime:
+    """Connect the store (migrated, tokens bootstrapped), the publish target and templates."""
+    engine = make_engine(settings.database_url)
+    if settings.migrate_on_startup:
+        migrate(engine)
+    sessions = session_factory(engine)
+    if settings.bootstrap_tokens:
+        with transaction(sessions) as session:
+            bootstrap_tokens(session, settings.bootstrap_tokens)
+    return Runtime(
+        settings=settings,
+        sessions=sessions,
+        target=target
+        or publish_target(
+            settings.dags_folder,
+            endpoint_url=settings.aws_endpoint_url,
+            region=settings.aws_region,
+        ),
+        templates=load_templates(settings.templates_folder),
+        airflow_factory=airflow_factory,
+    )
+
+
+def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None) -> FastAPI:
+    settings = settings or (runtime.settings if runtime else get_settings())
+    runtime = runtime or create_runtime(settings)
+
+    def database() -> None:
+        with runtime.sessions() as session:
+            session.execute(text("SELECT 1"))
+
+    app = create_service_app(
+        name="workflow-builder",
+        title="Airloom workflow builder",
+        version=airloom.__version__,
+        description="Design workflows as graphs and run them as Airflow DAGs.",
+        checks={"database": database},
+        log_level=settings.log_level,
+    )
+
+    async def context() -> BuilderContext:
+        return BuilderContext(runtime)
+
+    app.include_router(
+        GraphQLRouter(
+            build_schema(settings),
+            context_getter=context,
+            graphql_ide="graphiql" if settings.graphiql else None,
+            subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
+        ),
+        prefix="/graphql",
+    )
+    app.state.runtime = runtime
+    return app

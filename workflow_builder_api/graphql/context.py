@@ -1,0 +1,101 @@
+"""Per-request context: who is calling (from the bearer token), the store, Airflow, loaders."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any, TypeVar
+
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
+from strawberry.dataloader import DataLoader
+from strawberry.fastapi import BaseContext
+
+from servicekit.airflow_client import AirflowClient
+from workflow_builder_api.core.config import Settings
+from workflow_builder_api.core.db import transaction
+from workflow_builder_api.models import Run, WorkflowVersion
+from workflow_builder_api.services import runs, workflows
+from workflow_builder_api.services.auth import Principal, authenticate
+from workflow_builder_api.services.publishing import PublishTarget
+from workflow_builder_api.services.runs import RunStatus
+from workflow_builder_api.services.templates import Template
+
+T = TypeVar("T")
+RUNS_PER_WORKFLOW = 20
+
+
+@dataclass
+class Runtime:
+    """What lives as long as the app: settings, the store, the publish target, Airflow."""
+
+    settings: Settings
+    sessions: sessionmaker[Session]
+    target: PublishTarget
+    templates: dict[str, Template]
+    airflow_factory: Callable[[], AirflowClient]
+    _airflow: AirflowClient | None = field(default=None, repr=False)
+
+    @property
+    def airflow(self) -> AirflowClient:
+        if self._airflow is None:
+            self._airflow = self.airflow_factory()
+        return self._airflow
+
+
+class BuilderContext(BaseContext):
+    def __init__(self, runtime: Runtime) -> None:
+        super().__init__()
+        self.runtime = runtime
+        self._principal: Principal | None = None
+        self.versions = DataLoader(load_fn=self._load_versions)
+        self.runs = DataLoader(load_fn=self._load_runs)
+        # A run's state, times and nodes come from one Airflow round trip per request.
+        self.statuses = DataLoader(load_fn=self._load_statuses)
+
+    @property
+    def settings(self) -> Settings:
+        return self.runtime.settings
+
+    def _authorization(self) -> str | None:
+        # Browsers cannot set headers on a websocket: graphql-transport-ws clients may send the
+        # same value in the connection_init payload instead.
+        params = self.connection_params if isinstance(self.connection_params, dict) else {}
+        from_params = params.get("Authorization") or params.get("authorization")
+        if self.request is not None and (header := self.request.headers.get("authorization")):
+            return header
+        return from_params
+
+    async def principal(self) -> Principal:
+        if self._principal is None:
+            authorization = self._authorization()
+            self._principal = await self.db(authenticate, authorization)
+        return self._principal
+
+    async def db(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run ``function(session, ...)`` in one transaction, in a worker thread."""
+        return await run_in_threadpool(partial(self._in_transaction, function, *args, **kwargs))
+
+    async def blocking(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run a blocking call (Airflow, DagBag) off the event loop."""
+        return await run_in_threadpool(partial(function, *args, **kwargs))
+
+    def _in_transaction(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        with transaction(self.runtime.sessions) as session:
+            return function(session, *args, **kwargs)
+
+    async def _load_versions(self, workflow_ids: list[str]) -> list[list[WorkflowVersion]]:
+        found = await self.db(workflows.versions_of, workflow_ids)
+        return [found[workflow_id] for workflow_id in workflow_ids]
+
+    async def _load_runs(self, workflow_ids: list[str]) -> list[list[Run]]:
+        found = await self.db(runs.runs_of, workflow_ids, RUNS_PER_WORKFLOW)
+        return [found[workflow_id] for workflow_id in workflow_ids]
+
+    async def _load_statuses(self, run_ids: list[str]) -> list[RunStatus]:
+        return await self.db(self._statuses, run_ids)
+
+    def _statuses(self, session: Session, run_ids: list[str]) -> list[RunStatus]:
+        airflow = self.runtime.airflow
+        return [runs.run_status(session, airflow, session.get(Run, run_id)) for run_id in run_ids]

@@ -1,0 +1,44 @@
+"""Subscriptions: a run's node states as they change, until the run finishes."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncGenerator
+
+import strawberry
+from sqlalchemy.orm import Session
+
+from workflow_builder_api.graphql.types import Info, NodeRun, NodeUpdate
+from workflow_builder_api.models import Run
+from workflow_builder_api.services import runs
+from workflow_builder_api.services.auth import Principal
+from workflow_builder_api.services.runs import RunStatus
+
+
+def _status(session: Session, principal: Principal, run_id: str, airflow) -> RunStatus:  # type: ignore[no-untyped-def]
+    run: Run = runs.get_run(session, principal, run_id)
+    return runs.run_status(session, airflow, run)
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.subscription(
+        description="Each node's state as it changes (first every node's current state); "
+        "ends when the run has finished."
+    )
+    async def run_updates(self, info: Info, run_id: strawberry.ID) -> AsyncGenerator[NodeUpdate]:
+        context = info.context
+        principal = await context.principal()
+        poll = context.settings.run_poll_seconds
+        seen: dict[str, tuple[str | None, int]] = {}
+        while True:
+            # Checked on every poll: the caller must still see the run (tenant, token).
+            status = await context.db(_status, principal, str(run_id), context.runtime.airflow)
+            for node in status.nodes:
+                key = (node.state, node.try_number)
+                if seen.get(node.node_id) != key:
+                    seen[node.node_id] = key
+                    yield NodeUpdate(run_id=run_id, run_state=status.state, node=NodeRun.of(node))
+            if status.finished:
+                return
+            await asyncio.sleep(poll)

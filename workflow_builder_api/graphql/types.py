@@ -1,0 +1,354 @@
+"""GraphQL types. Fields that need more data resolve through the context's loaders."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import strawberry
+from strawberry.scalars import JSON
+
+from airloom.catalog import NodeType as CatalogNodeType
+from airloom.catalog import Port as CatalogPort
+from airloom.workflow.factory import dag_id_for
+from airloom.workflow.validation import Problem as SpecProblem
+from airloom.workflow.validation import validate
+from workflow_builder_api import models
+from workflow_builder_api.graphql.context import BuilderContext
+from workflow_builder_api.services import diff as spec_diff
+from workflow_builder_api.services.errors import NotFound
+from workflow_builder_api.services.runs import NodeStatus, RunStatus
+from workflow_builder_api.services.templates import Template as StoredTemplate
+
+Info = strawberry.Info[BuilderContext, None]
+
+
+@strawberry.type(description="Something a designer can fix, with the node and field it concerns.")
+class Problem:
+    code: str
+    message: str
+    node_id: str | None
+    field: str | None
+
+    @classmethod
+    def of(cls, problem: SpecProblem) -> Problem:
+        return cls(
+            code=problem.code, message=problem.message, node_id=problem.node_id, field=problem.field
+        )
+
+
+def problems_of(spec: JSON) -> list[Problem]:
+    if not isinstance(spec, dict):
+        return [Problem("INVALID_DOCUMENT", "spec must be a JSON object", None, None)]
+    return [Problem.of(problem) for problem in validate(spec)]
+
+
+@strawberry.type
+class Port:
+    name: str
+    type: str
+    description: str
+    required: bool
+    many: bool
+
+    @classmethod
+    def of(cls, port: CatalogPort) -> Port:
+        return cls(
+            name=port.name,
+            type=port.type.value,
+            description=port.description,
+            required=port.required,
+            many=port.many,
+        )
+
+
+@strawberry.type(description="One node type of the catalog: an Airloom operator.")
+class NodeType:
+    type: str
+    category: str
+    description: str
+    params_schema: JSON
+    inputs: list[Port]
+    outputs: list[Port]
+
+    @classmethod
+    def of(cls, node_type: CatalogNodeType) -> NodeType:
+        return cls(
+            type=node_type.type,
+            category=node_type.category,
+            description=node_type.description,
+            params_schema=node_type.params_schema,
+            inputs=[Port.of(port) for port in node_type.inputs],
+            outputs=[Port.of(port) for port in node_type.outputs],
+        )
+
+
+@strawberry.type
+class Template:
+    id: str
+    title: str
+    industry: str
+    description: str
+    spec: JSON
+
+    @strawberry.field(description="Problems of the template's design against today's catalog.")
+    def problems(self) -> list[Problem]:
+        return problems_of(self.spec)
+
+    @classmethod
+    def of(cls, template: StoredTemplate) -> Template:
+        return cls(
+            id=template.id,
+            title=template.title,
+            industry=template.industry,
+            description=template.description,
+            spec=template.spec,
+        )
+
+
+@strawberry.type(description="One immutable saved design of a workflow.")
+class WorkflowVersion:
+    workflow_id: strawberry.ID
+    number: int
+    spec: JSON
+    message: str
+    created_by: str
+    created_at: datetime
+
+    @strawberry.field(description="Validation problems; empty when this version can be published.")
+    def problems(self) -> list[Problem]:
+        return problems_of(self.spec)
+
+    @classmethod
+    def of(cls, row: models.WorkflowVersion) -> WorkflowVersion:
+        return cls(
+            workflow_id=strawberry.ID(row.workflow_id),
+            number=row.number,
+            spec=row.spec,
+            message=row.message,
+            created_by=row.created_by,
+            created_at=row.created_at,
+        )
+
+
+@strawberry.type
+class EdgeRef:
+    source: str
+    target: str
+
+
+@strawberry.type
+class ValueChange:
+    path: str
+    change: str
+    before: JSON | None
+    after: JSON | None
+
+    @classmethod
+    def of(cls, change: spec_diff.ValueChange) -> ValueChange:
+        return cls(path=change.path, change=change.change, before=change.before, after=change.after)
+
+
+@strawberry.type
+class NodeChange:
+    node_id: str
+    fields: list[str]
+
+
+@strawberry.type
+class ParamChange:
+    node_id: str
+    path: str
+    change: str
+    before: JSON | None
+    after: JSON | None
+
+
+@strawberry.type(description="What changed from one version to another.")
+class WorkflowDiff:
+    from_version: int
+    to_version: int
+    nodes_added: list[str]
+    nodes_removed: list[str]
+    nodes_changed: list[NodeChange]
+    edges_added: list[EdgeRef]
+    edges_removed: list[EdgeRef]
+    params_changed: list[ParamChange]
+    settings_changed: list[ValueChange]
+
+    @classmethod
+    def of(cls, before: int, after: int, diff: spec_diff.SpecDiff) -> WorkflowDiff:
+        return cls(
+            from_version=before,
+            to_version=after,
+            nodes_added=diff.nodes_added,
+            nodes_removed=diff.nodes_removed,
+            nodes_changed=[
+                NodeChange(node_id=c.node_id, fields=list(c.fields)) for c in diff.nodes_changed
+            ],
+            edges_added=[EdgeRef(source=s, target=t) for s, t in diff.edges_added],
+            edges_removed=[EdgeRef(source=s, target=t) for s, t in diff.edges_removed],
+            params_changed=[
+                ParamChange(
+                    node_id=c.node_id,
+                    path=c.value.path,
+                    change=c.value.change,
+                    before=c.value.before,
+                    after=c.value.after,
+                )
+                for c in diff.params
+            ],
+            settings_changed=[ValueChange.of(c) for c in diff.settings],
+        )
+
+
+@strawberry.type
+class Workflow:
+    id: strawberry.ID
+    name: str
+    title: str
+    template_id: str | None
+    current_version: int
+    published_version: int | None
+    published_location: str | None
+    dag_id: str
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, row: models.Workflow) -> Workflow:
+        return cls(
+            id=strawberry.ID(row.id),
+            name=row.name,
+            title=row.title,
+            template_id=row.template_id,
+            current_version=row.current_version,
+            published_version=row.published_version,
+            published_location=row.published_location,
+            dag_id=dag_id_for(row.tenant, row.name),
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+        )
+
+    @strawberry.field(description="Every version, newest first.")
+    async def versions(self, info: Info) -> list[WorkflowVersion]:
+        return [WorkflowVersion.of(row) for row in await info.context.versions.load(self.id)]
+
+    @strawberry.field
+    async def version(self, info: Info, number: int) -> WorkflowVersion:
+        for row in await info.context.versions.load(self.id):
+            if row.number == number:
+                return WorkflowVersion.of(row)
+        raise NotFound(f"workflow {self.name!r} has no version {number}")
+
+    @strawberry.field(description="Nodes, edges, params and settings added, removed or changed.")
+    async def diff(self, info: Info, from_version: int, to_version: int) -> WorkflowDiff:
+        before = await self.version(info, from_version)
+        after = await self.version(info, to_version)
+        return WorkflowDiff.of(
+            from_version, to_version, spec_diff.diff_specs(before.spec, after.spec)
+        )
+
+    @strawberry.field(description="This workflow's newest runs (at most 20).")
+    async def runs(self, info: Info) -> list[Annotated[Run, strawberry.lazy(__name__)]]:
+        return [Run.of(row) for row in await info.context.runs.load(self.id)]
+
+
+@strawberry.type
+class PageInfo:
+    end_cursor: str | None
+    has_next_page: bool
+
+
+@strawberry.type
+class WorkflowConnection:
+    nodes: list[Workflow]
+    page_info: PageInfo
+
+
+@strawberry.type(description="A node's task in a run.")
+class NodeRun:
+    node_id: str
+    type: str | None
+    state: str | None
+    try_number: int
+    start: datetime | None
+    end: datetime | None
+    log_url: str | None
+
+    @classmethod
+    def of(cls, status: NodeStatus) -> NodeRun:
+        return cls(
+            node_id=status.node_id,
+            type=status.node_type,
+            state=status.state,
+            try_number=status.try_number,
+            start=status.start,
+            end=status.end,
+            log_url=status.log_url,
+        )
+
+
+@strawberry.type
+class Run:
+    id: strawberry.ID
+    workflow_id: strawberry.ID
+    version: int
+    dag_id: str
+    airflow_run_id: str
+    conf: JSON
+    triggered_by: str
+    created_at: datetime
+    recorded_state: str = strawberry.field(
+        description="The state last seen by the builder (no call to Airflow)."
+    )
+
+    @classmethod
+    def of(cls, row: models.Run) -> Run:
+        return cls(
+            id=strawberry.ID(row.id),
+            workflow_id=strawberry.ID(row.workflow_id),
+            version=row.version,
+            dag_id=row.dag_id,
+            airflow_run_id=row.airflow_run_id,
+            conf=row.conf,
+            triggered_by=row.triggered_by,
+            created_at=row.created_at,
+            recorded_state=row.state,
+        )
+
+    async def _status(self, info: Info) -> RunStatus:
+        return await info.context.statuses.load(str(self.id))
+
+    @strawberry.field(description="The run's state in Airflow now.")
+    async def state(self, info: Info) -> str:
+        return (await self._status(info)).state
+
+    @strawberry.field
+    async def start(self, info: Info) -> datetime | None:
+        return (await self._status(info)).start
+
+    @strawberry.field
+    async def end(self, info: Info) -> datetime | None:
+        return (await self._status(info)).end
+
+    @strawberry.field(description="Every node of the run's version, with its task's state.")
+    async def nodes(self, info: Info) -> list[NodeRun]:
+        return [NodeRun.of(node) for node in (await self._status(info)).nodes]
+
+
+@strawberry.type(description="A node's state changed in a run.")
+class NodeUpdate:
+    run_id: strawberry.ID
+    run_state: str
+    node: NodeRun
+
+
+@strawberry.type
+class PublishResult:
+    published: bool
+    problems: list[Problem]
+    workflow: Workflow
+    version: int
+    dag_id: str
+    location: str | None

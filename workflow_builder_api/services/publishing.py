@@ -1,0 +1,187 @@
+"""Publish a workflow version as one DAG file: to a local dags folder or an MWAA bucket.
+
+A version is validated, compiled and imported by Airflow's DagBag before anything is written;
+a design that fails any step returns its problems and publishes nothing. The file is written
+atomically, so Airflow never parses half a file, and a new version replaces the old file.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+from urllib.parse import urlparse
+
+import structlog
+from sqlalchemy.orm import Session
+
+from airloom.workflow.compiler import DagImportError, check_imports, compile_workflow
+from airloom.workflow.factory import dag_id_for
+from airloom.workflow.validation import Problem, validate
+from workflow_builder_api.models import Workflow, utcnow
+from workflow_builder_api.services.auth import Principal, Role
+from workflow_builder_api.services.workflows import get_version, get_workflow, mark_deleted
+
+log = structlog.get_logger()
+# DagBag imports register DAGs in process-wide state: one import at a time.
+_IMPORT_LOCK = threading.Lock()
+
+
+class PublishTarget(Protocol):
+    def write(self, file_name: str, source: str) -> str:
+        """Store the file; return where it went."""
+
+    def remove(self, file_name: str) -> None:
+        """Delete the file if it is there."""
+
+
+class LocalFolderTarget:
+    """A dags folder on this machine (the local stack's ``dags/``)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def write(self, file_name: str, source: str) -> str:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        path = self.folder / file_name
+        # A hidden temp name that does not end in .py, so the DAG processor never reads it.
+        handle, temp = tempfile.mkstemp(dir=self.folder, prefix=f".{file_name}.", suffix=".tmp")
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as file:
+                file.write(source)
+                file.flush()
+                os.fsync(file.fileno())
+            os.chmod(temp, 0o644)
+            os.replace(temp, path)
+        except BaseException:
+            Path(temp).unlink(missing_ok=True)
+            raise
+        return str(path)
+
+    def remove(self, file_name: str) -> None:
+        (self.folder / file_name).unlink(missing_ok=True)
+
+
+class S3Target:
+    """An MWAA environment's ``s3://bucket/dags`` prefix; a PUT replaces an object atomically."""
+
+    def __init__(self, bucket: str, prefix: str, s3_client: Any) -> None:
+        self.bucket = bucket
+        self.prefix = prefix.strip("/")
+        self._s3 = s3_client
+
+    def key(self, file_name: str) -> str:
+        return f"{self.prefix}/{file_name}" if self.prefix else file_name
+
+    def write(self, file_name: str, source: str) -> str:
+        self._s3.put_object(
+            Bucket=self.bucket,
+            Key=self.key(file_name),
+            Body=source.encode("utf-8"),
+            ContentType="text/x-python",
+        )
+        return f"s3://{self.bucket}/{self.key(file_name)}"
+
+    def remove(self, file_name: str) -> None:
+        self._s3.delete_object(Bucket=self.bucket, Key=self.key(file_name))
+
+
+def publish_target(
+    dags_folder: str, *, endpoint_url: str | None = None, region: str | None = None
+) -> PublishTarget:
+    """The target ``AIRLOOM_BUILDER_DAGS_FOLDER`` names: a folder, or ``s3://bucket/prefix``."""
+    if dags_folder.startswith("s3://"):
+        import boto3
+
+        location = urlparse(dags_folder)
+        s3 = boto3.client("s3", endpoint_url=endpoint_url, region_name=region)
+        return S3Target(location.netloc, location.path, s3)
+    return LocalFolderTarget(Path(dags_folder).resolve())
+
+
+@dataclass
+class PublishResult:
+    workflow: Workflow
+    version: int
+    dag_id: str
+    published: bool
+    problems: list[Problem] = field(default_factory=list)
+    location: str | None = None
+
+
+def publish(
+    session: Session,
+    principal: Principal,
+    target: PublishTarget,
+    workflow_id: str,
+    version_number: int,
+) -> PublishResult:
+    principal.require(Role.EDITOR)
+    workflow = get_workflow(session, principal, workflow_id)
+    version = get_version(session, workflow, version_number)
+    dag_id = dag_id_for(workflow.tenant, workflow.name)
+    result = PublishResult(workflow, version_number, dag_id, published=False)
+    result.problems = validate(version.spec)
+    if result.problems:
+        return result
+    compiled = compile_workflow(
+        version.spec, workflow_id=workflow.id, version=version_number, tenant=workflow.tenant
+    )
+    try:
+        with _IMPORT_LOCK:
+            check_imports(compiled)
+    except DagImportError as exc:
+        result.problems = [Problem("DAG_IMPORT_ERROR", str(exc), field="nodes")]
+        return result
+    result.location = target.write(compiled.file_name, compiled.source)
+    result.published = True
+    workflow.published_version = version_number
+    workflow.published_location = result.location
+    workflow.updated_at = utcnow()
+    log.info("workflow published", workflow=workflow.id, version=version_number, dag_id=dag_id)
+    return result
+
+
+def unpublish(
+    session: Session,
+    principal: Principal,
+    target: PublishTarget,
+    workflow_id: str,
+    pause: Any = None,
+) -> Workflow:
+    """Remove the DAG file; ``pause(dag_id)`` first stops Airflow from scheduling new runs."""
+    principal.require(Role.EDITOR)
+    workflow = get_workflow(session, principal, workflow_id)
+    _withdraw(workflow, target, pause)
+    return workflow
+
+
+def delete_workflow(
+    session: Session,
+    principal: Principal,
+    target: PublishTarget,
+    workflow_id: str,
+    pause: Any = None,
+) -> Workflow:
+    """Withdraw the DAG and hide the workflow; its versions and runs stay for the record."""
+    principal.require(Role.ADMIN)
+    workflow = get_workflow(session, principal, workflow_id)
+    _withdraw(workflow, target, pause)
+    mark_deleted(session, workflow)
+    return workflow
+
+
+def _withdraw(workflow: Workflow, target: PublishTarget, pause: Any) -> None:
+    if workflow.published_version is None:
+        return
+    dag_id = dag_id_for(workflow.tenant, workflow.name)
+    if pause is not None:
+        pause(dag_id)
+    target.remove(f"{dag_id}.py")
+    workflow.published_version = None
+    workflow.published_location = None
+    workflow.updated_at = utcnow()
+    log.info("workflow unpublished", workflow=workflow.id, dag_id=dag_id)
