@@ -15,7 +15,7 @@ from strawberry.fastapi import BaseContext
 from servicekit.airflow_client import AirflowClient
 from workflow_builder_api.core.config import Settings
 from workflow_builder_api.core.db import transaction
-from workflow_builder_api.models import Run, WorkflowVersion
+from workflow_builder_api.models import Run, Workflow, WorkflowVersion
 from workflow_builder_api.services import runs, workflows
 from workflow_builder_api.services.auth import Principal, authenticate
 from workflow_builder_api.services.publishing import PublishTarget
@@ -51,6 +51,7 @@ class BuilderContext(BaseContext):
         self._principal: Principal | None = None
         self.versions = DataLoader(load_fn=self._load_versions)
         self.runs = DataLoader(load_fn=self._load_runs)
+        self.workflows = DataLoader(load_fn=self._load_workflows)
         # A run's state, times and nodes come from one Airflow round trip per request.
         self.statuses = DataLoader(load_fn=self._load_statuses)
 
@@ -87,6 +88,11 @@ class BuilderContext(BaseContext):
 
     async def _load_versions(self, workflow_ids: list[str]) -> list[list[WorkflowVersion]]:
         found = await self.db(workflows.versions_of, workflow_ids)
+        return [found[workflow_id] for workflow_id in workflow_ids]
+
+    async def _load_workflows(self, workflow_ids: list[str]) -> list[Workflow]:
+        principal = await self.principal()
+        found = await self.db(workflows.workflows_by_id, principal, workflow_ids)
         return [found[workflow_id] for workflow_id in workflow_ids]
 
     async def _load_runs(self, workflow_ids: list[str]) -> list[list[Run]]:

@@ -320,6 +320,10 @@ class Run:
     async def _status(self, info: Info) -> RunStatus:
         return await info.context.statuses.load(str(self.id))
 
+    @strawberry.field(description="The workflow this run belongs to.")
+    async def workflow(self, info: Info) -> Workflow:
+        return Workflow.of(await info.context.workflows.load(str(self.workflow_id)))
+
     @strawberry.field(description="The run's state in Airflow now.")
     async def state(self, info: Info) -> str:
         return (await self._status(info)).state

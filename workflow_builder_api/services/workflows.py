@@ -47,6 +47,23 @@ def get_workflow(session: Session, principal: Principal, workflow_id: str) -> Wo
     return workflow
 
 
+def workflows_by_id(
+    session: Session, principal: Principal, workflow_ids: Sequence[str]
+) -> dict[str, Workflow]:
+    """Several of the tenant's workflows at once; each must exist (deleted ones included)."""
+    principal.require(Role.VIEWER)
+    rows = session.scalars(
+        select(Workflow).where(
+            Workflow.id.in_(list(workflow_ids)), Workflow.tenant == principal.tenant
+        )
+    )
+    found = {row.id: row for row in rows}
+    missing = [workflow_id for workflow_id in workflow_ids if workflow_id not in found]
+    if missing:
+        raise NotFound(f"no workflow {missing[0]!r}")
+    return found
+
+
 def get_version(session: Session, workflow: Workflow, number: int) -> WorkflowVersion:
     version = session.scalar(
         select(WorkflowVersion).where(

@@ -1,0 +1,66 @@
+"""The schema's guards: depth, token and alias limits, masked internal errors, introspection."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.integration.builder import queries
+from tests.integration.builder.api import Builder, running_builder
+from workflow_builder_api.core.config import Settings
+
+
+def test_deep_queries_are_refused(builder: Builder) -> None:
+    api = builder.tenant().viewer
+    # Workflow.runs and Run.workflow lead back to each other: a query could nest forever.
+    depth = builder.runtime.settings.max_query_depth
+    loop = "runs { workflow { " * depth + "id" + " } }" * depth
+    error = api.error(f"{{ workflows {{ nodes {{ {loop} }} }} }}")
+    assert "exceeds maximum operation depth" in error["message"]
+
+
+def test_too_many_aliases_or_tokens_are_refused(builder: Builder) -> None:
+    api = builder.tenant().viewer
+    limit = builder.runtime.settings.max_query_aliases
+    aliases = " ".join(f"a{i}: serviceInfo {{ version }}" for i in range(limit + 1))
+    assert "aliases" in api.error(f"{{ {aliases} }}")["message"]
+    # The fragment-spread bypass of the alias limit (fixed in strawberry 0.315.7) stays closed.
+    spread = " ".join(f"b{i}: serviceInfo {{ version }}" for i in range(limit))
+    error = api.error(f"fragment F on Query {{ {spread} }} {{ x: serviceInfo {{ version }} ...F }}")
+    assert "aliases" in error["message"]
+    many = "{ " + " ".join("serviceInfo { version }" for _ in range(500)) + " }"
+    assert "token" in api.error(many)["message"].lower()
+
+
+def test_internal_errors_are_masked(builder: Builder) -> None:
+    tenant = builder.tenant()
+    workflow = tenant.editor.data(queries.CREATE, input={"name": "offline"})["createWorkflow"]
+    published = tenant.editor.data(queries.PUBLISH, id=workflow["id"], version=1)
+    assert published["publishWorkflow"]["published"] is True
+    # Airflow is unreachable in this module: the failure is ours, not the user's, and its
+    # details (addresses, stack) stay in the service's log.
+    error = tenant.editor.error(queries.TRIGGER, id=workflow["id"])
+    assert error["message"] == "Unexpected error."
+    assert "extensions" not in error or "code" not in error["extensions"]
+    assert tenant.viewer.data("{ runs { id } }")["runs"] == []
+
+
+def test_introspection_and_graphiql_can_be_turned_off(tmp_path: Path) -> None:
+    introspect = "{ __schema { queryType { name } } }"
+    on = Settings(database_url=f"sqlite:///{tmp_path / 'on.db'}", dags_folder=str(tmp_path))
+    off = on.model_copy(
+        update={
+            "database_url": f"sqlite:///{tmp_path / 'off.db'}",
+            "introspection": False,
+            "graphiql": False,
+        }
+    )
+    with running_builder(on) as builder:
+        api = builder.tenant().viewer
+        assert api.data(introspect) == {"__schema": {"queryType": {"name": "Query"}}}
+        page = builder.client.get("/graphql", headers={"Accept": "text/html"})
+        assert page.status_code == 200 and "graphiql" in page.text.lower()
+    with running_builder(off) as builder:
+        api = builder.tenant().viewer
+        assert "introspection" in api.error(introspect)["message"].lower()
+        page = builder.client.get("/graphql", headers={"Accept": "text/html"})
+        assert page.status_code == 404
