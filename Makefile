@@ -7,7 +7,7 @@ UV := .tools/bin/uv
 VENV := .venv/bin
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: setup up down status test lint bench
+.PHONY: setup up down status test lint bench checkov terraform-check
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -30,7 +30,22 @@ lint: setup
 	$(VENV)/ruff check .
 	$(VENV)/ruff format --check .
 
-test: lint
+# checkov conflicts with the project's dependencies: it gets its own pinned environment.
+CHECKOV := .tools/checkov/bin/checkov
+
+$(CHECKOV): requirements/checkov.txt | $(UV)
+	$(PYTHON) -m venv .tools/checkov
+	$(UV) pip install --quiet --python .tools/checkov/bin/python --require-hashes -r requirements/checkov.txt
+	touch $(CHECKOV)
+
+checkov: $(CHECKOV)
+
+# The Terraform checks on their own (the test suite runs them too, in tests/integration/terraform).
+terraform-check: setup $(CHECKOV)
+	$(VENV)/airloom terraform check
+	$(CHECKOV) --config-file terraform/.checkov.yaml -d terraform
+
+test: lint $(CHECKOV)
 	$(VENV)/pytest
 
 bench: setup
