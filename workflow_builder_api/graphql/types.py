@@ -39,7 +39,14 @@ class Problem:
 
 def problems_of(spec: JSON) -> list[Problem]:
     if not isinstance(spec, dict):
-        return [Problem("INVALID_DOCUMENT", "spec must be a JSON object", None, None)]
+        return [
+            Problem(
+                code="INVALID_DOCUMENT",
+                message="spec must be a JSON object (a workflow document)",
+                node_id=None,
+                field=None,
+            )
+        ]
     return [Problem.of(problem) for problem in validate(spec)]
 
 

@@ -17,7 +17,7 @@ from tests.integration.builder.api import (
     running_builder,
     write_template,
 )
-from tests.integration.builder.specs import test_template_spec
+from tests.integration.builder.specs import template_spec
 from workflow_builder_api.core.config import Settings
 
 POSTGRES_URL = os.environ.get("AIRLOOM_TEST_POSTGRES_URL")
@@ -36,7 +36,9 @@ def database_url(
 def builder(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Builder]:
     folder = tmp_path_factory.mktemp("builder")
     templates = folder / "templates"
-    write_template(templates, "tiny_pipeline", test_template_spec(), industry="testing")
+    write_template(
+        templates, "tiny_pipeline", template_spec(), title="Tiny pipeline", industry="testing"
+    )
     settings = Settings(
         database_url=database_url,
         dags_folder=str(folder / "dags"),

@@ -24,11 +24,48 @@ def node(node_id: str, node_type: str, params: dict | None = None, x: float = 0)
     return {"id": node_id, "type": node_type, "params": params or {}, "ui": {"x": x, "y": 0}}
 
 
-def test_template_spec() -> dict[str, Any]:
+RECORD_SCHEMA = {
+    "type": "object",
+    "properties": {"id": {"type": "integer"}, "amount": {"type": "number"}},
+    "required": ["id"],
+}
+
+
+def ingest(node_id: str = "ingest", topic: str = "orders", **params: Any) -> dict:
+    return node(
+        node_id,
+        "kafka_ingest",
+        {"topic": topic, "dataset": topic, "record_schema": RECORD_SCHEMA, **params},
+    )
+
+
+def pipeline(name: str, **extra: Any) -> dict[str, Any]:
+    """A valid three-node design: Kafka → Spark SQL → Kafka."""
+    return spec(
+        name,
+        nodes=[
+            ingest(),
+            node(
+                "transform",
+                "spark_transform",
+                {"sql": "SELECT id, amount FROM ingest", "output_dataset": "orders_clean"},
+                x=200,
+            ),
+            node("publish", "kafka_publish", {"topic": "orders_out"}, x=400),
+        ],
+        edges=[
+            {"source": "ingest.table", "target": "transform.tables"},
+            {"source": "transform.table", "target": "publish.table"},
+        ],
+        **extra,
+    )
+
+
+def template_spec() -> dict[str, Any]:
     """The design of the template the tests install (the shipped templates are the lead's)."""
-    document = spec("tiny_pipeline", schedule="@daily")
+    document = pipeline("tiny_pipeline", schedule="@daily")
     document["metadata"].update(
-        {"title": "Tiny pipeline", "description": "A daily design.", "tags": ["demo"]}
+        {"title": "Tiny pipeline", "description": "Orders in, clean orders out.", "tags": ["demo"]}
     )
     return document
 
@@ -43,11 +80,6 @@ def pick(what: str, predicate: Any) -> NodeType:
 
 def with_required_input() -> NodeType:
     return pick("node type with a required input", lambda t: any(p.required for p in t.inputs))
-
-
-def with_required_param() -> tuple[NodeType, str]:
-    node_type = pick("node type with a required param", lambda t: t.params_schema.get("required"))
-    return node_type, node_type.params_schema["required"][0]
 
 
 def incompatible_ports() -> tuple[NodeType, str, NodeType, str]:
