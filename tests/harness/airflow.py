@@ -76,3 +76,26 @@ def run_dag(dag_id: str, conf: dict[str, Any] | None = None) -> DagRunResult:
         task_states={ti.task_id: str(ti.state) for ti in task_instances},
         xcoms={ti.task_id: ti.xcom_pull(task_ids=ti.task_id) for ti in task_instances},
     )
+
+
+def run_dag_object(dag: Any, conf: dict[str, Any] | None = None) -> DagRunResult:
+    """Run a DAG built in a test (not from `dags/`) to completion with ``dag.test()``.
+
+    ``dag.test()`` needs the DAG serialized in the metadata database, as the DAG processor
+    would have done for a file in `dags/`; this writes it under the default bundle first.
+    """
+    from airflow.dag_processing.bundles.manager import DagBundlesManager
+    from airflow.dag_processing.dagbag import DagBag, sync_bag_to_db
+
+    DagBundlesManager().sync_bundles_to_db()
+    bag = DagBag(dag_folder=DAGS_FOLDER, collect_dags=False)
+    bag.bag_dag(dag)
+    sync_bag_to_db(bag, "dags-folder", None)
+    dag_run = dag.test(run_conf=conf)
+    task_instances = dag_run.get_task_instances()
+    return DagRunResult(
+        run_id=dag_run.run_id,
+        state=str(dag_run.state),
+        task_states={ti.task_id: str(ti.state) for ti in task_instances},
+        xcoms={ti.task_id: ti.xcom_pull(task_ids=ti.task_id) for ti in task_instances},
+    )
