@@ -1,0 +1,194 @@
+"""Spark transformations: a SQL query or a registered PySpark job over lake datasets.
+
+Locally the job runs in this process on ``local[*]``; when the Spark connection says
+``"deploy_mode": "emr-serverless"`` the same request goes to EMR Serverless through the Amazon
+provider. Heavy imports (pyspark, boto3) happen inside :meth:`run`, so DAG files parse fast.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
+
+from airflow.sdk import Asset, Context
+from pydantic import Field, field_validator, model_validator
+
+from airloom.catalog import NodeParams, Port, PortType
+from airloom.connections import LAKE_CONN_ID
+from airloom.lake import DATASET_NAME, check_dataset_name, dataset_asset, dataset_path
+from airloom.operators.base import AirloomOperator
+from airloom.spark.jobs import JOBS
+from airloom.spark.output import spark_uri
+
+SPARK_CONN_ID = "airloom_spark"  # same as airloom.spark.session.SPARK_CONN_ID, without pyspark
+
+JobName = Literal[tuple(JOBS)]  # type: ignore[valid-type]
+
+
+def dataset_outlets(name: Any) -> list[Asset]:
+    """The Asset a node writes, when its dataset name is known (not templated) at parse time."""
+    if isinstance(name, str) and DATASET_NAME.fullmatch(name):
+        return [dataset_asset(name)]
+    return []
+
+
+def table_uri(reference: Any, lake_conn_id: str = LAKE_CONN_ID) -> str:
+    """A table reference as a URI Spark reads: a URI as is, a bare dataset name in the lake."""
+    text = str(reference).strip()
+    if "://" in text:
+        return spark_uri(text)
+    return spark_uri(dataset_path(text, lake_conn_id))
+
+
+def as_list(references: Any) -> list[Any]:
+    if references in (None, ""):
+        return []
+    if isinstance(references, str) or not isinstance(references, Sequence):
+        return [references]
+    return list(references)
+
+
+class SparkTransformParams(NodeParams):
+    sql: str | None = Field(
+        default=None,
+        description="A Spark SQL query over the inputs; each input is a view named after its "
+        "dataset's last path segment (e.g. `SELECT … FROM daily_sales`). Exclusive with job.",
+        json_schema_extra={"format": "sql"},
+    )
+    job: JobName | None = Field(  # type: ignore[valid-type]
+        default=None,
+        description="A registered PySpark job to run instead of SQL: "
+        + "; ".join(f"{name}: {about}" for name, about in JOBS.items()),
+    )
+    job_params: dict[str, Any] = Field(
+        default_factory=dict, description="Parameters for the job (only with job)."
+    )
+    output_dataset: str = Field(
+        description="Lake dataset to write, e.g. 'retail/churn_features'.", min_length=1
+    )
+    mode: Literal["overwrite", "append"] = Field(
+        default="overwrite",
+        description="overwrite replaces the dataset (a rerun replaces its own output); append "
+        "adds this run's files.",
+    )
+    partition_by: list[str] = Field(
+        default_factory=list, description="Columns that become partition folders."
+    )
+    spark_conn_id: str = Field(
+        default=SPARK_CONN_ID,
+        description="Spark connection: local master, or EMR Serverless settings in its extra.",
+    )
+    lake_conn_id: str = Field(default=LAKE_CONN_ID, description="Lake connection.")
+
+    @field_validator("output_dataset")
+    @classmethod
+    def _dataset_name(cls, value: str) -> str:
+        return check_dataset_name(value)
+
+    @model_validator(mode="after")
+    def _sql_xor_job(self) -> SparkTransformParams:
+        if (self.sql is None) == (self.job is None):
+            raise ValueError("set exactly one of sql or job")
+        if self.sql is not None and not self.sql.strip():
+            raise ValueError("sql is empty")
+        if self.job_params and self.job is None:
+            raise ValueError("job_params only apply with job")
+        return self
+
+
+class SparkTransformOperator(AirloomOperator):
+    """Run a Spark SQL query or a registered PySpark job over lake datasets into a new dataset.
+
+    The output is written to a staging folder and swapped in only when complete, so a failed
+    run leaves the previous output untouched and a rerun replaces it. A bad SQL statement fails
+    the task with the statement and Spark's explanation, and writes nothing.
+
+    :param sql: Spark SQL query over the input views (templated).
+    :param job: registered job name, see :data:`airloom.spark.jobs.JOBS`.
+    :param job_params: the job's parameters (templated).
+    :param output_dataset: lake dataset to write (templated).
+    :param mode: ``overwrite`` (default) or ``append``.
+    :param partition_by: output partition columns.
+    :param spark_conn_id: Spark connection (``local[*]`` when absent; EMR Serverless by extra).
+    :param lake_conn_id: lake connection.
+    """
+
+    node_type = "spark_transform"
+    category = "transform"
+    description = (
+        "Transforms lake datasets with Spark: a SQL query over the connected tables (each one a "
+        "view named after its dataset) or a registered PySpark job such as churn_features, "
+        "into a new Parquet dataset that is swapped in only when complete. Runs on local Spark, "
+        "or on EMR Serverless when the Spark connection says so."
+    )
+    params_model = SparkTransformParams
+    input_ports = (Port("tables", PortType.TABLE, "Input datasets, one view each.", many=True),)
+    output_ports = (Port("table", PortType.TABLE, "The dataset written."),)
+    ui_color = "#fde8c8"
+
+    def __init__(self, *, output_dataset: str, **kwargs: Any) -> None:
+        kwargs.setdefault("outlets", dataset_outlets(output_dataset))
+        super().__init__(output_dataset=output_dataset, **kwargs)
+        self._emr_run: tuple[Any, str] | None = None
+
+    def run(
+        self, params: SparkTransformParams, inputs: Mapping[str, Any], context: Context
+    ) -> dict[str, Any]:
+        from airloom.spark.session import spark_session, spark_target
+        from airloom.spark.transform import SparkTransformError, TransformRequest, view_name
+
+        label = f"node {self.task_id!r}"
+        named: dict[str, str] = {}
+        for reference in as_list(inputs.get("tables")):
+            uri = table_uri(reference, params.lake_conn_id)
+            name = view_name(uri)
+            if name in named:
+                raise SparkTransformError(
+                    f"{label}: two inputs are both named {name!r} ({named[name]} and {uri}); "
+                    "each input dataset needs a distinct last path segment"
+                )
+            named[name] = uri
+        request = TransformRequest(
+            output_uri=table_uri(params.output_dataset, params.lake_conn_id),
+            inputs=named,
+            sql=params.sql,
+            job=params.job,
+            job_params=params.job_params,
+            mode=params.mode,
+            partition_by=tuple(params.partition_by),
+            label=label,
+        )
+        target = spark_target(params.spark_conn_id)
+        if target.emr_serverless:
+            self._run_on_emr_serverless(target.extra, params.spark_conn_id, request, context)
+        else:
+            from airloom.spark.transform import run_transform
+
+            spark = spark_session(
+                f"airloom {self.dag_id}.{self.task_id}", conn_id=params.spark_conn_id
+            )
+            run_transform(spark, request)
+        return {"table": request.output_uri}
+
+    def _run_on_emr_serverless(
+        self, extra: Mapping[str, Any], conn_id: str, request: Any, context: Context
+    ) -> None:
+        from airloom.spark.emr_serverless import EmrServerlessTarget, client_token, submit_and_wait
+
+        target = EmrServerlessTarget.from_extra(extra, conn_id)
+        ti = context["ti"]
+        token = client_token(ti.dag_id, ti.task_id, ti.run_id, ti.map_index, ti.try_number)
+
+        def remember(job_run_id: str) -> None:
+            self._emr_run = (target, job_run_id)
+            self.log.info("EMR Serverless job run %s started", job_run_id)
+
+        submit_and_wait(target, request, token, on_started=remember)
+
+    def on_kill(self) -> None:
+        if self._emr_run is not None:
+            from airloom.spark.emr_serverless import cancel
+
+            target, job_run_id = self._emr_run
+            self.log.info("Cancelling EMR Serverless job run %s", job_run_id)
+            cancel(target, job_run_id)
