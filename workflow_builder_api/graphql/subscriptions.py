@@ -8,7 +8,7 @@ from collections.abc import AsyncGenerator
 import strawberry
 from sqlalchemy.orm import Session
 
-from workflow_builder_api.graphql.types import Info, NodeRun, NodeUpdate
+from workflow_builder_api.graphql.types import Info, NodeRun, RunUpdate
 from workflow_builder_api.models import Run
 from workflow_builder_api.services import runs
 from workflow_builder_api.services.auth import Principal
@@ -23,14 +23,15 @@ def _status(session: Session, principal: Principal, run_id: str, airflow) -> Run
 @strawberry.type
 class Subscription:
     @strawberry.subscription(
-        description="Each node's state as it changes (first every node's current state); "
-        "ends when the run has finished."
+        description="Each node's state as it changes (first every node's current state), and "
+        "the run's state when it changes (node null); ends when the run has finished."
     )
-    async def run_updates(self, info: Info, run_id: strawberry.ID) -> AsyncGenerator[NodeUpdate]:
+    async def run_updates(self, info: Info, run_id: strawberry.ID) -> AsyncGenerator[RunUpdate]:
         context = info.context
         principal = await context.principal()
         poll = context.settings.run_poll_seconds
         seen: dict[str, tuple[str | None, int]] = {}
+        run_state: str | None = None
         while True:
             # Checked on every poll: the caller must still see the run (tenant, token).
             status = await context.db(_status, principal, str(run_id), context.runtime.airflow)
@@ -38,7 +39,10 @@ class Subscription:
                 key = (node.state, node.try_number)
                 if seen.get(node.node_id) != key:
                     seen[node.node_id] = key
-                    yield NodeUpdate(run_id=run_id, run_state=status.state, node=NodeRun.of(node))
+                    yield RunUpdate(run_id=run_id, run_state=status.state, node=NodeRun.of(node))
+            if status.state != run_state:
+                run_state = status.state
+                yield RunUpdate(run_id=run_id, run_state=status.state, node=None)
             if status.finished:
                 return
             await asyncio.sleep(poll)

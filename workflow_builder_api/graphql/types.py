@@ -348,11 +348,13 @@ class Run:
         return [NodeRun.of(node) for node in (await self._status(info)).nodes]
 
 
-@strawberry.type(description="A node's state changed in a run.")
-class NodeUpdate:
+@strawberry.type(
+    description="A node's state changed in a run (node set), or the run's own state (node null)."
+)
+class RunUpdate:
     run_id: strawberry.ID
     run_state: str
-    node: NodeRun
+    node: NodeRun | None
 
 
 @strawberry.type

@@ -7,6 +7,7 @@ atomically, so Airflow never parses half a file, and a new version replaces the 
 
 from __future__ import annotations
 
+import logging
 import os
 import tempfile
 import threading
@@ -26,6 +27,10 @@ from workflow_builder_api.services.auth import Principal, Role
 from workflow_builder_api.services.workflows import get_version, get_workflow, mark_deleted
 
 log = structlog.get_logger()
+# DagBag runs in a worker thread here, where it cannot install its SIGALRM timeout and says so
+# with a traceback on every import. The file is our own three-statement module, so no timeout
+# is needed; keep real import errors, which DagBag reports as data anyway.
+logging.getLogger("airflow.dag_processing.importers.python_importer").setLevel(logging.ERROR)
 # DagBag imports register DAGs in process-wide state: one import at a time.
 _IMPORT_LOCK = threading.Lock()
 
