@@ -1,28 +1,95 @@
-"""The marketplace's FastAPI app: `uvicorn marketplace.main:app`."""
+"""The marketplace's FastAPI app: `uvicorn marketplace.main:app`.
+
+At startup (lifespan) it migrates the database (``alembic upgrade head``, unless
+``AIRLOOM_MARKETPLACE_MIGRATE_ON_STARTUP=false``), creates the bootstrap API keys, and starts
+the background task that mirrors MLflow's registry into the catalog every
+``AIRLOOM_MARKETPLACE_SYNC_SECONDS``.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from functools import cache
+
 from fastapi import APIRouter, FastAPI
+from sqlalchemy import text
 
 import airloom
-from marketplace.api.routes import service
-from marketplace.core.config import get_settings
+from marketplace.access import TierRateLimiter, ensure_bootstrap_keys
+from marketplace.api.errors import install_error_handlers
+from marketplace.api.routes import account, checks, compare, models, service
+from marketplace.catalog.registry import MlflowRegistry
+from marketplace.catalog.sync import CatalogSync, sync_forever
+from marketplace.core import migrate
+from marketplace.core.config import Settings, get_settings
+from marketplace.core.db import make_engine, make_session_factory
 from servicekit import create_service_app
+from servicekit.airflow_client import airflow_client
 
 
-def create_app() -> FastAPI:
-    settings = get_settings()
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    engine = make_engine(settings.database_url)
+    registry = MlflowRegistry(settings.mlflow_tracking_uri)
+
+    def database_check() -> dict[str, str]:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        return {}
+
+    def mlflow_check() -> dict[str, str]:
+        registry.ping()
+        return {}
+
     app = create_service_app(
         name="marketplace",
         title="Airloom model marketplace",
         version=airloom.__version__,
-        description="Discover, compare, validate, benchmark and deploy models.",
+        description=(
+            "Discover, compare, validate, benchmark and deploy models from MLflow's registry. "
+            "Authenticate with an API key in the `X-API-Key` header."
+        ),
+        checks={"database": database_check, "mlflow": mlflow_check},
         log_level=settings.log_level,
     )
+    session_factory = make_session_factory(engine)
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_factory = session_factory
+    app.state.registry = registry
+    app.state.catalog_sync = CatalogSync(session_factory, registry, settings.full_sync_seconds)
+    app.state.rate_limiter = TierRateLimiter(settings.rate_limits, settings.rate_limit_storage_uri)
+    app.state.airflow = cache(airflow_client)  # built on first use, from AIRLOOM_AIRFLOW_*
+    app.router.lifespan_context = _lifespan
+    install_error_handlers(app)
     api = APIRouter(prefix="/api/v1")
-    api.include_router(service.router)
+    for module in (service, account, models, compare, checks):
+        api.include_router(module.router)
     app.include_router(api)
     return app
+
+
+@contextlib.asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    settings: Settings = app.state.settings
+    if settings.migrate_on_startup:
+        await asyncio.to_thread(migrate.upgrade, app.state.engine)
+    if settings.bootstrap_keys:
+        with app.state.session_factory() as session:
+            ensure_bootstrap_keys(session, settings.bootstrap_keys)
+    task = None
+    if settings.sync_enabled:
+        task = asyncio.create_task(sync_forever(app.state.catalog_sync, settings.sync_seconds))
+    try:
+        yield
+    finally:
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        app.state.engine.dispose()
 
 
 app = create_app()

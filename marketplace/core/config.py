@@ -1,11 +1,28 @@
-"""Marketplace settings, read from ``AIRLOOM_*`` environment variables."""
+"""Marketplace settings, read from ``AIRLOOM_*`` environment variables.
+
+Airflow's address and credentials are servicekit's (``AIRLOOM_AIRFLOW_*``, see
+:class:`servicekit.airflow_client.AirflowSettings`).
+"""
 
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Literal
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+Tier = Literal["free", "pro", "enterprise"]
+TIERS: tuple[Tier, ...] = ("free", "pro", "enterprise")
+
+
+class BootstrapKey(BaseModel):
+    """An API key to create at startup if missing (local stack, first admin key)."""
+
+    key: str = Field(min_length=16)
+    tenant: str = Field(min_length=1, max_length=100)
+    tier: Tier = "free"
+    name: str = "bootstrap"
 
 
 class Settings(BaseSettings):
@@ -17,6 +34,27 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("AIRLOOM_MLFLOW_TRACKING_URI", "MLFLOW_TRACKING_URI"),
     )
     log_level: str = "INFO"
+    # `alembic upgrade head` when the app starts; turn off where a one-off task migrates
+    # (`python -m marketplace.cli migrate`) before several replicas start.
+    migrate_on_startup: bool = True
+    sync_seconds: float = Field(default=5.0, gt=0, description="How often MLflow is polled")
+    full_sync_seconds: float = Field(
+        default=300.0, gt=0, description="How often every version is re-read, changed or not"
+    )
+    sync_enabled: bool = True
+    # Requests per API key; `limits` notation ("100/minute", "10/second;1000/hour").
+    rate_limits: dict[Tier, str] = Field(
+        default_factory=lambda: {
+            "free": "30/minute",
+            "pro": "300/minute",
+            "enterprise": "3000/minute",
+        }
+    )
+    # Where rate-limit counters live: memory:// for one replica, redis://… for several.
+    rate_limit_storage_uri: str = "memory://"
+    bootstrap_keys: list[BootstrapKey] = Field(default_factory=list)
+    # Tiers allowed to start a benchmark (it occupies a worker for minutes).
+    benchmark_tiers: list[Tier] = Field(default_factory=lambda: ["pro", "enterprise"])
 
 
 @lru_cache

@@ -1,0 +1,89 @@
+"""Dependencies the routes declare: the database session, the caller's API key, and the
+services the app holds (registry, catalog sync, Airflow)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request, Security
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
+
+from marketplace.access import find_key
+from marketplace.catalog.registry import MlflowRegistry
+from marketplace.catalog.sync import CatalogSync
+from marketplace.core.config import Settings
+from marketplace.errors import Forbidden, Unauthorized
+from marketplace.models import ApiKey
+from servicekit.airflow_client import AirflowClient
+
+_api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False)
+_bearer = HTTPBearer(auto_error=False)
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    with request.app.state.session_factory() as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def current_key(
+    request: Request,
+    session: SessionDep,
+    api_key: Annotated[str | None, Security(_api_key_header)] = None,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)] = None,
+) -> ApiKey:
+    """The caller's key, after the rate limit of its tier has counted this request."""
+    key = api_key or (bearer.credentials if bearer else None)
+    if not key:
+        raise Unauthorized("send an API key in the X-API-Key header (or as a Bearer token)")
+    row = find_key(session, key)
+    if row is None or row.revoked_at is not None:
+        raise Unauthorized("the API key is unknown or has been revoked")
+    request.app.state.rate_limiter.hit(row.tier, row.key_hash)
+    return row
+
+
+CurrentKey = Annotated[ApiKey, Depends(current_key)]
+
+
+def require_tier(*tiers: str, action: str) -> Callable[[ApiKey], ApiKey]:
+    """A dependency admitting only keys of ``tiers``: 403 with what to do otherwise."""
+
+    def check(key: CurrentKey) -> ApiKey:
+        if key.tier not in tiers:
+            raise Forbidden(f"{action} needs the {' or '.join(tiers)} tier; this key is {key.tier}")
+        return key
+
+    return check
+
+
+def get_registry(request: Request) -> MlflowRegistry:
+    return request.app.state.registry
+
+
+RegistryDep = Annotated[MlflowRegistry, Depends(get_registry)]
+
+
+def get_sync(request: Request) -> CatalogSync:
+    return request.app.state.catalog_sync
+
+
+SyncDep = Annotated[CatalogSync, Depends(get_sync)]
+
+
+def get_airflow(request: Request) -> AirflowClient:
+    return request.app.state.airflow()
+
+
+AirflowDep = Annotated[AirflowClient, Depends(get_airflow)]

@@ -1,0 +1,21 @@
+"""Compare two to five model versions side by side."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from marketplace.api.deps import CurrentKey, SessionDep
+from marketplace.api.routes.models import ERRORS
+from marketplace.compare import compare
+from marketplace.schemas import CompareRequest, CompareResponse
+
+router = APIRouter(tags=["catalog"], responses=ERRORS)
+
+
+@router.post(
+    "/compare",
+    response_model=CompareResponse,
+    summary="Compare versions: metrics, signature compatibility, size, validation, benchmark",
+)
+def compare_versions(body: CompareRequest, key: CurrentKey, session: SessionDep) -> CompareResponse:
+    return compare(session, key.tenant, body.versions)

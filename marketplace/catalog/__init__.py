@@ -1,0 +1,1 @@
+"""The catalog: MLflow's registry mirrored into the marketplace's database."""

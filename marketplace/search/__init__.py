@@ -1,0 +1,1 @@
+"""Search over the catalog: full-text relevance, filters, sort, pagination and facets."""

@@ -1,0 +1,55 @@
+"""Alembic migrations build the schema the models describe, on SQLite and (when
+AIRLOOM_TEST_POSTGRES_URL is set) on PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect
+
+from marketplace.core import migrate
+from marketplace.core.db import make_engine
+from marketplace.models import Base
+from marketplace.search.fulltext import not_fulltext_object
+from tests.integration.marketplace.conftest import fresh_postgres_database
+
+DATABASES = ["sqlite"] + (["postgresql"] if os.environ.get("AIRLOOM_TEST_POSTGRES_URL") else [])
+TABLES = {"listings", "listing_versions", "listing_metrics", "api_keys", "check_runs"}
+
+
+@pytest.fixture(params=DATABASES)
+def engine(request, tmp_path):
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'nested' / 'marketplace.db'}"
+    else:
+        url = fresh_postgres_database(os.environ["AIRLOOM_TEST_POSTGRES_URL"])
+    engine = make_engine(url)
+    yield engine
+    engine.dispose()
+
+
+def test_upgrade_builds_what_the_models_describe_and_downgrade_removes_it(engine) -> None:
+    migrate.upgrade(engine)
+
+    assert migrate.current_revision(engine) == "0001"
+    assert set(inspect(engine).get_table_names()) >= TABLES
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"include_name": not_fulltext_object})
+        differences = compare_metadata(context, Base.metadata)
+    assert differences == []
+
+    migrate.downgrade(engine, "base")
+    assert not TABLES & set(inspect(engine).get_table_names())
+
+    migrate.upgrade(engine)  # and back again: the downgrade left nothing behind
+    assert migrate.current_revision(engine) == "0001"
+
+
+def test_upgrading_twice_is_harmless(engine) -> None:
+    migrate.upgrade(engine)
+    migrate.upgrade(engine)
+
+    assert migrate.current_revision(engine) == "0001"
