@@ -15,6 +15,7 @@ from airloom_cli.aws.terraform import terraform
 from airloom_cli.demo.publish import LOADERS
 from airloom_cli.stack.launcher import Stack, StackError
 from airloom_cli.stack.settings import StackSettings
+from marketplace.cli import marketplace
 
 
 def _stack() -> Stack:
@@ -107,6 +108,7 @@ def logs(service: str, lines: int, follow: bool) -> None:
 cli.add_command(package)
 cli.add_command(deploy)
 cli.add_command(terraform)
+cli.add_command(marketplace)
 
 
 if __name__ == "__main__":
