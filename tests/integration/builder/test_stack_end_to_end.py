@@ -1,0 +1,165 @@
+"""The builder against the real local stack: design → validate → publish into the dags/ folder
+the stack's Airflow reads → the DAG appears with no import error → trigger → every node reaches
+success through `run` and `runUpdates` → restore an earlier version and run it again."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.harness.airflow import DAGS_FOLDER
+from tests.harness.stack import LocalStack
+from tests.integration.builder import queries
+from tests.integration.builder.api import (
+    Builder,
+    Tenant,
+    running_builder,
+    subscribe,
+    write_template,
+)
+from tests.integration.builder.specs import ingest, node, spec
+from workflow_builder_api.core.config import Settings
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def stack_builder(stack: LocalStack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Builder]:
+    folder = tmp_path_factory.mktemp("stack-builder")
+    templates = folder / "templates"
+    # One cheap node: the stack check is about the builder, not about Spark.
+    write_template(templates, "orders_intake", spec("orders_intake", nodes=[ingest()]))
+    settings = Settings(
+        database_url=f"sqlite:///{folder / 'builder.db'}",
+        dags_folder=str(DAGS_FOLDER),  # the folder the stack's DAG processor reads
+        templates_folder=templates,
+        run_poll_seconds=1.0,
+        dag_parse_timeout_seconds=240,
+    )
+    with running_builder(settings, airflow_factory=stack.airflow) as builder:
+        yield builder
+
+
+@pytest.fixture
+def tenant(stack_builder: Builder) -> Iterator[Tenant]:
+    tenant = stack_builder.tenant()
+    try:
+        yield tenant
+    finally:
+        for published in DAGS_FOLDER.glob(f"wf_{tenant.name}__*.py"):
+            published.unlink()
+
+
+def produce_orders(bootstrap: str, topic: str, count: int) -> None:
+    from confluent_kafka import Producer
+
+    producer = Producer({"bootstrap.servers": bootstrap, "enable.idempotence": True})
+    for order_id in range(count):
+        value = json.dumps({"id": order_id, "amount": 10.0 + order_id})
+        producer.produce(topic, value=value.encode())
+    assert producer.flush(30) == 0
+
+
+def watch(builder: Builder, tenant: Tenant, run_id: str) -> list[dict]:
+    updates = list(
+        subscribe(builder.client, tenant.viewer.token, queries.RUN_UPDATES, {"runId": run_id})
+    )
+    assert all("errors" not in update for update in updates), updates
+    found = [update["data"]["runUpdates"] for update in updates]
+    # The stream ends with the run's own final state.
+    assert found[-1]["node"] is None
+    return found
+
+
+def test_design_publish_run_watch_restore_and_run_again(
+    stack: LocalStack, stack_builder: Builder, tenant: Tenant
+) -> None:
+    topic = f"orders_{tenant.name}"
+    produce_orders(stack.kafka_bootstrap, topic, 3)
+    editor = tenant.editor
+
+    # Version 1 from the template: read the orders into the lake.
+    intake = ingest(topic=topic, max_seconds=5)
+    created = editor.data(
+        queries.CREATE,
+        input={
+            "name": "orders",
+            "templateId": "orders_intake",
+        },
+    )["createWorkflow"]
+    workflow_id = created["id"]
+    first = spec("orders", nodes=[intake])
+    editor.data(queries.UPDATE, id=workflow_id, expected=1, spec=first, message="my topic")
+
+    # Version 3: also publish the clean orders to another topic.
+    second = spec(
+        "orders",
+        nodes=[intake, node("forward", "kafka_publish", {"topic": f"{topic}_out"}, x=200)],
+        edges=[{"source": "ingest.table", "target": "forward.table"}],
+    )
+    assert editor.data(queries.VALIDATE, spec=second) == {"validateWorkflow": []}
+    saved = editor.data(queries.UPDATE, id=workflow_id, expected=2, spec=second)
+    assert saved["updateWorkflow"]["number"] == 3
+
+    result = editor.data(queries.PUBLISH, id=workflow_id, version=3)["publishWorkflow"]
+    assert result["published"] is True, result["problems"]
+    dag_id = result["dagId"]
+    assert Path(result["location"]) == DAGS_FOLDER / f"{dag_id}.py"
+
+    airflow = stack.airflow()
+    dag = airflow.wait_for_dag(dag_id, timeout=240)
+    assert "version:3" in {tag["name"] for tag in dag["tags"]}
+    assert not [e for e in airflow.import_errors() if dag_id in e.get("filename", "")]
+
+    run = editor.data(queries.TRIGGER, id=workflow_id, conf={"reason": "e2e"})["triggerRun"]
+    assert run["version"] == 3
+    assert run["conf"] == {"reason": "e2e"}
+    updates = watch(stack_builder, tenant, run["id"])
+    final = {u["node"]["nodeId"]: u["node"] for u in updates if u["node"]}
+    assert set(final) == {"ingest", "forward"}
+    assert all(node["state"] == "success" for node in final.values()), updates
+    assert updates[-1]["runState"] == "success"
+    # Changes were streamed as they happened (queued, running, …), not only the end state.
+    assert len([u for u in updates if u["node"]]) > len(final)
+
+    status = tenant.viewer.data(queries.RUN, id=run["id"])["run"]
+    assert status["state"] == "success"
+    assert status["version"] == 3
+    nodes = {n["nodeId"]: n for n in status["nodes"]}
+    assert set(nodes) == {"ingest", "forward"}
+    for task in nodes.values():
+        assert task["state"] == "success"
+        assert task["tryNumber"] >= 1
+        assert task["start"] and task["end"]
+        assert task["logUrl"].startswith(stack.airflow_url)
+
+    # Restore version 2 (ingest only) as version 4, publish it and run it.
+    restored = editor.data(queries.RESTORE, id=workflow_id, version=2)["restoreVersion"]
+    assert restored["number"] == 4
+    republished = editor.data(queries.PUBLISH, id=workflow_id, version=4)["publishWorkflow"]
+    assert republished["published"] is True
+    produce_orders(stack.kafka_bootstrap, topic, 2)
+    again = editor.data(queries.TRIGGER, id=workflow_id)["triggerRun"]
+    assert again["version"] == 4
+    updates = watch(stack_builder, tenant, again["id"])
+    assert {u["node"]["nodeId"] for u in updates if u["node"]} == {"ingest"}
+    assert updates[-1]["runState"] == "success"
+    status = tenant.viewer.data(queries.RUN, id=again["id"])["run"]
+    assert [(n["nodeId"], n["state"]) for n in status["nodes"]] == [("ingest", "success")]
+    # The first run still reports the version it ran.
+    earlier = tenant.viewer.data(queries.RUN, id=run["id"])["run"]
+    assert {n["nodeId"] for n in earlier["nodes"]} == {"ingest", "forward"}
+
+    listed = tenant.viewer.data("{ runs { id version } }")["runs"]
+    assert listed == [{"id": again["id"], "version": 4}, {"id": run["id"], "version": 3}]
+
+    tenant.editor.data(queries.UNPUBLISH, id=workflow_id)
+    assert not (DAGS_FOLDER / f"{dag_id}.py").exists()
+    deadline = time.monotonic() + 30
+    while airflow.get_dag(dag_id) and not airflow.get_dag(dag_id)["is_paused"]:
+        assert time.monotonic() < deadline, "the unpublished DAG was not paused"
+        time.sleep(1)
