@@ -8,15 +8,17 @@ from collections.abc import AsyncGenerator
 import strawberry
 from sqlalchemy.orm import Session
 
+from servicekit.airflow_client import AirflowClient
 from workflow_builder_api.graphql.types import Info, NodeRun, RunUpdate
-from workflow_builder_api.models import Run
 from workflow_builder_api.services import runs
 from workflow_builder_api.services.auth import Principal
 from workflow_builder_api.services.runs import RunStatus
 
 
-def _status(session: Session, principal: Principal, run_id: str, airflow) -> RunStatus:  # type: ignore[no-untyped-def]
-    run: Run = runs.get_run(session, principal, run_id)
+def _status(
+    session: Session, principal: Principal, run_id: str, airflow: AirflowClient
+) -> RunStatus:
+    run = runs.get_run(session, principal, run_id)
     return runs.run_status(session, airflow, run)
 
 

@@ -15,13 +15,13 @@ from typing import Any
 
 import httpx
 import structlog
-from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from airloom.workflow.factory import dag_id_for
 from servicekit.airflow_client import AirflowApiError, AirflowClient
 from workflow_builder_api.core.db import transaction
-from workflow_builder_api.models import Run
+from workflow_builder_api.models import Run, Workflow
 from workflow_builder_api.services.auth import Principal, Role
 from workflow_builder_api.services.errors import AirflowUnavailable, InvalidInput, NotFound
 from workflow_builder_api.services.workflows import get_version, get_workflow
@@ -73,10 +73,16 @@ def list_runs(
 def runs_of(session: Session, workflow_ids: list[str], limit: int) -> dict[str, list[Run]]:
     """Each workflow's newest runs (one query for a whole page of workflows)."""
     found: dict[str, list[Run]] = {workflow_id: [] for workflow_id in workflow_ids}
-    query = select(Run).where(Run.workflow_id.in_(workflow_ids)).order_by(Run.created_at.desc())
+    newest = (
+        func.row_number()
+        .over(partition_by=Run.workflow_id, order_by=(Run.created_at.desc(), Run.id))
+        .label("newest")
+    )
+    ranked = select(Run, newest).where(Run.workflow_id.in_(workflow_ids)).subquery()
+    recent = aliased(Run, ranked)
+    query = select(recent).where(ranked.c.newest <= limit).order_by(ranked.c.newest)
     for run in session.scalars(query):
-        if len(found[run.workflow_id]) < limit:
-            found[run.workflow_id].append(run)
+        found[run.workflow_id].append(run)
     return found
 
 
@@ -173,8 +179,6 @@ def run_status(session: Session, client: AirflowClient, run: Run) -> RunStatus:
 
 
 def _spec_nodes(session: Session, run: Run) -> list[tuple[str, str | None]]:
-    from workflow_builder_api.models import Workflow
-
     workflow = session.get(Workflow, run.workflow_id)
     if workflow is None:
         return []

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from tests.integration.builder import queries
 from tests.integration.builder.api import Builder
 from tests.integration.builder.specs import node, spec
+from workflow_builder_api.core.db import transaction
+from workflow_builder_api.models import Run
 
 
 def create(api, name: str, **fields) -> dict:  # type: ignore[no-untyped-def]
@@ -175,3 +179,36 @@ def test_deleting_hides_the_workflow_and_frees_its_name(builder: Builder) -> Non
     again = create(tenant.editor, "old")
     assert again["id"] != workflow["id"]
     assert again["currentVersion"] == 1
+
+
+def test_each_workflow_lists_its_newest_runs(builder: Builder) -> None:
+    tenant = builder.tenant()
+    busy = create(tenant.editor, "busy")
+    quiet = create(tenant.editor, "quiet")
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    # Runs as the store records them when triggerRun succeeds (triggering needs Airflow: see
+    # test_stack_end_to_end.py); 25 for one workflow, one for the other.
+    with transaction(builder.runtime.sessions) as session:
+        for index, workflow in [(i, busy) for i in range(25)] + [(0, quiet)]:
+            session.add(
+                Run(
+                    workflow_id=workflow["id"],
+                    tenant=tenant.name,
+                    version=1,
+                    dag_id=workflow["dagId"],
+                    airflow_run_id=f"manual__{index}",
+                    state="success",
+                    triggered_by="scheduler",
+                    created_at=start + timedelta(minutes=index),
+                )
+            )
+    listing = tenant.viewer.data(
+        "{ workflows { nodes { name runs { airflowRunId recordedState workflow { name } } } } }"
+    )
+    runs = {item["name"]: item["runs"] for item in listing["workflows"]["nodes"]}
+    assert [run["airflowRunId"] for run in runs["busy"]] == [
+        f"manual__{index}" for index in range(24, 4, -1)
+    ]
+    assert runs["quiet"] == [
+        {"airflowRunId": "manual__0", "recordedState": "success", "workflow": {"name": "quiet"}}
+    ]
