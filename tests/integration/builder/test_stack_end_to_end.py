@@ -1,6 +1,7 @@
 """The builder against the real local stack: design → validate → publish into the dags/ folder
 the stack's Airflow reads → the DAG appears with no import error → trigger → every node reaches
-success through `run` and `runUpdates` → restore an earlier version and run it again."""
+success through `run` and `runUpdates` → restore an earlier version and run it again; and the
+same run through MWAA's InvokeRestApi (the loopback stand-in in front of the same Airflow)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,13 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import boto3
 import pytest
+from botocore.config import Config
 
+from servicekit.airflow_client import MwaaAirflowClient
 from tests.harness.airflow import DAGS_FOLDER
+from tests.harness.servers import mwaa_server
 from tests.harness.stack import LocalStack
 from tests.integration.builder import queries
 from tests.integration.builder.api import (
@@ -163,3 +168,58 @@ def test_design_publish_run_watch_restore_and_run_again(
     while airflow.get_dag(dag_id) and not airflow.get_dag(dag_id)["is_paused"]:
         assert time.monotonic() < deadline, "the unpublished DAG was not paused"
         time.sleep(1)
+
+
+@pytest.fixture
+def mwaa_airflow(stack: LocalStack) -> Iterator[MwaaAirflowClient]:
+    """MWAA's InvokeRestApi (the loopback stand-in), forwarding to the stack's Airflow."""
+    with mwaa_server(stack.airflow_url, "admin", stack.admin_password) as server:
+        mwaa = boto3.client(
+            "mwaa",
+            region_name="us-east-1",
+            endpoint_url=server.url,
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+            config=Config(inject_host_prefix=False),
+        )
+        mwaa.create_environment(
+            Name="airloom-builder",
+            ExecutionRoleArn="arn:aws:iam::123456789012:role/airloom-mwaa",
+            SourceBucketArn="arn:aws:s3:::airloom-mwaa",
+            DagS3Path="dags",
+            NetworkConfiguration={"SubnetIds": ["subnet-1", "subnet-2"]},
+        )
+        yield MwaaAirflowClient("airloom-builder", mwaa)
+
+
+def test_runs_go_through_mwaa_the_same_way(
+    stack: LocalStack,
+    mwaa_airflow: MwaaAirflowClient,
+    tmp_path: Path,
+) -> None:
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'builder.db'}",
+        dags_folder=str(DAGS_FOLDER),
+        run_poll_seconds=1.0,
+        dag_parse_timeout_seconds=240,
+    )
+    with running_builder(settings, airflow_factory=lambda: mwaa_airflow) as builder:
+        tenant = builder.tenant()
+        try:
+            topic = f"orders_{tenant.name}"
+            produce_orders(stack.kafka_bootstrap, topic, 2)
+            document = spec("via_mwaa", nodes=[ingest(topic=topic, max_seconds=5)])
+            created = tenant.editor.data(
+                queries.CREATE, input={"name": "via_mwaa", "spec": document}
+            )["createWorkflow"]
+            published = tenant.editor.data(queries.PUBLISH, id=created["id"], version=1)
+            assert published["publishWorkflow"]["published"] is True
+            run = tenant.editor.data(queries.TRIGGER, id=created["id"])["triggerRun"]
+            updates = watch(builder, tenant, run["id"])
+            assert updates[-1]["runState"] == "success"
+            (task,) = tenant.viewer.data(queries.RUN, id=run["id"])["run"]["nodes"]
+            assert (task["nodeId"], task["state"]) == ("ingest", "success")
+            assert task["logUrl"].startswith(mwaa_airflow.ui_url)
+        finally:
+            for published_file in DAGS_FOLDER.glob(f"wf_{tenant.name}__*.py"):
+                published_file.unlink()
