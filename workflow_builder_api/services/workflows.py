@@ -105,8 +105,14 @@ def list_workflows(
         Workflow.tenant == principal.tenant, Workflow.deleted_at.is_(None)
     )
     if workflow_filter.search:
-        pattern = f"%{workflow_filter.search.lower()}%"
-        query = query.where(or_(Workflow.name.ilike(pattern), Workflow.title.ilike(pattern)))
+        # autoescape: '%' and '_' in a search are text, not wildcards.
+        text = workflow_filter.search
+        query = query.where(
+            or_(
+                Workflow.name.icontains(text, autoescape=True),
+                Workflow.title.icontains(text, autoescape=True),
+            )
+        )
     if workflow_filter.published is not None:
         published = Workflow.published_version.is_not(None)
         query = query.where(published if workflow_filter.published else ~published)

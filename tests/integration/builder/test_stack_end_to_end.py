@@ -170,6 +170,22 @@ def test_design_publish_run_watch_restore_and_run_again(
         time.sleep(1)
 
 
+def test_a_cancelled_run_ends_failed_and_the_stream_says_so(
+    stack_builder: Builder, tenant: Tenant
+) -> None:
+    # An empty topic and a long read window: the run is still going when it is cancelled.
+    document = spec("slow", nodes=[ingest(topic=f"empty_{tenant.name}", max_seconds=300)])
+    created = tenant.editor.data(queries.CREATE, input={"name": "slow", "spec": document})
+    workflow_id = created["createWorkflow"]["id"]
+    tenant.editor.data(queries.PUBLISH, id=workflow_id, version=1)
+    run = tenant.editor.data(queries.TRIGGER, id=workflow_id)["triggerRun"]
+    cancelled = tenant.editor.data(queries.CANCEL, id=run["id"])["cancelRun"]
+    assert cancelled["recordedState"] == "failed"
+    updates = watch(stack_builder, tenant, run["id"])
+    assert updates[-1]["runState"] == "failed"
+    assert tenant.viewer.data(queries.RUN, id=run["id"])["run"]["state"] == "failed"
+
+
 @pytest.fixture
 def mwaa_airflow(stack: LocalStack) -> Iterator[MwaaAirflowClient]:
     """MWAA's InvokeRestApi (the loopback stand-in), forwarding to the stack's Airflow."""

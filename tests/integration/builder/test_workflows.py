@@ -157,6 +157,10 @@ def test_workflows_are_listed_a_page_at_a_time_and_filtered(builder: Builder) ->
         after = page["pageInfo"]["endCursor"]
     assert seen == list(reversed(names))  # newest first, each exactly once
     found = tenant.viewer.data(queries.WORKFLOWS, filter={"search": "FLOW_3"})["workflows"]
+    assert (
+        tenant.viewer.data(queries.WORKFLOWS, filter={"search": "flow%3"})["workflows"]["nodes"]
+        == []
+    )
     assert [item["id"] for item in found["nodes"]] == [ids["flow_3"]]
     unpublished = tenant.viewer.data(queries.WORKFLOWS, filter={"published": False})
     assert len(unpublished["workflows"]["nodes"]) == 5
