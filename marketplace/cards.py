@@ -17,6 +17,9 @@ _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]<>|#])")
 
 
 class ModelCard(VersionDetail):
+    """A version's card: ``description`` is the model's, ``version_description`` the version's."""
+
+    version_description: str
     task: str | None
     industry: str | None
     licence: str | None
@@ -26,7 +29,8 @@ class ModelCard(VersionDetail):
 def build_card(listing: Listing, row: ListingVersion) -> ModelCard:
     detail = VersionDetail.from_version(listing, row)
     return ModelCard(
-        **detail.model_dump(),
+        **(detail.model_dump() | {"description": listing.description}),
+        version_description=row.description,
         task=listing.task,
         industry=listing.industry,
         licence=listing.licence,

@@ -39,8 +39,8 @@ def signature_compatibility(
     baseline's callers send, with the same type, and the outputs agree. Incompatible otherwise.
     """
     if not baseline or not other:
-        missing = "baseline" if not baseline else "this version"
-        return "unknown", [f"the {missing} has no signature"]
+        missing = "the baseline" if not baseline else "this version"
+        return "unknown", [f"{missing} has no signature"]
     base_in, other_in = _fields(baseline.get("inputs")), _fields(other.get("inputs"))
     base_out, other_out = _fields(baseline.get("outputs")), _fields(other.get("outputs"))
     reasons = []

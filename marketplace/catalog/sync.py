@@ -11,6 +11,7 @@ not ``last_updated_timestamp`` alone decide. A periodic full pass re-reads every
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -56,12 +57,16 @@ class CatalogSync:
         self.full_every_seconds = full_every_seconds
         self.status = SyncStatus()
         self._last_full = 0.0
+        # One pass at a time per process: the background task and an on-demand refresh
+        # would otherwise insert the same new version twice.
+        self._lock = threading.Lock()
 
     def run_once(self, full: bool | None = None) -> SyncStats:
         if full is None:
             full = time.monotonic() - self._last_full >= self.full_every_seconds
         try:
-            stats = self._sync(full)
+            with self._lock:
+                stats = self._sync(full)
         except Exception as exc:
             self.status.last_error = f"{type(exc).__name__}: {exc}"
             self.status.last_error_at = datetime.now(UTC)
@@ -137,7 +142,7 @@ class CatalogSync:
     def refresh_model(self, name: str) -> bool:
         """Re-read one model now (after a validation run, say); False if MLflow lost it."""
         found = self.registry.model(name)
-        with self.session_factory() as session:
+        with self._lock, self.session_factory() as session:
             listing = session.scalar(
                 select(Listing).where(Listing.name == name).options(selectinload(Listing.versions))
             )

@@ -114,6 +114,8 @@ def _schema_fields(schema: Any) -> list[tuple[Any, ...]]:
 def check_predictions(model_dir: Path) -> list[CheckResult]:
     """The input example predicts, and what comes out has the signature's output schema."""
     import mlflow.pyfunc
+    import numpy as np
+    import pandas as pd
     from mlflow.models import Model, infer_signature
 
     model_meta = Model.load(str(model_dir))
@@ -140,6 +142,15 @@ def check_predictions(model_dir: Path) -> list[CheckResult]:
     signature = model_meta.signature
     if signature is None or signature.outputs is None:
         return [predicted, CheckResult(OUTPUTS_MATCH_SIGNATURE, False, "no output signature")]
+    if (
+        signature.inputs is not None
+        and not signature.inputs.is_tensor_spec()
+        and isinstance(prediction, np.ndarray)
+        and prediction.ndim == 1
+    ):
+        # As MLflow does when it infers a signature: per-row predictions of a column-based
+        # model are one column, not a tensor.
+        prediction = pd.Series(prediction)
     actual = infer_signature(example, prediction).outputs
     expected_fields, actual_fields = _schema_fields(signature.outputs), _schema_fields(actual)
     if expected_fields == actual_fields:

@@ -20,6 +20,7 @@ def register_model(
     with_example: bool = True,
     dataset_name: str | None = None,
     flip_labels: bool = False,
+    features: tuple[str, str] = ("tenure", "spend"),
 ) -> int:
     """Train a tiny logistic regression, log it to a run and register it; return the version."""
     import mlflow
@@ -30,24 +31,23 @@ def register_model(
 
     mlflow.set_tracking_uri(tracking_uri)
     mlflow.set_registry_uri(tracking_uri)
-    features = pd.DataFrame(
-        {"tenure": np.arange(40, dtype=float), "spend": np.arange(40, dtype=float)[::-1]}
-    )
-    labels = (features.tenure > 20).astype(int)
+    first, second = features
+    frame = pd.DataFrame({first: np.arange(40, dtype=float), second: np.arange(40.0)[::-1]})
+    labels = (frame[first] > 20).astype(int)
     if flip_labels:
         labels = 1 - labels
-    model = LogisticRegression().fit(features, labels)
+    model = LogisticRegression().fit(frame, labels)
     with mlflow.start_run() as run:
         if dataset_name:
             dataset = mlflow.data.from_pandas(
-                features, name=dataset_name, source=f"file:///lake/{dataset_name}"
+                frame, name=dataset_name, source=f"file:///lake/{dataset_name}"
             )
             mlflow.log_input(dataset, context="training")
         for key, value in (metrics or {}).items():
             mlflow.log_metric(key, value)
         options: dict[str, Any] = {"pip_requirements": ["scikit-learn"]}
         if with_example:
-            options["input_example"] = features.head(3)
+            options["input_example"] = frame.head(3)
         info = mlflow.sklearn.log_model(model, name="model", **options)
     client = MlflowClient(tracking_uri=tracking_uri, registry_uri=tracking_uri)
     try:

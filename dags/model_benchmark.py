@@ -1,0 +1,104 @@
+"""Benchmark one registered model version: p50, p95 and p99 latency and throughput.
+
+Conf: ``{"model_name": "churn", "version": 3, "concurrency": [1, 8, 32],
+"requests_per_level": 200}``. The payload is the version's own input example; the model is
+loaded with ``mlflow.pyfunc`` on the worker and called from 1, 8 and 32 threads. Figures land on
+the version as the ``airloom.benchmark.status`` / ``.report`` / ``.run_id`` tags.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from airflow.sdk import Param, dag, task
+
+BENCHMARK_PARAMS = {
+    "model_name": Param(type="string", minLength=1, description="Registered model name"),
+    "version": Param(type="integer", minimum=1, description="Model version to benchmark"),
+    "concurrency": Param([1, 8, 32], type="array", description="Concurrency levels"),
+    "requests_per_level": Param(200, type="integer", minimum=10),
+}
+
+
+@dag(
+    dag_id="model_benchmark",
+    schedule=None,
+    catchup=False,
+    max_active_runs=1,  # one at a time: parallel benchmarks on one worker skew each other
+    params=BENCHMARK_PARAMS,
+    tags=["airloom", "marketplace"],
+    default_args={"retries": 0},
+    doc_md=__doc__,
+)
+def model_benchmark():
+    @task(execution_timeout=timedelta(minutes=30))
+    def run_benchmark(params: dict[str, Any] | None = None) -> dict[str, Any]:
+        import tempfile
+        from pathlib import Path
+
+        from airloom.model_checks.benchmark import BenchmarkConf, benchmark_model_dir
+        from airloom.model_checks.registry import (
+            ModelRef,
+            download_model,
+            registry_client,
+            tracking_uri,
+        )
+
+        conf = BenchmarkConf.model_validate(dict(params or {}))
+        client = registry_client(tracking_uri())
+        with tempfile.TemporaryDirectory(prefix="airloom-benchmark-") as folder:
+            ref = ModelRef(conf.model_name, conf.version)
+            model_dir = download_model(client, ref, Path(folder))
+            return benchmark_model_dir(str(model_dir), conf)
+
+    @task(trigger_rule="all_done", execution_timeout=timedelta(minutes=2))
+    def record(
+        report: dict[str, Any] | None,
+        params: dict[str, Any] | None = None,
+        run_id: str | None = None,
+    ) -> dict[str, Any]:
+        """Store the figures, or the failure, on the version's tags."""
+        from airflow.sdk.exceptions import AirflowFailException
+
+        from airloom import model_tags
+        from airloom.model_checks.registry import (
+            ModelRef,
+            ModelVersionNotFound,
+            get_version,
+            registry_client,
+            tracking_uri,
+            write_tags,
+        )
+
+        params = dict(params or {})
+        try:
+            ref = ModelRef(str(params["model_name"]), int(params["version"]))
+            client = registry_client(tracking_uri())
+            get_version(client, ref)
+        except (KeyError, TypeError, ValueError, ModelVersionNotFound) as exc:
+            raise AirflowFailException(f"nothing to record for conf {params}: {exc}") from exc
+        if report is None:
+            report = {
+                "status": "failed",
+                "model": ref.name,
+                "version": ref.version,
+                "detail": "the benchmark task failed; see the `run_benchmark` log",
+            }
+        write_tags(
+            client,
+            ref,
+            {
+                model_tags.BENCHMARK_REPORT: report | {"airflow_run_id": run_id},
+                model_tags.BENCHMARK_RUN_ID: run_id,
+                model_tags.BENCHMARK_STATUS: report["status"],
+            },
+        )
+        if report["status"] != "completed":
+            raise AirflowFailException(report.get("detail", "benchmark failed"))
+        return report
+
+    record(run_benchmark())
+
+
+model_benchmark()

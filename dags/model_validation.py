@@ -1,0 +1,175 @@
+"""Validate one registered model version before it may be deployed.
+
+Conf: ``{"model_name": "churn", "version": 3, "champion_alias": "champion",
+"thresholds": {"roc_auc": {"goal": "maximize", "tolerance": 0.01, "minimum": 0.7}}}``.
+
+Checks: a signature is present, the input example predicts, the outputs match the signature,
+the model loads and predicts in a clean interpreter, and its metrics meet the thresholds
+against the current champion. The report lands on the version as the
+``airloom.validation.status`` / ``.report`` / ``.run_id`` tags; the run fails when the version
+does, so a red run in Airflow means "do not deploy".
+"""
+
+from __future__ import annotations
+
+import contextlib
+import tempfile
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from airflow.sdk import Param, dag, task
+
+VALIDATION_PARAMS = {
+    "model_name": Param(type="string", minLength=1, description="Registered model name"),
+    "version": Param(type="integer", minimum=1, description="Model version to validate"),
+    "champion_alias": Param("champion", type="string", description="Alias to compare against"),
+    "thresholds": Param({}, type="object", description="Per-metric rules (see the DAG doc)"),
+}
+
+
+@contextlib.contextmanager
+def _model(conf: dict[str, Any]) -> Iterator[Path]:
+    from airloom.model_checks.registry import (
+        ModelRef,
+        download_model,
+        registry_client,
+        tracking_uri,
+    )
+
+    client = registry_client(tracking_uri())
+    with tempfile.TemporaryDirectory(prefix="airloom-validate-") as folder:
+        ref = ModelRef(conf["model_name"], conf["version"])
+        yield download_model(client, ref, Path(folder))
+
+
+@dag(
+    dag_id="model_validation",
+    schedule=None,
+    catchup=False,
+    max_active_runs=4,
+    params=VALIDATION_PARAMS,
+    tags=["airloom", "marketplace"],
+    default_args={"retries": 0},
+    doc_md=__doc__,
+)
+def model_validation():
+    @task(execution_timeout=timedelta(minutes=2))
+    def resolve(params: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Check the conf and that the version exists, before anything is downloaded."""
+        from airloom.model_checks.registry import (
+            ModelRef,
+            get_version,
+            registry_client,
+            tracking_uri,
+        )
+        from airloom.model_checks.validation import ValidationConf
+
+        conf = ValidationConf.model_validate(dict(params or {}))
+        get_version(registry_client(tracking_uri()), ModelRef(conf.model_name, conf.version))
+        return conf.model_dump(mode="json")
+
+    @task(execution_timeout=timedelta(minutes=10))
+    def check_signature(conf: dict[str, Any]) -> list[dict[str, Any]]:
+        from airloom.model_checks.validation import check_signature as check
+
+        with _model(conf) as model_dir:
+            return [check(model_dir).to_dict()]
+
+    @task(execution_timeout=timedelta(minutes=10))
+    def check_predictions(conf: dict[str, Any]) -> list[dict[str, Any]]:
+        from airloom.model_checks.validation import check_predictions as check
+
+        with _model(conf) as model_dir:
+            return [result.to_dict() for result in check(model_dir)]
+
+    @task(execution_timeout=timedelta(minutes=15))
+    def check_fresh_environment(conf: dict[str, Any]) -> list[dict[str, Any]]:
+        from airloom.model_checks.fresh_environment import check_fresh_environment as check
+
+        with _model(conf) as model_dir:
+            return [check(model_dir, conf["fresh_environment_timeout"]).to_dict()]
+
+    @task(execution_timeout=timedelta(minutes=5))
+    def check_metric_thresholds(conf: dict[str, Any]) -> list[dict[str, Any]]:
+        from airloom.model_checks.registry import (
+            ModelRef,
+            alias_version,
+            get_version,
+            registry_client,
+            run_metrics,
+            tracking_uri,
+        )
+        from airloom.model_checks.validation import ValidationConf, check_thresholds
+
+        settings = ValidationConf.model_validate(conf)
+        client = registry_client(tracking_uri())
+        candidate = get_version(client, ModelRef(settings.model_name, settings.version))
+        champion_version = alias_version(client, settings.model_name, settings.champion_alias)
+        champion = None
+        if champion_version is not None:
+            ref = ModelRef(settings.model_name, champion_version)
+            champion = run_metrics(client, get_version(client, ref))
+        label = f"{settings.champion_alias} (version {champion_version})"
+        result = check_thresholds(
+            run_metrics(client, candidate), champion, label, settings.thresholds
+        )
+        return [result.to_dict()]
+
+    @task(trigger_rule="all_done", execution_timeout=timedelta(minutes=2))
+    def record(
+        conf: dict[str, Any] | None,
+        signature: list[dict[str, Any]] | None,
+        predictions: list[dict[str, Any]] | None,
+        fresh_environment: list[dict[str, Any]] | None,
+        thresholds: list[dict[str, Any]] | None,
+        run_id: str | None = None,
+    ) -> dict[str, Any]:
+        """Write the report to the version's tags; fail the run if the version failed."""
+        from airflow.sdk.exceptions import AirflowFailException
+
+        from airloom import model_tags
+        from airloom.model_checks.registry import (
+            ModelRef,
+            alias_version,
+            registry_client,
+            tracking_uri,
+            write_tags,
+        )
+        from airloom.model_checks.validation import CheckResult, ValidationConf, build_report
+
+        if conf is None:
+            raise AirflowFailException("the conf or the model version is invalid; see `resolve`")
+        settings = ValidationConf.model_validate(conf)
+        groups = (signature, predictions, fresh_environment, thresholds)
+        # A check task that crashed left no result: build_report marks it as not run.
+        checks = [CheckResult(**item) for group in groups if group for item in group]
+        client = registry_client(tracking_uri())
+        champion = alias_version(client, settings.model_name, settings.champion_alias)
+        report = build_report(settings, checks, champion, run_id)
+        write_tags(
+            client,
+            ModelRef(settings.model_name, settings.version),
+            {
+                model_tags.VALIDATION_REPORT: report,
+                model_tags.VALIDATION_RUN_ID: run_id,
+                model_tags.VALIDATION_STATUS: report["status"],
+            },
+        )
+        if report["status"] != "passed":
+            failed = [check["name"] for check in report["checks"] if not check["passed"]]
+            raise AirflowFailException(f"validation failed: {', '.join(failed)}")
+        return report
+
+    conf = resolve()
+    record(
+        conf,
+        check_signature(conf),
+        check_predictions(conf),
+        check_fresh_environment(conf),
+        check_metric_thresholds(conf),
+    )
+
+
+model_validation()
