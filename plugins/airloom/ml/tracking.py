@@ -1,0 +1,53 @@
+"""Point mlflow's fluent API at a server for one block, then put its global state back.
+
+mlflow keeps the tracking and registry URIs as module globals mirrored to environment
+variables (so subprocesses inherit them). Airflow runs many tasks per worker process and the
+services serve many requests per process, so nothing may leak from one block to the next.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+_VARIABLES = (
+    "MLFLOW_TRACKING_URI",
+    "MLFLOW_REGISTRY_URI",
+    "MLFLOW_TRACKING_USERNAME",
+    "MLFLOW_TRACKING_PASSWORD",
+)
+
+
+@contextmanager
+def mlflow_uris(
+    tracking_uri: str,
+    registry_uri: str | None = None,
+    username: str | None = None,
+    password: str | None = None,
+) -> Iterator[None]:
+    """Use ``tracking_uri`` (and ``registry_uri``, default the same) for the block."""
+    import mlflow
+    from mlflow.tracking._model_registry import utils as registry_state
+    from mlflow.tracking._tracking_service import utils as tracking_state
+
+    # The private globals tell "never set" apart from "set to the default", which the public
+    # getters cannot; restoring them exactly keeps whatever the caller had.
+    saved_tracking = tracking_state._tracking_uri
+    saved_registry = registry_state._registry_uri
+    saved_env = {name: os.environ.get(name) for name in _VARIABLES}
+    try:
+        if username:
+            os.environ["MLFLOW_TRACKING_USERNAME"] = username
+            os.environ["MLFLOW_TRACKING_PASSWORD"] = password or ""
+        mlflow.set_tracking_uri(tracking_uri)
+        mlflow.set_registry_uri(registry_uri or tracking_uri)
+        yield
+    finally:
+        mlflow.set_tracking_uri(saved_tracking)
+        registry_state._registry_uri = saved_registry
+        for name, value in saved_env.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
