@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import os
 import uuid
-from typing import TYPE_CHECKING
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -74,20 +75,52 @@ def write_table(
     return written
 
 
-def read_table(dataset_uri: str, columns: list[str] | None = None) -> pa.Table:
-    """The whole dataset as one table (partition columns included); empty if it has no files."""
-    import pyarrow as pa
+def _dataset(dataset_uri: str):
+    """The dataset as a pyarrow Dataset, or None when it has no folder yet."""
     import pyarrow.dataset as ds
 
     filesystem, root = _filesystem(dataset_uri)
-    info = filesystem.get_file_info(root)
-    if info.type.name == "NotFound":
-        return pa.table({})
-    dataset = ds.dataset(
+    if filesystem.get_file_info(root).type.name == "NotFound":
+        return None
+    return ds.dataset(
         root,
         filesystem=filesystem,
         format="parquet",
         partitioning="hive",
         ignore_prefixes=list(HIDDEN_PREFIXES),
     )
-    return dataset.to_table(columns=columns)
+
+
+def dataset_schema(dataset_uri: str) -> pa.Schema | None:
+    """The columns the dataset's files hold (partition columns included); None if no files."""
+    dataset = _dataset(dataset_uri)
+    if dataset is None or not dataset.files:
+        return None
+    return dataset.schema
+
+
+def read_table(
+    dataset_uri: str, columns: list[str] | None = None, where: Any | None = None
+) -> pa.Table:
+    """The whole dataset as one table (partition columns included); empty if it has no files.
+
+    :param columns: read only these columns.
+    :param where: a ``pyarrow.compute`` filter expression; Parquet statistics let whole files and
+        row groups be skipped without reading them.
+    """
+    import pyarrow as pa
+
+    dataset = _dataset(dataset_uri)
+    if dataset is None:
+        return pa.table({})
+    return dataset.to_table(columns=columns, filter=where)
+
+
+def read_batches(
+    dataset_uri: str, columns: list[str] | None = None, batch_size: int = 10_000
+) -> Iterator[pa.RecordBatch]:
+    """The dataset's rows in record batches, so a large dataset is never held in memory whole."""
+    dataset = _dataset(dataset_uri)
+    if dataset is None:
+        return
+    yield from dataset.to_batches(columns=columns, batch_size=batch_size)

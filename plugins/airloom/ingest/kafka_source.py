@@ -1,0 +1,174 @@
+"""Read one bounded batch from a Kafka topic, and commit its offsets when told to.
+
+Partitions are assigned explicitly (every partition of the topic, from the consumer group's
+committed offsets, else the earliest): a bounded batch needs no group rebalance, which costs
+seconds per run. The group still holds the offsets, so the next run starts where the last
+committed one ended. Two runs of the same ingestion must therefore not overlap; the operator
+sets ``max_active_tis_per_dag=1`` for that.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+CONSUME_CHUNK = 10_000  # messages taken from the client per call; librdkafka prefetches more
+# consume() waits this long for a full chunk: short, so a nearly caught-up topic ends quickly.
+CONSUME_WAIT_SECONDS = 0.2
+METADATA_TIMEOUT_SECONDS = 30.0
+
+
+class KafkaSourceError(RuntimeError):
+    """The topic cannot be read, or offsets cannot be committed."""
+
+
+@dataclass
+class ConsumedBatch:
+    """Messages read in one bounded batch, in the order each partition delivered them.
+
+    ``messages`` are confluent-kafka ``Message`` objects kept as they are: copying each one's
+    fields into a Python object costs more than anything else per message.
+    """
+
+    topic: str
+    ingest_date: str  # UTC date the batch was read, the dataset's hive partition
+    messages: list[Any] = field(default_factory=list)
+    inspected: list[Any] = field(default_factory=list)  # per message, what ``inspect`` said
+    stopped_because: str = ""
+    _coordinates: tuple[Any, Any] | None = field(default=None, repr=False)
+
+    def coordinates(self) -> tuple[pa.Array, pa.Array]:
+        """Every message's partition and offset, as Arrow arrays (computed once, when read)."""
+        import pyarrow as pa
+
+        if self._coordinates is None or len(self._coordinates[0]) != len(self.messages):
+            self._coordinates = (
+                pa.array([message.partition() for message in self.messages], pa.int32()),
+                pa.array([message.offset() for message in self.messages], pa.int64()),
+            )
+        return self._coordinates
+
+    def offset_ranges(self) -> dict[int, tuple[int, int]]:
+        """Per partition, the lowest and highest offset read."""
+        import pyarrow as pa
+
+        partitions, offsets = self.coordinates()
+        summary = (
+            pa.table({"partition": partitions, "offset": offsets})
+            .group_by("partition")
+            .aggregate([("offset", "min"), ("offset", "max")])
+        )
+        return {
+            partition: (low, high)
+            for partition, low, high in zip(
+                summary["partition"].to_pylist(),
+                summary["offset_min"].to_pylist(),
+                summary["offset_max"].to_pylist(),
+                strict=True,
+            )
+        }
+
+    def next_offsets(self) -> dict[int, int]:
+        """Per partition, the offset to commit: one past the last message read."""
+        return {partition: last + 1 for partition, (_, last) in self.offset_ranges().items()}
+
+
+def timestamp_ms(message: Any) -> int | None:
+    """The message's timestamp in ms since the epoch, None when the broker gave none."""
+    kind, value = message.timestamp()
+    return None if kind == 0 or value < 0 else value
+
+
+def topic_partitions(consumer: Any, topic: str) -> list[int]:
+    from confluent_kafka import KafkaException
+
+    try:
+        metadata = consumer.list_topics(topic, timeout=METADATA_TIMEOUT_SECONDS)
+    except KafkaException as error:
+        raise KafkaSourceError(f"cannot read metadata of topic {topic!r}: {error}") from error
+    described = metadata.topics.get(topic)
+    if described is None or described.error is not None or not described.partitions:
+        reason = described.error if described is not None else "not in the metadata"
+        raise KafkaSourceError(f"topic {topic!r} cannot be read: {reason}")
+    return sorted(described.partitions)
+
+
+def consume_batch(
+    consumer: Any,
+    topic: str,
+    max_records: int,
+    max_seconds: float,
+    inspect: Callable[[list[bytes | None]], list[Any]] | None = None,
+    clock: Callable[[], float] = time.monotonic,
+) -> ConsumedBatch:
+    """Read until ``max_records``, ``max_seconds``, or every partition is at its end.
+
+    :param consumer: a consumer built with ``enable.partition.eof`` set, so the end of each
+        partition is reported and a caught-up topic does not cost the whole time budget.
+    :param inspect: applied to the values of each chunk as soon as it is read (one result
+        per value, in ``batch.inspected``), so that work overlaps the client's fetching.
+    """
+    from confluent_kafka import KafkaError, TopicPartition
+
+    partitions = topic_partitions(consumer, topic)
+    # An assignment without an offset starts from the group's committed offset.
+    consumer.assign([TopicPartition(topic, partition) for partition in partitions])
+    batch = ConsumedBatch(topic, datetime.now(UTC).date().isoformat())
+    deadline = clock() + max_seconds
+    at_end: set[int] = set()
+    while True:
+        if len(batch.messages) >= max_records:
+            batch.stopped_because = f"max_records ({max_records}) reached"
+            break
+        if len(at_end) == len(partitions):
+            batch.stopped_because = "every partition read to its end"
+            break
+        remaining = deadline - clock()
+        if remaining <= 0:
+            batch.stopped_because = f"max_seconds ({max_seconds:g}) elapsed"
+            break
+        wanted = min(max_records - len(batch.messages), CONSUME_CHUNK)
+        received = consumer.consume(wanted, timeout=min(remaining, CONSUME_WAIT_SECONDS))
+        chunk = [message for message in received if message.error() is None]
+        if len(chunk) < len(received):  # an end of partition (or an error) among the messages
+            for message in received:
+                error = message.error()
+                if error is None:
+                    at_end.discard(message.partition())  # more came after that end
+                elif error.code() == KafkaError._PARTITION_EOF:
+                    at_end.add(message.partition())
+                else:
+                    raise KafkaSourceError(f"reading topic {topic!r} failed: {error}")
+        elif at_end:
+            at_end.difference_update({message.partition() for message in chunk})
+        batch.messages += chunk
+        if inspect is not None:
+            batch.inspected += inspect([message.value() for message in chunk])
+    return batch
+
+
+def commit_offsets(consumer: Any, topic: str, offsets: dict[int, int]) -> None:
+    """Commit ``offsets`` for the consumer's group synchronously; raise if any failed."""
+    from confluent_kafka import KafkaException, TopicPartition
+
+    if not offsets:
+        return
+    wanted = [TopicPartition(topic, partition, offset) for partition, offset in offsets.items()]
+    try:
+        committed = consumer.commit(offsets=wanted, asynchronous=False)
+    except KafkaException as error:
+        raise KafkaSourceError(
+            f"committing offsets {offsets} of {topic!r} failed: {error}"
+        ) from error
+    failed = [tp for tp in committed or [] if tp.error is not None]
+    if failed:
+        raise KafkaSourceError(
+            f"committing offsets of {topic!r} failed for partitions "
+            f"{[tp.partition for tp in failed]}: {failed[0].error}"
+        )
