@@ -4,11 +4,14 @@
 from __future__ import annotations
 
 import json
+import os
 import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
+
+import httpx
 
 from airloom import model_tags
 from marketplace.catalog.records import ListingRecord, VersionRecord, fingerprint
@@ -58,11 +61,20 @@ class MlflowRegistry:
     def __init__(self, tracking_uri: str) -> None:
         from mlflow import MlflowClient
 
+        # MLflow's client retries a failing call for minutes by default; a service would hang
+        # its sync and health check that long. The next sync cycle is the retry.
+        os.environ.setdefault("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "2")
+        os.environ.setdefault("MLFLOW_HTTP_REQUEST_TIMEOUT", "30")
         self.tracking_uri = tracking_uri
         self.client = MlflowClient(tracking_uri=tracking_uri, registry_uri=tracking_uri)
 
-    def ping(self) -> None:
-        self.client.search_registered_models(max_results=1)
+    def ping(self, timeout: float = 3.0) -> None:
+        """Raise unless the tracking server answers its health endpoint within ``timeout``."""
+        if self.tracking_uri.startswith(("http://", "https://")):
+            response = httpx.get(f"{self.tracking_uri.rstrip('/')}/health", timeout=timeout)
+            response.raise_for_status()
+        else:
+            self.client.search_registered_models(max_results=1)
 
     def snapshot(self) -> RegistrySnapshot:
         models = list(
