@@ -10,6 +10,7 @@ settings; its ``deploy_mode`` extra (``emr-serverless``) sends jobs to AWS inste
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -103,6 +104,10 @@ def spark_session(
         builder = builder.config("spark.driver.host", "127.0.0.1").config(
             "spark.driver.bindAddress", "127.0.0.1"
         )
+        # Python workers (UDFs, data sources, MLflow's spark_udf) must run this interpreter,
+        # with its packages, not whatever `python3` is first on PATH. PySpark reads the
+        # variable when the context starts.
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     for key, value in settings.items():
         builder = builder.config(key, value)
     session = builder.getOrCreate()
