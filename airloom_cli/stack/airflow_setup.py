@@ -49,6 +49,17 @@ def admin_password(settings: StackSettings) -> str:
     return passwords[ADMIN_USER]
 
 
+def service_credentials(settings: StackSettings) -> dict[str, str]:
+    """The local admin token of the workflow builder and API key of the marketplace."""
+    return _load_or_create(
+        settings.state_dir / "credentials.json",
+        {
+            "builder_token": f"alb_{secrets.token_urlsafe(24)}",
+            "marketplace_key": f"alm_{secrets.token_urlsafe(24)}",
+        },
+    )
+
+
 def airflow_environment(settings: StackSettings) -> dict[str, str]:
     home = settings.airflow_home
     keys = airflow_secrets(settings)

@@ -14,8 +14,13 @@ from pathlib import Path
 
 from airloom.spark.java import JavaNotFoundError, require_java
 from airloom_cli.stack import processes
-from airloom_cli.stack.airflow_setup import ADMIN_USER, admin_password, init_commands
-from airloom_cli.stack.services import Service, stack_services, venv_script
+from airloom_cli.stack.airflow_setup import (
+    ADMIN_USER,
+    admin_password,
+    init_commands,
+    service_credentials,
+)
+from airloom_cli.stack.services import LOCAL_TENANT, Service, stack_services, venv_script
 from airloom_cli.stack.settings import StackSettings
 
 Echo = Callable[[str], None]
@@ -184,8 +189,13 @@ class Stack:
         for service in self.services:
             if service.url:
                 self.echo(f"  {service.title:<45} {service.url}")
+        credentials = service_credentials(self.settings)
         self.echo(
             f"\n  Airflow login: {ADMIN_USER} / {admin_password(self.settings)}"
+            f"\n  Workflow builder token (tenant {LOCAL_TENANT}, admin): "
+            f"{credentials['builder_token']}"
+            f"\n  Marketplace API key (tenant {LOCAL_TENANT}, enterprise): "
+            f"{credentials['marketplace_key']}"
             "\n  Stop with `airloom down`; data stays in the state folder."
         )
 

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from airloom_cli.stack import health
-from airloom_cli.stack.airflow_setup import ADMIN_USER, admin_password, airflow_environment
+from airloom_cli.stack.airflow_setup import (
+    ADMIN_USER,
+    admin_password,
+    airflow_environment,
+    service_credentials,
+)
 from airloom_cli.stack.settings import StackSettings
+
+# The tenant the local stack's credentials belong to; models without a tenant tag are its too.
+LOCAL_TENANT = "default"
 
 
 @dataclass(frozen=True)
@@ -37,7 +46,30 @@ def _tansu_binary() -> str:
 def service_environment(settings: StackSettings) -> dict[str, str]:
     """Variables the two Airloom services read (see their `core/config.py`)."""
     state = settings.state_dir
+    credentials = service_credentials(settings)
+    builder_tokens = [
+        {
+            "token": credentials["builder_token"],
+            "tenant": LOCAL_TENANT,
+            "role": "admin",
+            "name": "local-admin",
+        }
+    ]
+    marketplace_keys = [
+        {
+            "key": credentials["marketplace_key"],
+            "tenant": LOCAL_TENANT,
+            "tier": "enterprise",
+            "name": "local-admin",
+        }
+    ]
     return {
+        # The builder imports each DAG it publishes with Airflow's DagBag: give Airflow a home.
+        "AIRFLOW_HOME": str(state / "builder" / "airflow"),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__CORE__PLUGINS_FOLDER": str(settings.plugins_dir),
+        "AIRLOOM_BUILDER_BOOTSTRAP_TOKENS": json.dumps(builder_tokens),
+        "AIRLOOM_MARKETPLACE_BOOTSTRAP_KEYS": json.dumps(marketplace_keys),
         "AIRLOOM_KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap,
         "AIRLOOM_MLFLOW_TRACKING_URI": settings.url(settings.mlflow_port),
         "AIRLOOM_AIRFLOW_API_URL": settings.url(settings.airflow_port),

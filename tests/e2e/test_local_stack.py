@@ -40,6 +40,7 @@ def airflow_token(env: dict[str, str]) -> str:
     passwords = json.loads((Path(env["AIRLOOM_HOME"]) / "airflow" / "passwords.json").read_text())
     response = httpx.post(
         url(env, "AIRLOOM_AIRFLOW_PORT", "/auth/token"),
+        timeout=60.0,
         json={"username": "admin", "password": passwords["admin"]},
     )
     response.raise_for_status()
@@ -98,12 +99,31 @@ def test_up_runs_a_dag_in_the_scheduler_and_down_stops_everything(
             ("AIRLOOM_MARKETPLACE_PORT", "/metrics"),
             ("AIRLOOM_BUILDER_PORT", "/metrics"),
         ]:
-            assert httpx.get(url(stack_env, variable, path)).status_code == 200, (variable, path)
+            assert httpx.get(url(stack_env, variable, path), timeout=60).status_code == 200, (
+                variable,
+                path,
+            )
         graphql = httpx.post(
             url(stack_env, "AIRLOOM_BUILDER_PORT", "/graphql"),
             json={"query": "{ serviceInfo { service } }"},
         )
         assert graphql.json() == {"data": {"serviceInfo": {"service": "airloom-workflow-builder"}}}
+
+        credentials = json.loads((Path(stack_env["AIRLOOM_HOME"]) / "credentials.json").read_text())
+        assert credentials["marketplace_key"] in started.stdout
+        catalog = httpx.get(
+            url(stack_env, "AIRLOOM_MARKETPLACE_PORT", "/api/v1/models"),
+            headers={"X-API-Key": credentials["marketplace_key"]},
+        )
+        assert catalog.status_code == 200, catalog.text
+        anonymous = httpx.get(url(stack_env, "AIRLOOM_MARKETPLACE_PORT", "/api/v1/models"))
+        assert anonymous.status_code == 401
+        builder = httpx.post(
+            url(stack_env, "AIRLOOM_BUILDER_PORT", "/graphql"),
+            json={"query": "{ nodeTypes { type } }"},
+            headers={"Authorization": f"Bearer {credentials['builder_token']}"},
+        )
+        assert "spark_transform" in {t["type"] for t in builder.json()["data"]["nodeTypes"]}
 
         again = airloom(stack_env, "up")
         assert again.returncode == 0
@@ -123,19 +143,20 @@ def test_up_runs_a_dag_in_the_scheduler_and_down_stops_everything(
 
 def run_stack_check(env: dict[str, str], timeout: float = 240) -> str:
     """Trigger the built-in stack-check DAG through Airflow's REST API v2 and wait for it."""
-    headers = {"Authorization": f"Bearer {airflow_token(env)}"}
+    # A loaded 2-core machine can take seconds per call: allow it, the deadline still bounds.
+    http = httpx.Client(headers={"Authorization": f"Bearer {airflow_token(env)}"}, timeout=60.0)
     api = url(env, "AIRLOOM_AIRFLOW_PORT", "/api/v2")
     dag = f"{api}/dags/airloom_stack_check"
     deadline = time.monotonic() + timeout
-    while httpx.get(dag, headers=headers).status_code == 404:  # not parsed yet
+    while http.get(dag).status_code == 404:  # not parsed yet
         assert time.monotonic() < deadline, "the DAG never appeared in Airflow"
         time.sleep(1)
-    httpx.patch(dag, headers=headers, json={"is_paused": False}).raise_for_status()
-    run = httpx.post(f"{dag}/dagRuns", headers=headers, json={"logical_date": None})
+    http.patch(dag, json={"is_paused": False}).raise_for_status()
+    run = http.post(f"{dag}/dagRuns", json={"logical_date": None})
     run.raise_for_status()
     run_url = f"{dag}/dagRuns/{run.json()['dag_run_id']}"
     while True:
-        state = httpx.get(run_url, headers=headers).json()["state"]
+        state = http.get(run_url).json()["state"]
         if state in ("success", "failed") or time.monotonic() > deadline:
             return state
         time.sleep(2)

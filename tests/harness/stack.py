@@ -71,6 +71,11 @@ class LocalStack:
         passwords = json.loads((self.home / "airflow" / "passwords.json").read_text())
         return passwords["admin"]
 
+    @property
+    def credentials(self) -> dict[str, str]:
+        """The local builder token and marketplace API key `airloom up` created."""
+        return json.loads((self.home / "credentials.json").read_text())
+
     def airflow(self) -> RestAirflowClient:
         return RestAirflowClient(self.airflow_url, "admin", self.admin_password)
 
