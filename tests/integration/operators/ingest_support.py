@@ -1,11 +1,31 @@
-"""Test-side Kafka access, independent of the code under test: plain confluent-kafka clients."""
+"""Test-side helpers for the ingestion tests: connections, and plain confluent-kafka clients
+that read and write topics independently of the code under test."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Sequence
+from pathlib import Path
 
+import pytest
 from confluent_kafka import Consumer, KafkaError, Producer, TopicPartition
+
+
+def connect(monkeypatch: pytest.MonkeyPatch, lake: Path, broker=None) -> None:
+    """Point Airloom's lake (and Kafka) connections at the test's components.
+
+    The same values as the session's ``airloom_connections``, without needing MLflow.
+    """
+    monkeypatch.setenv(
+        "AIRFLOW_CONN_AIRLOOM_LAKE",
+        json.dumps({"conn_type": "fs", "extra": {"path": lake.as_uri()}}),
+    )
+    if broker is not None:
+        monkeypatch.setenv(
+            "AIRFLOW_CONN_AIRLOOM_KAFKA",
+            json.dumps({"conn_type": "kafka", "extra": {"bootstrap.servers": broker.url}}),
+        )
 
 
 def unique_name(prefix: str) -> str:

@@ -21,7 +21,13 @@ from airloom.ingest.kafka_ingestion import IngestionError, KafkaIngestion
 from airloom.ingest.records import RecordSchema
 from airloom.operators.kafka import KafkaIngestOperator
 from tests.harness.airflow import run_dag_object
-from tests.integration.operators.kafka_support import committed, produce, read_all, unique_name
+from tests.integration.operators.ingest_support import (
+    committed,
+    connect,
+    produce,
+    read_all,
+    unique_name,
+)
 
 ORDER_SCHEMA = {
     "type": "object",
@@ -37,6 +43,11 @@ NOT_JSON = b'{"order_id": 1, "customer": "c1", "amount":'
 NEGATIVE_AMOUNT = b'{"order_id": 2, "customer": "c2", "amount": -3}'
 NOT_AN_OBJECT = b'["order", 3]'
 STEPS = ("send_dead_letters", "write_quarantine", "write_valid")
+
+
+@pytest.fixture
+def connections(monkeypatch: pytest.MonkeyPatch, broker, lake: Path) -> None:
+    connect(monkeypatch, lake, broker)
 
 
 def order(order_id: int) -> bytes:
@@ -77,7 +88,7 @@ def source_coordinates(message) -> tuple[str, int, int]:
 
 
 def test_valid_records_land_in_the_lake_and_malformed_ones_in_the_dead_letter_topic(
-    airflow_db, airloom_connections, broker, lake: Path
+    airflow_db, connections, broker, lake: Path
 ) -> None:
     topic, dataset = unique_name("orders"), unique_name("orders")
     produce(broker.url, topic, [order(i) for i in range(20)])
@@ -128,7 +139,7 @@ def test_valid_records_land_in_the_lake_and_malformed_ones_in_the_dead_letter_to
 
 @pytest.mark.parametrize("crash_after", ["prepare", *STEPS])
 def test_a_crash_before_the_commit_neither_loses_nor_duplicates_a_record(
-    crash_after: str, airloom_connections, broker, lake: Path
+    crash_after: str, connections, broker, lake: Path
 ) -> None:
     topic, dataset = unique_name("orders"), unique_name("orders")
     produce(broker.url, topic, [order(i) for i in range(30)] + [NOT_JSON, NEGATIVE_AMOUNT])
@@ -173,7 +184,7 @@ time.sleep(600)  # killed here: after the durable write, before the offset commi
 
 
 def test_a_worker_killed_between_write_and_commit_is_completed_by_the_next_run(
-    airflow_db, airloom_connections, broker, lake: Path
+    airflow_db, connections, broker, lake: Path
 ) -> None:
     topic, dataset = unique_name("orders"), unique_name("orders")
     produce(broker.url, topic, [order(i) for i in range(25)] + [NOT_JSON])
@@ -217,7 +228,7 @@ def test_a_worker_killed_between_write_and_commit_is_completed_by_the_next_run(
 
 
 def test_max_records_bounds_each_run_and_the_next_run_continues(
-    airloom_connections, broker, lake: Path
+    connections, broker, lake: Path
 ) -> None:
     topic, dataset = unique_name("orders"), unique_name("orders")
     produce(broker.url, topic, [order(i) for i in range(25)])
@@ -232,7 +243,7 @@ def test_max_records_bounds_each_run_and_the_next_run_continues(
 
 
 def test_a_dataset_written_by_something_else_is_refused_with_the_reason(
-    airloom_connections, broker, lake: Path
+    connections, broker, lake: Path
 ) -> None:
     topic, dataset = unique_name("orders"), unique_name("orders")
     write_table(pa.table({"order_id": [1]}), f"{lake.as_uri()}/{dataset}", "from-elsewhere")
