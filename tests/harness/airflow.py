@@ -15,6 +15,9 @@ from pathlib import Path
 from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+# Before any test module imports mlflow: its telemetry thread, failing without internet, unsets
+# an environment variable while MLflow requests iterate os.environ (intermittent KeyError).
+os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
 DAGS_FOLDER = PROJECT_ROOT / "dags"
 
 

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from airflow.sdk import BaseHook
 
 from airloom.connections import MLFLOW_CONN_ID
+from airloom.ml.tracking import mlflow_uris
 
 if TYPE_CHECKING:
     from mlflow import MlflowClient
@@ -81,8 +82,6 @@ class MlflowHook(BaseHook):
         mlflow keeps the URIs as process-wide state; the previous values are restored when the
         block ends. The connection's login/password apply as basic-auth credentials inside it.
         """
-        from airloom.ml.tracking import mlflow_uris
-
         with mlflow_uris(
             self.tracking_uri,
             self.registry_uri,

@@ -199,3 +199,20 @@ def compare(
         for metric, value in candidate_metrics.items()
     ]
     return ModelEvaluation(candidate, champion, dataset, rows, verdicts)
+
+
+def score_version(ref: Any, frame: Any, target: str) -> dict[str, float]:
+    """Metrics of registered version ``ref`` on ``frame`` (inside an MLflow tracking block).
+
+    The features are the columns the version was trained on, read from its signature.
+    """
+    from sklearn.base import is_classifier
+
+    from airloom.ml.metrics import compute_metrics
+    from airloom.ml.registry import input_columns, load_sklearn
+    from airloom.ml.training import features_and_target
+
+    model = load_sklearn(ref)
+    features, labels = features_and_target(frame, target, input_columns(ref))
+    task = "classification" if is_classifier(model) else "regression"
+    return compute_metrics(model, features, labels, task)

@@ -18,6 +18,7 @@ from pydantic import Field
 from airloom.catalog import NodeParams, Port, PortType
 from airloom.connections import LAKE_CONN_ID, MLFLOW_CONN_ID
 from airloom.lake import DATASET_NAME, dataset_asset
+from airloom.ml.registry import TAG_DATASET, TAG_RUN_ID, TAG_TASK, TAG_WORKFLOW
 from airloom.operators.base import AirloomOperator
 from airloom.quality.checks import CheckList
 
@@ -59,8 +60,6 @@ def dataset_name_in_lake(uri: str, lake_conn_id: str) -> str | None:
 
 def run_tags(context: Context, dataset_uri: str) -> dict[str, str]:
     """What produced an MLflow run or model version: workflow, Airflow run, task, dataset."""
-    from airloom.ml.registry import TAG_DATASET, TAG_RUN_ID, TAG_TASK, TAG_WORKFLOW
-
     return {
         TAG_WORKFLOW: context["dag"].dag_id,
         TAG_RUN_ID: context["run_id"],

@@ -1,0 +1,316 @@
+"""MLflow operators: train and register a model, evaluate it against the champion, deploy it.
+
+Models move through the registry by alias: a version that passes evaluation becomes the
+``challenger``; deploying makes it the ``champion``. Every step tags the version with the
+workflow, Airflow run and dataset that produced it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Annotated, Any
+
+from airflow.sdk import Context
+from pydantic import Field
+
+from airloom.catalog import NodeParams, Port, PortType
+from airloom.connections import MLFLOW_CONN_ID
+from airloom.lake import model_asset
+from airloom.ml.estimators import EstimatorName
+from airloom.ml.evaluation import Thresholds
+from airloom.operators.base import AirloomOperator
+from airloom.operators.quality import run_tags
+
+ModelName = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$", max_length=200)]
+TAG_ESTIMATOR = "airloom.estimator"
+TAG_EVALUATION_STATUS = "airloom.evaluation.status"
+TAG_EVALUATION_REPORT = "airloom.evaluation.report"
+
+
+def _run_name(context: Context) -> str:
+    return f"{context['dag'].dag_id}.{context['task'].task_id}"
+
+
+class TrainParams(NodeParams):
+    estimator: EstimatorName = Field(description="Which scikit-learn estimator to train.")
+    target: str = Field(min_length=1, description="The column to predict.")
+    registered_model_name: ModelName = Field(description="Registered model to add a version to.")
+    hyperparameters: dict[str, Any] = Field(
+        default_factory=dict, description="Estimator parameters by name, e.g. {'C': 0.5}."
+    )
+    feature_columns: list[str] | None = Field(
+        default=None, description="Default: every column but the target and '_' columns."
+    )
+    test_size: float = Field(default=0.2, gt=0, lt=1, description="Share of rows held out.")
+    random_state: int = Field(default=42, description="Seed of the train/test split.")
+    experiment: str = Field(default="airloom-training", min_length=1)
+    tags: dict[str, str] = Field(default_factory=dict, description="Extra tags for the version.")
+    mlflow_conn_id: str = MLFLOW_CONN_ID
+
+
+class TrainModelOperator(AirloomOperator):
+    """Train an allow-listed scikit-learn estimator and register the result in MLflow.
+
+    :param estimator: estimator name from the allow-list (templated).
+    :param target: column to predict (templated).
+    :param registered_model_name: registered model to add a version to (templated).
+    :param hyperparameters: estimator parameters by name (templated).
+    """
+
+    node_type = "train"
+    category = "ml"
+    description = (
+        "Trains a scikit-learn estimator chosen from an allow-list on a feature dataset, "
+        "scores it on a seeded holdout split, and logs parameters, metrics, signature, an "
+        "input example and the input dataset to MLflow. The model is registered as a new "
+        "version tagged with the workflow, run and dataset that produced it."
+    )
+    params_model = TrainParams
+    input_ports = (Port("table", PortType.TABLE, "Features and the target column."),)
+    output_ports = (Port("model", PortType.MODEL, "The new version: models:/<name>/<version>."),)
+    ui_color = "#d5e8d4"
+
+    def __init__(self, **kwargs: Any) -> None:
+        name = kwargs.get("registered_model_name")
+        if isinstance(name, str) and "{{" not in name:
+            kwargs["outlets"] = [*kwargs.get("outlets", []), model_asset(name)]
+        super().__init__(**kwargs)
+
+    def run(self, params: TrainParams, inputs: Mapping[str, Any], context: Context) -> dict:
+        import mlflow
+        import mlflow.data
+        import mlflow.sklearn
+        from mlflow.models import infer_signature
+
+        from airloom.datasets import read_table
+        from airloom.hooks.mlflow import MlflowHook
+        from airloom.ml.training import train_model
+
+        dataset_uri = str(inputs["table"])
+        frame = read_table(dataset_uri).to_pandas()
+        trained = train_model(  # before any MLflow run: bad data leaves nothing behind
+            frame,
+            estimator=params.estimator,
+            target=params.target,
+            hyperparameters=params.hyperparameters,
+            feature_columns=params.feature_columns,
+            test_size=params.test_size,
+            random_state=params.random_state,
+        )
+        self.log.info("Trained %s: holdout %s", params.estimator, trained.metrics)
+        lineage = run_tags(context, dataset_uri)
+        version_tags = {**params.tags, **lineage, TAG_ESTIMATOR: params.estimator}
+        hook = MlflowHook(params.mlflow_conn_id)
+        with hook.tracking():
+            experiment_id = hook.experiment_id(params.experiment)
+            with mlflow.start_run(
+                experiment_id=experiment_id, run_name=_run_name(context), tags=version_tags
+            ):
+                dataset = mlflow.data.from_pandas(
+                    frame, source=dataset_uri, targets=params.target, name=dataset_uri
+                )
+                mlflow.log_input(dataset, context="training")
+                mlflow.log_params(
+                    {
+                        **trained.model.get_params(deep=False),
+                        "estimator": params.estimator,
+                        "target": params.target,
+                        "features": ",".join(trained.feature_columns),
+                        "split.test_size": params.test_size,
+                        "split.random_state": params.random_state,
+                        "split.train_rows": trained.train_rows,
+                        "split.test_rows": trained.test_rows,
+                    }
+                )
+                example = trained.input_example
+                info = mlflow.sklearn.log_model(
+                    trained.model,
+                    name="model",
+                    signature=infer_signature(example, trained.model.predict(example)),
+                    input_example=example,
+                    registered_model_name=params.registered_model_name,
+                    pip_requirements=mlflow.sklearn.get_default_pip_requirements(
+                        include_skops=True
+                    ),
+                )
+                mlflow.log_metrics(trained.metrics, model_id=info.model_id, dataset=dataset)
+            version = str(info.registered_model_version)
+            client = hook.client()
+            for key, value in version_tags.items():
+                client.set_model_version_tag(params.registered_model_name, version, key, value)
+        reference = f"models:/{params.registered_model_name}/{version}"
+        self.log.info("Registered %s", reference)
+        return {"model": reference}
+
+
+class EvaluateParams(NodeParams):
+    target: str = Field(min_length=1, description="The column the model predicts.")
+    thresholds: Thresholds = Field(
+        description="Per metric: 'min'/'max' (absolute) and 'min_relative_to_champion' "
+        "(e.g. -0.02 tolerates 2 % worse than the champion)."
+    )
+    experiment: str = Field(default="airloom-evaluation", min_length=1)
+    mlflow_conn_id: str = MLFLOW_CONN_ID
+
+
+class EvaluateModelOperator(AirloomOperator):
+    """Compare a candidate version with the champion on a holdout dataset.
+
+    :param target: column the model predicts (templated).
+    :param thresholds: per-metric thresholds (templated).
+    """
+
+    node_type = "evaluate"
+    category = "ml"
+    description = (
+        "Scores a candidate model version and the current champion on the same holdout "
+        "dataset and checks each metric against absolute thresholds and a tolerance relative "
+        "to the champion. A passing candidate becomes the 'challenger'; a failing one stops "
+        "the run with a report of every metric. The report is logged to MLflow."
+    )
+    params_model = EvaluateParams
+    input_ports = (
+        Port("model", PortType.MODEL, "The candidate version."),
+        Port("table", PortType.TABLE, "The holdout dataset, with the target column."),
+    )
+    output_ports = (
+        Port("model", PortType.MODEL, "The candidate, passed through."),
+        Port("report", PortType.REPORT, "The evaluation report in MLflow."),
+    )
+    ui_color = "#d5e8d4"
+
+    def run(self, params: EvaluateParams, inputs: Mapping[str, Any], context: Context) -> dict:
+        import mlflow
+        import mlflow.data
+        from airflow.sdk.exceptions import AirflowFailException
+
+        from airloom.datasets import read_table
+        from airloom.hooks.mlflow import MlflowHook
+        from airloom.ml.evaluation import compare, score_version
+        from airloom.ml.registry import (
+            CHALLENGER,
+            CHAMPION,
+            ModelRef,
+            existing_version,
+            version_by_alias,
+        )
+
+        candidate = ModelRef.parse(inputs["model"])
+        dataset_uri = str(inputs["table"])
+        holdout = read_table(dataset_uri).to_pandas()
+        hook = MlflowHook(params.mlflow_conn_id)
+        with hook.tracking():
+            client = hook.client()
+            existing_version(client, candidate)
+            holder = version_by_alias(client, candidate.name, CHAMPION)
+            champion = ModelRef(candidate.name, holder.version) if holder else None
+            evaluation = compare(
+                score_version(candidate, holdout, params.target),
+                score_version(champion, holdout, params.target) if champion else None,
+                dict(params.thresholds),
+                candidate=candidate.uri,
+                champion=champion.uri if champion else None,
+                dataset=dataset_uri,
+                rows=len(holdout),
+            )
+            status = "passed" if evaluation.passed else "failed"
+            with mlflow.start_run(
+                experiment_id=hook.experiment_id(params.experiment),
+                run_name=_run_name(context),
+                tags=run_tags(context, dataset_uri) | {TAG_EVALUATION_STATUS: status},
+            ) as run:
+                mlflow.log_input(
+                    mlflow.data.from_pandas(holdout, source=dataset_uri, name=dataset_uri),
+                    context="evaluation",
+                )
+                for verdict in evaluation.verdicts:
+                    mlflow.log_metric(f"candidate.{verdict.metric}", verdict.candidate)
+                    if verdict.champion is not None:
+                        mlflow.log_metric(f"champion.{verdict.metric}", verdict.champion)
+                mlflow.log_text(evaluation.to_json(), "evaluation/report.json")
+                mlflow.log_text(evaluation.to_markdown(), "evaluation/report.md")
+            report = f"runs:/{run.info.run_id}/evaluation/report.json"
+            for key, value in {
+                TAG_EVALUATION_STATUS: status,
+                TAG_EVALUATION_REPORT: report,
+            }.items():
+                client.set_model_version_tag(candidate.name, candidate.version, key, value)
+            if evaluation.passed:
+                client.set_registered_model_alias(candidate.name, CHALLENGER, candidate.version)
+        if not evaluation.passed:
+            raise AirflowFailException(f"{evaluation.summary()}\nReport: {report}")
+        self.log.info("%s\nReport: %s", evaluation.summary(), report)
+        return {"model": candidate.uri, "report": report}
+
+
+class DeployParams(NodeParams):
+    target: str = Field(
+        default="local",
+        min_length=1,
+        description="Where to serve the model (deployment targets: registry, local, sagemaker…); "
+        "the version is promoted to champion in every case.",
+    )
+    endpoint: str | None = Field(
+        default=None, description="Deployment (endpoint) name; default the model's name."
+    )
+    reason: str = Field(default="", description="Why this version is deployed, for the audit.")
+    mlflow_conn_id: str = MLFLOW_CONN_ID
+
+
+class DeployModelOperator(AirloomOperator):
+    """Promote a version to ``champion`` and deploy it to a target, on record.
+
+    :param target: deployment target name (templated).
+    :param endpoint: deployment name at the target (templated).
+    :param reason: why, for the audit trail (templated).
+    """
+
+    node_type = "deploy"
+    category = "deploy"
+    description = (
+        "Deploys a model version to a target and promotes it to 'champion' in the registry, "
+        "recording who deployed it, when, from which previous version and why, on the version "
+        "and in the registered model's deployment history."
+    )
+    params_model = DeployParams
+    input_ports = (Port("model", PortType.MODEL, "The version to deploy."),)
+    output_ports = (Port("model", PortType.MODEL, "The deployed version."),)
+    ui_color = "#f8cecc"
+
+    def run(self, params: DeployParams, inputs: Mapping[str, Any], context: Context) -> dict:
+        from airloom.deploy import DeploymentNotFound, get_target
+        from airloom.hooks.mlflow import MlflowHook
+        from airloom.ml.registry import ModelRef
+
+        ref = ModelRef.parse(inputs["model"])
+        hook = MlflowHook(params.mlflow_conn_id)
+        uris = {"tracking_uri": hook.tracking_uri, "registry_uri": hook.registry_uri}
+        # Resolve every target first: an unknown one fails before anything changes.
+        registry = get_target("registry", **uris)
+        serving = None if params.target == "registry" else get_target(params.target, **uris)
+        config = {
+            "deployed_by": getattr(context["dag_run"], "triggering_user_name", None) or "airflow",
+            "reason": params.reason,
+            "target": params.target,
+            "endpoint": params.endpoint,
+            "workflow": context["dag"].dag_id,
+            "run_id": context["run_id"],
+        }
+        with hook.tracking():
+            if serving is not None:
+                name = params.endpoint or ref.name
+                try:
+                    serving.get_deployment(name)
+                except DeploymentNotFound:
+                    serving.create_deployment(name, ref.uri, config=config)
+                else:
+                    serving.update_deployment(name, model_uri=ref.uri, config=config)
+            deployment = registry.create_deployment(ref.name, ref.uri, config=config)
+        self.log.info(
+            "Promoted %s to champion (previous: %s) by %s: %s",
+            ref,
+            deployment["previous_version"] or "none",
+            deployment["deployed_by"],
+            params.reason or "no reason given",
+        )
+        return {"model": ref.uri}

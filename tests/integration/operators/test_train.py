@@ -1,0 +1,70 @@
+"""Training in a real DAG run registers a version MLflow can trace back to its workflow and data."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from airflow.sdk import DAG
+from mlflow import MlflowClient
+
+from airloom.ml.tracking import mlflow_uris
+from airloom.operators.mlflow import TrainModelOperator
+from tests.harness.airflow import run_dag_object
+from tests.integration.operators.ml_data import churn, write_dataset
+
+
+def test_training_registers_a_tagged_version_with_its_dataset_and_metrics(
+    airflow_db, airloom_connections, mlflow, lake: Path, capfd
+) -> None:
+    features = write_dataset(lake, "ml/churn_features", churn())
+    with DAG("test_train", schedule=None, start_date=datetime(2026, 1, 1)) as dag:
+        TrainModelOperator(
+            task_id="train",
+            inputs={"table": features},
+            estimator="logistic_regression",
+            hyperparameters={"C": 0.5, "max_iter": 200},
+            target="churned",
+            registered_model_name="test-train-churn",
+            tags={"team": "retention"},
+        )
+        TrainModelOperator(
+            task_id="train_bad_hyperparameter",
+            inputs={"table": features},
+            estimator="random_forest_classifier",
+            hyperparameters={"n_trees": 10},
+            target="churned",
+            registered_model_name="test-train-never-registered",
+        )
+    result = run_dag_object(dag)
+
+    assert result.task_states == {"train": "success", "train_bad_hyperparameter": "failed"}
+    reference = result.xcoms["train"]["model"]
+    assert reference == "models:/test-train-churn/1"
+    client = MlflowClient(mlflow.url)
+    version = client.get_model_version("test-train-churn", "1")
+    assert version.tags["airloom.workflow"] == "test_train"
+    assert version.tags["airloom.run_id"] == result.run_id
+    assert version.tags["airloom.dataset"] == features
+    assert version.tags["airloom.task"] == "train"
+    assert version.tags["team"] == "retention"
+    run = client.get_run(version.run_id)
+    assert run.data.params["C"] == "0.5" and run.data.params["estimator"] == "logistic_regression"
+    assert run.data.params["features"] == "tenure,spend,noise"  # target and _columns left out
+    assert run.data.metrics["roc_auc"] > 0.9  # churn really depends on tenure
+    assert set(run.data.metrics) >= {"accuracy", "f1", "precision", "recall", "roc_auc"}
+    [dataset_input] = run.inputs.dataset_inputs
+    assert features in dataset_input.dataset.source
+    assert {tag.key: tag.value for tag in dataset_input.tags}["mlflow.data.context"] == "training"
+
+    with mlflow_uris(mlflow.url):
+        from mlflow.models import get_model_info
+
+        info = get_model_info(reference)
+    assert info.signature.inputs.input_names() == ["tenure", "spend", "noise"]
+    assert info.saved_input_example_info is not None
+
+    # A wrong hyperparameter is named in the task's error, and nothing is registered.
+    log = capfd.readouterr().out
+    assert "has no hyperparameter 'n_trees'" in log
+    assert client.search_registered_models("name = 'test-train-never-registered'") == []
