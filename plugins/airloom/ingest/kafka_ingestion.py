@@ -49,15 +49,26 @@ class IngestionError(RuntimeError):
 
 
 @dataclass
+class CheckedChunk:
+    """One chunk of messages sorted: valid records already as Arrow rows, malformed with why."""
+
+    table: pa.Table | None  # the record's columns and the _kafka_* columns
+    malformed: list[tuple[Any, str]]  # (message, reason)
+
+
+@dataclass
 class PreparedBatch:
     """What a batch adds to the lake: only records the lake does not hold yet."""
 
     batch: ConsumedBatch
-    valid: list[Any] = field(default_factory=list)  # messages
     valid_table: pa.Table | None = None
     valid_file: str = ""
     malformed: list[tuple[Any, str]] = field(default_factory=list)  # (message, reason)
     already_stored: int = 0
+
+    @property
+    def written(self) -> int:
+        return 0 if self.valid_table is None else self.valid_table.num_rows
 
 
 @dataclass(frozen=True)
@@ -120,10 +131,8 @@ def stored_coordinates(
     )
 
 
-def _coordinate_arrays(
-    topic: str, messages: Sequence[Any], partitions: Any = None, offsets: Any = None
-) -> dict[str, pa.Array]:
-    """The ``_kafka_*`` columns for ``messages`` (partitions and offsets given if known)."""
+def _coordinate_arrays(topic: str, messages: Sequence[Any]) -> dict[str, pa.Array]:
+    """The ``_kafka_*`` columns for ``messages``."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -133,19 +142,25 @@ def _coordinate_arrays(
     millis = pa.array([ms for _, ms in stamps], pa.int64())
     return {
         "_kafka_topic": pa.array([topic] * len(messages), pa.string()),
-        "_kafka_partition": partitions
-        if partitions is not None
-        else pa.array([m.partition() for m in messages], pa.int32()),
-        "_kafka_offset": offsets
-        if offsets is not None
-        else pa.array([m.offset() for m in messages], pa.int64()),
+        "_kafka_partition": pa.array([m.partition() for m in messages], pa.int32()),
+        "_kafka_offset": pa.array([m.offset() for m in messages], pa.int64()),
         "_kafka_timestamp": pc.if_else(given, millis, pa.scalar(None, pa.int64())).cast(
             pa.timestamp("ms", tz="UTC")
         ),
     }
 
 
-def file_name(topic: str, coordinates: Mapping[str, pa.Array]) -> str:
+def _not_in(table: pa.Table, coordinates: set[tuple[int, int]]) -> pa.Array:
+    """A mask keeping the rows whose (partition, offset) is not among ``coordinates``."""
+    import pyarrow as pa
+
+    pairs = zip(
+        table["_kafka_partition"].to_pylist(), table["_kafka_offset"].to_pylist(), strict=True
+    )
+    return pa.array([pair not in coordinates for pair in pairs], pa.bool_())
+
+
+def file_name(topic: str, coordinates: Mapping[str, pa.Array] | pa.Table) -> str:
     """Named after the file's first message: a message is in one file only, names never clash."""
     import pyarrow.compute as pc
 
@@ -211,47 +226,59 @@ class KafkaIngestion:
             self.topic,
             self.max_records,
             self.max_seconds,
-            inspect=self.schema.check_many,
+            inspect=self.check_chunk,
         )
+
+    def check_chunk(self, messages: Sequence[Any]) -> CheckedChunk:
+        """Sort one chunk as it is read: this per-record work overlaps the next fetch."""
+        import pyarrow as pa
+
+        checks = self.schema.check_many([message.value() for message in messages])
+        valid, values, malformed = [], [], []
+        for message, checked in zip(messages, checks, strict=True):
+            if type(checked) is dict:
+                valid.append(message)
+                values.append(checked)
+            else:
+                malformed.append((message, checked))
+        arrays, unfit = self.schema.to_arrays(values)
+        if any(unfit):  # schema-valid, yet a value does not fit its column
+            malformed += [(m, why) for m, why in zip(valid, unfit, strict=True) if why]
+            valid = [m for m, why in zip(valid, unfit, strict=True) if not why]
+        if not valid:
+            return CheckedChunk(None, malformed)
+        columns = dict(zip([c.name for c in self.schema.columns], arrays, strict=True))
+        columns.update(_coordinate_arrays(self.topic, valid))
+        return CheckedChunk(pa.table(columns), malformed)
 
     def prepare(self, batch: ConsumedBatch) -> PreparedBatch:
         import pyarrow as pa
 
         prepared = PreparedBatch(batch)
+        chunks: list[CheckedChunk] = batch.inspected
+        if not chunks and batch.messages:  # consumed without checking as it read
+            chunks = [self.check_chunk(batch.messages)]
+        tables = [chunk.table for chunk in chunks if chunk.table is not None]
+        malformed = [item for chunk in chunks for item in chunk.malformed]
         ranges = batch.offset_ranges()
         stored = stored_coordinates(self.dataset_uri, self.topic, ranges)
         stored |= stored_coordinates(self.quarantine_uri, self.topic, ranges)
-        checks = batch.inspected
-        if len(checks) != len(batch.messages):
-            checks = self.schema.check_many(message.value() for message in batch.messages)
-        fresh = [True] * len(checks)
         if stored:  # only after a crash: records an earlier run wrote but did not commit
-            fresh = [(m.partition(), m.offset()) not in stored for m in batch.messages]
-            prepared.already_stored = fresh.count(False)
-        valid = [type(checked) is dict and new for checked, new in zip(checks, fresh, strict=True)]
-        values = [checked for checked, ok in zip(checks, valid, strict=True) if ok]
-        arrays, unfit = self.schema.to_arrays(values)
-        if any(unfit):  # schema-valid, yet a value does not fit its column
-            checks, reasons = list(checks), iter(unfit)
-            for index in [index for index, ok in enumerate(valid) if ok]:
-                reason = next(reasons)
-                if reason:
-                    checks[index], valid[index] = reason, False
-        prepared.malformed = [
-            (message, checked)
-            for message, checked, new in zip(batch.messages, checks, fresh, strict=True)
-            if new and type(checked) is not dict
-        ]
-        prepared.valid = [m for m, ok in zip(batch.messages, valid, strict=True) if ok]
-        if prepared.valid:
-            mask = pa.array(valid, pa.bool_())
-            partitions, offsets = (array.filter(mask) for array in batch.coordinates())
-            coordinates = _coordinate_arrays(self.topic, prepared.valid, partitions, offsets)
-            columns = dict(zip([c.name for c in self.schema.columns], arrays, strict=True))
-            columns.update(coordinates)
-            columns[INGEST_DATE] = pa.array([batch.ingest_date] * len(prepared.valid))
-            prepared.valid_table = pa.table(columns)
-            prepared.valid_file = file_name(self.topic, coordinates)
+            tables = [table.filter(_not_in(table, stored)) for table in tables]
+            malformed = [
+                (message, reason)
+                for message, reason in malformed
+                if (message.partition(), message.offset()) not in stored
+            ]
+        prepared.malformed = malformed
+        valid_rows = sum(table.num_rows for table in tables)
+        prepared.already_stored = len(batch.messages) - valid_rows - len(malformed)
+        if valid_rows:
+            table = pa.concat_tables(tables)
+            prepared.valid_table = table.append_column(
+                INGEST_DATE, pa.array([batch.ingest_date] * table.num_rows, pa.string())
+            )
+            prepared.valid_file = file_name(self.topic, prepared.valid_table)
         return prepared
 
     def send_dead_letters(self, prepared: PreparedBatch) -> int:
@@ -325,7 +352,7 @@ class KafkaIngestion:
         committed = self.commit(batch)
         summary = IngestSummary(
             consumed=len(batch.messages),
-            written=len(prepared.valid),
+            written=prepared.written,
             quarantined=len(prepared.malformed),
             already_stored=prepared.already_stored,
             committed=committed,

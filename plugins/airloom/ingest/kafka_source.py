@@ -39,7 +39,7 @@ class ConsumedBatch:
     topic: str
     ingest_date: str  # UTC date the batch was read, the dataset's hive partition
     messages: list[Any] = field(default_factory=list)
-    inspected: list[Any] = field(default_factory=list)  # per message, what ``inspect`` said
+    inspected: list[Any] = field(default_factory=list)  # per chunk, what ``inspect`` returned
     stopped_because: str = ""
     _coordinates: tuple[Any, Any] | None = field(default=None, repr=False)
 
@@ -104,15 +104,15 @@ def consume_batch(
     topic: str,
     max_records: int,
     max_seconds: float,
-    inspect: Callable[[list[bytes | None]], list[Any]] | None = None,
+    inspect: Callable[[list[Any]], Any] | None = None,
     clock: Callable[[], float] = time.monotonic,
 ) -> ConsumedBatch:
     """Read until ``max_records``, ``max_seconds``, or every partition is at its end.
 
     :param consumer: a consumer built with ``enable.partition.eof`` set, so the end of each
         partition is reported and a caught-up topic does not cost the whole time budget.
-    :param inspect: applied to the values of each chunk as soon as it is read (one result
-        per value, in ``batch.inspected``), so that work overlaps the client's fetching.
+    :param inspect: applied to each chunk of messages as soon as it is read (its results go
+        to ``batch.inspected``), so that work overlaps the client's fetching of the next chunk.
     """
     from confluent_kafka import KafkaError, TopicPartition
 
@@ -148,8 +148,8 @@ def consume_batch(
         elif at_end:
             at_end.difference_update({message.partition() for message in chunk})
         batch.messages += chunk
-        if inspect is not None:
-            batch.inspected += inspect([message.value() for message in chunk])
+        if inspect is not None and chunk:
+            batch.inspected.append(inspect(chunk))
     return batch
 
 

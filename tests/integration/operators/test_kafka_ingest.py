@@ -178,7 +178,7 @@ ingestion = KafkaIngestion(KafkaHook(), **settings)
 prepared = ingestion.prepare(ingestion.consume())
 for step in ("send_dead_letters", "write_quarantine", "write_valid"):
     getattr(ingestion, step)(prepared)
-print("written", len(prepared.valid), flush=True)
+print("written", prepared.written, flush=True)
 time.sleep(600)  # killed here: after the durable write, before the offset commit
 """
 
