@@ -213,6 +213,12 @@ class KafkaIngestion:
         if self._consumer is not None:
             self._consumer.close()
             self._consumer = None
+        if self._producer is not None:
+            # Dead letters were flushed when sent; nothing else is pending.
+            close = getattr(self._producer, "close", None)  # older clients have no close()
+            if close is not None:
+                close()
+            self._producer = None
 
     def consume(self) -> ConsumedBatch:
         if self._consumer is None:
@@ -286,7 +292,8 @@ class KafkaIngestion:
 
         if not prepared.malformed:
             return 0
-        self.hook.ensure_topic(self.dead_letter_topic)
+        if not self._topic_exists(self.dead_letter_topic):
+            self.hook.ensure_topic(self.dead_letter_topic)
         letters = (
             OutgoingMessage(
                 value=message.value(),
@@ -304,6 +311,13 @@ class KafkaIngestion:
         if self._producer is None:
             self._producer = self.hook.producer()
         return deliver_all(self._producer, self.dead_letter_topic, letters)
+
+    def _topic_exists(self, topic: str) -> bool:
+        """Asked before creating: where topics are managed (MSK), creating may be forbidden."""
+        if self._consumer is None:
+            return False
+        described = self._consumer.list_topics(topic, timeout=30).topics.get(topic)
+        return described is not None and described.error is None and bool(described.partitions)
 
     def write_quarantine(self, prepared: PreparedBatch) -> list[str]:
         import pyarrow as pa
