@@ -1,0 +1,327 @@
+"""Document retrieval nodes: chunk documents, train an embedder, build an index, query it.
+
+Each node reads and writes lake datasets; the embedder is a registered MLflow model, so the
+index and the queries always name the exact model version that produced their vectors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from airflow.sdk import Context
+from pydantic import Field
+
+from airloom.catalog import NodeParams, Port, PortType
+from airloom.connections import LAKE_CONN_ID, MLFLOW_CONN_ID
+from airloom.lake import DATASET_NAME, dataset_asset
+from airloom.operators.base import AirloomOperator
+
+DatasetName = Field(pattern=DATASET_NAME.pattern, description="Lake dataset to write.")
+
+
+def _outlets(name: Any) -> list:
+    return [dataset_asset(name)] if isinstance(name, str) and DATASET_NAME.fullmatch(name) else []
+
+
+def _run_stem(context: Context) -> str:
+    import re
+
+    return re.sub(r"[^A-Za-z0-9_-]+", "_", context["run_id"]).strip("_") or "run"
+
+
+def _output_uri(name: str, lake_conn_id: str) -> str:
+    from airloom.lake import dataset_path
+
+    return str(dataset_path(name, lake_conn_id))
+
+
+def _load_embedder(reference: str, mlflow_conn_id: str) -> tuple[Any, str]:
+    """The embedder as a pyfunc model, and its exact ``models:/name/version``."""
+    import mlflow.pyfunc
+
+    from airloom.hooks.mlflow import MlflowHook
+
+    hook = MlflowHook(mlflow_conn_id)
+    path = reference.removeprefix("models:/")
+    if "@" in path:  # an alias: pin the version it points at now
+        name, _, alias = path.partition("@")
+        version = hook.client().get_model_version_by_alias(name, alias).version
+    else:
+        name, _, version = path.partition("/")
+    exact = f"models:/{name}/{version}"
+    with hook.tracking():
+        model = mlflow.pyfunc.load_model(exact)
+    return model, exact
+
+
+# -- chunk_documents ---------------------------------------------------------------------------
+
+
+class ChunkParams(NodeParams):
+    output_dataset: str = DatasetName
+    id_column: str = Field(default="doc_id", description="Column identifying each document.")
+    text_column: str = Field(default="text", description="Column holding the document's text.")
+    chunk_words: int = Field(default=120, ge=10, le=2000, description="Words per chunk.")
+    overlap_words: int = Field(default=20, ge=0, le=1000, description="Words shared by neighbours.")
+    lake_conn_id: str = LAKE_CONN_ID
+
+
+class ChunkDocumentsOperator(AirloomOperator):
+    """Split each document into overlapping chunks of words, one row per chunk.
+
+    :param output_dataset: lake dataset of chunks (templated).
+    :param id_column: the documents' id column.
+    :param text_column: the documents' text column.
+    :param chunk_words: words per chunk.
+    :param overlap_words: words each chunk shares with the previous one.
+    """
+
+    node_type = "chunk_documents"
+    category = "transform"
+    description = (
+        "Splits documents into overlapping windows of words, so retrieval can return the "
+        "passage that answers a question rather than a whole document. Each chunk keeps its "
+        "document id and position."
+    )
+    params_model = ChunkParams
+    input_ports = (Port("table", PortType.TABLE, "Documents: an id and a text column."),)
+    output_ports = (Port("table", PortType.TABLE, "Chunks: doc_id, chunk_id, position, text."),)
+
+    def __init__(self, *, output_dataset: str, **kwargs: Any) -> None:
+        kwargs.setdefault("outlets", _outlets(output_dataset))
+        super().__init__(output_dataset=output_dataset, **kwargs)
+
+    def run(self, params: ChunkParams, inputs: Mapping[str, Any], context: Context) -> dict:
+        import pyarrow as pa
+
+        from airloom.datasets import read_table, write_table
+        from airloom.retrieval.chunking import chunk_text
+
+        if params.overlap_words >= params.chunk_words:
+            raise ValueError(f"node {self.task_id!r}: overlap_words must be below chunk_words")
+        documents = read_table(str(inputs["table"]))
+        missing = {params.id_column, params.text_column} - set(documents.column_names)
+        if missing:
+            raise ValueError(
+                f"node {self.task_id!r}: the documents have no column(s) {sorted(missing)}; "
+                f"they have {documents.column_names}"
+            )
+        rows: dict[str, list] = {"doc_id": [], "chunk_id": [], "position": [], "text": []}
+        ids = documents[params.id_column].to_pylist()
+        texts = documents[params.text_column].to_pylist()
+        for doc_id, text in zip(ids, texts, strict=True):
+            for position, chunk in enumerate(
+                chunk_text(text or "", params.chunk_words, params.overlap_words)
+            ):
+                rows["doc_id"].append(str(doc_id))
+                rows["chunk_id"].append(f"{doc_id}#{position}")
+                rows["position"].append(position)
+                rows["text"].append(chunk)
+        if not rows["text"]:
+            raise ValueError(f"node {self.task_id!r}: the documents hold no text to chunk")
+        uri = _output_uri(params.output_dataset, params.lake_conn_id)
+        write_table(pa.table(rows), uri, "chunks")
+        self.log.info("Wrote %d chunks of %d documents to %s", len(rows["text"]), len(ids), uri)
+        return {"table": uri}
+
+
+# -- train_embedder ----------------------------------------------------------------------------
+
+
+class TrainEmbedderParams(NodeParams):
+    registered_model_name: str = Field(
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$", description="Registered model to add to."
+    )
+    dimensions: int = Field(default=64, ge=2, le=1024, description="Length of each vector.")
+    text_column: str = Field(default="text", description="Column of text to learn from.")
+    experiment: str = Field(default="airloom-retrieval", min_length=1)
+    mlflow_conn_id: str = MLFLOW_CONN_ID
+
+
+class TrainEmbedderOperator(AirloomOperator):
+    """Fit a TF-IDF + SVD embedder on the chunks and register it in MLflow.
+
+    :param registered_model_name: the registered model to add a version to.
+    :param dimensions: vector length.
+    """
+
+    node_type = "train_embedder"
+    category = "ml"
+    description = (
+        "Trains a text embedding model on the corpus itself (TF-IDF over word n-grams reduced "
+        "by SVD to unit vectors, so nothing is downloaded) and registers it in MLflow with its "
+        "signature and the dataset it learned from."
+    )
+    params_model = TrainEmbedderParams
+    input_ports = (Port("table", PortType.TABLE, "Text to learn the vocabulary from."),)
+    output_ports = (Port("model", PortType.MODEL, "The registered embedder version."),)
+
+    def run(self, params: TrainEmbedderParams, inputs: Mapping[str, Any], context: Context) -> dict:
+        import mlflow
+        import mlflow.data
+        import mlflow.pyfunc
+        import sklearn
+        from mlflow.models import infer_signature
+
+        from airloom.datasets import read_table
+        from airloom.hooks.mlflow import MlflowHook
+        from airloom.operators.quality import run_tags
+        from airloom.retrieval.embedder import TEXT_COLUMN, embedding_model, fit_embedder
+
+        uri = str(inputs["table"])
+        frame = read_table(uri, columns=[params.text_column]).to_pandas()
+        texts = frame[params.text_column].fillna("").astype(str)
+        model = fit_embedder(texts, params.dimensions)
+        example = texts.head(3).to_frame(TEXT_COLUMN)
+        tags = run_tags(context, uri)
+        hook = MlflowHook(params.mlflow_conn_id)
+        with hook.tracking():
+            with mlflow.start_run(experiment_id=hook.experiment_id(params.experiment), tags=tags):
+                mlflow.log_input(mlflow.data.from_pandas(frame, source=uri), context="training")
+                mlflow.log_params(
+                    {"dimensions": model.named_steps["svd"].n_components, "chunks": len(texts)}
+                )
+                mlflow.log_metric(
+                    "explained_variance",
+                    float(model.named_steps["svd"].explained_variance_ratio_.sum()),
+                )
+                info = mlflow.pyfunc.log_model(
+                    name="embedder",
+                    python_model=embedding_model(model),
+                    signature=infer_signature(example, model.transform(example)),
+                    input_example=example,
+                    registered_model_name=params.registered_model_name,
+                    pip_requirements=[f"scikit-learn=={sklearn.__version__}"],
+                )
+            version = str(info.registered_model_version)
+            client = hook.client()
+            for key, value in {**tags, "airloom.task": "embedding"}.items():
+                client.set_model_version_tag(params.registered_model_name, version, key, value)
+        return {"model": f"models:/{params.registered_model_name}/{version}"}
+
+
+# -- vector_index ------------------------------------------------------------------------------
+
+
+class IndexParams(NodeParams):
+    output_dataset: str = DatasetName
+    text_column: str = Field(default="text", description="Column of text to embed.")
+    mlflow_conn_id: str = MLFLOW_CONN_ID
+    lake_conn_id: str = LAKE_CONN_ID
+
+
+class BuildVectorIndexOperator(AirloomOperator):
+    """Embed every chunk with the registered embedder and store the vectors as a dataset.
+
+    :param output_dataset: lake dataset of the index (templated).
+    """
+
+    node_type = "vector_index"
+    category = "ml"
+    description = (
+        "Embeds every chunk with a registered embedding model and writes the vectors, with the "
+        "chunks and the exact model version, as an index dataset that queries search."
+    )
+    params_model = IndexParams
+    input_ports = (
+        Port("table", PortType.TABLE, "Chunks to index."),
+        Port("model", PortType.MODEL, "The embedding model."),
+    )
+    output_ports = (Port("table", PortType.TABLE, "The index: chunks with their vectors."),)
+
+    def __init__(self, *, output_dataset: str, **kwargs: Any) -> None:
+        kwargs.setdefault("outlets", _outlets(output_dataset))
+        super().__init__(output_dataset=output_dataset, **kwargs)
+
+    def run(self, params: IndexParams, inputs: Mapping[str, Any], context: Context) -> dict:
+        import pyarrow as pa
+
+        from airloom.datasets import read_table, write_table
+
+        chunks = read_table(str(inputs["table"]))
+        if params.text_column not in chunks.column_names:
+            raise ValueError(
+                f"node {self.task_id!r}: the chunks have no column {params.text_column!r}"
+            )
+        model, version = _load_embedder(str(inputs["model"]), params.mlflow_conn_id)
+        texts = chunks[params.text_column].to_pandas().fillna("").astype(str)
+        vectors = model.predict(texts.to_frame("text")).astype("float32")
+        index = chunks.append_column("embedding", pa.array(list(vectors)))
+        index = index.append_column("embedder", pa.array([version] * index.num_rows))
+        uri = _output_uri(params.output_dataset, params.lake_conn_id)
+        write_table(index, uri, "index")
+        self.log.info("Indexed %d chunks with %s into %s", index.num_rows, version, uri)
+        return {"table": uri}
+
+
+# -- vector_query ------------------------------------------------------------------------------
+
+
+class QueryParams(NodeParams):
+    questions: list[str] = Field(min_length=1, max_length=1000, description="What to look up.")
+    top_k: int = Field(default=3, ge=1, le=100, description="Chunks returned per question.")
+    output_dataset: str = DatasetName
+    mlflow_conn_id: str = MLFLOW_CONN_ID
+    lake_conn_id: str = LAKE_CONN_ID
+
+
+class QueryVectorIndexOperator(AirloomOperator):
+    """Find the chunks nearest each question, by cosine similarity of their embeddings.
+
+    :param questions: the questions (templated).
+    :param top_k: chunks per question.
+    """
+
+    node_type = "vector_query"
+    category = "ml"
+    description = (
+        "Embeds each question with the same registered model as the index and returns the "
+        "nearest chunks by cosine similarity, with their documents and scores, as a dataset."
+    )
+    params_model = QueryParams
+    input_ports = (
+        Port("table", PortType.TABLE, "The index to search."),
+        Port("model", PortType.MODEL, "The embedding model the index was built with."),
+    )
+    output_ports = (Port("table", PortType.TABLE, "Answers: question, rank, chunk, score."),)
+
+    def __init__(self, *, output_dataset: str, **kwargs: Any) -> None:
+        kwargs.setdefault("outlets", _outlets(output_dataset))
+        super().__init__(output_dataset=output_dataset, **kwargs)
+
+    def run(self, params: QueryParams, inputs: Mapping[str, Any], context: Context) -> dict:
+        import numpy as np
+        import pandas as pd
+        import pyarrow as pa
+
+        from airloom.datasets import read_table, write_table
+        from airloom.retrieval.embedder import nearest
+
+        index = read_table(str(inputs["table"]))
+        model, version = _load_embedder(str(inputs["model"]), params.mlflow_conn_id)
+        built_with = (
+            set(index["embedder"].to_pylist()) if "embedder" in index.column_names else set()
+        )
+        if built_with and built_with != {version}:
+            raise ValueError(
+                f"node {self.task_id!r}: the index was built with {sorted(built_with)} but the "
+                f"query embeds with {version}; rebuild the index or query with its model"
+            )
+        vectors = np.stack(index["embedding"].to_numpy(zero_copy_only=False)).astype("float32")
+        queries = model.predict(pd.DataFrame({"text": params.questions})).astype("float32")
+        best, scores = nearest(vectors, queries, params.top_k)
+        rows: dict[str, list] = {
+            k: [] for k in ("question", "rank", "chunk_id", "doc_id", "text", "score")
+        }
+        for q, question in enumerate(params.questions):
+            for rank, (row, score) in enumerate(zip(best[q], scores[q], strict=True), start=1):
+                rows["question"].append(question)
+                rows["rank"].append(rank)
+                rows["chunk_id"].append(index["chunk_id"][int(row)].as_py())
+                rows["doc_id"].append(index["doc_id"][int(row)].as_py())
+                rows["text"].append(index["text"][int(row)].as_py())
+                rows["score"].append(float(score))
+        uri = _output_uri(params.output_dataset, params.lake_conn_id)
+        write_table(pa.table(rows), uri, _run_stem(context))
+        return {"table": uri}
