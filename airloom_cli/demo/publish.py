@@ -5,13 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from airloom_cli.demo import churn, fraud, retail
+from airloom_cli.demo import churn, fraud, retail, support
 from airloom_cli.stack.settings import StackSettings
 
 CHURN_TOPIC = "customer_events"
 FRAUD_TOPIC = "card_transactions"
 RETAIL_LANDING = "landing/retail_sales"
 FRAUD_HISTORY_LANDING = "landing/fraud_history"
+SUPPORT_LANDING = "landing/support_conversations"
+HELP_CENTRE_LANDING = "landing/help_centre"
 
 
 @dataclass(frozen=True)
@@ -78,8 +80,20 @@ def load_fraud(settings: StackSettings, customers: int) -> Loaded:
     )
 
 
+def load_support(settings: StackSettings, customers: int) -> Loaded:
+    conversations = settings.lake_dir / SUPPORT_LANDING
+    conversations.mkdir(parents=True, exist_ok=True)
+    rows = support.conversations()
+    (conversations / "conversations.jsonl").write_text(support.as_json_lines(rows))
+    help_centre = settings.lake_dir / HELP_CENTRE_LANDING
+    help_centre.mkdir(parents=True, exist_ok=True)
+    (help_centre / "articles.jsonl").write_text(support.as_json_lines(support.articles()))
+    return Loaded("support conversations, and help-centre articles", len(rows), str(conversations))
+
+
 LOADERS: dict[str, Callable[[StackSettings, int], Loaded]] = {
     "churn": load_churn,
     "retail": load_retail,
     "fraud": load_fraud,
+    "support": load_support,
 }

@@ -57,3 +57,17 @@ def test_retail_sales_land_as_csv_files(tmp_path: Path) -> None:
     rows = [row for path in files for row in csv.DictReader(path.open())]
     assert len(rows) == loaded.count
     assert {"store_id", "product_id", "date", "units_sold", "price", "promo"} == set(rows[0])
+
+
+def test_support_conversations_and_articles_land_as_json_lines(tmp_path: Path) -> None:
+    from airloom_cli.demo.publish import HELP_CENTRE_LANDING, SUPPORT_LANDING, load_support
+
+    settings = StackSettings(home=tmp_path)
+    loaded = load_support(settings, customers=0)
+    lines = (settings.lake_dir / SUPPORT_LANDING / "conversations.jsonl").read_text().splitlines()
+    rows = [json.loads(line) for line in lines]
+    assert len(rows) == loaded.count
+    escalated = sum(row["escalated"] for row in rows)
+    assert 0.1 * len(rows) < escalated < 0.6 * len(rows)
+    articles = (settings.lake_dir / HELP_CENTRE_LANDING / "articles.jsonl").read_text()
+    assert "reset-password" in articles
