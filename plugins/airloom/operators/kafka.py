@@ -257,7 +257,14 @@ class KafkaPublishOperator(AirloomOperator):
                     yield OutgoingMessage(row_json({n: row[n] for n in wanted}), key=key)
 
         hook = KafkaHook(params.kafka_conn_id)
-        hook.ensure_topic(params.topic)
-        published = deliver_all(hook.producer(), params.topic, messages())
+        producer = hook.producer()
+        try:
+            known = producer.list_topics(params.topic, timeout=30).topics.get(params.topic)
+            if known is None or known.error is not None:  # managed clusters may refuse creation
+                hook.ensure_topic(params.topic)
+            published = deliver_all(producer, params.topic, messages())
+        finally:
+            if hasattr(producer, "close"):  # older clients have no close()
+                producer.close()
         self.log.info("Published %d rows of %s to %r", published, uri, params.topic)
         return {"stream": f"kafka://{params.kafka_conn_id}/{params.topic}", "published": published}
