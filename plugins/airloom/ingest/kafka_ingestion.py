@@ -1,12 +1,13 @@
 """Kafka → lake ingestion in explicit steps, so that a crash between any two loses nothing.
 
-One run is: ``consume`` a bounded batch → ``prepare`` it (check each record against the record
-schema and drop records the lake already holds) → ``send_dead_letters`` → ``write_quarantine``
-→ ``write_valid`` → ``commit`` the offsets. Offsets are committed only after both Parquet writes
-returned (they are atomic and fsync'd), so a crash before the commit makes the next run read the
-same records again; ``prepare`` then drops every record whose (topic, partition, offset) is
-already in the dataset or the quarantine dataset. Every valid record ends up in the dataset
-exactly once, every malformed one in the quarantine dataset exactly once.
+One run is: ``consume`` a bounded batch (each chunk checked against the record schema and
+turned into Arrow rows as it arrives) → ``prepare`` it (drop records the lake already holds) →
+``send_dead_letters`` → ``write_quarantine`` → ``write_valid`` → ``commit`` the offsets.
+Offsets are committed only after both Parquet writes returned (they are atomic and fsync'd),
+so a crash before the commit makes the next run read the same records again; ``prepare`` then
+drops every record whose (topic, partition, offset) is already in the dataset or the quarantine
+dataset. Every valid record ends up in the dataset exactly once, every malformed one in the
+quarantine dataset exactly once.
 
 Dead letters are produced *before* the quarantine write, and a record already in the quarantine
 dataset is never sent again. So the dead-letter topic can hold a record twice only after a crash
