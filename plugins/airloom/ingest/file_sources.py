@@ -44,13 +44,25 @@ class SourceFile:
     local_path: str  # where to read it from here
 
 
+LAKE_SCHEME = "lake://"
+
+
+def in_lake(source: str, lake_root: str) -> str:
+    """``lake://landing/*.csv`` as a path under the lake's root, so one spec runs anywhere."""
+    if not source.startswith(LAKE_SCHEME):
+        return source
+    return f"{lake_root.rstrip('/')}/{source.removeprefix(LAKE_SCHEME).lstrip('/')}"
+
+
 def source_problem(source: str) -> str | None:
     """Why ``source`` is not usable, or None."""
+    if source.startswith(LAKE_SCHEME):
+        return None if len(source) > len(LAKE_SCHEME) else "lake:// needs a path in the lake"
     if source.startswith("s3://"):
         return None if len(source) > len("s3://") and "/" in source[5:] else "s3:// needs a key"
     path = source.removeprefix("file://")
     if not os.path.isabs(path):
-        return "must be an absolute path, a file:// URI or an s3:// URI"
+        return "must be an absolute path, a file://, s3:// or lake:// URI"
     return None
 
 

@@ -34,8 +34,9 @@ class FileOptions(NodeParams):
 
 class FileIngestParams(NodeParams):
     source: str = Field(
-        description="Files to read: an absolute path, file:// or s3:// URI; a glob such as "
-        "s3://bucket/sales/2026-*.csv reads every match.",
+        description="Files to read: an absolute path, file:// or s3:// URI, or lake://path for "
+        "a path under the lake's root (the same spec then runs locally and on AWS); a glob such "
+        "as s3://bucket/sales/2026-*.csv reads every match.",
         min_length=1,
     )
     format: Literal["csv", "jsonl", "parquet"] = Field(description="File format.")
@@ -109,15 +110,18 @@ class FileIngestOperator(AirloomOperator):
             CsvOptions,
             FileSourceError,
             combine,
+            in_lake,
             read_file,
             resolve_files,
         )
         from airloom.ingest.naming import run_file_name
+        from airloom.lake import lake_root
 
         options = params.options
         csv = CsvOptions(**{name: getattr(options, name) for name in CSV_ONLY})
+        source = in_lake(params.source, str(lake_root(params.lake_conn_id)))
         try:
-            with resolve_files(params.source, params.aws_conn_id) as files:
+            with resolve_files(source, params.aws_conn_id) as files:
                 self.log.info("Reading %d files matching %s", len(files), params.source)
                 tables = [read_file(file, params.format, csv, options.columns) for file in files]
             table = combine(tables, params.source)

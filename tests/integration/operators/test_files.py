@@ -162,3 +162,20 @@ def test_unreadable_or_missing_files_fail_the_task_saying_which(
     assert f"node 'broken': cannot read file://{tmp_path}/broken.jsonl as jsonl" in task_logs
     assert f"node 'missing': no file matches {tmp_path}/nothing-*.csv" in task_logs
     assert not (lake / broken).exists()  # nothing half-written
+
+
+def test_a_lake_path_reads_files_landed_under_the_lake_root(
+    airflow_db, connections, lake: Path
+) -> None:
+    landing = lake / "landing" / "stores"
+    landing.mkdir(parents=True)
+    (landing / "s1.csv").write_text("store,units\nberlin,3\n")
+    (landing / "s2.csv").write_text("store,units\nparis,5\n")
+    dataset = unique_name("stores")
+    with DAG(unique_name("lake_files"), schedule=None, start_date=datetime(2026, 1, 1)) as dag:
+        FileIngestOperator(
+            task_id="stores", source="lake://landing/stores/*.csv", format="csv", dataset=dataset
+        )
+    result = run_dag_object(dag)
+    assert result.succeeded, result.task_states
+    assert sorted(row["units"] for row in rows(lake, dataset)) == [3, 5]
