@@ -1,0 +1,1 @@
+"""Airloom's model-serving process: many endpoints, MLflow's scoring protocol, batching."""
