@@ -47,9 +47,9 @@ def run(
         return F.count_if(F.col("event_type") == event_type).cast("long")
 
     per_customer = events.groupBy("customer_id").agg(
-        # The customer's current plan and country: those of their latest event.
-        F.max_by("plan", "event_time").alias("plan"),
-        F.max_by("country", "event_time").alias("country"),
+        # The customer's current plan and country: those of their latest event (one max over
+        # a struct is a plain hash aggregate, unlike two max_by; ties go to the larger plan).
+        F.max(F.struct("event_time", "plan", "country")).alias("latest"),
         F.count_if(is_activity).cast("long").alias("n_events"),
         count_of("login").alias("n_logins"),
         count_of("purchase").alias("n_purchases"),
@@ -63,8 +63,8 @@ def run(
     )
     return per_customer.crossJoin(F.broadcast(reference)).select(
         "customer_id",
-        "plan",
-        "country",
+        F.col("latest.plan").alias("plan"),
+        F.col("latest.country").alias("country"),
         "n_events",
         "n_logins",
         "n_purchases",
