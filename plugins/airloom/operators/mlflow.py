@@ -48,6 +48,17 @@ class TrainParams(NodeParams):
     mlflow_conn_id: str = MLFLOW_CONN_ID
 
 
+def trusted_types(model: Any) -> list[str]:
+    """The types skops must trust to load ``model`` (e.g. a tree's ``Tree``).
+
+    The estimator comes from Airloom's allow-list and was fitted in this task, so the types
+    it is made of are the ones to trust, and only those.
+    """
+    import skops.io
+
+    return skops.io.get_untrusted_types(data=skops.io.dumps(model))
+
+
 class TrainModelOperator(AirloomOperator):
     """Train an allow-listed scikit-learn estimator and register the result in MLflow.
 
@@ -132,6 +143,7 @@ class TrainModelOperator(AirloomOperator):
                     pip_requirements=mlflow.sklearn.get_default_pip_requirements(
                         include_skops=True
                     ),
+                    skops_trusted_types=trusted_types(trained.model),
                 )
                 mlflow.log_metrics(trained.metrics, model_id=info.model_id, dataset=dataset)
             version = str(info.registered_model_version)
