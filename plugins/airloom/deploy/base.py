@@ -65,9 +65,12 @@ class DeploymentTarget(Protocol):
 
 
 # Target name → "module:factory", imported on use so that naming a target stays cheap.
-# The marketplace adds its serving targets (local, sagemaker) here.
 _TARGETS: dict[str, str | Callable[..., DeploymentTarget]] = {
     "registry": "airloom.deploy.registry_target:RegistryTarget",
+    # Airloom's serving process on this machine (marketplace.serving).
+    "local": "airloom.deploy.local_target:LocalTarget",
+    # SageMaker real-time endpoints through MLflow's SageMaker deployment client.
+    "sagemaker": "airloom.deploy.sagemaker_target:SageMakerTarget",
 }
 
 

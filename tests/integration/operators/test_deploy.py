@@ -39,8 +39,10 @@ def test_deploy_promotes_to_champion_and_records_the_change(
             target="registry",
             reason="higher recall on the November holdout",
         )
-        DeployModelOperator(  # the default serving target is not registered yet
-            task_id="deploy_unknown_target", inputs={"model": "models:/test-deploy-other/2"}
+        DeployModelOperator(
+            task_id="deploy_unknown_target",
+            inputs={"model": "models:/test-deploy-other/2"},
+            target="nowhere",
         )
     result = run_dag_object(dag)
 
@@ -69,6 +71,7 @@ def test_deploy_promotes_to_champion_and_records_the_change(
     assert tags["airloom.promoted_from"] == "1" and tags["airloom.deployed_by"] == "dag_test"
 
     # An unknown target fails before anything changes, naming the targets there are.
-    assert "unknown deployment target 'local'; known targets: registry" in capfd.readouterr().out
+    known = "known targets: local, registry, sagemaker"
+    assert f"unknown deployment target 'nowhere'; {known}" in capfd.readouterr().out
     assert version_by_alias(client, "test-deploy-other", "champion").version == "1"
     assert deployment_history(client, "test-deploy-other") == []
