@@ -89,6 +89,10 @@ def airflow_environment(settings: StackSettings) -> dict[str, str]:
         # Pick up DAG files published by the workflow builder within seconds, not minutes.
         "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
         "AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL": "10",
+        # Without internet, MLflow's telemetry thread races with its requests (KeyError).
+        "MLFLOW_DISABLE_TELEMETRY": "true",
+        # Where the `local` deployment target finds the serving process.
+        "AIRLOOM_SERVING_URL": settings.url(settings.serving_port),
     }
 
 

@@ -79,6 +79,10 @@ def service_environment(settings: StackSettings) -> dict[str, str]:
         "AIRLOOM_BUILDER_DATABASE_URL": f"sqlite:///{state / 'builder' / 'builder.db'}",
         "AIRLOOM_BUILDER_DAGS_FOLDER": str(settings.dags_dir),
         "AIRLOOM_MARKETPLACE_DATABASE_URL": f"sqlite:///{state / 'marketplace' / 'marketplace.db'}",
+        "AIRLOOM_SERVING_URL": settings.url(settings.serving_port),
+        "AIRLOOM_SERVING_STATE_DIR": str(settings.serving_dir),
+        # Without internet, MLflow's telemetry thread races with its requests (KeyError).
+        "MLFLOW_DISABLE_TELEMETRY": "true",
     }
 
 
@@ -89,6 +93,7 @@ def stack_services(settings: StackSettings) -> list[Service]:
     airflow_url = settings.url(settings.airflow_port)
     builder_url = settings.url(settings.builder_port)
     marketplace_url = settings.url(settings.marketplace_port)
+    serving_url = settings.url(settings.serving_port)
     airflow_env = airflow_environment(settings)
     services_env = service_environment(settings)
 
@@ -132,6 +137,7 @@ def stack_services(settings: StackSettings) -> list[Service]:
             ],
             probe=health.http_ok(f"{mlflow_url}/health"),
             url=mlflow_url,
+            env={"MLFLOW_DISABLE_TELEMETRY": "true"},
         ),
         Service(
             name="airflow-api-server",
@@ -182,6 +188,14 @@ def stack_services(settings: StackSettings) -> list[Service]:
             command=uvicorn("marketplace.main:app", settings.marketplace_port),
             probe=health.http_ok(f"{marketplace_url}/healthz"),
             url=f"{marketplace_url}/docs",
+            env=services_env,
+        ),
+        Service(
+            name="serving",
+            title="Model serving (MLflow scoring protocol, batched)",
+            command=uvicorn("marketplace.serving.app:app", settings.serving_port),
+            probe=health.http_ok(f"{serving_url}/healthz"),
+            url=f"{serving_url}/endpoints",
             env=services_env,
         ),
     ]

@@ -35,6 +35,7 @@ class StackSettings(BaseSettings):
     airflow_port: int = 8080
     builder_port: int = 8001
     marketplace_port: int = 8002
+    serving_port: int = 8003
     # Airflow serves task logs from the scheduler's workers and from the triggerer.
     airflow_worker_log_port: int = 8793
     airflow_triggerer_log_port: int = 8794
@@ -61,6 +62,10 @@ class StackSettings(BaseSettings):
     @property
     def mlflow_dir(self) -> Path:
         return self.state_dir / "mlflow"
+
+    @property
+    def serving_dir(self) -> Path:
+        return self.state_dir / "serving"
 
     @property
     def lake_dir(self) -> Path:
@@ -91,4 +96,5 @@ class StackSettings(BaseSettings):
             "AIRLOOM_AIRFLOW_TRIGGERER_LOG_PORT": self.airflow_triggerer_log_port,
             "AIRLOOM_BUILDER_PORT": self.builder_port,
             "AIRLOOM_MARKETPLACE_PORT": self.marketplace_port,
+            "AIRLOOM_SERVING_PORT": self.serving_port,
         }
