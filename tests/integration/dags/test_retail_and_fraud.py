@@ -1,0 +1,82 @@
+"""The retail and fraud DAGs end to end on real Spark, MLflow, the broker and the lake."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from confluent_kafka import Consumer
+from mlflow import MlflowClient
+
+from airloom.datasets import read_table
+from airloom_cli.demo.publish import FRAUD_TOPIC, load_fraud, load_retail
+from airloom_cli.stack.settings import StackSettings
+from tests.harness.airflow import run_dag
+from tests.harness.spark import use_local_spark
+
+
+@pytest.fixture(scope="module", autouse=True)
+def local_spark() -> None:
+    use_local_spark()
+
+
+def settings_for(broker, lake: Path) -> StackSettings:
+    """Demo data loaders write under <home>/lake: point them at the test lake's parent."""
+    home = lake.parent / "demo-home"
+    home.mkdir(exist_ok=True)
+    if not (home / "lake").exists():
+        (home / "lake").symlink_to(lake)
+    return StackSettings(home=home, kafka_port=broker.port)
+
+
+def test_sales_files_become_a_demand_forecast(
+    airflow_db, airloom_connections, broker, mlflow, lake: Path
+) -> None:
+    loaded = load_retail(settings_for(broker, lake), customers=0)
+
+    result = run_dag("retail_demand_forecast")
+
+    assert result.succeeded, result.task_states
+    assert read_table((lake / "retail" / "daily_sales").as_uri()).num_rows == loaded.count
+    forecast = read_table((lake / "retail" / "demand_forecast").as_uri()).to_pandas()
+    assert len(forecast) > 0 and forecast["forecast_units"].notna().all()
+    error = (forecast["forecast_units"] - forecast["units_sold"]).abs().mean()
+    assert error < 0.5 * forecast["units_sold"].mean()  # a forecast, not noise
+    version = result.xcoms["train"]["model"].rsplit("/", 1)[1]
+    tags = MlflowClient(mlflow.url).get_model_version("retail_demand", version).tags
+    assert tags["airloom.workflow"] == "retail_demand_forecast"
+
+
+def test_the_champion_fraud_model_scores_the_stream_and_alerts(
+    airflow_db, airloom_connections, broker, mlflow, lake: Path
+) -> None:
+    load_fraud(settings_for(broker, lake), customers=0)
+
+    trained = run_dag("fraud_model_training")
+    assert trained.succeeded, trained.task_states
+    champion = MlflowClient(mlflow.url).get_model_version_by_alias("fraud_detector", "champion")
+    assert champion.tags["airloom.workflow"] == "fraud_model_training"
+
+    streamed = run_dag("fraud_detection_streaming")
+    assert streamed.succeeded, streamed.task_states
+    scored = read_table((lake / "fraud" / "scored_transactions").as_uri()).to_pandas()
+    assert len(scored) == 500
+    flagged = int(scored["fraud_predicted"].sum())
+    assert 0 < flagged < 100
+
+    consumer = Consumer(
+        {"bootstrap.servers": broker.url, "group.id": "alerts", "auto.offset.reset": "earliest"}
+    )
+    consumer.subscribe(["fraud_alerts"])
+    alerts: list = []
+    try:
+        for _ in range(60):
+            alerts += [m for m in consumer.consume(500, timeout=1.0) if not m.error()]
+            if len(alerts) >= flagged:
+                break
+    finally:
+        consumer.close()
+    assert len(alerts) == flagged
+    assert {"transaction_id", "card_id", "amount"} <= set(json.loads(alerts[0].value()))
+    assert FRAUD_TOPIC == "card_transactions"
