@@ -19,7 +19,15 @@ from sqlalchemy import text
 import airloom
 from marketplace.access import TierRateLimiter, ensure_bootstrap_keys
 from marketplace.api.errors import install_error_handlers
-from marketplace.api.routes import account, checks, compare, models, service
+from marketplace.api.routes import (
+    account,
+    checks,
+    compare,
+    deployments,
+    endpoints,
+    models,
+    service,
+)
 from marketplace.catalog.registry import MlflowRegistry
 from marketplace.catalog.sync import CatalogSync, sync_forever
 from marketplace.core import migrate
@@ -65,7 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.router.lifespan_context = _lifespan
     install_error_handlers(app)
     api = APIRouter(prefix="/api/v1")
-    for module in (service, account, models, compare, checks):
+    for module in (service, account, models, compare, checks, deployments, endpoints):
         api.include_router(module.router)
     app.include_router(api)
     return app

@@ -45,7 +45,6 @@ def register_linear(tracking_uri: str, name: str, slope: float) -> int:
     import mlflow.sklearn
     import numpy as np
     import pandas as pd
-    from mlflow.models import infer_signature
     from sklearn.linear_model import LinearRegression
 
     from airloom.ml.tracking import mlflow_uris
@@ -57,8 +56,7 @@ def register_linear(tracking_uri: str, name: str, slope: float) -> int:
         info = mlflow.sklearn.log_model(
             model,
             name="model",
-            signature=infer_signature(frame, model.predict(frame)),
-            input_example=frame.head(2),
+            input_example=frame.head(2),  # MLflow infers the signature from it
             registered_model_name=name,
             pip_requirements=["scikit-learn"],
         )

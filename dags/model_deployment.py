@@ -1,0 +1,141 @@
+"""Deploy one registered model version to a serving target, then make it the champion.
+
+Conf: ``{"model_name": "churn", "version": 3, "target": "local", "endpoint": "churn",
+"deployed_by": "alice@acme", "reason": "better recall", "require_validation": true}``.
+
+Steps: ``gate`` refuses a version whose validation did not pass (the ``model_validation``
+DAG's tags); ``serve`` creates or updates the endpoint at the target (``local``: Airloom's
+serving process, ``sagemaker``: SageMaker through MLflow's client) and returns once it is
+ready, putting the previous version back if the new one does not come up; ``answers`` waits
+until the endpoint answers; ``promote`` moves the ``champion`` alias and records who, when,
+from which version to which and why in the registered model's deployment history. A failed
+step leaves the alias where it was. The marketplace starts this DAG for its deploy and
+rollback buttons; the ``deploy`` node calls the same targets.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from airflow.sdk import Param, dag, task
+
+DEPLOYMENT_PARAMS = {
+    "model_name": Param(type="string", minLength=1, description="Registered model name"),
+    "version": Param(type="integer", minimum=1, description="Model version to deploy"),
+    "target": Param("local", type="string", description="Deployment target (local, sagemaker)"),
+    "endpoint": Param(None, type=["null", "string"], description="Endpoint name"),
+    "deployed_by": Param(None, type=["null", "string"], description="Who, for the audit"),
+    "reason": Param("", type="string", description="Why, for the audit"),
+    "tenant": Param(None, type=["null", "string"], description="The model's tenant"),
+    "action": Param("deploy", enum=["deploy", "rollback"]),
+    "require_validation": Param(True, type="boolean", description="Gate on validation"),
+}
+
+
+def _target(conf: Any):  # type: ignore[no-untyped-def]
+    from airloom.deploy import get_target
+    from airloom.hooks.mlflow import MlflowHook
+
+    hook = MlflowHook()
+    return get_target(conf.target, tracking_uri=hook.tracking_uri, registry_uri=hook.registry_uri)
+
+
+@dag(
+    dag_id="model_deployment",
+    schedule=None,
+    catchup=False,
+    max_active_runs=4,
+    params=DEPLOYMENT_PARAMS,
+    tags=["airloom", "marketplace"],
+    default_args={"retries": 0},
+    doc_md=__doc__,
+)
+def model_deployment():
+    @task(execution_timeout=timedelta(minutes=2))
+    def gate(params: dict[str, Any] | None = None, dag_run: Any = None) -> dict[str, Any]:
+        """Check the conf, the version and its validation before anything changes."""
+        from airflow.sdk.exceptions import AirflowFailException
+
+        from airloom.deploy import UnknownTargetError, known_targets
+        from airloom.deploy.rollout import DeploymentConf, DeploymentRefused, validation_gate
+        from airloom.hooks.mlflow import MlflowHook
+        from airloom.model_checks.registry import ModelRef, ModelVersionNotFound, get_version
+
+        values = {key: value for key, value in dict(params or {}).items() if value is not None}
+        try:
+            conf = DeploymentConf.model_validate(values)
+            if conf.target not in known_targets():
+                raise UnknownTargetError(
+                    f"unknown deployment target {conf.target!r}; "
+                    f"known targets: {', '.join(known_targets())}"
+                )
+            client = MlflowHook().client()
+            get_version(client, ModelRef(conf.model_name, conf.version))
+            if conf.require_validation:
+                validation_gate(client, conf.model_name, conf.version)
+        except (ValueError, ModelVersionNotFound, DeploymentRefused) as exc:
+            raise AirflowFailException(str(exc)) from exc
+        who = conf.deployed_by or getattr(dag_run, "triggering_user_name", None) or "airflow"
+        return conf.model_copy(update={"deployed_by": who}).model_dump(mode="json")
+
+    @task(execution_timeout=timedelta(minutes=30))
+    def serve(conf_values: dict[str, Any], run_id: str | None = None) -> dict[str, Any]:
+        """Create or update the endpoint; returns once the target says it is ready."""
+        import json
+
+        from airloom.deploy.rollout import DeploymentConf, serve
+
+        conf = DeploymentConf.model_validate(conf_values)
+        audit = {
+            "deployed_by": conf.deployed_by,
+            "reason": conf.reason,
+            "tenant": conf.tenant,
+            "workflow": "model_deployment",
+            "run_id": run_id,
+        }
+        deployment = serve(_target(conf), conf.endpoint_name, conf.model_uri, audit)
+        return json.loads(json.dumps(deployment, default=str))
+
+    @task.sensor(poke_interval=5, timeout=1800, mode="poke")
+    def answers(conf_values: dict[str, Any], _deployment: dict[str, Any]) -> bool:
+        """Wait until the endpoint answers with the new version."""
+        from airloom.deploy.rollout import DeploymentConf, answers
+
+        conf = DeploymentConf.model_validate(conf_values)
+        return answers(_target(conf), conf.endpoint_name, conf.model_uri)
+
+    @task(execution_timeout=timedelta(minutes=5))
+    def promote(conf_values: dict[str, Any], run_id: str | None = None) -> dict[str, Any]:
+        """Move ``champion`` to the version and record the deployment in the history."""
+        from airloom.deploy import get_target
+        from airloom.deploy.rollout import DeploymentConf
+        from airloom.hooks.mlflow import MlflowHook
+
+        conf = DeploymentConf.model_validate(conf_values)
+        hook = MlflowHook()
+        registry = get_target(
+            "registry", tracking_uri=hook.tracking_uri, registry_uri=hook.registry_uri
+        )
+        reason = conf.reason or ("rollback" if conf.action == "rollback" else "")
+        record = registry.create_deployment(
+            conf.model_name,
+            conf.model_uri,
+            config={
+                "deployed_by": conf.deployed_by,
+                "reason": reason,
+                "target": conf.target,
+                "endpoint": conf.endpoint_name,
+                "workflow": "model_deployment",
+                "run_id": run_id,
+            },
+        )
+        return record | {"endpoint": conf.endpoint_name, "action": conf.action}
+
+    conf = gate()
+    served = serve(conf)
+    ready = answers(conf, served)
+    ready >> promote(conf)
+
+
+model_deployment()

@@ -1,0 +1,204 @@
+"""Endpoints as a tenant sees them: read, call, delete, roll back, and their history.
+
+An endpoint belongs to the tenant whose model its latest deployment run served; any other
+tenant gets 404, exactly as for a missing one. Its live state comes from its target (the
+serving process or SageMaker), its history from the model registry's deployment records.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import quote
+
+from sqlalchemy.orm import Session
+
+from airloom.deploy import DeploymentError, DeploymentNotFound, DeploymentTarget, get_target
+from marketplace.checks import ACTIVE_STATES, refresh_run_state
+from marketplace.deployments import (
+    deployment_runs,
+    public_deployment,
+    runs_for_endpoint,
+    start_run,
+    who,
+)
+from marketplace.errors import Conflict, NotFound, Unavailable
+from marketplace.models import ApiKey, CheckRun
+from servicekit.airflow_client import AirflowClient
+
+# How MLflow's error codes and the serving process's statuses read in the marketplace's body.
+_CODES = {400: "bad_request", 404: "not_found", 413: "bad_request", 415: "bad_request",
+          422: "invalid_input", 503: "unavailable"}  # fmt: skip
+
+
+class Targets:
+    """The deployment targets the marketplace talks to, built once each."""
+
+    def __init__(self, tracking_uri: str) -> None:
+        self.tracking_uri = tracking_uri
+        self._built: dict[str, DeploymentTarget] = {}
+
+    def get(self, name: str) -> DeploymentTarget:
+        if name not in self._built:
+            try:
+                self._built[name] = get_target(name, tracking_uri=self.tracking_uri)
+            except Exception as exc:
+                raise Unavailable(f"deployment target {name!r} is not available: {exc}") from exc
+        return self._built[name]
+
+    def live(self, endpoint: str, target: str | None) -> bool:
+        """Whether ``target`` still serves ``endpoint``."""
+        try:
+            self.get(target or "local").get_deployment(endpoint)
+        except DeploymentNotFound:
+            return False
+        except (DeploymentError, Unavailable):
+            return True  # cannot tell: keep the name reserved
+        return True
+
+
+def owned_run(session: Session, tenant: str, endpoint: str) -> CheckRun:
+    """The endpoint's latest deployment run, if it belongs to ``tenant``; 404 otherwise."""
+    runs = runs_for_endpoint(session, endpoint)
+    if not runs or runs[0].tenant != tenant:
+        raise NotFound(f"endpoint {endpoint!r} not found")
+    return runs[0]
+
+
+def describe(
+    session: Session,
+    airflow: AirflowClient | None,
+    targets: Targets,
+    run: CheckRun,
+) -> dict[str, Any]:
+    """The endpoint's live state at its target, with its latest deployment run."""
+    endpoint, target_name = run.conf["endpoint"], run.conf.get("target", "local")
+    if airflow is not None:
+        refresh_run_state(session, airflow, run)
+    try:
+        live = targets.get(target_name).get_deployment(endpoint)
+    except DeploymentNotFound:
+        if run.state not in ACTIVE_STATES:
+            raise NotFound(f"endpoint {endpoint!r} not found (deleted or never came up)") from None
+        live = {"status": "deploying", "model_uri": None}
+    except DeploymentError as exc:
+        raise Unavailable(f"the {target_name} target cannot be reached: {exc}") from exc
+    model_uri = live.get("model_uri")
+    version = int(model_uri.rsplit("/", 1)[-1]) if model_uri else None
+    return {
+        "name": endpoint,
+        "target": target_name,
+        "model": run.model_name,
+        "version": version,
+        "status": live.get("status"),
+        "invocations_url": f"/api/v1/endpoints/{quote(endpoint, safe='')}/invocations",
+        "updated_at": live.get("updated_at"),
+        "latest_deployment": public_deployment(run, airflow),
+    }
+
+
+def list_endpoints(
+    session: Session, airflow: AirflowClient | None, targets: Targets, tenant: str
+) -> list[dict[str, Any]]:
+    seen: set[str] = set()
+    found = []
+    for run in deployment_runs(session, tenant):
+        name = run.conf.get("endpoint")
+        if not name or name in seen:
+            continue
+        seen.add(name)
+        try:
+            found.append(describe(session, airflow, targets, owned_run(session, tenant, name)))
+        except NotFound:
+            continue  # deleted, or now another tenant's
+    return sorted(found, key=lambda item: item["name"])
+
+
+def delete_endpoint(session: Session, targets: Targets, tenant: str, endpoint: str) -> None:
+    run = owned_run(session, tenant, endpoint)
+    target = targets.get(run.conf.get("target", "local"))
+    try:
+        target.get_deployment(endpoint)
+    except DeploymentNotFound:
+        raise NotFound(f"endpoint {endpoint!r} not found (already deleted)") from None
+    try:
+        target.delete_deployment(endpoint)
+    except DeploymentError as exc:
+        raise Unavailable(f"could not delete endpoint {endpoint!r}: {exc}") from exc
+
+
+def error_body(status: int, body: bytes) -> dict[str, Any]:
+    """A target's error answer in the marketplace's shape, keeping its message."""
+    try:
+        decoded = json.loads(body)
+        message = decoded.get("message") or decoded.get("detail") or decoded
+    except (ValueError, AttributeError):
+        message = body.decode(errors="replace")[:2000]
+    return {"detail": message, "code": _CODES.get(status, "error")}
+
+
+def endpoint_history(client: Any, session: Session, tenant: str, endpoint: str) -> dict[str, Any]:
+    """Who deployed what to the endpoint, when, from which version to which and why."""
+    from airloom.deploy.registry_target import deployment_history
+
+    run = owned_run(session, tenant, endpoint)
+    runs = [r for r in runs_for_endpoint(session, endpoint) if r.tenant == tenant]
+    events = [
+        event
+        for event in deployment_history(client, run.model_name)
+        if event.get("endpoint") == endpoint
+    ]
+    return {
+        "endpoint": endpoint,
+        "model": run.model_name,
+        "events": events,
+        "runs": [public_deployment(r) for r in runs],
+    }
+
+
+def request_rollback(
+    session: Session,
+    airflow: AirflowClient,
+    targets: Targets,
+    client: Any,
+    key: ApiKey,
+    endpoint: str,
+    reason: str,
+) -> CheckRun:
+    """Deploy the version the endpoint served before its current one, in one call."""
+    current = describe(session, airflow, targets, owned_run(session, key.tenant, endpoint))
+    latest = current["latest_deployment"]
+    if latest["state"] in ACTIVE_STATES:
+        raise Conflict(
+            f"a deployment to endpoint {endpoint!r} is still {latest['state']}; "
+            f"follow it at {latest['status_url']}"
+        )
+    events = endpoint_history(client, session, key.tenant, endpoint)["events"]
+    promotions = [e for e in events if e.get("action") == "promote"]
+    previous = _previous_version(promotions, current["version"])
+    if previous is None:
+        raise Conflict(f"endpoint {endpoint!r} has no earlier version to roll back to")
+    conf = {
+        "model_name": current["model"],
+        "version": previous,
+        "target": current["target"],
+        "endpoint": endpoint,
+        "deployed_by": who(key),
+        "reason": f"rollback from version {current['version']} to {previous}"
+        + (f": {reason}" if reason else ""),
+        "tenant": key.tenant,
+        "action": "rollback",
+        "require_validation": False,
+    }
+    return start_run(session, airflow, key, conf)
+
+
+def _previous_version(promotions: list[dict[str, Any]], current: int | None) -> int | None:
+    """The version served before the promotion that put ``current`` in place."""
+    for index in range(len(promotions) - 1, -1, -1):
+        if str(promotions[index]["version"]) == str(current):
+            if index > 0:
+                return int(promotions[index - 1]["version"])
+            earlier = promotions[index].get("from_version")
+            return int(earlier) if earlier else None
+    return None

@@ -1,0 +1,248 @@
+"""One-click deploy through the marketplace: the validation gate, the `model_deployment` DAG
+(run with dag.test()), a real serving process and MLflow server; then predicting, a second
+version, rollback, history, deletion and other tenants trying to reach it all."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from mlflow import MlflowClient
+
+from airloom import model_tags
+from tests.harness.airflow import run_dag
+from tests.integration.marketplace.airflow_runs import DagTestAirflow
+from tests.integration.marketplace.conftest import Marketplace, open_marketplace
+from tests.integration.serving.support import expected, register_linear, serving_server
+
+pytestmark = pytest.mark.usefixtures("airflow_db", "airloom_connections")
+
+MODEL = "deploy-routes-churn"
+ENDPOINT = "deploy-routes-churn"
+ROWS = [[1.0, 2.0], [6.0, 1.0]]
+
+
+@pytest.fixture(scope="module")
+def airflow() -> DagTestAirflow:
+    return DagTestAirflow()
+
+
+@pytest.fixture(scope="module")
+def market(mlflow, tmp_path_factory, airflow) -> Iterator[Marketplace]:
+    state = tmp_path_factory.mktemp("deploy-routes")
+    with (
+        serving_server(state / "serving", mlflow.url) as serving,
+        pytest.MonkeyPatch.context() as env,
+    ):
+        # The marketplace's local target and the DAG's both find the serving process here.
+        env.setenv("AIRLOOM_SERVING_URL", serving.url)
+        with open_marketplace(f"sqlite:///{state / 'marketplace.db'}", mlflow.url) as app:
+            app.app.state.airflow = lambda: airflow
+            yield app
+
+
+@pytest.fixture(scope="module")
+def versions(mlflow, market) -> dict[str, int]:
+    """Versions 1 and 2 pass validation (by the real DAG); version 3 fails it."""
+    tags = {model_tags.TENANT: "acme"}
+    numbers = {}
+    for label, slope in (("first", 2.0), ("second", 3.0), ("failing", 4.0)):
+        numbers[label] = register_linear(mlflow.url, MODEL, slope=slope)
+    MlflowClient(mlflow.url).set_registered_model_tag(
+        MODEL, model_tags.TENANT, tags[model_tags.TENANT]
+    )
+    for label in ("first", "second"):
+        result = run_dag("model_validation", {"model_name": MODEL, "version": numbers[label]})
+        assert result.succeeded, result.task_states
+    failing = run_dag(
+        "model_validation",
+        {
+            "model_name": MODEL,
+            "version": numbers["failing"],
+            "thresholds": {"r2": {"goal": "maximize", "minimum": 1.5}},
+        },
+    )
+    assert not failing.succeeded
+    market.sync()
+    return numbers
+
+
+@pytest.fixture(scope="module")
+def acme(market) -> dict[str, str]:
+    return market.key("acme", "pro")
+
+
+def _deploy(market, airflow, headers, version: int, **body) -> dict:
+    response = market.client.post(
+        f"/api/v1/models/{MODEL}/versions/{version}/deploy", json=body, headers=headers
+    )
+    assert response.status_code == 202, response.text
+    started = response.json()
+    result = airflow.execute(started["run_id"])
+    assert result.succeeded, result.task_states
+    market.sync()
+    return started
+
+
+def _champion(mlflow) -> str:
+    return MlflowClient(mlflow.url).get_model_version_by_alias(MODEL, "champion").version
+
+
+def _predict(market, headers, payload) -> tuple[int, dict]:
+    response = market.client.post(
+        f"/api/v1/endpoints/{ENDPOINT}/invocations", json=payload, headers=headers
+    )
+    return response.status_code, response.json()
+
+
+def test_deploy_predict_deploy_again_roll_back_and_read_the_history(
+    mlflow, market, airflow, versions, acme
+) -> None:
+    started = _deploy(market, airflow, acme, versions["first"], reason="first release")
+
+    assert started["status_url"] == f"/api/v1/deployments/{started['run_id']}"
+    assert (started["target"], started["endpoint"], started["requested_by"]) == (
+        "local",
+        ENDPOINT,
+        "test@acme",
+    )
+    progress = market.client.get(started["status_url"], headers=acme).json()
+    assert progress["state"] == "success"
+    endpoint = market.client.get(f"/api/v1/endpoints/{ENDPOINT}", headers=acme).json()
+    assert (endpoint["version"], endpoint["status"], endpoint["model"]) == (1, "ready", MODEL)
+    assert _champion(mlflow) == str(versions["first"])
+    for payload in (
+        {"dataframe_split": {"columns": ["tenure", "spend"], "data": ROWS}},
+        {"dataframe_records": [{"tenure": t, "spend": s} for t, s in ROWS]},
+        {"instances": [{"tenure": t, "spend": s} for t, s in ROWS]},
+        {"inputs": {"tenure": [r[0] for r in ROWS], "spend": [r[1] for r in ROWS]}},
+    ):
+        status, body = _predict(market, acme, payload)
+        assert status == 200, body
+        assert body["predictions"] == pytest.approx([expected(2.0, t, s) for t, s in ROWS])
+
+    _deploy(market, airflow, acme, versions["second"], reason="better")
+    status, body = _predict(market, acme, {"dataframe_records": [{"tenure": 1.0, "spend": 2.0}]})
+    assert body["predictions"] == pytest.approx([expected(3.0, 1.0, 2.0)])
+    assert _champion(mlflow) == str(versions["second"])
+
+    rolled = market.client.post(
+        f"/api/v1/endpoints/{ENDPOINT}/rollback", json={"reason": "complaints"}, headers=acme
+    )
+    assert rolled.status_code == 202, rolled.text
+    assert (rolled.json()["version"], rolled.json()["action"]) == (versions["first"], "rollback")
+    assert airflow.execute(rolled.json()["run_id"]).succeeded
+    status, body = _predict(market, acme, {"dataframe_records": [{"tenure": 1.0, "spend": 2.0}]})
+    assert body["predictions"] == pytest.approx([expected(2.0, 1.0, 2.0)])
+    assert _champion(mlflow) == str(versions["first"])
+
+    history = market.client.get(f"/api/v1/endpoints/{ENDPOINT}/history", headers=acme).json()
+    moves = [
+        (e["from_version"], e["version"], e["deployed_by"], e["reason"]) for e in history["events"]
+    ]
+    assert moves == [
+        (None, "1", "test@acme", "first release"),
+        ("1", "2", "test@acme", "better"),
+        ("2", "1", "test@acme", "rollback from version 2 to 1: complaints"),
+    ]
+    assert all(e["deployed_at"] and e["target"] == "local" for e in history["events"])
+    assert [r["action"] for r in history["runs"]] == ["rollback", "deploy", "deploy"]
+    by_model = market.client.get(f"/api/v1/models/{MODEL}/deployments", headers=acme).json()
+    assert [e["version"] for e in by_model["events"]] == ["1", "2", "1"]
+
+
+def test_a_version_that_failed_validation_deploys_nothing(mlflow, market, airflow, versions, acme):
+    champion_before = _champion(mlflow)
+    runs_before = len(airflow.runs)
+
+    response = market.client.post(
+        f"/api/v1/models/{MODEL}/versions/{versions['failing']}/deploy", headers=acme
+    )
+
+    assert response.status_code == 409
+    body = response.json()
+    assert body["code"] == "validation_failed"
+    assert "did not pass validation (failed)" in body["detail"]
+    failed = [c["name"] for c in body["validation"]["report"]["checks"] if not c["passed"]]
+    assert failed == ["metric_thresholds"]
+    assert len(airflow.runs) == runs_before  # no deployment run was started
+    assert _champion(mlflow) == champion_before
+    endpoint = market.client.get(f"/api/v1/endpoints/{ENDPOINT}", headers=acme).json()
+    assert endpoint["version"] == int(champion_before)
+
+
+def test_a_payload_that_breaks_the_signature_is_a_422_naming_the_column(market, acme) -> None:
+    status, body = _predict(
+        market, acme, {"dataframe_split": {"columns": ["tenure"], "data": [[1]]}}
+    )
+
+    assert (status, body["code"]) == (422, "invalid_input")
+    assert "'spend'" in body["detail"]
+
+
+def test_another_tenant_can_neither_see_nor_call_nor_change_the_endpoint(
+    market, airflow, versions, acme
+) -> None:
+    globex = market.key("globex", "enterprise")
+    run_id = next(iter(airflow.runs))
+    attempts = [
+        ("GET", f"/api/v1/endpoints/{ENDPOINT}", None),
+        ("POST", f"/api/v1/endpoints/{ENDPOINT}/invocations", {"inputs": {"tenure": [1.0]}}),
+        ("POST", f"/api/v1/endpoints/{ENDPOINT}/rollback", None),
+        ("GET", f"/api/v1/endpoints/{ENDPOINT}/history", None),
+        ("DELETE", f"/api/v1/endpoints/{ENDPOINT}", None),
+        ("POST", f"/api/v1/models/{MODEL}/versions/{versions['first']}/deploy", None),
+        ("GET", f"/api/v1/models/{MODEL}/deployments", None),
+        ("GET", f"/api/v1/deployments/{run_id}", None),
+    ]  # fmt: skip
+    for method, path, body in attempts:
+        response = market.client.request(method, path, json=body, headers=globex)
+        assert (response.status_code, response.json()["code"]) == (404, "not_found"), path
+    listed = market.client.get("/api/v1/endpoints", headers=globex).json()["endpoints"]
+    assert listed == []
+    assert market.client.get(f"/api/v1/endpoints/{ENDPOINT}", headers=acme).status_code == 200
+
+
+def test_refusals_name_the_problem(market, versions) -> None:
+    free = market.key("acme", "free")
+    path = f"/api/v1/models/{MODEL}/versions/{versions['first']}/deploy"
+
+    sagemaker = market.client.post(path, json={"target": "sagemaker"}, headers=free)
+    bad_name = market.client.post(path, json={"endpoint": "no_underscores"}, headers=free)
+    unknown = market.client.post(f"/api/v1/models/{MODEL}/versions/99/deploy", headers=free)
+    anonymous = market.client.post(f"/api/v1/endpoints/{ENDPOINT}/invocations", json={})
+
+    assert (sagemaker.status_code, sagemaker.json()["code"]) == (403, "forbidden")
+    assert "needs the pro or enterprise tier" in sagemaker.json()["detail"]
+    assert bad_name.status_code == 422 and bad_name.json()["detail"][0]["field"] == "body.endpoint"
+    assert unknown.status_code == 404 and "has no version 99" in unknown.json()["detail"]
+    assert anonymous.status_code == 401
+
+
+def test_a_deleted_endpoint_answers_404(market, acme) -> None:
+    assert market.client.delete(f"/api/v1/endpoints/{ENDPOINT}", headers=acme).status_code == 204
+
+    status, body = _predict(market, acme, {"inputs": {"tenure": [1.0], "spend": [1.0]}})
+    again = market.client.delete(f"/api/v1/endpoints/{ENDPOINT}", headers=acme)
+    read = market.client.get(f"/api/v1/endpoints/{ENDPOINT}", headers=acme)
+    listed = market.client.get("/api/v1/endpoints", headers=acme).json()["endpoints"]
+
+    assert (status, body["code"]) == (404, "not_found")
+    assert again.status_code == 404 and read.status_code == 404
+    assert ENDPOINT not in {e["name"] for e in listed}
+
+
+def test_the_deployment_dag_refuses_a_version_never_validated(mlflow, market, versions) -> None:
+    version = register_linear(mlflow.url, MODEL, slope=9.0)
+    champion = _champion(mlflow)
+
+    result = run_dag(
+        "model_deployment",
+        {"model_name": MODEL, "version": version, "endpoint": "never-validated"},
+    )
+
+    assert result.task_states["gate"] == "failed"
+    assert result.task_states["promote"] != "success"
+    assert _champion(mlflow) == champion
+    listed = market.client.get("/api/v1/endpoints", headers=market.key("acme")).json()
+    assert "never-validated" not in {e["name"] for e in listed["endpoints"]}
