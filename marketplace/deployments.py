@@ -144,8 +144,7 @@ def claim_endpoint(
                 f"a deployment to endpoint {endpoint!r} is already {run.state} "
                 f"(run {run.run_id}); follow it at {status_url(run.run_id)}"
             )
-    owners = {run.tenant for run in runs}
-    if owners - {tenant} and live(endpoint, runs[0].conf.get("target")):
+    if runs and runs[0].tenant != tenant and live(endpoint, runs[0].conf.get("target")):
         raise Conflict(f"endpoint name {endpoint!r} is taken; choose another endpoint name")
 
 

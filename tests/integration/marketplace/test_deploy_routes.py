@@ -4,8 +4,11 @@ version, rollback, history, deletion and other tenants trying to reach it all.""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
+import boto3
+import httpx
 import pytest
 from mlflow import MlflowClient
 
@@ -203,6 +206,23 @@ def test_another_tenant_can_neither_see_nor_call_nor_change_the_endpoint(
     assert market.client.get(f"/api/v1/endpoints/{ENDPOINT}", headers=acme).status_code == 200
 
 
+def test_an_endpoint_name_in_use_by_another_tenant_cannot_be_taken(mlflow, market) -> None:
+    version = register_linear(mlflow.url, "deploy-routes-globex", slope=1.0)
+    MlflowClient(mlflow.url).set_registered_model_tag(
+        "deploy-routes-globex", model_tags.TENANT, "globex"
+    )
+    market.sync()
+
+    response = market.client.post(
+        f"/api/v1/models/deploy-routes-globex/versions/{version}/deploy",
+        json={"endpoint": ENDPOINT},
+        headers=market.key("globex"),
+    )
+
+    assert (response.status_code, response.json()["code"]) == (409, "conflict")
+    assert f"endpoint name {ENDPOINT!r} is taken" in response.json()["detail"]
+
+
 def test_refusals_name_the_problem(market, versions) -> None:
     free = market.key("acme", "free")
     path = f"/api/v1/models/{MODEL}/versions/{versions['first']}/deploy"
@@ -246,3 +266,49 @@ def test_the_deployment_dag_refuses_a_version_never_validated(mlflow, market, ve
     assert _champion(mlflow) == champion
     listed = market.client.get("/api/v1/endpoints", headers=market.key("acme")).json()
     assert "never-validated" not in {e["name"] for e in listed["endpoints"]}
+
+
+def test_deploying_to_sagemaker_through_the_dag_and_calling_it(
+    moto, mlflow, market, airflow, versions, acme
+) -> None:
+    """On moto (see tests/integration/deploy/test_sagemaker_target.py for what it covers):
+    the endpoint is created through MLflow's SageMaker client and invocations reach the
+    SageMaker runtime API, which answers what moto is told to answer."""
+    with pytest.MonkeyPatch.context() as env:
+        for name, value in {
+            "AWS_ENDPOINT_URL": moto.url,
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_DEFAULT_REGION": "us-east-1",
+            "AIRLOOM_SAGEMAKER_IMAGE_URL": "123456789012.dkr.ecr.us-east-1.amazonaws.com/x:1",
+        }.items():
+            env.setenv(name, value)
+        role = boto3.client("iam").create_role(
+            RoleName="airloom-marketplace-sm", AssumeRolePolicyDocument="{}"
+        )
+        env.setenv("AIRLOOM_SAGEMAKER_EXECUTION_ROLE_ARN", role["Role"]["Arn"])
+
+        _deploy(market, airflow, acme, versions["first"], target="sagemaker", endpoint="acme-sm")
+        endpoint = market.client.get("/api/v1/endpoints/acme-sm", headers=acme).json()
+        httpx.post(
+            f"{moto.url}/moto-api/static/sagemaker/endpoint-results",
+            json={"results": [{"Body": json.dumps({"predictions": [4.0]}),
+                               "ContentType": "application/json"}]},
+        ).raise_for_status()  # fmt: skip
+        called = market.client.post(
+            "/api/v1/endpoints/acme-sm/invocations",
+            json={"inputs": {"tenure": [1.0], "spend": [2.0]}},
+            headers=acme,
+        )
+        history = market.client.get("/api/v1/endpoints/acme-sm/history", headers=acme).json()
+        deleted = market.client.delete("/api/v1/endpoints/acme-sm", headers=acme)
+        gone = market.client.get("/api/v1/endpoints/acme-sm", headers=acme)
+
+    assert (endpoint["target"], endpoint["status"], endpoint["version"]) == (
+        "sagemaker",
+        "InService",
+        versions["first"],
+    )
+    assert (called.status_code, called.json()) == (200, {"predictions": [4.0]})
+    assert [(e["target"], e["endpoint"]) for e in history["events"]] == [("sagemaker", "acme-sm")]
+    assert deleted.status_code == 204 and gone.status_code == 404
