@@ -102,3 +102,13 @@ def run_dag_object(dag: Any, conf: dict[str, Any] | None = None) -> DagRunResult
         task_states={ti.task_id: str(ti.state) for ti in task_instances},
         xcoms={ti.task_id: ti.xcom_pull(task_ids=ti.task_id) for ti in task_instances},
     )
+
+
+def load_dag_file(path: Path, dag_id: str) -> Any:
+    """The DAG ``dag_id`` from one DAG file, imported by Airflow's DagBag as the processor does."""
+    from airflow.dag_processing.dagbag import DagBag
+
+    dagbag = DagBag(dag_folder=path, bundle_path=path.parent)
+    if dagbag.import_errors:
+        raise RuntimeError(f"{path.name} failed to import: {dagbag.import_errors}")
+    return dagbag.dags[dag_id]

@@ -13,6 +13,7 @@ from airloom.datasets import read_table
 from airloom_cli.demo.publish import FRAUD_TOPIC, load_fraud, load_retail
 from airloom_cli.stack.settings import StackSettings
 from tests.harness.airflow import run_dag
+from tests.harness.demo import demo_settings
 from tests.harness.spark import use_local_spark
 
 
@@ -22,12 +23,7 @@ def local_spark() -> None:
 
 
 def settings_for(broker, lake: Path) -> StackSettings:
-    """Demo data loaders write under <home>/lake: point them at the test lake's parent."""
-    home = lake.parent / "demo-home"
-    home.mkdir(exist_ok=True)
-    if not (home / "lake").exists():
-        (home / "lake").symlink_to(lake)
-    return StackSettings(home=home, kafka_port=broker.port)
+    return demo_settings(broker.port, lake)
 
 
 def test_sales_files_become_a_demand_forecast(
