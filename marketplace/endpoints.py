@@ -83,8 +83,9 @@ def describe(
         live = {"status": "deploying", "model_uri": None}
     except DeploymentError as exc:
         raise Unavailable(f"the {target_name} target cannot be reached: {exc}") from exc
-    model_uri = live.get("model_uri")
-    version = int(model_uri.rsplit("/", 1)[-1]) if model_uri else None
+    model_uri = live.get("model_uri") or ""
+    number = model_uri.rsplit("/", 1)[-1]
+    version = int(number) if model_uri.startswith("models:/") and number.isdigit() else None
     return {
         "name": endpoint,
         "target": target_name,

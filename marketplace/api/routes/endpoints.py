@@ -8,6 +8,7 @@ from fastapi import APIRouter, Body, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
+from airloom.deploy import DeploymentError
 from marketplace.api.deps import AirflowDep, CurrentKey, RegistryDep, SessionDep
 from marketplace.api.routes.deployments import TargetsDep
 from marketplace.api.routes.models import ERRORS
@@ -21,6 +22,7 @@ from marketplace.endpoints import (
     owned_run,
     request_rollback,
 )
+from marketplace.errors import Unavailable
 from marketplace.schemas import ErrorBody
 
 router = APIRouter(prefix="/endpoints", tags=["endpoints"], responses=ERRORS)
@@ -72,7 +74,12 @@ async def invocations(
     target = targets.get(run.conf.get("target", "local"))
     body = await request.body()
     content_type = request.headers.get("content-type") or "application/json"
-    status, answer, media_type = await run_in_threadpool(target.invoke, name, body, content_type)
+    try:
+        status, answer, media_type = await run_in_threadpool(
+            target.invoke, name, body, content_type
+        )
+    except DeploymentError as exc:
+        raise Unavailable(f"endpoint {name!r} cannot be reached: {exc}") from exc
     if status == 404:
         return JSONResponse(
             {"detail": f"endpoint {name!r} not found (deleted)", "code": "not_found"}, 404
