@@ -1,0 +1,92 @@
+"""Parse time of each built-in DAG file against a one-task DAG, through Airflow's DagBag.
+
+Each file is parsed in a fresh interpreter that has Airflow imported, as the DAG processor's
+parsing process has it. "first" is the file's first parse there: it includes importing Airloom's
+modules and Airflow's one-time set-up of its providers' asset handlers (the first Asset a
+process creates pays it). "steady" is the median of further parses once the file's imports are
+loaded, as with Airflow's ``parsing_pre_import_modules``: what each DAG file itself costs.
+Targets: steady at most 3x the one-task DAG; first well under a second.
+
+    .venv/bin/python bench/dag_parse.py [--samples 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+DAGS = Path(__file__).resolve().parents[1] / "dags"
+BASELINE = """
+from datetime import datetime
+from airflow.sdk import DAG
+from airflow.providers.standard.operators.empty import EmptyOperator
+
+with DAG("one_task", schedule=None, start_date=datetime(2026, 1, 1)):
+    EmptyOperator(task_id="only")
+"""
+MEASURE = """
+import json, sys, time, logging
+from pathlib import Path
+logging.disable(logging.CRITICAL)
+from airflow.dag_processing.dagbag import DagBag
+import airflow.sdk, airflow.providers.standard.operators.empty  # what the processor preloads
+path = Path(sys.argv[1])
+times = []
+for _ in range(21):
+    start = time.perf_counter()
+    bag = DagBag(dag_folder=path, bundle_path=path.parent)
+    times.append(time.perf_counter() - start)
+    if bag.import_errors or not bag.dags:
+        raise SystemExit(f"{path.name}: {bag.import_errors or 'no DAG'}")
+steady = sorted(times[1:])[len(times[1:]) // 2]
+print(json.dumps([times[0], steady]))
+"""
+
+
+def parse_times(path: Path, samples: int) -> tuple[float, float]:
+    """Median first-parse and steady-parse seconds over ``samples`` fresh interpreters."""
+    first, steady = [], []
+    for _ in range(samples):
+        output = subprocess.run(
+            [sys.executable, "-c", MEASURE, str(path)], capture_output=True, text=True, check=True
+        ).stdout
+        one, many = json.loads(output.strip().splitlines()[-1])
+        first.append(one)
+        steady.append(many)
+    return statistics.median(first), statistics.median(steady)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--samples", type=int, default=5)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        baseline = Path(folder) / "one_task.py"
+        baseline.write_text(BASELINE)
+        base_first, base_steady = parse_times(baseline, args.samples)
+    print(
+        f"baseline one-task DAG: steady {base_steady * 1000:.2f} ms, "
+        f"first {base_first * 1000:.1f} ms"
+    )
+    print(f"{'DAG file':<32}{'steady ms':>10}{'ratio':>7}{'first ms':>10}{'ratio':>8}")
+    worst, slowest = 0.0, 0.0
+    for path in sorted(DAGS.glob("*.py")):
+        if path.name.startswith("wf_"):
+            continue  # workflows published by the builder, not built in
+        first, steady = parse_times(path, args.samples)
+        worst, slowest = max(worst, steady / base_steady), max(slowest, first)
+        print(
+            f"{path.name:<32}{steady * 1000:>10.2f}{steady / base_steady:>6.1f}x"
+            f"{first * 1000:>10.1f}{first / base_first:>7.0f}x"
+        )
+    print(f"worst steady ratio: {worst:.2f}x (target: at most 3x)")
+    print(f"slowest first parse: {slowest * 1000:.0f} ms (target: well under a second)")
+
+
+if __name__ == "__main__":
+    main()
