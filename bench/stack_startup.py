@@ -19,17 +19,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from airloom_cli.stack.settings import StackSettings
+
 BUDGET_SECONDS = 120.0
 AIRLOOM = str(Path(sys.executable).parent / "airloom")
-PORTS = [
-    "AIRLOOM_KAFKA_PORT",
-    "AIRLOOM_MLFLOW_PORT",
-    "AIRLOOM_AIRFLOW_PORT",
-    "AIRLOOM_AIRFLOW_WORKER_LOG_PORT",
-    "AIRLOOM_AIRFLOW_TRIGGERER_LOG_PORT",
-    "AIRLOOM_BUILDER_PORT",
-    "AIRLOOM_MARKETPLACE_PORT",
-]
+PORTS = list(StackSettings().ports())  # every port `airloom up` binds
 
 
 def free_port() -> int:

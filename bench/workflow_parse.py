@@ -23,7 +23,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from workflow_designs import design
+from _workflow_designs import design
 
 from airloom.catalog import node_types
 from airloom.workflow.compiler import compile_workflow

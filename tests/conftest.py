@@ -69,3 +69,21 @@ def stack() -> Iterator[LocalStack]:
     """The whole local stack (`airloom up`) on free ports, shared by end-to-end tests."""
     with local_stack() as running:
         yield running
+
+
+@pytest.fixture(scope="module")
+def own_broker(airloom_connections: dict[str, str]) -> Iterator[RunningServer]:
+    """A broker of this module's own, with Airloom's Kafka connection pointing at it.
+
+    DAGs name fixed topics (customer_events, card_transactions): modules that count what
+    arrives on them get a fresh broker, so no other module's records are in the count.
+    """
+    variable = f"AIRFLOW_CONN_{KAFKA_CONN_ID.upper()}"
+    with kafka_broker() as server:
+        os.environ[variable] = json.dumps(
+            {"conn_type": "kafka", "extra": {"bootstrap.servers": server.url}}
+        )
+        try:
+            yield server
+        finally:
+            os.environ[variable] = airloom_connections[variable]

@@ -17,6 +17,8 @@ import httpx
 import psutil
 import pytest
 
+from airloom_cli.stack.services import stack_services
+from airloom_cli.stack.settings import StackSettings
 from tests.harness.servers import LOOPBACK
 from tests.harness.stack import run_airloom, stack_environment
 
@@ -97,6 +99,7 @@ def test_up_runs_a_dag_in_the_scheduler_and_down_stops_everything(
             ("AIRLOOM_MARKETPLACE_PORT", "/api/v1/"),
             ("AIRLOOM_MARKETPLACE_PORT", "/docs"),
             ("AIRLOOM_MARKETPLACE_PORT", "/metrics"),
+            ("AIRLOOM_SERVING_PORT", "/healthz"),
             ("AIRLOOM_BUILDER_PORT", "/metrics"),
         ]:
             assert httpx.get(url(stack_env, variable, path), timeout=60).status_code == 200, (
@@ -129,7 +132,9 @@ def test_up_runs_a_dag_in_the_scheduler_and_down_stops_everything(
         assert again.returncode == 0
         assert "already running" in again.stdout
         status = airloom(stack_env, "status")
-        assert status.returncode == 0 and status.stdout.count("healthy ") == 8
+        lines = status.stdout.strip().splitlines()
+        assert status.returncode == 0 and len(lines) == len(stack_services(StackSettings()))
+        assert all(line.split()[1] == "healthy" for line in lines), status.stdout
 
         assert run_stack_check(stack_env) == "success"
     finally:

@@ -12,19 +12,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from airloom_cli.stack.settings import StackSettings
 from servicekit.airflow_client import RestAirflowClient
 from tests.harness.servers import LOOPBACK, free_port
 
 AIRLOOM = str(Path(sys.executable).parent / "airloom")
-PORT_VARIABLES = (
-    "AIRLOOM_KAFKA_PORT",
-    "AIRLOOM_MLFLOW_PORT",
-    "AIRLOOM_AIRFLOW_PORT",
-    "AIRLOOM_AIRFLOW_WORKER_LOG_PORT",
-    "AIRLOOM_AIRFLOW_TRIGGERER_LOG_PORT",
-    "AIRLOOM_BUILDER_PORT",
-    "AIRLOOM_MARKETPLACE_PORT",
-)
+PORT_VARIABLES = tuple(StackSettings().ports())  # every port `airloom up` binds
 
 
 def stack_environment(home: Path) -> dict[str, str]:

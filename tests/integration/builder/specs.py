@@ -94,8 +94,13 @@ def incompatible_ports() -> tuple[NodeType, str, NodeType, str]:
 
 
 def self_feeding() -> tuple[NodeType, str, str]:
-    """A type whose output can feed its own input (two of them can form a cycle)."""
-    for node_type in node_types().values():
+    """A type whose output can feed its own input (two of them can form a cycle).
+
+    spark_transform first: the base pipeline has one, so its params are at hand and valid.
+    """
+    catalog = node_types()
+    ordered = sorted(catalog.values(), key=lambda t: t.type != "spark_transform")
+    for node_type in ordered:
         for output in node_type.outputs:
             for port in node_type.inputs:
                 if port.type == output.type:

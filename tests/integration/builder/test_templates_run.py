@@ -23,11 +23,11 @@ TEMPLATES = Path(__file__).resolve().parents[3] / "workflow_builder_api" / "temp
 
 
 @pytest.fixture(scope="module", autouse=True)
-def demo_data(broker, lake: Path) -> None:
+def demo_data(own_broker, lake: Path) -> None:
     use_local_spark()
-    settings = demo_settings(broker.port, lake)
+    settings = demo_settings(own_broker.port, lake)
     records = customer_events(customers=120, seed=31)
-    _produce(broker.url, CHURN_TOPIC, ((r.key, r.value) for r in records))
+    _produce(own_broker.url, CHURN_TOPIC, ((r.key, r.value) for r in records))
     load_retail(settings, customers=0)
     load_fraud(settings, customers=0)
     load_support(settings, customers=0)

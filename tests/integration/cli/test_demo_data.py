@@ -30,12 +30,12 @@ def _consume_all(bootstrap: str, topic: str, expected: int) -> list[bytes]:
     return values
 
 
-def test_churn_events_are_published_with_a_few_malformed(broker, tmp_path: Path) -> None:
+def test_churn_events_are_published_with_a_few_malformed(own_broker, tmp_path: Path) -> None:
     import jsonschema
 
-    settings = StackSettings(kafka_port=broker.port, home=tmp_path)
+    settings = StackSettings(kafka_port=own_broker.port, home=tmp_path)
     loaded = load_churn(settings, customers=60)
-    values = _consume_all(broker.url, CHURN_TOPIC, loaded.count)
+    values = _consume_all(own_broker.url, CHURN_TOPIC, loaded.count)
     assert len(values) == loaded.count
     good = []
     for value in values:

@@ -37,10 +37,10 @@ def dead_letters(bootstrap: str, expected: int) -> list:
 
 
 def test_events_become_a_promoted_churn_model(
-    airflow_db, airloom_connections, broker, mlflow, lake: Path
+    airflow_db, airloom_connections, own_broker, mlflow, lake: Path
 ) -> None:
     records = list(customer_events(customers=150, seed=21))
-    _produce(broker.url, CHURN_TOPIC, ((r.key, r.value) for r in records))
+    _produce(own_broker.url, CHURN_TOPIC, ((r.key, r.value) for r in records))
     malformed = sum(r.malformed for r in records)
 
     result = run_dag("customer_churn")
@@ -57,7 +57,7 @@ def test_events_become_a_promoted_churn_model(
     )
     assert len(set(offsets)) == len(offsets)  # no record twice
 
-    letters = dead_letters(broker.url, malformed)
+    letters = dead_letters(own_broker.url, malformed)
     assert len(letters) == malformed
     reasons = [dict(m.headers() or [])["airloom.reason"].decode() for m in letters]
     assert any("not JSON" in reason for reason in reasons)

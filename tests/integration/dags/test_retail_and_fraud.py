@@ -27,9 +27,9 @@ def settings_for(broker, lake: Path) -> StackSettings:
 
 
 def test_sales_files_become_a_demand_forecast(
-    airflow_db, airloom_connections, broker, mlflow, lake: Path
+    airflow_db, airloom_connections, own_broker, mlflow, lake: Path
 ) -> None:
-    loaded = load_retail(settings_for(broker, lake), customers=0)
+    loaded = load_retail(settings_for(own_broker, lake), customers=0)
 
     result = run_dag("retail_demand_forecast")
 
@@ -45,9 +45,9 @@ def test_sales_files_become_a_demand_forecast(
 
 
 def test_the_champion_fraud_model_scores_the_stream_and_alerts(
-    airflow_db, airloom_connections, broker, mlflow, lake: Path
+    airflow_db, airloom_connections, own_broker, mlflow, lake: Path
 ) -> None:
-    load_fraud(settings_for(broker, lake), customers=0)
+    load_fraud(settings_for(own_broker, lake), customers=0)
 
     trained = run_dag("fraud_model_training")
     assert trained.succeeded, trained.task_states
@@ -62,7 +62,7 @@ def test_the_champion_fraud_model_scores_the_stream_and_alerts(
     assert 0 < flagged < 100
 
     consumer = Consumer(
-        {"bootstrap.servers": broker.url, "group.id": "alerts", "auto.offset.reset": "earliest"}
+        {"bootstrap.servers": own_broker.url, "group.id": "alerts", "auto.offset.reset": "earliest"}
     )
     consumer.subscribe(["fraud_alerts"])
     alerts: list = []
