@@ -24,6 +24,8 @@ BENCHMARK_PARAMS = {
 @dag(
     dag_id="model_benchmark",
     schedule=None,
+    # Started on demand by the marketplace: paused, its runs would wait in the queue forever.
+    is_paused_upon_creation=False,
     catchup=False,
     max_active_runs=1,  # one at a time: parallel benchmarks on one worker skew each other
     params=BENCHMARK_PARAMS,

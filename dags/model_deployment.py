@@ -44,6 +44,8 @@ def _target(conf: Any):  # type: ignore[no-untyped-def]
 @dag(
     dag_id="model_deployment",
     schedule=None,
+    # Started on demand by the marketplace: paused, its runs would wait in the queue forever.
+    is_paused_upon_creation=False,
     catchup=False,
     max_active_runs=4,
     params=DEPLOYMENT_PARAMS,

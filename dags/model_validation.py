@@ -47,6 +47,8 @@ def _model(conf: dict[str, Any]) -> Iterator[Path]:
 @dag(
     dag_id="model_validation",
     schedule=None,
+    # Started on demand by the marketplace: paused, its runs would wait in the queue forever.
+    is_paused_upon_creation=False,
     catchup=False,
     max_active_runs=4,
     params=VALIDATION_PARAMS,

@@ -143,13 +143,13 @@ def check_predictions(model_dir: Path) -> list[CheckResult]:
     if signature is None or signature.outputs is None:
         return [predicted, CheckResult(OUTPUTS_MATCH_SIGNATURE, False, "no output signature")]
     if (
-        signature.inputs is not None
-        and not signature.inputs.is_tensor_spec()
+        not signature.outputs.is_tensor_spec()
         and isinstance(prediction, np.ndarray)
         and prediction.ndim == 1
     ):
-        # As MLflow does when it infers a signature: per-row predictions of a column-based
-        # model are one column, not a tensor.
+        # A signature MLflow inferred from the input example declares per-row predictions as
+        # one column; one from `infer_signature(X, model.predict(X))` declares the same array
+        # a tensor. Read the prediction the way the signature declares it.
         prediction = pd.Series(prediction)
     actual = infer_signature(example, prediction).outputs
     expected_fields, actual_fields = _schema_fields(signature.outputs), _schema_fields(actual)

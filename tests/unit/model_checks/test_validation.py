@@ -64,6 +64,31 @@ def test_a_sound_sklearn_model_passes_signature_prediction_and_fresh_environment
     assert fresh.detail == "loaded and predicted 4 row(s) in a clean interpreter"
 
 
+def test_outputs_are_read_as_the_signature_declares_them(tmp_path) -> None:
+    """`infer_signature(X, model.predict(X))`, the usual way to log a signature, declares the
+    predictions a tensor; a signature declaring other outputs still fails."""
+    import mlflow.sklearn
+    from mlflow.models import infer_signature
+    from sklearn.linear_model import LogisticRegression
+
+    frame = _frame()
+    model = LogisticRegression().fit(frame, (frame.tenure > 15).astype(int))
+    for name, outputs in (("labels", model.predict(frame)), ("probas", model.predict_proba(frame))):
+        mlflow.sklearn.save_model(
+            model,
+            str(tmp_path / name),
+            signature=infer_signature(frame, outputs),
+            input_example=frame.head(4),
+            pip_requirements=["scikit-learn"],
+        )
+
+    labels = check_predictions(tmp_path / "labels")[1]
+    assert labels.passed, labels.detail
+    probas = check_predictions(tmp_path / "probas")[1]
+    assert not probas.passed
+    assert "signature says [(None, 'tensor:float64', (2,))]" in probas.detail
+
+
 def test_a_model_that_needs_the_parent_process_fails_the_fresh_environment_check(
     tmp_path, monkeypatch
 ) -> None:
