@@ -152,9 +152,23 @@ def endpoint_history(client: Any, session: Session, tenant: str, endpoint: str) 
     return {
         "endpoint": endpoint,
         "model": run.model_name,
-        "events": events,
+        "events": _as_endpoint_moves(events),
         "runs": [public_deployment(r) for r in runs],
     }
+
+
+def _as_endpoint_moves(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Re-read the model's champion moves as this endpoint's: ``from_version`` becomes what the
+    endpoint served before (a DAG may have moved the champion in between), and the champion
+    before the move is kept as ``previous_champion``."""
+    served: str | None = None
+    moves = []
+    for event in events:
+        move = {**event, "previous_champion": event.get("from_version")}
+        if event.get("action") == "promote":
+            move["from_version"], served = served, str(event["version"])
+        moves.append(move)
+    return moves
 
 
 def request_rollback(
