@@ -1,4 +1,4 @@
-"""Names shared by the ingestion nodes: Assets they declare and the files each run writes."""
+"""Names shared by the ingestion nodes: the files each run writes."""
 
 from __future__ import annotations
 
@@ -6,23 +6,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from airflow.sdk import Asset
-
-from airloom.lake import DATASET_NAME, dataset_asset
-
 _UNSAFE_IN_FILE_NAMES = re.compile(r"[^A-Za-z0-9_.=-]+")
-
-
-def lake_outlets(*names: Any) -> list[Asset]:
-    """The Assets of the datasets a node writes whose names are known at parse time.
-
-    Templated or invalid names are left out (parameter validation reports the invalid ones).
-    """
-    return [
-        dataset_asset(name)
-        for name in names
-        if isinstance(name, str) and DATASET_NAME.fullmatch(name)
-    ]
 
 
 def run_file_name(context: Mapping[str, Any]) -> str:

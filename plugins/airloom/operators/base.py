@@ -9,6 +9,7 @@ from airflow.sdk import BaseOperator, Context, XComArg
 
 from airloom.catalog.params import NodeConfigError, NodeParams, ParamProblem, params_problems
 from airloom.catalog.ports import Port
+from airloom.lake import DATASET_NAME, dataset_asset, model_asset
 
 
 def _templated(value: Any) -> bool:
@@ -40,13 +41,28 @@ class AirloomOperator(BaseOperator):
     params_model: ClassVar[type[NodeParams]] = NodeParams
     input_ports: ClassVar[tuple[Port, ...]] = ()
     output_ports: ClassVar[tuple[Port, ...]] = ()
+    # The params naming the lake datasets and registered models the node writes: each name
+    # known at parse time (not templated) becomes an outlet Asset (lineage, asset schedules).
+    dataset_params: ClassVar[tuple[str, ...]] = ()
+    model_params: ClassVar[tuple[str, ...]] = ()
+    # BaseOperator arguments this node type defaults differently, e.g. max_active_tis_per_dag.
+    task_defaults: ClassVar[Mapping[str, Any]] = {}
 
     template_fields: Sequence[str] = ("node_params", "inputs")
     ui_color = "#d9ecf2"
 
+    # Subclasses configure themselves through the class variables above and the hooks below,
+    # not by overriding __init__: each __init__ in the chain costs Airflow another round of
+    # default-argument merging at every parse.
     def __init__(self, *, inputs: Mapping[str, Any] | None = None, **kwargs: Any) -> None:
         fields = self.params_model.model_fields
         node_params = {name: kwargs.pop(name) for name in list(kwargs) if name in fields}
+        for name, value in self.task_defaults.items():
+            kwargs.setdefault(name, value)
+        outlets = self.written_assets(node_params)
+        if outlets:
+            given = kwargs.get("outlets") or []
+            kwargs["outlets"] = [*(given if isinstance(given, list | tuple) else [given]), *outlets]
         super().__init__(**kwargs)
         self.node_params = node_params
         self.inputs = dict(inputs or {})
@@ -55,6 +71,26 @@ class AirloomOperator(BaseOperator):
             problems += params_problems(self.params_model, node_params)
         if problems:
             raise NodeConfigError(self.task_id, problems)
+
+    @classmethod
+    def written_datasets(cls, node_params: Mapping[str, Any]) -> list[Any]:
+        """The names of the datasets the node writes, as given (perhaps templated)."""
+        return [node_params.get(name) for name in cls.dataset_params]
+
+    @classmethod
+    def written_assets(cls, node_params: Mapping[str, Any]) -> list[Any]:
+        """Outlet Assets for the datasets and models named at parse time."""
+        datasets = [
+            dataset_asset(name)
+            for name in cls.written_datasets(node_params)
+            if isinstance(name, str) and DATASET_NAME.fullmatch(name)
+        ]
+        models = [
+            model_asset(name)
+            for name in (node_params.get(field) for field in cls.model_params)
+            if isinstance(name, str) and name and not _templated(name)
+        ]
+        return datasets + models
 
     def _input_problems(self) -> list[ParamProblem]:
         known = {port.name: port for port in self.input_ports}

@@ -8,11 +8,11 @@ from typing import Any, Literal
 from airflow.sdk import Context
 from pydantic import Field, field_validator
 
-from airloom.catalog import NodeConfigError, NodeParams, ParamProblem, Port, PortType
+from airloom.catalog import NodeParams, ParamProblem, Port, PortType
 from airloom.connections import LAKE_CONN_ID, MLFLOW_CONN_ID
 from airloom.lake import check_dataset_name
 from airloom.operators.base import AirloomOperator
-from airloom.operators.spark import SPARK_CONN_ID, dataset_outlets, table_uri
+from airloom.operators.spark import SPARK_CONN_ID, table_uri
 
 MODEL_URI_PATTERN = r"^(models:/[^/@\s]+(/\d+|@[A-Za-z0-9_\-]+)|runs:/[0-9a-f]+/\S+)$"
 
@@ -81,23 +81,15 @@ class BatchScoreOperator(AirloomOperator):
     output_ports = (Port("table", PortType.TABLE, "The scored dataset."),)
     ui_color = "#d5f0dc"
 
-    def __init__(self, *, output_dataset: str, **kwargs: Any) -> None:
-        kwargs.setdefault("outlets", dataset_outlets(output_dataset))
-        super().__init__(output_dataset=output_dataset, **kwargs)
+    dataset_params = ("output_dataset",)
+
+    def _input_problems(self) -> list[ParamProblem]:
         has_input = self.inputs.get("model") not in (None, "")
         has_param = self.node_params.get("model_uri") not in (None, "")
-        if has_input == has_param:
-            raise NodeConfigError(
-                self.task_id,
-                [
-                    ParamProblem(
-                        "inputs.model",
-                        "connect a model or set model_uri, not both"
-                        if has_input
-                        else "connect a model or set model_uri",
-                    )
-                ],
-            )
+        if has_input != has_param:
+            return super()._input_problems()
+        message = "connect a model or set model_uri" + (", not both" if has_input else "")
+        return [*super()._input_problems(), ParamProblem("inputs.model", message)]
 
     def run(
         self, params: BatchScoreParams, inputs: Mapping[str, Any], context: Context

@@ -14,7 +14,6 @@ from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from airloom.catalog import NodeParams, Port, PortType
 from airloom.connections import KAFKA_CONN_ID, LAKE_CONN_ID
-from airloom.ingest.naming import lake_outlets
 from airloom.lake import check_dataset_name, dataset_path
 from airloom.operators.base import AirloomOperator
 
@@ -145,15 +144,15 @@ class KafkaIngestOperator(AirloomOperator):
         ),
     )
     ui_color = "#e3f1dc"
+    task_defaults = {"max_active_tis_per_dag": 1}  # one consumer per group: runs take turns
 
-    def __init__(self, **kwargs: Any) -> None:
-        dataset = kwargs.get("dataset")
-        quarantine = kwargs.get("quarantine_dataset") or (
+    @classmethod
+    def written_datasets(cls, node_params: Mapping[str, Any]) -> list[Any]:
+        dataset = node_params.get("dataset")
+        quarantine = node_params.get("quarantine_dataset") or (
             default_quarantine(dataset) if isinstance(dataset, str) else None
         )
-        kwargs.setdefault("outlets", lake_outlets(dataset, quarantine))
-        kwargs.setdefault("max_active_tis_per_dag", 1)
-        super().__init__(**kwargs)
+        return [dataset, quarantine]
 
     def run(
         self, params: KafkaIngestParams, inputs: Mapping[str, Any], context: Context

@@ -15,7 +15,6 @@ from pydantic import Field
 
 from airloom.catalog import NodeParams, Port, PortType
 from airloom.connections import MLFLOW_CONN_ID
-from airloom.lake import model_asset
 from airloom.ml.estimators import EstimatorName
 from airloom.ml.evaluation import Thresholds
 from airloom.operators.base import AirloomOperator
@@ -81,11 +80,7 @@ class TrainModelOperator(AirloomOperator):
     output_ports = (Port("model", PortType.MODEL, "The new version: models:/<name>/<version>."),)
     ui_color = "#d5e8d4"
 
-    def __init__(self, **kwargs: Any) -> None:
-        name = kwargs.get("registered_model_name")
-        if isinstance(name, str) and "{{" not in name:
-            kwargs["outlets"] = [*kwargs.get("outlets", []), model_asset(name)]
-        super().__init__(**kwargs)
+    model_params = ("registered_model_name",)
 
     def run(self, params: TrainParams, inputs: Mapping[str, Any], context: Context) -> dict:
         import mlflow

@@ -17,7 +17,7 @@ from pydantic import Field
 
 from airloom.catalog import NodeParams, Port, PortType
 from airloom.connections import LAKE_CONN_ID, MLFLOW_CONN_ID
-from airloom.lake import DATASET_NAME, dataset_asset
+from airloom.lake import DATASET_NAME
 from airloom.ml.registry import TAG_DATASET, TAG_RUN_ID, TAG_TASK, TAG_WORKFLOW
 from airloom.operators.base import AirloomOperator
 from airloom.quality.checks import CheckList
@@ -108,15 +108,7 @@ class DataQualityOperator(AirloomOperator):
     )
     ui_color = "#fbe3c2"
 
-    def __init__(self, **kwargs: Any) -> None:
-        # Datasets named at parse time become Assets (lineage, data-aware scheduling).
-        names = (kwargs.get("output_dataset"), kwargs.get("quarantine_dataset"))
-        assets = [
-            dataset_asset(n) for n in names if isinstance(n, str) and DATASET_NAME.fullmatch(n)
-        ]
-        if assets:
-            kwargs["outlets"] = [*kwargs.get("outlets", []), *assets]
-        super().__init__(**kwargs)
+    dataset_params = ("output_dataset", "quarantine_dataset")
 
     def run(
         self, params: QualityGateParams, inputs: Mapping[str, Any], context: Context

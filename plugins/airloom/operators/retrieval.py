@@ -14,14 +14,10 @@ from pydantic import Field
 
 from airloom.catalog import NodeParams, Port, PortType
 from airloom.connections import LAKE_CONN_ID, MLFLOW_CONN_ID
-from airloom.lake import DATASET_NAME, dataset_asset
+from airloom.lake import DATASET_NAME
 from airloom.operators.base import AirloomOperator
 
 DatasetName = Field(pattern=DATASET_NAME.pattern, description="Lake dataset to write.")
-
-
-def _outlets(name: Any) -> list:
-    return [dataset_asset(name)] if isinstance(name, str) and DATASET_NAME.fullmatch(name) else []
 
 
 def _run_stem(context: Context) -> str:
@@ -87,10 +83,7 @@ class ChunkDocumentsOperator(AirloomOperator):
     params_model = ChunkParams
     input_ports = (Port("table", PortType.TABLE, "Documents: an id and a text column."),)
     output_ports = (Port("table", PortType.TABLE, "Chunks: doc_id, chunk_id, position, text."),)
-
-    def __init__(self, *, output_dataset: str, **kwargs: Any) -> None:
-        kwargs.setdefault("outlets", _outlets(output_dataset))
-        super().__init__(output_dataset=output_dataset, **kwargs)
+    dataset_params = ("output_dataset",)
 
     def run(self, params: ChunkParams, inputs: Mapping[str, Any], context: Context) -> dict:
         import pyarrow as pa
@@ -156,6 +149,8 @@ class TrainEmbedderOperator(AirloomOperator):
     params_model = TrainEmbedderParams
     input_ports = (Port("table", PortType.TABLE, "Text to learn the vocabulary from."),)
     output_ports = (Port("model", PortType.MODEL, "The registered embedder version."),)
+
+    model_params = ("registered_model_name",)
 
     def run(self, params: TrainEmbedderParams, inputs: Mapping[str, Any], context: Context) -> dict:
         import mlflow
@@ -229,10 +224,7 @@ class BuildVectorIndexOperator(AirloomOperator):
         Port("model", PortType.MODEL, "The embedding model."),
     )
     output_ports = (Port("table", PortType.TABLE, "The index: chunks with their vectors."),)
-
-    def __init__(self, *, output_dataset: str, **kwargs: Any) -> None:
-        kwargs.setdefault("outlets", _outlets(output_dataset))
-        super().__init__(output_dataset=output_dataset, **kwargs)
+    dataset_params = ("output_dataset",)
 
     def run(self, params: IndexParams, inputs: Mapping[str, Any], context: Context) -> dict:
         import pyarrow as pa
@@ -285,10 +277,7 @@ class QueryVectorIndexOperator(AirloomOperator):
         Port("model", PortType.MODEL, "The embedding model the index was built with."),
     )
     output_ports = (Port("table", PortType.TABLE, "Answers: question, rank, chunk, score."),)
-
-    def __init__(self, *, output_dataset: str, **kwargs: Any) -> None:
-        kwargs.setdefault("outlets", _outlets(output_dataset))
-        super().__init__(output_dataset=output_dataset, **kwargs)
+    dataset_params = ("output_dataset",)
 
     def run(self, params: QueryParams, inputs: Mapping[str, Any], context: Context) -> dict:
         import numpy as np

@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
-from airflow.sdk import Asset, Context
+from airflow.sdk import Context
 from pydantic import Field, field_validator, model_validator
 
 from airloom.catalog import NodeParams, Port, PortType
 from airloom.connections import LAKE_CONN_ID
-from airloom.lake import DATASET_NAME, check_dataset_name, dataset_asset, dataset_path
+from airloom.lake import check_dataset_name, dataset_path
 from airloom.operators.base import AirloomOperator
 from airloom.spark.jobs import JOBS
 from airloom.spark.output import spark_uri
@@ -23,13 +23,6 @@ from airloom.spark.output import spark_uri
 SPARK_CONN_ID = "airloom_spark"  # same as airloom.spark.session.SPARK_CONN_ID, without pyspark
 
 JobName = Literal[tuple(JOBS)]  # type: ignore[valid-type]
-
-
-def dataset_outlets(name: Any) -> list[Asset]:
-    """The Asset a node writes, when its dataset name is known (not templated) at parse time."""
-    if isinstance(name, str) and DATASET_NAME.fullmatch(name):
-        return [dataset_asset(name)]
-    return []
 
 
 def table_uri(reference: Any, lake_conn_id: str = LAKE_CONN_ID) -> str:
@@ -126,10 +119,8 @@ class SparkTransformOperator(AirloomOperator):
     output_ports = (Port("table", PortType.TABLE, "The dataset written."),)
     ui_color = "#fde8c8"
 
-    def __init__(self, *, output_dataset: str, **kwargs: Any) -> None:
-        kwargs.setdefault("outlets", dataset_outlets(output_dataset))
-        super().__init__(output_dataset=output_dataset, **kwargs)
-        self._emr_run: tuple[Any, str] | None = None
+    dataset_params = ("output_dataset",)
+    _emr_run: tuple[Any, str] | None = None  # (target, job run id) while one runs on EMR
 
     def run(
         self, params: SparkTransformParams, inputs: Mapping[str, Any], context: Context

@@ -16,7 +16,7 @@ from airloom.catalog import NodeParams, Port, PortType
 from airloom.connections import KAFKA_CONN_ID, LAKE_CONN_ID
 from airloom.lake import check_dataset_name, lake_root
 from airloom.operators.base import AirloomOperator
-from airloom.operators.spark import SPARK_CONN_ID, dataset_outlets, table_uri
+from airloom.operators.spark import SPARK_CONN_ID, table_uri
 from airloom.spark.output import spark_uri
 
 # librdkafka settings whose values are callables: they cannot travel as Spark options.
@@ -88,9 +88,7 @@ class SparkKafkaStreamOperator(AirloomOperator):
     output_ports = (Port("table", PortType.TABLE, "The dataset the records were appended to."),)
     ui_color = "#e3d7f4"
 
-    def __init__(self, *, output_dataset: str, **kwargs: Any) -> None:
-        kwargs.setdefault("outlets", dataset_outlets(output_dataset))
-        super().__init__(output_dataset=output_dataset, **kwargs)
+    dataset_params = ("output_dataset",)
 
     def run(
         self, params: SparkKafkaStreamParams, inputs: Mapping[str, Any], context: Context

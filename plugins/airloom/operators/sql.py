@@ -10,7 +10,6 @@ from pydantic import Field, field_validator
 
 from airloom.catalog import NodeParams, Port, PortType
 from airloom.connections import LAKE_CONN_ID
-from airloom.ingest.naming import lake_outlets
 from airloom.lake import check_dataset_name, dataset_path
 from airloom.operators.base import AirloomOperator
 
@@ -69,10 +68,7 @@ class SqlIngestOperator(AirloomOperator):
     params_model = SqlIngestParams
     output_ports = (Port("table", PortType.TABLE, "The dataset the rows were added to."),)
     ui_color = "#e3f1dc"
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("outlets", lake_outlets(kwargs.get("dataset")))
-        super().__init__(**kwargs)
+    dataset_params = ("dataset",)
 
     def run(
         self, params: SqlIngestParams, inputs: Mapping[str, Any], context: Context
