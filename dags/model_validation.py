@@ -44,6 +44,30 @@ def _model(conf: dict[str, Any]) -> Iterator[Path]:
         yield download_model(client, ref, Path(folder))
 
 
+def _metric_thresholds(conf: dict[str, Any]) -> Any:
+    """The candidate's metrics against the thresholds and the current champion's."""
+    from airloom.model_checks.registry import (
+        ModelRef,
+        alias_version,
+        get_version,
+        registry_client,
+        run_metrics,
+        tracking_uri,
+    )
+    from airloom.model_checks.validation import ValidationConf, check_thresholds
+
+    settings = ValidationConf.model_validate(conf)
+    client = registry_client(tracking_uri())
+    candidate = get_version(client, ModelRef(settings.model_name, settings.version))
+    champion_version = alias_version(client, settings.model_name, settings.champion_alias)
+    champion = None
+    if champion_version is not None:
+        ref = ModelRef(settings.model_name, champion_version)
+        champion = run_metrics(client, get_version(client, ref))
+    label = f"{settings.champion_alias} (version {champion_version})"
+    return check_thresholds(run_metrics(client, candidate), champion, label, settings.thresholds)
+
+
 @dag(
     dag_id="model_validation",
     schedule=None,
@@ -73,59 +97,27 @@ def model_validation():
         return conf.model_dump(mode="json")
 
     @task(execution_timeout=timedelta(minutes=10))
-    def check_signature(conf: dict[str, Any]) -> list[dict[str, Any]]:
-        from airloom.model_checks.validation import check_signature as check
+    def check_model(conf: dict[str, Any]) -> list[dict[str, Any]]:
+        """The quick checks, on one download: signature, predictions, metric thresholds."""
+        from airloom.model_checks.validation import check_predictions, check_signature
 
         with _model(conf) as model_dir:
-            return [check(model_dir).to_dict()]
-
-    @task(execution_timeout=timedelta(minutes=10))
-    def check_predictions(conf: dict[str, Any]) -> list[dict[str, Any]]:
-        from airloom.model_checks.validation import check_predictions as check
-
-        with _model(conf) as model_dir:
-            return [result.to_dict() for result in check(model_dir)]
+            results = [check_signature(model_dir), *check_predictions(model_dir)]
+        return [result.to_dict() for result in results] + [_metric_thresholds(conf).to_dict()]
 
     @task(execution_timeout=timedelta(minutes=15))
     def check_fresh_environment(conf: dict[str, Any]) -> list[dict[str, Any]]:
+        """The slow check, beside the quick ones: load and predict in a clean interpreter."""
         from airloom.model_checks.fresh_environment import check_fresh_environment as check
 
         with _model(conf) as model_dir:
             return [check(model_dir, conf["fresh_environment_timeout"]).to_dict()]
 
-    @task(execution_timeout=timedelta(minutes=5))
-    def check_metric_thresholds(conf: dict[str, Any]) -> list[dict[str, Any]]:
-        from airloom.model_checks.registry import (
-            ModelRef,
-            alias_version,
-            get_version,
-            registry_client,
-            run_metrics,
-            tracking_uri,
-        )
-        from airloom.model_checks.validation import ValidationConf, check_thresholds
-
-        settings = ValidationConf.model_validate(conf)
-        client = registry_client(tracking_uri())
-        candidate = get_version(client, ModelRef(settings.model_name, settings.version))
-        champion_version = alias_version(client, settings.model_name, settings.champion_alias)
-        champion = None
-        if champion_version is not None:
-            ref = ModelRef(settings.model_name, champion_version)
-            champion = run_metrics(client, get_version(client, ref))
-        label = f"{settings.champion_alias} (version {champion_version})"
-        result = check_thresholds(
-            run_metrics(client, candidate), champion, label, settings.thresholds
-        )
-        return [result.to_dict()]
-
     @task(trigger_rule="all_done", execution_timeout=timedelta(minutes=2))
     def record(
         conf: dict[str, Any] | None,
-        signature: list[dict[str, Any]] | None,
-        predictions: list[dict[str, Any]] | None,
+        quick: list[dict[str, Any]] | None,
         fresh_environment: list[dict[str, Any]] | None,
-        thresholds: list[dict[str, Any]] | None,
         run_id: str | None = None,
     ) -> dict[str, Any]:
         """Write the report to the version's tags; fail the run if the version failed."""
@@ -144,7 +136,7 @@ def model_validation():
         if conf is None:
             raise AirflowFailException("the conf or the model version is invalid; see `resolve`")
         settings = ValidationConf.model_validate(conf)
-        groups = (signature, predictions, fresh_environment, thresholds)
+        groups = (quick, fresh_environment)
         # A check task that crashed left no result: build_report marks it as not run.
         checks = [CheckResult(**item) for group in groups if group for item in group]
         client = registry_client(tracking_uri())
@@ -165,13 +157,7 @@ def model_validation():
         return report
 
     conf = resolve()
-    record(
-        conf,
-        check_signature(conf),
-        check_predictions(conf),
-        check_fresh_environment(conf),
-        check_metric_thresholds(conf),
-    )
+    record(conf, check_model(conf), check_fresh_environment(conf))
 
 
 model_validation()
