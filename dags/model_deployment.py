@@ -20,16 +20,15 @@ from typing import Any
 
 from airflow.sdk import Param, dag, task
 
+# The trigger form: what a person deploying from the Airflow UI chooses. The marketplace also
+# sends deployed_by, tenant, action and require_validation; DeploymentConf checks every key.
+# Left out of the form, the audit names the user who triggered the run.
 DEPLOYMENT_PARAMS = {
     "model_name": Param(type="string", minLength=1, description="Registered model name"),
     "version": Param(type="integer", minimum=1, description="Model version to deploy"),
     "target": Param("local", type="string", description="Deployment target (local, sagemaker)"),
     "endpoint": Param(None, type=["null", "string"], description="Endpoint name"),
-    "deployed_by": Param(None, type=["null", "string"], description="Who, for the audit"),
     "reason": Param("", type="string", description="Why, for the audit"),
-    "tenant": Param(None, type=["null", "string"], description="The model's tenant"),
-    "action": Param("deploy", enum=["deploy", "rollback"]),
-    "require_validation": Param(True, type="boolean", description="Gate on validation"),
 }
 
 
