@@ -36,7 +36,7 @@ def require(found, what: str, how: str):
     message = f"{what} not found: {how}"
     if os.environ.get("AIRLOOM_CI") == "1":
         pytest.fail(f"{message} (AIRLOOM_CI=1: CI must run this check)")
-    pytest.skip(message)
+    pytest.skip(reason=message)
 
 
 @pytest.fixture(scope="module")
