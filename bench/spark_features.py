@@ -23,20 +23,6 @@ from datetime import datetime
 TARGET = 3.0
 BASELINE = "baseline: the same logic with plain Python UDFs per event"
 EVENT_TYPES = "array('login', 'page_view', 'purchase', 'support_ticket', 'cancel_request')"
-FEATURE_COLUMNS = [
-    "customer_id",
-    "plan",
-    "country",
-    "n_events",
-    "n_logins",
-    "n_purchases",
-    "total_spend",
-    "avg_spend",
-    "n_support_tickets",
-    "days_since_last_event",
-    "active_days",
-    "churned",
-]
 
 
 def generate_events(spark, events: int, customers: int):
@@ -193,12 +179,14 @@ def timed(frame) -> float:
 
 
 def same_features(left, right) -> bool:
+    """The same rows in the job's columns (``left`` is the Airloom job)."""
+
     def rows(frame):
         return {
             row.customer_id: tuple(
                 round(value, 6) if isinstance(value, float) else value for value in row
             )
-            for row in frame.select(*FEATURE_COLUMNS).collect()
+            for row in frame.select(*left.columns).collect()
         }
 
     return rows(left) == rows(right)
