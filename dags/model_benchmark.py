@@ -34,7 +34,8 @@ BENCHMARK_PARAMS = {
     doc_md=__doc__,
 )
 def model_benchmark():
-    @task(execution_timeout=timedelta(minutes=30))
+    # A task's dict result is one XCom value; Airflow would also push one XCom per key.
+    @task(multiple_outputs=False, execution_timeout=timedelta(minutes=30))
     def run_benchmark(params: dict[str, Any] | None = None) -> dict[str, Any]:
         import tempfile
         from pathlib import Path
@@ -54,7 +55,7 @@ def model_benchmark():
             model_dir = download_model(client, ref, Path(folder))
             return benchmark_model_dir(str(model_dir), conf)
 
-    @task(trigger_rule="all_done", execution_timeout=timedelta(minutes=2))
+    @task(multiple_outputs=False, trigger_rule="all_done", execution_timeout=timedelta(minutes=2))
     def record(
         report: dict[str, Any] | None,
         params: dict[str, Any] | None = None,

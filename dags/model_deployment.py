@@ -53,7 +53,8 @@ def _target(conf: Any):  # type: ignore[no-untyped-def]
     doc_md=__doc__,
 )
 def model_deployment():
-    @task(execution_timeout=timedelta(minutes=2))
+    # A task's dict result is one XCom value; Airflow would also push one XCom per key.
+    @task(multiple_outputs=False, execution_timeout=timedelta(minutes=2))
     def gate(params: dict[str, Any] | None = None, dag_run: Any = None) -> dict[str, Any]:
         """Check the conf, the version and its validation before anything changes."""
         from airflow.sdk.exceptions import AirflowFailException
@@ -80,7 +81,7 @@ def model_deployment():
         who = conf.deployed_by or getattr(dag_run, "triggering_user_name", None) or "airflow"
         return conf.model_copy(update={"deployed_by": who}).model_dump(mode="json")
 
-    @task(execution_timeout=timedelta(minutes=30))
+    @task(multiple_outputs=False, execution_timeout=timedelta(minutes=30))
     def serve(conf_values: dict[str, Any], run_id: str | None = None) -> dict[str, Any]:
         """Create or update the endpoint; returns once the target says it is ready."""
         import json
@@ -106,7 +107,7 @@ def model_deployment():
         conf = DeploymentConf.model_validate(conf_values)
         return answers(_target(conf), conf.endpoint_name, conf.model_uri)
 
-    @task(execution_timeout=timedelta(minutes=5))
+    @task(multiple_outputs=False, execution_timeout=timedelta(minutes=5))
     def promote(conf_values: dict[str, Any], run_id: str | None = None) -> dict[str, Any]:
         """Move ``champion`` to the version and record the deployment in the history."""
         from airloom.deploy import get_target

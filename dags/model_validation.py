@@ -81,7 +81,8 @@ def _metric_thresholds(conf: dict[str, Any]) -> Any:
     doc_md=__doc__,
 )
 def model_validation():
-    @task(execution_timeout=timedelta(minutes=2))
+    # A task's dict result is one XCom value; Airflow would also push one XCom per key.
+    @task(multiple_outputs=False, execution_timeout=timedelta(minutes=2))
     def resolve(params: dict[str, Any] | None = None) -> dict[str, Any]:
         """Check the conf and that the version exists, before anything is downloaded."""
         from airloom.model_checks.registry import (
@@ -96,7 +97,7 @@ def model_validation():
         get_version(registry_client(tracking_uri()), ModelRef(conf.model_name, conf.version))
         return conf.model_dump(mode="json")
 
-    @task(execution_timeout=timedelta(minutes=10))
+    @task(multiple_outputs=False, execution_timeout=timedelta(minutes=10))
     def check_model(conf: dict[str, Any]) -> list[dict[str, Any]]:
         """The quick checks, on one download: signature, predictions, metric thresholds."""
         from airloom.model_checks.validation import check_predictions, check_signature
@@ -105,7 +106,7 @@ def model_validation():
             results = [check_signature(model_dir), *check_predictions(model_dir)]
         return [result.to_dict() for result in results] + [_metric_thresholds(conf).to_dict()]
 
-    @task(execution_timeout=timedelta(minutes=15))
+    @task(multiple_outputs=False, execution_timeout=timedelta(minutes=15))
     def check_fresh_environment(conf: dict[str, Any]) -> list[dict[str, Any]]:
         """The slow check, beside the quick ones: load and predict in a clean interpreter."""
         from airloom.model_checks.fresh_environment import check_fresh_environment as check
@@ -113,7 +114,7 @@ def model_validation():
         with _model(conf) as model_dir:
             return [check(model_dir, conf["fresh_environment_timeout"]).to_dict()]
 
-    @task(trigger_rule="all_done", execution_timeout=timedelta(minutes=2))
+    @task(multiple_outputs=False, trigger_rule="all_done", execution_timeout=timedelta(minutes=2))
     def record(
         conf: dict[str, Any] | None,
         quick: list[dict[str, Any]] | None,
