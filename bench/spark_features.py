@@ -113,7 +113,7 @@ def per_event_udfs(events):
         F.coalesce(F.avg("e.spend"), F.lit(0.0)).alias("avg_spend"),
         F.sum("e.ticket").alias("n_support_tickets"),
         F.coalesce(F.max("e.activity_time"), F.max("event_time")).alias("last_seen"),
-        F.count_distinct("e.active_day").alias("active_days"),
+        F.size(F.collect_set("e.active_day")).cast("long").alias("active_days"),
         F.max("e.cancel").alias("churned"),
     )
     return per_customer.crossJoin(F.broadcast(reference)).select(

@@ -58,7 +58,9 @@ def run(
         count_of("support_ticket").alias("n_support_tickets"),
         # A customer whose only event is a cancel request was last seen then.
         F.coalesce(F.max(activity_time), F.max("event_time")).alias("last_seen"),
-        F.count_distinct(F.to_date(activity_time)).cast("long").alias("active_days"),
+        # A set per customer (at most one entry a day) keeps this a single hash aggregate;
+        # count_distinct would make Spark expand every event into one row per distinct group.
+        F.size(F.collect_set(F.to_date(activity_time))).cast("long").alias("active_days"),
         F.max(F.when(F.col("event_type") == CANCEL, 1).otherwise(0)).alias("churned"),
     )
     return per_customer.crossJoin(F.broadcast(reference)).select(
