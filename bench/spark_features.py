@@ -65,10 +65,12 @@ def generate_events(spark, events: int, customers: int):
     return frame
 
 
+PLANS = ("pro", "enterprise")  # the job's one-hot plan columns
 FEATURE_SCHEMA = (
     "plan STRING, country STRING, n_events BIGINT, n_logins BIGINT, n_purchases BIGINT, "
     "total_spend DOUBLE, avg_spend DOUBLE, n_support_tickets BIGINT, "
-    "days_since_last_event INT, active_days BIGINT, churned INT"
+    "days_since_last_event INT, active_days BIGINT, plan_pro INT, plan_enterprise INT, "
+    "churned INT"
 )
 EVENT_SCHEMA = (
     "activity INT, login INT, purchase INT, ticket INT, cancel INT, spend DOUBLE, "
@@ -128,6 +130,8 @@ def per_event_udfs(events):
         "n_support_tickets",
         days_udf("reference_time", "last_seen").alias("days_since_last_event"),
         "active_days",
+        # Per customer, not per event: built-in expressions here keep the baseline no slower.
+        *((F.col("latest.plan") == plan).cast("int").alias(f"plan_{plan}") for plan in PLANS),
         "churned",
     )
 
@@ -155,6 +159,7 @@ def per_customer_udf(events):
             kinds.count("support_ticket"),
             (reference.date() - last_seen.date()).days,
             len({row.event_time.date() for row in activity}),
+            *(int(latest.plan == plan) for plan in PLANS),
             int("cancel_request" in kinds),
         )
 

@@ -11,19 +11,21 @@ from collections.abc import Mapping
 from typing import Annotated, Any
 
 from airflow.sdk import Context
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from airloom.catalog import NodeParams, Port, PortType
-from airloom.connections import MLFLOW_CONN_ID
+from airloom.connections import LAKE_CONN_ID, MLFLOW_CONN_ID
+from airloom.lake import check_dataset_name
 from airloom.ml.estimators import EstimatorName
 from airloom.ml.evaluation import Thresholds
 from airloom.operators.base import AirloomOperator
-from airloom.operators.quality import run_tags
+from airloom.operators.quality import dataset_name_in_lake, run_tags
 
 ModelName = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$", max_length=200)]
 TAG_ESTIMATOR = "airloom.estimator"
 TAG_EVALUATION_STATUS = "airloom.evaluation.status"
 TAG_EVALUATION_REPORT = "airloom.evaluation.report"
+HOLDOUT_FILE = "holdout"  # one file, replaced by each run: the latest training's holdout
 
 
 def _run_name(context: Context) -> str:
@@ -42,9 +44,27 @@ class TrainParams(NodeParams):
     )
     test_size: float = Field(default=0.2, gt=0, lt=1, description="Share of rows held out.")
     random_state: int = Field(default=42, description="Seed of the train/test split.")
+    holdout_key: str | None = Field(
+        default=None,
+        min_length=1,
+        description="A column (e.g. customer_id) whose hash decides the held-out rows, so the "
+        "same ones are held out on every run and a champion trained earlier never saw them. "
+        "Default: a seeded random split.",
+    )
+    holdout_dataset: str | None = Field(
+        default=None,
+        description="Lake dataset for the held-out rows (output port holdout), e.g. for an "
+        "evaluate node. Default: the input dataset's name + '_holdout'.",
+    )
     experiment: str = Field(default="airloom-training", min_length=1)
     tags: dict[str, str] = Field(default_factory=dict, description="Extra tags for the version.")
     mlflow_conn_id: str = MLFLOW_CONN_ID
+    lake_conn_id: str = Field(default=LAKE_CONN_ID, description="Lake connection.")
+
+    @field_validator("holdout_dataset")
+    @classmethod
+    def _dataset_name(cls, value: str | None) -> str | None:
+        return None if value is None else check_dataset_name(value)
 
 
 def trusted_types(model: Any) -> list[str]:
@@ -71,15 +91,21 @@ class TrainModelOperator(AirloomOperator):
     category = "ml"
     description = (
         "Trains a scikit-learn estimator chosen from an allow-list on a feature dataset, "
-        "scores it on a seeded holdout split, and logs parameters, metrics, signature, an "
-        "input example and the input dataset to MLflow. The model is registered as a new "
-        "version tagged with the workflow, run and dataset that produced it."
+        "scores it on a holdout split (seeded, or decided by a key column so the same rows "
+        "are held out on every run), and logs parameters, metrics, signature, an input "
+        "example and the input dataset to MLflow. The model is registered as a new version "
+        "tagged with the workflow, run and dataset that produced it; the held-out rows go to "
+        "the lake for an evaluate node."
     )
     params_model = TrainParams
     input_ports = (Port("table", PortType.TABLE, "Features and the target column."),)
-    output_ports = (Port("model", PortType.MODEL, "The new version: models:/<name>/<version>."),)
+    output_ports = (
+        Port("model", PortType.MODEL, "The new version: models:/<name>/<version>."),
+        Port("holdout", PortType.TABLE, "The rows held out from training."),
+    )
     ui_color = "#d5e8d4"
 
+    dataset_params = ("holdout_dataset",)
     model_params = ("registered_model_name",)
 
     def run(self, params: TrainParams, inputs: Mapping[str, Any], context: Context) -> dict:
@@ -102,8 +128,10 @@ class TrainModelOperator(AirloomOperator):
             feature_columns=params.feature_columns,
             test_size=params.test_size,
             random_state=params.random_state,
+            holdout_key=params.holdout_key,
         )
         self.log.info("Trained %s: holdout %s", params.estimator, trained.metrics)
+        holdout_uri = self._write_holdout(params, dataset_uri, frame.loc[trained.holdout_index])
         lineage = run_tags(context, dataset_uri)
         version_tags = {**params.tags, **lineage, TAG_ESTIMATOR: params.estimator}
         hook = MlflowHook(params.mlflow_conn_id)
@@ -124,6 +152,7 @@ class TrainModelOperator(AirloomOperator):
                         "features": ",".join(trained.feature_columns),
                         "split.test_size": params.test_size,
                         "split.random_state": params.random_state,
+                        "split.holdout_key": params.holdout_key or "",
                         "split.train_rows": trained.train_rows,
                         "split.test_rows": trained.test_rows,
                     }
@@ -147,7 +176,28 @@ class TrainModelOperator(AirloomOperator):
                 client.set_model_version_tag(params.registered_model_name, version, key, value)
         reference = f"models:/{params.registered_model_name}/{version}"
         self.log.info("Registered %s", reference)
-        return {"model": reference}
+        return {"model": reference, "holdout": holdout_uri}
+
+    def _write_holdout(self, params: TrainParams, input_uri: str, rows: Any) -> str:
+        """Replace the holdout dataset's file with ``rows``; return the dataset's URI."""
+        import pyarrow as pa
+
+        from airloom.datasets import write_table
+        from airloom.lake import dataset_path
+
+        name = params.holdout_dataset
+        if name is None:
+            input_name = dataset_name_in_lake(input_uri, params.lake_conn_id)
+            if input_name is None:
+                raise ValueError(
+                    f"input {input_uri} is not under the lake root of connection "
+                    f"{params.lake_conn_id!r}: set holdout_dataset"
+                )
+            name = f"{input_name}_holdout"
+        uri = str(dataset_path(name, params.lake_conn_id))
+        write_table(pa.Table.from_pandas(rows, preserve_index=False), uri, HOLDOUT_FILE)
+        self.log.info("Held-out rows (%d) in %s", len(rows), uri)
+        return uri
 
 
 class EvaluateParams(NodeParams):

@@ -70,6 +70,11 @@ def test_events_become_a_promoted_churn_model(
     client = MlflowClient(mlflow.url)
     champion = client.get_model_version_by_alias("customer_churn", "champion")
     assert champion.tags["airloom.workflow"] == "customer_churn"
-    assert champion.tags["airloom.dataset"].endswith("churn/training")
+    assert champion.tags["airloom.dataset"].endswith("churn/customer_features_validated")
     run = client.get_run(champion.run_id)
     assert run.data.metrics["roc_auc"] >= 0.6
+    # Evaluation scored the customers training held out: about one in five, none trained on.
+    holdout = read_table((lake / "churn" / "holdout").as_uri())
+    assert holdout.num_rows == int(run.data.params["split.test_rows"])
+    assert 15 <= holdout.num_rows <= 45
+    assert holdout.num_rows + int(run.data.params["split.train_rows"]) == 150

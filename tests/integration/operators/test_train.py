@@ -8,7 +8,9 @@ from pathlib import Path
 from airflow.sdk import DAG
 from mlflow import MlflowClient
 
+from airloom.datasets import read_table
 from airloom.ml.tracking import mlflow_uris
+from airloom.ml.training import key_holdout
 from airloom.operators.mlflow import TrainModelOperator
 from tests.harness.airflow import run_dag_object
 from tests.integration.operators.ml_data import churn, write_dataset
@@ -18,6 +20,8 @@ def test_training_registers_a_tagged_version_with_its_dataset_and_metrics(
     airflow_db, airloom_connections, mlflow, lake: Path, capfd
 ) -> None:
     features = write_dataset(lake, "ml/churn_features", churn())
+    customers = churn().assign(customer_id=[f"c{index}" for index in range(240)])
+    by_customer = write_dataset(lake, "ml/churn_customers", customers)
     with DAG("test_train", schedule=None, start_date=datetime(2026, 1, 1)) as dag:
         TrainModelOperator(
             task_id="train",
@@ -36,9 +40,23 @@ def test_training_registers_a_tagged_version_with_its_dataset_and_metrics(
             target="churned",
             registered_model_name="test-train-never-registered",
         )
+        TrainModelOperator(
+            task_id="train_by_customer",
+            inputs={"table": by_customer},
+            estimator="logistic_regression",
+            target="churned",
+            feature_columns=["tenure", "spend", "noise"],
+            holdout_key="customer_id",
+            holdout_dataset="ml/churn_holdout",
+            registered_model_name="test-train-by-customer",
+        )
     result = run_dag_object(dag)
 
-    assert result.task_states == {"train": "success", "train_bad_hyperparameter": "failed"}
+    assert result.task_states == {
+        "train": "success",
+        "train_bad_hyperparameter": "failed",
+        "train_by_customer": "success",
+    }
     reference = result.xcoms["train"]["model"]
     assert reference == "models:/test-train-churn/1"
     client = MlflowClient(mlflow.url)
@@ -63,6 +81,23 @@ def test_training_registers_a_tagged_version_with_its_dataset_and_metrics(
         info = get_model_info(reference)
     assert info.signature.inputs.input_names() == ["tenure", "spend", "noise"]
     assert info.saved_input_example_info is not None
+
+    # The held-out rows are in the lake for an evaluate node: by default beside the input.
+    holdout = read_table(result.xcoms["train"]["holdout"])
+    assert result.xcoms["train"]["holdout"] == (lake / "ml/churn_features_holdout").as_uri()
+    assert holdout.num_rows == int(run.data.params["split.test_rows"]) == 48
+    assert holdout.column_names == list(churn().columns)
+
+    # With a holdout key, the rows written are exactly the customers whose key hashes into
+    # the holdout (the unit tests show those stay the same from run to run).
+    keyed = client.get_model_version("test-train-by-customer", "1")
+    keyed_run = client.get_run(keyed.run_id)
+    assert keyed_run.data.params["split.holdout_key"] == "customer_id"
+    assert result.xcoms["train_by_customer"]["holdout"] == (lake / "ml/churn_holdout").as_uri()
+    held = read_table(result.xcoms["train_by_customer"]["holdout"])["customer_id"].to_pylist()
+    assert len(held) == int(keyed_run.data.params["split.test_rows"])
+    expected = customers.loc[key_holdout(customers, "customer_id", 0.2), "customer_id"]
+    assert sorted(held) == sorted(expected)
 
     # A wrong hyperparameter is named in the task's error, and nothing is registered.
     log = capfd.readouterr().out

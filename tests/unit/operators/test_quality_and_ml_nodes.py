@@ -20,7 +20,7 @@ def ports(node: str) -> tuple[list[str], list[str]]:
 
 def test_the_catalog_lists_each_node_with_its_typed_ports() -> None:
     assert ports("quality_gate") == (["table:table"], ["table:table", "report:report"])
-    assert ports("train") == (["table:table"], ["model:model"])
+    assert ports("train") == (["table:table"], ["model:model", "holdout:table"])
     assert ports("evaluate") == (["model:model", "table:table"], ["model:model", "report:report"])
     assert ports("deploy") == (["model:model"], ["model:model"])
     schema = node_types()["train"].params_schema

@@ -56,10 +56,14 @@ def test_churn_features_one_row_per_customer_with_label(spark) -> None:
         "n_support_tickets",
         "days_since_last_event",
         "active_days",
+        "plan_pro",
+        "plan_enterprise",
         "churned",
     ]
     a, b = rows["a"], rows["b"]
     assert (a["plan"], a["country"], a["churned"], b["churned"]) == ("pro", "DE", 1, 0)
+    encoded = [(row["plan_pro"], row["plan_enterprise"]) for row in (a, b)]
+    assert encoded == [(1, 0), (0, 1)]  # a's latest plan is pro, b's enterprise
     # The cancel request is the label, not activity.
     assert (a["n_events"], a["n_logins"], a["n_purchases"], a["n_support_tickets"]) == (4, 1, 2, 1)
     assert (a["total_spend"], a["avg_spend"]) == (40.0, 20.0)

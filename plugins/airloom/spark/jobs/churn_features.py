@@ -3,7 +3,8 @@
 Input columns: customer_id, event_type (login, purchase, support_ticket, page_view,
 cancel_request), amount (purchases only), event_time, plan, country. The label ``churned`` is 1
 when the customer asked to cancel; the features describe their other activity, so the cancel
-request itself does not leak into them. Built-in Spark SQL functions only: no Python runs per row.
+request itself does not leak into them; ``plan_pro`` and ``plan_enterprise`` encode the plan as
+numbers for training. Built-in Spark SQL functions only: no Python runs per row.
 
 Params: ``reference_time`` (ISO timestamp; default the latest event in the input) anchors
 ``days_since_last_event``; ``input`` names the events input when there are several.
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
 NAME = "churn_features"
 EVENT_COLUMNS = ("customer_id", "event_type", "amount", "event_time", "plan", "country")
 CANCEL = "cancel_request"
+ENCODED_PLANS = ("pro", "enterprise")  # one-hot, with basic as the baseline plan
 
 
 def run(
@@ -75,6 +77,10 @@ def run(
         "n_support_tickets",
         F.datediff("reference_time", "last_seen").alias("days_since_last_event"),
         "active_days",
+        *(
+            (F.col("latest.plan") == plan).cast("int").alias(f"plan_{plan}")
+            for plan in ENCODED_PLANS
+        ),
         F.col("churned").cast("int").alias("churned"),
     )
 
