@@ -11,7 +11,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from airflow.sdk import Param, dag, task
+from airflow.providers.standard.operators.python import PythonOperator
+from airflow.sdk import DAG, Param
 
 BENCHMARK_PARAMS = {
     "model_name": Param(type="string", minLength=1, description="Registered model name"),
@@ -21,7 +22,75 @@ BENCHMARK_PARAMS = {
 }
 
 
-@dag(
+def run_benchmark(params: dict[str, Any] | None = None) -> dict[str, Any]:
+    import tempfile
+    from pathlib import Path
+
+    from airloom.model_checks.benchmark import BenchmarkConf, benchmark_model_dir
+    from airloom.model_checks.registry import (
+        ModelRef,
+        download_model,
+        registry_client,
+        tracking_uri,
+    )
+
+    conf = BenchmarkConf.model_validate(dict(params or {}))
+    client = registry_client(tracking_uri())
+    with tempfile.TemporaryDirectory(prefix="airloom-benchmark-") as folder:
+        ref = ModelRef(conf.model_name, conf.version)
+        model_dir = download_model(client, ref, Path(folder))
+        return benchmark_model_dir(str(model_dir), conf)
+
+
+def record(
+    report: dict[str, Any] | None,
+    params: dict[str, Any] | None = None,
+    run_id: str | None = None,
+) -> dict[str, Any]:
+    """Store the figures, or the failure, on the version's tags."""
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from airloom import model_tags
+    from airloom.model_checks.registry import (
+        ModelRef,
+        ModelVersionNotFound,
+        get_version,
+        registry_client,
+        tracking_uri,
+        write_tags,
+    )
+
+    params = dict(params or {})
+    try:
+        ref = ModelRef(str(params["model_name"]), int(params["version"]))
+        client = registry_client(tracking_uri())
+        get_version(client, ref)
+    except (KeyError, TypeError, ValueError, ModelVersionNotFound) as exc:
+        raise AirflowFailException(f"nothing to record for conf {params}: {exc}") from exc
+    if report is None:
+        report = {
+            "status": "failed",
+            "model": ref.name,
+            "version": ref.version,
+            "detail": "the benchmark task failed; see the `run_benchmark` log",
+        }
+    write_tags(
+        client,
+        ref,
+        {
+            model_tags.BENCHMARK_REPORT: report | {"airflow_run_id": run_id},
+            model_tags.BENCHMARK_RUN_ID: run_id,
+            model_tags.BENCHMARK_STATUS: report["status"],
+        },
+    )
+    if report["status"] != "completed":
+        raise AirflowFailException(report.get("detail", "benchmark failed"))
+    return report
+
+
+# PythonOperator rather than @task: at every parse a task copies the DAG's Params once per
+# class in its operator's hierarchy, twice for a PythonOperator, four times for @task.
+with DAG(
     dag_id="model_benchmark",
     schedule=None,
     # Started on demand by the marketplace: paused, its runs would wait in the queue forever.
@@ -32,76 +101,16 @@ BENCHMARK_PARAMS = {
     tags=["airloom", "marketplace"],
     default_args={"retries": 0},
     doc_md=__doc__,
-)
-def model_benchmark():
-    # A task's dict result is one XCom value; Airflow would also push one XCom per key.
-    @task(multiple_outputs=False, execution_timeout=timedelta(minutes=30))
-    def run_benchmark(params: dict[str, Any] | None = None) -> dict[str, Any]:
-        import tempfile
-        from pathlib import Path
-
-        from airloom.model_checks.benchmark import BenchmarkConf, benchmark_model_dir
-        from airloom.model_checks.registry import (
-            ModelRef,
-            download_model,
-            registry_client,
-            tracking_uri,
-        )
-
-        conf = BenchmarkConf.model_validate(dict(params or {}))
-        client = registry_client(tracking_uri())
-        with tempfile.TemporaryDirectory(prefix="airloom-benchmark-") as folder:
-            ref = ModelRef(conf.model_name, conf.version)
-            model_dir = download_model(client, ref, Path(folder))
-            return benchmark_model_dir(str(model_dir), conf)
-
-    @task(multiple_outputs=False, trigger_rule="all_done", execution_timeout=timedelta(minutes=2))
-    def record(
-        report: dict[str, Any] | None,
-        params: dict[str, Any] | None = None,
-        run_id: str | None = None,
-    ) -> dict[str, Any]:
-        """Store the figures, or the failure, on the version's tags."""
-        from airflow.sdk.exceptions import AirflowFailException
-
-        from airloom import model_tags
-        from airloom.model_checks.registry import (
-            ModelRef,
-            ModelVersionNotFound,
-            get_version,
-            registry_client,
-            tracking_uri,
-            write_tags,
-        )
-
-        params = dict(params or {})
-        try:
-            ref = ModelRef(str(params["model_name"]), int(params["version"]))
-            client = registry_client(tracking_uri())
-            get_version(client, ref)
-        except (KeyError, TypeError, ValueError, ModelVersionNotFound) as exc:
-            raise AirflowFailException(f"nothing to record for conf {params}: {exc}") from exc
-        if report is None:
-            report = {
-                "status": "failed",
-                "model": ref.name,
-                "version": ref.version,
-                "detail": "the benchmark task failed; see the `run_benchmark` log",
-            }
-        write_tags(
-            client,
-            ref,
-            {
-                model_tags.BENCHMARK_REPORT: report | {"airflow_run_id": run_id},
-                model_tags.BENCHMARK_RUN_ID: run_id,
-                model_tags.BENCHMARK_STATUS: report["status"],
-            },
-        )
-        if report["status"] != "completed":
-            raise AirflowFailException(report.get("detail", "benchmark failed"))
-        return report
-
-    record(run_benchmark())
-
-
-model_benchmark()
+) as dag:
+    measured = PythonOperator(
+        task_id="run_benchmark",
+        python_callable=run_benchmark,
+        execution_timeout=timedelta(minutes=30),
+    )
+    PythonOperator(
+        task_id="record",
+        python_callable=record,
+        op_args=[measured.output],
+        trigger_rule="all_done",
+        execution_timeout=timedelta(minutes=2),
+    )
