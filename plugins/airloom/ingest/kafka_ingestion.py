@@ -20,7 +20,10 @@ is in at most one file, so names never collide, and the same batch rewritten rep
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import contextlib
+import gc
+from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -151,6 +154,32 @@ def _coordinate_arrays(topic: str, messages: Sequence[Any]) -> dict[str, pa.Arra
     }
 
 
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a batch is read.
+
+    Each record becomes a few new containers (its dict, its message), so a large batch keeps
+    setting off full collections, and in a task process that has Airflow, pyarrow and pandas
+    loaded each one walks every object there: a tenth of a second, several times per batch.
+    The records hold no cycles (reference counting frees them), and the read is bounded by
+    max_records and max_seconds.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def _topic_exists(client: Any, topic: str) -> bool:
+    """Asked before creating: where topics are managed (MSK), creating may be forbidden."""
+    described = client.list_topics(topic, timeout=30).topics.get(topic)
+    return described is not None and described.error is None and bool(described.partitions)
+
+
 def _not_in(table: pa.Table, coordinates: set[tuple[int, int]]) -> pa.Array:
     """A mask keeping the rows whose (partition, offset) is not among ``coordinates``."""
     import pyarrow as pa
@@ -202,6 +231,8 @@ class KafkaIngestion:
         self.max_seconds = max_seconds
         self._consumer: Any = None
         self._producer: Any = None
+        self._lookups: ThreadPoolExecutor | None = None
+        self._dead_letter_topic_found: Future[bool] | None = None
 
     def __enter__(self) -> KafkaIngestion:
         return self
@@ -211,6 +242,9 @@ class KafkaIngestion:
 
     def close(self) -> None:
         """Leave without committing: the next run reads uncommitted records again."""
+        if self._lookups is not None:
+            self._lookups.shutdown()  # the lookup uses the producer: let it finish first
+            self._lookups = None
         if self._consumer is not None:
             self._consumer.close()
             self._consumer = None
@@ -225,16 +259,22 @@ class KafkaIngestion:
         if self._consumer is None:
             self._consumer = self.hook.consumer(self.group_id, **CONSUMER_SETTINGS)
         if self._producer is None:
-            # An idempotent producer needs a round trip or two before it can send; starting it
-            # now lets that happen while the batch is read, not when dead letters are due.
+            # An idempotent producer asks for its id on a 500 ms timer, and only once it is
+            # connected: started now and connected at once by looking up the dead-letter topic
+            # (beside the reading), it has its id by the time dead letters are due.
             self._producer = self.hook.producer()
-        return consume_batch(
-            self._consumer,
-            self.topic,
-            self.max_records,
-            self.max_seconds,
-            inspect=self.check_chunk,
-        )
+            self._lookups = ThreadPoolExecutor(1, thread_name_prefix="airloom-kafka-lookup")
+            self._dead_letter_topic_found = self._lookups.submit(
+                _topic_exists, self._producer, self.dead_letter_topic
+            )
+        with _collector_paused():
+            return consume_batch(
+                self._consumer,
+                self.topic,
+                self.max_records,
+                self.max_seconds,
+                inspect=self.check_chunk,
+            )
 
     def check_chunk(self, messages: Sequence[Any]) -> CheckedChunk:
         """Sort one chunk as it is read: this per-record work overlaps the next fetch."""
@@ -293,7 +333,10 @@ class KafkaIngestion:
 
         if not prepared.malformed:
             return 0
-        if not self._topic_exists(self.dead_letter_topic):
+        if self._producer is None:
+            self._producer = self.hook.producer()
+        found = self._dead_letter_topic_found
+        if not (found.result() if found else _topic_exists(self._producer, self.dead_letter_topic)):
             self.hook.ensure_topic(self.dead_letter_topic)
         letters = (
             OutgoingMessage(
@@ -309,16 +352,7 @@ class KafkaIngestion:
             )
             for message, reason in prepared.malformed
         )
-        if self._producer is None:
-            self._producer = self.hook.producer()
         return deliver_all(self._producer, self.dead_letter_topic, letters)
-
-    def _topic_exists(self, topic: str) -> bool:
-        """Asked before creating: where topics are managed (MSK), creating may be forbidden."""
-        if self._consumer is None:
-            return False
-        described = self._consumer.list_topics(topic, timeout=30).topics.get(topic)
-        return described is not None and described.error is None and bool(described.partitions)
 
     def write_quarantine(self, prepared: PreparedBatch) -> list[str]:
         import pyarrow as pa

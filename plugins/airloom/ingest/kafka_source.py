@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 CONSUME_CHUNK = 10_000  # messages taken from the client per call; librdkafka prefetches more
-# consume() waits this long for a full chunk: short, so a nearly caught-up topic ends quickly.
+# consume() waits this long for a full chunk; a caught-up topic is seen before the call.
 CONSUME_WAIT_SECONDS = 0.2
 METADATA_TIMEOUT_SECONDS = 30.0
 
@@ -126,6 +126,8 @@ def consume_batch(
         if len(batch.messages) >= max_records:
             batch.stopped_because = f"max_records ({max_records}) reached"
             break
+        progress = fetch_progress(consumer, topic, partitions)
+        at_end |= progress.ended
         if len(at_end) == len(partitions):
             batch.stopped_because = "every partition read to its end"
             break
@@ -133,7 +135,9 @@ def consume_batch(
         if remaining <= 0:
             batch.stopped_because = f"max_seconds ({max_seconds:g}) elapsed"
             break
-        wanted = min(max_records - len(batch.messages), CONSUME_CHUNK)
+        wanted = min(
+            max_records - len(batch.messages), CONSUME_CHUNK, progress.waiting or CONSUME_CHUNK
+        )
         received = consumer.consume(wanted, timeout=min(remaining, CONSUME_WAIT_SECONDS))
         chunk = [message for message in received if message.error() is None]
         if len(chunk) < len(received):  # an end of partition (or an error) among the messages
@@ -151,6 +155,37 @@ def consume_batch(
         if inspect is not None and chunk:
             batch.inspected.append(inspect(chunk))
     return batch
+
+
+@dataclass(frozen=True)
+class FetchProgress:
+    """How far the caller has read what the client fetched, per the client's own bookkeeping.
+
+    The client keeps each partition's high watermark from its latest fetch: a position at it
+    is the end the client would report with an end-of-partition event, and the gap up to it
+    is records fetched and waiting. Knowing both, ``consume`` asks for exactly what waits
+    instead of blocking for a full chunk (or for the end events, which come last).
+    """
+
+    ended: set[int]
+    waiting: int | None  # records fetched and not yet read; None if a partition is unknown
+
+
+def fetch_progress(consumer: Any, topic: str, partitions: list[int]) -> FetchProgress:
+    """Local calls only: nothing goes to the broker."""
+    from confluent_kafka import TopicPartition
+
+    ended: set[int] = set()
+    waiting: int | None = 0
+    for position in consumer.position([TopicPartition(topic, p) for p in partitions]):
+        _, high = consumer.get_watermark_offsets(position, cached=True)
+        if position.offset < 0 or high < 0:  # nothing read or fetched yet
+            waiting = None
+        elif position.offset >= high:
+            ended.add(position.partition)
+        elif waiting is not None:
+            waiting += high - position.offset
+    return FetchProgress(ended, waiting)
 
 
 def commit_offsets(consumer: Any, topic: str, offsets: dict[int, int]) -> None:

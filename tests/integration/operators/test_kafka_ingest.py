@@ -14,10 +14,12 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 from airflow.sdk import DAG
+from confluent_kafka import TopicPartition
 
 from airloom.datasets import read_table, write_table
 from airloom.hooks.kafka import KafkaHook
-from airloom.ingest.kafka_ingestion import IngestionError, KafkaIngestion
+from airloom.ingest.kafka_ingestion import CONSUMER_SETTINGS, IngestionError, KafkaIngestion
+from airloom.ingest.kafka_source import fetch_progress, topic_partitions
 from airloom.ingest.records import RecordSchema
 from airloom.operators.kafka import KafkaIngestOperator
 from tests.harness.airflow import run_dag_object
@@ -252,3 +254,25 @@ def test_a_dataset_written_by_something_else_is_refused_with_the_reason(
         refused.run()
     assert f"{dataset} has no column _kafka_topic" in str(error.value)
     assert committed(broker.url, f"airloom.ingest.{dataset}", topic) == {}
+
+
+def test_the_client_says_when_a_batch_has_read_everything_fetched(connections, broker) -> None:
+    topic = unique_name("orders")
+    produce(broker.url, topic, [order(i) for i in range(30)])
+    consumer = KafkaHook().consumer(unique_name("progress"), **CONSUMER_SETTINGS)
+    try:
+        partitions = topic_partitions(consumer, topic)
+        consumer.assign([TopicPartition(topic, partition) for partition in partitions])
+        before = fetch_progress(consumer, topic, partitions)
+        assert before.ended == set() and before.waiting is None  # nothing fetched or read yet
+
+        read = []
+        for _ in range(100):
+            read += [m for m in consumer.consume(30, timeout=0.2) if m.error() is None]
+            if len(read) == 30:
+                break
+        after = fetch_progress(consumer, topic, partitions)
+        assert len(read) == 30
+        assert after.ended == set(partitions) and after.waiting == 0
+    finally:
+        consumer.close()
