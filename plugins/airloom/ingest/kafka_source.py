@@ -126,7 +126,9 @@ def consume_batch(
         if len(batch.messages) >= max_records:
             batch.stopped_because = f"max_records ({max_records}) reached"
             break
-        progress = fetch_progress(consumer, topic, partitions)
+        # Partitions already at their end (an empty one only ever says so by an end event)
+        # are left out, so what waits in the others sizes the next call.
+        progress = fetch_progress(consumer, topic, [p for p in partitions if p not in at_end])
         at_end |= progress.ended
         if len(at_end) == len(partitions):
             batch.stopped_because = "every partition read to its end"
