@@ -20,9 +20,7 @@ is in at most one file, so names never collide, and the same batch rewritten rep
 
 from __future__ import annotations
 
-import contextlib
-import gc
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -154,26 +152,6 @@ def _coordinate_arrays(topic: str, messages: Sequence[Any]) -> dict[str, pa.Arra
     }
 
 
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while a batch is read.
-
-    Each record becomes a few new containers (its dict, its message), so a large batch keeps
-    setting off full collections, and in a task process that has Airflow, pyarrow and pandas
-    loaded each one walks every object there: a tenth of a second, several times per batch.
-    The records hold no cycles (reference counting frees them), and the read is bounded by
-    max_records and max_seconds.
-    """
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
-
-
 def _topic_exists(client: Any, topic: str) -> bool:
     """Asked before creating: where topics are managed (MSK), creating may be forbidden."""
     described = client.list_topics(topic, timeout=30).topics.get(topic)
@@ -267,14 +245,13 @@ class KafkaIngestion:
             self._dead_letter_topic_found = self._lookups.submit(
                 _topic_exists, self._producer, self.dead_letter_topic
             )
-        with _collector_paused():
-            return consume_batch(
-                self._consumer,
-                self.topic,
-                self.max_records,
-                self.max_seconds,
-                inspect=self.check_chunk,
-            )
+        return consume_batch(
+            self._consumer,
+            self.topic,
+            self.max_records,
+            self.max_seconds,
+            inspect=self.check_chunk,
+        )
 
     def check_chunk(self, messages: Sequence[Any]) -> CheckedChunk:
         """Sort one chunk as it is read: this per-record work overlaps the next fetch."""

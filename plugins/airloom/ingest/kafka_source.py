@@ -9,8 +9,10 @@ sets ``max_active_tis_per_dag=1`` for that.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -99,6 +101,26 @@ def topic_partitions(consumer: Any, topic: str) -> list[int]:
     return sorted(described.partitions)
 
 
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a batch is read.
+
+    Each record read becomes new containers (its message, and whatever ``inspect`` makes of
+    it, such as a dict), so a large batch keeps setting off full collections; in a task
+    process that has Airflow, pyarrow and pandas loaded, each walks every object there: a
+    tenth of a second, several times per batch. Records hold no cycles (reference counting
+    frees them), and the read is bounded by ``max_records`` and ``max_seconds``.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 def consume_batch(
     consumer: Any,
     topic: str,
@@ -121,41 +143,42 @@ def consume_batch(
     consumer.assign([TopicPartition(topic, partition) for partition in partitions])
     batch = ConsumedBatch(topic, datetime.now(UTC).date().isoformat())
     deadline = clock() + max_seconds
-    at_end: set[int] = set()
-    while True:
-        if len(batch.messages) >= max_records:
-            batch.stopped_because = f"max_records ({max_records}) reached"
-            break
-        # Partitions already at their end (an empty one only ever says so by an end event)
-        # are left out, so what waits in the others sizes the next call.
-        progress = fetch_progress(consumer, topic, [p for p in partitions if p not in at_end])
-        at_end |= progress.ended
-        if len(at_end) == len(partitions):
-            batch.stopped_because = "every partition read to its end"
-            break
-        remaining = deadline - clock()
-        if remaining <= 0:
-            batch.stopped_because = f"max_seconds ({max_seconds:g}) elapsed"
-            break
-        wanted = min(
-            max_records - len(batch.messages), CONSUME_CHUNK, progress.waiting or CONSUME_CHUNK
-        )
-        received = consumer.consume(wanted, timeout=min(remaining, CONSUME_WAIT_SECONDS))
-        chunk = [message for message in received if message.error() is None]
-        if len(chunk) < len(received):  # an end of partition (or an error) among the messages
-            for message in received:
-                error = message.error()
-                if error is None:
-                    at_end.discard(message.partition())  # more came after that end
-                elif error.code() == KafkaError._PARTITION_EOF:
-                    at_end.add(message.partition())
-                else:
-                    raise KafkaSourceError(f"reading topic {topic!r} failed: {error}")
-        elif at_end:
-            at_end.difference_update({message.partition() for message in chunk})
-        batch.messages += chunk
-        if inspect is not None and chunk:
-            batch.inspected.append(inspect(chunk))
+    with _collector_paused():
+        at_end: set[int] = set()
+        while True:
+            if len(batch.messages) >= max_records:
+                batch.stopped_because = f"max_records ({max_records}) reached"
+                break
+            # Partitions already at their end (an empty one only ever says so by an end event)
+            # are left out, so what waits in the others sizes the next call.
+            progress = fetch_progress(consumer, topic, [p for p in partitions if p not in at_end])
+            at_end |= progress.ended
+            if len(at_end) == len(partitions):
+                batch.stopped_because = "every partition read to its end"
+                break
+            remaining = deadline - clock()
+            if remaining <= 0:
+                batch.stopped_because = f"max_seconds ({max_seconds:g}) elapsed"
+                break
+            wanted = min(
+                max_records - len(batch.messages), CONSUME_CHUNK, progress.waiting or CONSUME_CHUNK
+            )
+            received = consumer.consume(wanted, timeout=min(remaining, CONSUME_WAIT_SECONDS))
+            chunk = [message for message in received if message.error() is None]
+            if len(chunk) < len(received):  # an end of partition (or an error) among the messages
+                for message in received:
+                    error = message.error()
+                    if error is None:
+                        at_end.discard(message.partition())  # more came after that end
+                    elif error.code() == KafkaError._PARTITION_EOF:
+                        at_end.add(message.partition())
+                    else:
+                        raise KafkaSourceError(f"reading topic {topic!r} failed: {error}")
+            elif at_end:
+                at_end.difference_update({message.partition() for message in chunk})
+            batch.messages += chunk
+            if inspect is not None and chunk:
+                batch.inspected.append(inspect(chunk))
     return batch
 
 

@@ -19,7 +19,7 @@ from airloom.lake import check_dataset_name
 from airloom.ml.estimators import EstimatorName
 from airloom.ml.evaluation import Thresholds
 from airloom.operators.base import AirloomOperator
-from airloom.operators.quality import dataset_name_in_lake, run_tags
+from airloom.operators.quality import dataset_beside, run_tags
 
 ModelName = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$", max_length=200)]
 TAG_ESTIMATOR = "airloom.estimator"
@@ -185,15 +185,9 @@ class TrainModelOperator(AirloomOperator):
         from airloom.datasets import write_table
         from airloom.lake import dataset_path
 
-        name = params.holdout_dataset
-        if name is None:
-            input_name = dataset_name_in_lake(input_uri, params.lake_conn_id)
-            if input_name is None:
-                raise ValueError(
-                    f"input {input_uri} is not under the lake root of connection "
-                    f"{params.lake_conn_id!r}: set holdout_dataset"
-                )
-            name = f"{input_name}_holdout"
+        name = params.holdout_dataset or dataset_beside(
+            input_uri, params.lake_conn_id, "_holdout", "holdout_dataset"
+        )
         uri = str(dataset_path(name, params.lake_conn_id))
         write_table(pa.Table.from_pandas(rows, preserve_index=False), uri, HOLDOUT_FILE)
         self.log.info("Held-out rows (%d) in %s", len(rows), uri)

@@ -58,6 +58,19 @@ def dataset_name_in_lake(uri: str, lake_conn_id: str) -> str | None:
     return uri[len(root) + 1 :] if uri.startswith(f"{root}/") else None
 
 
+def dataset_beside(uri: str, lake_conn_id: str, suffix: str, instead: str) -> str:
+    """The name of a dataset beside the one at ``uri``: its name plus ``suffix``.
+
+    :param instead: the param(s) to set when ``uri`` is outside the lake, for the error.
+    """
+    name = dataset_name_in_lake(uri, lake_conn_id)
+    if name is None:
+        raise ValueError(
+            f"input {uri} is not under the lake root of connection {lake_conn_id!r}: set {instead}"
+        )
+    return f"{name}{suffix}"
+
+
 def run_tags(context: Context, dataset_uri: str) -> dict[str, str]:
     """What produced an MLflow run or model version: workflow, Airflow run, task, dataset."""
     return {
@@ -158,17 +171,12 @@ class DataQualityOperator(AirloomOperator):
         return {"table": output_uri, "report": report_ref}
 
     def _dataset_names(self, params: QualityGateParams, input_uri: str) -> tuple[str, str]:
-        if params.output_dataset and params.quarantine_dataset:
-            return params.output_dataset, params.quarantine_dataset
-        input_name = dataset_name_in_lake(input_uri, params.lake_conn_id)
-        if input_name is None:
-            raise ValueError(
-                f"input {input_uri} is not under the lake root of connection "
-                f"{params.lake_conn_id!r}: set output_dataset and quarantine_dataset"
-            )
+        instead = "output_dataset and quarantine_dataset"
         return (
-            params.output_dataset or f"{input_name}_validated",
-            params.quarantine_dataset or f"{input_name}_quarantine",
+            params.output_dataset
+            or dataset_beside(input_uri, params.lake_conn_id, "_validated", instead),
+            params.quarantine_dataset
+            or dataset_beside(input_uri, params.lake_conn_id, "_quarantine", instead),
         )
 
     def _log_report(
