@@ -55,6 +55,22 @@ def test_an_estimator_outside_the_allow_list_is_refused_with_the_allowed_ones() 
     assert problem.field == "estimator" and "'logistic_regression'" in problem.message
 
 
+def test_a_holdout_dataset_name_that_cannot_be_a_lake_folder_is_refused() -> None:
+    with DAG("t", schedule=None), pytest.raises(NodeConfigError) as error:
+        TrainModelOperator(
+            task_id="train",
+            inputs={"table": "file:///lake/features"},
+            estimator="logistic_regression",
+            target="y",
+            registered_model_name="churn",
+            holdout_dataset="Churn Holdout",
+        )
+    [problem] = error.value.problems
+    assert problem.field == "holdout_dataset" and "'Churn Holdout' must be lower-case" in (
+        problem.message
+    )
+
+
 def test_thresholds_must_name_known_metrics() -> None:
     with DAG("t", schedule=None), pytest.raises(NodeConfigError) as error:
         EvaluateModelOperator(
