@@ -114,6 +114,8 @@ def test_package_refuses_a_dag_that_fails_to_import(tmp_path: Path):
     for name in ("pyproject.toml", "uv.lock", "README.md"):
         shutil.copy2(PROJECT_ROOT / name, project / name)
     (project / "containers").symlink_to(PROJECT_ROOT / "containers")
+    # The copy has no .tools of its own: use the checkout's uv, as `make setup` installed it.
+    (project / ".tools").symlink_to(PROJECT_ROOT / ".tools")
     output = tmp_path / "bundle"
 
     result = CliRunner().invoke(
