@@ -1,13 +1,14 @@
 """Every record of a paginated JSON API, through the HTTP provider's ``HttpHook``.
 
 The connection gives the base URL, authentication and default headers; pagination follows a
-next link found in each response, or counts pages, or moves an offset. Links never leave the
-connection's base URL, so its credentials are not sent to another host.
+next link found in each response, or counts pages, or moves an offset. Neither links nor
+redirects leave the connection's base URL, so its credentials are not sent to another host.
+Which addresses may be reached at all is the hook's business (``GuardedHttpHook``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import urljoin
@@ -47,14 +48,39 @@ def dig(document: Any, path: str) -> Any:
     return value
 
 
+def _under(url: str, base_url: str) -> bool:
+    return url.startswith(base_url.rstrip("/") + "/")
+
+
 def _endpoint_of(link: str, current_url: str, base_url: str, label: str) -> str:
     absolute = urljoin(current_url, link)
-    if not absolute.startswith(base_url.rstrip("/") + "/"):
+    if not _under(absolute, base_url):
         raise HttpIngestError(
             f"{label}: the next link {link!r} leaves the connection's base URL {base_url}; "
             "Airloom does not follow it (the connection's credentials would go with it)"
         )
     return absolute[len(base_url.rstrip("/")) :]
+
+
+def _redirects_stay_under(base_url: str, label: str) -> Callable[..., Any]:
+    """A requests response hook refusing a redirect out of the base URL before it is followed.
+
+    requests drops ``Authorization`` on such a hop but not the connection's other headers
+    (API keys in its extra), so the hop is refused rather than followed.
+    """
+
+    def check(response: Any, *args: Any, **kwargs: Any) -> Any:
+        if response.is_redirect:
+            target = urljoin(response.url, response.headers["location"])
+            if not _under(target, base_url):
+                raise HttpIngestError(
+                    f"{label}: {response.url} redirects to {target}, outside the connection's "
+                    f"base URL {base_url}; Airloom does not follow it (the connection's "
+                    "credentials would go with it)"
+                )
+        return response
+
+    return check
 
 
 def fetch_records(
@@ -78,6 +104,7 @@ def fetch_records(
     elif style == "offset":
         params.update({pagination.offset_param: 0, pagination.limit_param: pagination.page_size})
     base_url = hook.url_from_endpoint("")
+    redirect_check = {"response": [_redirects_stay_under(base_url, label)]}
     records: list[Any] = []
     pages = 0
     while True:
@@ -89,7 +116,11 @@ def fetch_records(
             )
         url = hook.url_from_endpoint(endpoint)
         try:
-            response = hook.run(endpoint, data=params, headers=dict(headers or {}))
+            response = hook.run(
+                endpoint, data=params, headers=dict(headers or {}), hooks=redirect_check
+            )
+        except HttpIngestError:
+            raise
         except Exception as error:  # requests and the hook raise several classes
             sent = f" with {params}" if params else ""
             raise HttpIngestError(f"{label}: GET {url}{sent} failed: {error}") from error

@@ -71,6 +71,12 @@ class HttpIngestOperator(AirloomOperator):
     named after the task and DAG run (nested objects as struct columns), so a retry replaces its
     earlier output. A failed request or an unexpected page fails the task naming the page.
 
+    Internal addresses are refused (``GuardedHttpHook``): loopback, private, link-local,
+    carrier-grade NAT, multicast, reserved and cloud metadata, judged on every address the host
+    resolves to, on every redirect hop and on the address connected to. Only the connection's
+    admin widens this, listing CIDRs under ``airloom_allowed_networks`` in its extra; nothing in
+    the node's params can. Links and redirects never leave the connection's base URL.
+
     :param endpoint: path under the connection's base URL (templated).
     :param http_conn_id: HTTP connection.
     :param records_path: dotted path to each page's records.
@@ -86,7 +92,8 @@ class HttpIngestOperator(AirloomOperator):
         "Reads every page of a JSON API through an Airflow HTTP connection (following next "
         "links, page numbers or offsets) and adds the records to a Parquet dataset in the lake. "
         "Nested objects become struct columns; a failed request or an unexpected page fails the "
-        "node naming the page and its URL."
+        "node naming the page and its URL. Internal addresses (loopback, private networks, cloud "
+        "metadata) are refused unless the connection's admin allows them."
     )
     params_model = HttpIngestParams
     output_ports = (Port("table", PortType.TABLE, "The dataset the records were added to."),)
@@ -96,9 +103,8 @@ class HttpIngestOperator(AirloomOperator):
     def run(
         self, params: HttpIngestParams, inputs: Mapping[str, Any], context: Context
     ) -> dict[str, Any]:
-        from airflow.providers.http.hooks.http import HttpHook
-
         from airloom.datasets import write_table
+        from airloom.hooks.http import GuardedHttpHook
         from airloom.ingest.http_pages import Pagination, fetch_records
         from airloom.ingest.naming import run_file_name
         from airloom.ingest.tables import records_to_table
@@ -115,7 +121,7 @@ class HttpIngestOperator(AirloomOperator):
             max_pages=params.max_pages,
         )
         records, pages = fetch_records(
-            HttpHook(method="GET", http_conn_id=params.http_conn_id),
+            GuardedHttpHook(method="GET", http_conn_id=params.http_conn_id),
             params.endpoint,
             params.records_path,
             pagination,

@@ -1,13 +1,12 @@
-"""HTTP ingestion against a real JSON API served on loopback, one per pagination style."""
+"""HTTP ingestion against a real JSON API served on loopback, one per pagination style, and
+the internal addresses it refuses unless the connection allows them."""
 
 from __future__ import annotations
 
 import json
 import os
-import threading
 from collections.abc import Iterator
 from datetime import datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
@@ -17,6 +16,7 @@ from airflow.sdk import DAG
 from airloom.datasets import read_table
 from airloom.operators.http import HttpIngestOperator
 from tests.harness.airflow import run_dag_object
+from tests.harness.http_servers import RecordingHandler, RecordingServer, recording_server
 from tests.integration.operators.ingest_support import connect, unique_name
 
 API_KEY = "test-key"
@@ -25,7 +25,7 @@ CUSTOMERS = [{"id": i, "name": f"customer {i}"} for i in range(1, 8)]
 EVENTS = {None: ["signup", "login"], "b": ["click"], "c": ["logout", "login"]}
 
 
-class ShopApi(BaseHTTPRequestHandler):
+class ShopApi(RecordingHandler):
     """Three paginated resources, each in one style; every request needs the API key."""
 
     def do_GET(self) -> None:
@@ -46,6 +46,8 @@ class ShopApi(BaseHTTPRequestHandler):
             return self._send(200, body | {"links": {"next": following.get(cursor)}})
         if url.path == "/v1/elsewhere":
             return self._send(200, {"items": [], "links": {"next": "http://example.invalid/x"}})
+        if url.path == "/v1/moved":  # a redirect to wherever the request asks
+            return self.send_json(302, {}, {"Location": query["to"]})
         return self._send(500, {"error": "boom"})
 
     @property
@@ -54,39 +56,43 @@ class ShopApi(BaseHTTPRequestHandler):
         return f"http://{host}:{port}"
 
     def _send(self, status: int, body: object) -> None:
-        payload = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
-
-    def log_message(self, *args: object) -> None:
-        pass
+        self.send_json(status, body)
 
 
-@pytest.fixture
-def shop_api(monkeypatch: pytest.MonkeyPatch, lake: Path) -> Iterator[str]:
-    """The API on a free loopback port, as the Airflow HTTP connection 'shop_api'."""
-    connect(monkeypatch, lake)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), ShopApi)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+def http_connection(
+    monkeypatch: pytest.MonkeyPatch, conn_id: str, host: str, port: int, **extra: object
+) -> str:
+    """An Airflow HTTP connection to ``host:port`` sending the API key, with ``extra`` added."""
     monkeypatch.setenv(
-        "AIRFLOW_CONN_SHOP_API",
+        f"AIRFLOW_CONN_{conn_id.upper()}",
         json.dumps(
             {
                 "conn_type": "http",
-                "host": "127.0.0.1",
-                "port": server.server_address[1],
+                "host": host,
+                "port": port,
                 "schema": "http",
-                "extra": {"X-Api-Key": API_KEY},
+                "extra": {"X-Api-Key": API_KEY, **extra},
             }
         ),
     )
-    yield "shop_api"
-    server.shutdown()
-    server.server_close()
+    return conn_id
+
+
+@pytest.fixture
+def shop_server(monkeypatch: pytest.MonkeyPatch, lake: Path) -> Iterator[RecordingServer]:
+    """The API on a free loopback port."""
+    connect(monkeypatch, lake)
+    with recording_server(ShopApi) as server:
+        yield server
+
+
+@pytest.fixture
+def shop_api(monkeypatch: pytest.MonkeyPatch, shop_server: RecordingServer) -> str:
+    """The Airflow HTTP connection 'shop_api': the API, which its admin allows on loopback."""
+    port = shop_server.server_address[1]
+    return http_connection(
+        monkeypatch, "shop_api", "127.0.0.1", port, airloom_allowed_networks=["127.0.0.0/8"]
+    )
 
 
 def rows(lake: Path, dataset: str) -> list[dict]:
@@ -179,3 +185,65 @@ def test_a_failing_page_or_a_foreign_link_fails_the_node_saying_where(
     assert "node 'elsewhere': the next link 'http://example.invalid/x' leaves" in task_logs
     assert "node 'wrong_path': page 1 (" in task_logs
     assert "has no 'data.rows' (missing 'rows')" in task_logs
+
+
+def test_internal_addresses_fail_the_node_before_any_request_reaches_them(
+    airflow_db,
+    monkeypatch: pytest.MonkeyPatch,
+    shop_server: RecordingServer,
+    shop_api: str,
+    capfd: pytest.CaptureFixture,
+) -> None:
+    port = shop_server.server_address[1]
+    unallowed = http_connection(monkeypatch, "shop_unallowed", "127.0.0.1", port)
+    by_name = http_connection(monkeypatch, "shop_by_name", "localhost", port)
+    with recording_server(host="127.0.0.2") as internal:
+        with DAG(unique_name("ssrf"), schedule=None, start_date=datetime(2026, 1, 1)) as dag:
+            common = {"records_path": "data.items", "pagination": "page"}
+            HttpIngestOperator(
+                task_id="loopback",
+                http_conn_id=unallowed,
+                endpoint="/v1/orders",
+                dataset=unique_name("loopback"),
+                **common,
+            )
+            HttpIngestOperator(
+                task_id="by_name",
+                http_conn_id=by_name,
+                endpoint="/v1/orders",
+                dataset=unique_name("by_name"),
+                **common,
+            )
+            HttpIngestOperator(  # allowed on loopback, but the redirect leaves its base URL
+                task_id="moved",
+                http_conn_id=shop_api,
+                endpoint="/v1/moved",
+                query={"to": f"{internal.url}/v1/orders"},
+                dataset=unique_name("moved"),
+            )
+
+        result = run_dag_object(dag)
+
+    assert set(result.task_states.values()) == {"failed"}
+    assert [line.split("?")[0] for line in shop_server.seen] == ["GET /v1/moved"]
+    assert internal.seen == []
+    task_logs = "".join(capfd.readouterr())
+    how_to_allow = (
+        "Airloom refuses internal addresses unless the connection allows them: an Airflow admin "
+        "can add '127.0.0.1/32' or a network holding it to the list under "
+        "'airloom_allowed_networks' in the connection's extra"
+    )
+    assert (
+        f"node 'loopback': GET http://127.0.0.1:{port}/v1/orders with {{'page': 1}} failed: "
+        "HTTP connection 'shop_unallowed' may not reach '127.0.0.1': it resolves to 127.0.0.1, "
+        f"a loopback address in 127.0.0.0/8. {how_to_allow}"
+    ) in task_logs
+    assert (
+        "HTTP connection 'shop_by_name' may not reach 'localhost': it resolves to 127.0.0.1, "
+        "a loopback address in 127.0.0.0/8."
+    ) in task_logs
+    assert f"node 'moved': http://127.0.0.1:{port}/v1/moved?to=" in task_logs
+    assert (
+        f"redirects to {internal.url}/v1/orders, outside the connection's base URL "
+        f"http://127.0.0.1:{port}; Airloom does not follow it (the connection's credentials"
+    ) in task_logs
