@@ -16,6 +16,7 @@ from typing import Any
 from airflow.sdk import DAG
 
 from airloom.catalog import node_types
+from airloom.workflow.access import tenant_access_control
 from airloom.workflow.spec import Edge, WorkflowSpec
 from airloom.workflow.validation import ensure_valid
 
@@ -78,6 +79,7 @@ def _dag(spec: WorkflowSpec, *, workflow_id: str, version: int, tenant: str) -> 
         schedule=spec.schedule,
         start_date=START_DATE,
         catchup=False,
+        access_control=tenant_access_control(tenant),
         max_active_runs=1,
         tags=[
             *meta.tags,
