@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from abc import ABC, abstractmethod
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -145,6 +146,13 @@ class AirflowClient(ABC):
     def import_errors(self) -> list[dict[str, Any]]:
         return self.request("GET", "/importErrors", params={"limit": 100})["import_errors"]
 
+    def ensure_role(self, name: str, permissions: Iterable[tuple[str, str]]) -> bool:
+        """Create an auth-manager role with ``(action, resource)`` permissions if it is missing.
+
+        Returns False where this client cannot manage roles; an existing role is left as it is.
+        """
+        return False
+
     def log_url(self, dag_id: str, run_id: str, task_id: str, try_number: int) -> str:
         path = _path("dags", dag_id, "runs", run_id, "tasks", task_id)
         return f"{self.ui_url}{path}?try_number={try_number}"
@@ -190,11 +198,30 @@ class RestAirflowClient(AirflowClient):
         return self._token
 
     def request(self, method, path, *, json=None, params=None):  # type: ignore[override]
+        return self._call(method, path, json=json, params=params)
+
+    def ensure_role(self, name: str, permissions: Iterable[tuple[str, str]]) -> bool:
+        """Through the FAB auth manager's own API, which the api-server serves under /auth."""
+        body = {
+            "name": name,
+            "actions": [
+                {"action": {"name": action}, "resource": {"name": resource}}
+                for action, resource in permissions
+            ],
+        }
+        try:
+            self._call("POST", "/roles", json=body, prefix="/auth/fab/v1")
+        except AirflowApiError as exc:
+            if exc.status != 409:  # 409: the role exists already
+                raise
+        return True
+
+    def _call(self, method: str, path: str, *, json=None, params=None, prefix="/api/v2") -> Any:
         for attempt in range(2):
             token = self._token or self._authenticate()
             response = self._http.request(
                 method,
-                f"/api/v2{path}",
+                f"{prefix}{path}",
                 json=json,
                 params=params,
                 headers={"Authorization": f"Bearer {token}"},
