@@ -9,12 +9,19 @@ from __future__ import annotations
 
 import json
 import secrets
+import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 from airloom.connections import KAFKA_CONN_ID, LAKE_CONN_ID, MLFLOW_CONN_ID
+from airloom.workflow.access import tenant_role
+from airloom_cli.stack.airflow_access import write_plan
+from airloom_cli.stack.bootstrap import AirflowUser
 from airloom_cli.stack.settings import StackSettings
+from servicekit.airflow_roles import tenant_roles
 
 ADMIN_USER = "admin"
+FAB_AUTH_MANAGER = "airflow.providers.fab.auth_manager.fab_auth_manager.FabAuthManager"
 
 
 def _load_or_create(path: Path, create: dict[str, str]) -> dict[str, str]:
@@ -72,11 +79,8 @@ def airflow_environment(settings: StackSettings) -> dict[str, str]:
         "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__CORE__FERNET_KEY": keys["fernet_key"],
-        "AIRFLOW__CORE__AUTH_MANAGER": (
-            "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager"
-        ),
-        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": f"{ADMIN_USER}:admin",
-        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(passwords_file(settings)),
+        # FAB's auth manager has per-DAG permissions: a tenant's people see only its DAGs.
+        "AIRFLOW__CORE__AUTH_MANAGER": FAB_AUTH_MANAGER,
         "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{api_url}/execution/",
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
         "AIRFLOW__API__HOST": settings.host,
@@ -117,12 +121,38 @@ def airloom_connections(settings: StackSettings) -> dict[str, dict]:
     }
 
 
-def init_commands(settings: StackSettings, airflow_bin: str) -> list[list[str]]:
-    """Migrate the metadata database, then create or refresh Airloom's connections."""
+def access_plan(
+    settings: StackSettings, tenants: Iterable[str], users: Iterable[AirflowUser]
+) -> tuple[dict[str, list[tuple[str, str]]], list[dict[str, str]]]:
+    """The tenants' Airflow roles, and the logins: the admin and each tenant's users."""
+    roles = {name: list(perms) for t in sorted(tenants) for name, perms in tenant_roles(t).items()}
+    logins = [{"username": ADMIN_USER, "password": admin_password(settings), "role": "Admin"}]
+    logins += [
+        {
+            "username": user.username,
+            "password": user.password,
+            "role": tenant_role(user.tenant, user.role),
+        }
+        for user in users
+    ]
+    return roles, logins
+
+
+def init_commands(
+    settings: StackSettings,
+    airflow_bin: str,
+    tenants: Iterable[str] = (),
+    users: Iterable[AirflowUser] = (),
+) -> list[list[str]]:
+    """Migrate the metadata database, create or refresh Airloom's connections, then the
+    tenants' roles and the logins (FAB's tables come with `db migrate`)."""
     connections_file = settings.airflow_home / "airloom_connections.json"
     connections_file.parent.mkdir(parents=True, exist_ok=True)
     connections_file.write_text(json.dumps(airloom_connections(settings), indent=2))
+    roles, logins = access_plan(settings, tenants, users)
+    plan = write_plan(settings.airflow_home / "airloom_access.json", roles, logins)
     return [
         [airflow_bin, "db", "migrate"],
         [airflow_bin, "connections", "import", "--overwrite", str(connections_file)],
+        [sys.executable, "-m", "airloom_cli.stack.airflow_access", str(plan)],
     ]

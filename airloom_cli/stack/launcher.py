@@ -20,6 +20,7 @@ from airloom_cli.stack.airflow_setup import (
     init_commands,
     service_credentials,
 )
+from airloom_cli.stack.bootstrap import AIRFLOW_USERS, Bootstrap, BootstrapError, read_bootstrap
 from airloom_cli.stack.services import LOCAL_TENANT, Service, stack_services, venv_script
 from airloom_cli.stack.settings import StackSettings
 
@@ -44,6 +45,7 @@ class Stack:
         self.settings = settings or StackSettings()
         self.echo = echo
         self.table = processes.ProcessTable(self.settings.run_dir)
+        self.bootstrap = Bootstrap()  # what `up` reads from its environment
         self.services = stack_services(self.settings)
 
     def service(self, name: str) -> Service:
@@ -73,6 +75,7 @@ class Stack:
             self._print_urls()
             return False
         self._check_prerequisites()
+        self.services = stack_services(self.settings, self.bootstrap)
         started = time.monotonic()
         # Airflow's components wait for its database migration; everything else starts now.
         with ThreadPoolExecutor(max_workers=1) as pool:
@@ -95,6 +98,10 @@ class Stack:
 
     def _check_prerequisites(self) -> None:
         try:
+            self.bootstrap = read_bootstrap(os.environ, reserved_users={ADMIN_USER})
+        except BootstrapError as exc:
+            raise StackError(str(exc)) from exc
+        try:
             require_java()
         except JavaNotFoundError as exc:
             raise StackError(str(exc)) from exc
@@ -106,7 +113,10 @@ class Stack:
                 )
 
     def _environment(self, service: Service) -> dict[str, str]:
-        return {**os.environ, **service.env}
+        # Tenant users' passwords go to Airflow's database (through the plan file), not to
+        # every service's environment.
+        inherited = {k: v for k, v in os.environ.items() if k != AIRFLOW_USERS}
+        return {**inherited, **service.env}
 
     def _start(self, service: Service) -> None:
         record = processes.spawn(
@@ -122,7 +132,11 @@ class Stack:
         """Migrate Airflow's database, refresh the connections, start Airflow's components."""
         airflow_services = [s for s in self.services if s.needs_airflow_db]
         log_file = self.log_file("airflow-init")
-        for command in init_commands(self.settings, venv_script("airflow")):
+        tenants = {LOCAL_TENANT, *self.bootstrap.tenants()}
+        commands = init_commands(
+            self.settings, venv_script("airflow"), tenants, self.bootstrap.airflow_users
+        )
+        for command in commands:
             with log_file.open("ab") as log:
                 result = subprocess.run(
                     command,
@@ -190,14 +204,19 @@ class Stack:
             if service.url:
                 self.echo(f"  {service.title:<45} {service.url}")
         credentials = service_credentials(self.settings)
-        self.echo(
-            f"\n  Airflow login: {ADMIN_USER} / {admin_password(self.settings)}"
-            f"\n  Workflow builder token (tenant {LOCAL_TENANT}, admin): "
-            f"{credentials['builder_token']}"
-            f"\n  Marketplace API key (tenant {LOCAL_TENANT}, enterprise): "
-            f"{credentials['marketplace_key']}"
-            "\n  Stop with `airloom down`; data stays in the state folder."
-        )
+        lines = [f"  Airflow login: {ADMIN_USER} / {admin_password(self.settings)}"]
+        lines += [
+            f"  Airflow login of tenant {user.tenant} ({user.role}): {user.username}"
+            for user in self.bootstrap.airflow_users
+        ]
+        lines += [
+            f"  Workflow builder token (tenant {LOCAL_TENANT}, admin): "
+            f"{credentials['builder_token']}",
+            f"  Marketplace API key (tenant {LOCAL_TENANT}, enterprise): "
+            f"{credentials['marketplace_key']}",
+            "  Stop with `airloom down`; data stays in the state folder.",
+        ]
+        self.echo("\n" + "\n".join(lines))
 
     # -- down / status --------------------------------------------------------------------
 

