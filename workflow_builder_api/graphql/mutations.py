@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 from strawberry.scalars import JSON
 
+from servicekit.airflow_roles import ensure_tenant_roles
 from workflow_builder_api.graphql.types import (
     Info,
     Problem,
@@ -81,6 +82,10 @@ class Mutation:
     @strawberry.mutation(description="Compile a version into a DAG file and publish it.")
     async def publish_workflow(self, info: Info, id: strawberry.ID, version: int) -> PublishResult:
         principal = await info.context.principal()
+        # Airflow parses a DAG only if the roles its access_control names exist.
+        await info.context.blocking(
+            ensure_tenant_roles, info.context.runtime.airflow, principal.tenant
+        )
         result = await info.context.db(
             publishing.publish, principal, info.context.runtime.target, str(id), version
         )

@@ -15,6 +15,7 @@ import pytest
 from botocore.config import Config
 
 from servicekit.airflow_client import MwaaAirflowClient
+from servicekit.airflow_roles import ensure_tenant_roles
 from tests.harness.airflow import DAGS_FOLDER
 from tests.harness.servers import mwaa_server
 from tests.harness.stack import LocalStack
@@ -221,6 +222,8 @@ def test_runs_go_through_mwaa_the_same_way(
     )
     with running_builder(settings, airflow_factory=lambda: mwaa_airflow) as builder:
         tenant = builder.tenant()
+        # MWAA's InvokeRestApi cannot create roles: an admin onboards the tenant beforehand.
+        assert ensure_tenant_roles(stack.airflow(), tenant.name)
         try:
             topic = f"orders_{tenant.name}"
             produce_orders(stack.kafka_bootstrap, topic, 2)
