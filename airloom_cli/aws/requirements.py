@@ -27,6 +27,8 @@ PROVIDED_BY_MWAA = (
     "apache-airflow",
     "apache-airflow-providers-amazon",
     "apache-airflow-providers-common-sql",
+    # MWAA's own auth manager: its roles and the DAG-level access_control tenants rely on.
+    "apache-airflow-providers-fab",
     "apache-airflow-providers-standard",
 )
 
