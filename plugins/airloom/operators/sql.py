@@ -10,13 +10,16 @@ from pydantic import Field, field_validator
 
 from airloom.catalog import NodeParams, Port, PortType
 from airloom.connections import LAKE_CONN_ID
+from airloom.ingest.sql_source import DEFAULT_TIMEOUT_SECONDS, MAX_TIMEOUT_SECONDS
 from airloom.lake import check_dataset_name, dataset_path
 from airloom.operators.base import AirloomOperator
 
 
 class SqlIngestParams(NodeParams):
     sql: str = Field(
-        description="One SELECT (a WITH … SELECT too) whose rows become the dataset.",
+        description="One read-only query whose rows become the dataset: a SELECT, WITH … "
+        "SELECT or UNION of SELECTs; nothing that writes, locks rows, calls functions that "
+        "reach outside the query (files, sleeps, settings) or runs several statements.",
         min_length=1,
         json_schema_extra={"format": "sql"},
     )
@@ -26,6 +29,12 @@ class SqlIngestParams(NodeParams):
     )
     dataset: str = Field(description="Lake dataset to add the rows to, e.g. 'crm/customers'.")
     lake_conn_id: str = Field(default=LAKE_CONN_ID, description="Lake connection.")
+    timeout_seconds: int = Field(
+        default=DEFAULT_TIMEOUT_SECONDS,
+        ge=1,
+        le=MAX_TIMEOUT_SECONDS,
+        description="The database stops the query after this many seconds.",
+    )
 
     @field_validator("dataset")
     @classmethod
@@ -34,10 +43,11 @@ class SqlIngestParams(NodeParams):
 
     @field_validator("sql")
     @classmethod
-    def _one_select(cls, value: str) -> str:
-        from airloom.ingest.sql_source import select_problem
+    def _one_read_only_query(cls, value: str) -> str:
+        from airloom.user_sql import query_problem
 
-        problem = select_problem(value)
+        # The connection's dialect is known only at run time, where the check runs again.
+        problem = query_problem(value)
         if problem:
             raise ValueError(problem)
         return value
@@ -46,24 +56,29 @@ class SqlIngestParams(NodeParams):
 class SqlIngestOperator(AirloomOperator):
     """Run a SELECT on an Airflow SQL connection and add its rows to a lake dataset.
 
-    The query runs through the connection's common-sql ``DbApiHook``; column types come from the
-    values. The rows are written as one Parquet file named after the task and DAG run, so a retry
-    replaces its earlier output. A statement the database rejects fails the task with the node,
-    the connection, the database's message and the statement.
+    The SQL must be one read-only query (see :mod:`airloom.user_sql`); it is checked when the
+    design is validated and again in the connection's dialect right before it runs. It runs
+    through the connection's common-sql ``DbApiHook`` in a read-only transaction that the
+    database stops after ``timeout_seconds`` (see :mod:`airloom.ingest.read_only`); column
+    types come from the values. The rows are written as one Parquet file named after the task
+    and DAG run, so a retry replaces its earlier output. A statement the database rejects fails
+    the task with the node, the connection, the database's message and the statement.
 
     :param sql: one SELECT (templated).
     :param conn_id: Airflow SQL connection id.
     :param dataset: lake dataset to add the rows to (templated).
     :param lake_conn_id: lake connection.
+    :param timeout_seconds: how long the query may run before the database stops it.
     """
 
     node_type = "sql_ingest"
     category = "ingest"
     description = (
-        "Runs a SELECT on any Airflow SQL connection (PostgreSQL, MySQL, SQLite and others, "
-        "through the common-sql hook) and adds the rows to a Parquet dataset in the lake. A "
-        "statement the database rejects fails the node with the database's message and the "
-        "statement; a retry of the same run replaces its own output."
+        "Runs one read-only query (a SELECT) on any Airflow SQL connection (PostgreSQL, MySQL, "
+        "SQLite and others, through the common-sql hook) and adds the rows to a Parquet "
+        "dataset in the lake. The query runs in a read-only transaction and is stopped after "
+        "timeout_seconds. A statement the database rejects fails the node with the database's "
+        "message and the statement; a retry of the same run replaces its own output."
     )
     params_model = SqlIngestParams
     output_ports = (Port("table", PortType.TABLE, "The dataset the rows were added to."),)
@@ -77,7 +92,9 @@ class SqlIngestOperator(AirloomOperator):
         from airloom.ingest.naming import run_file_name
         from airloom.ingest.sql_source import query_table
 
-        table = query_table(params.conn_id, params.sql, f"node {self.task_id!r}")
+        table = query_table(
+            params.conn_id, params.sql, f"node {self.task_id!r}", params.timeout_seconds
+        )
         dataset_uri = str(dataset_path(params.dataset, params.lake_conn_id))
         write_table(table, dataset_uri, run_file_name(context))
         self.log.info("Wrote %d rows to %s", table.num_rows, dataset_uri)

@@ -9,7 +9,7 @@ import pytest
 from airloom.ingest.file_sources import _matches, source_problem
 from airloom.ingest.http_pages import dig
 from airloom.ingest.naming import run_file_name
-from airloom.ingest.sql_source import select_problem
+from airloom.user_sql import query_problem
 
 
 def test_dig_follows_dotted_paths_through_objects_and_lists() -> None:
@@ -31,7 +31,7 @@ def test_dig_follows_dotted_paths_through_objects_and_lists() -> None:
     ],
 )
 def test_only_a_single_select_is_accepted(sql: str, problem: str | None) -> None:
-    assert select_problem(sql) == problem
+    assert query_problem(sql) == problem
 
 
 def test_sources_must_be_absolute_or_s3_and_globs_stay_in_one_folder() -> None:
