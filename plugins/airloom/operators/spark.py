@@ -44,8 +44,10 @@ def as_list(references: Any) -> list[Any]:
 class SparkTransformParams(NodeParams):
     sql: str | None = Field(
         default=None,
-        description="A Spark SQL query over the inputs; each input is a view named after its "
-        "dataset's last path segment (e.g. `SELECT … FROM daily_sales`). Exclusive with job.",
+        description="One Spark SQL query over the inputs; each input is a view named after its "
+        "dataset's last path segment (e.g. `SELECT … FROM daily_sales`). It reads only those "
+        "views (and its own WITH clauses): no other tables, no files by path, no commands, no "
+        "scripts, no Java-calling functions such as reflect. Exclusive with job.",
         json_schema_extra={"format": "sql"},
     )
     job: JobName | None = Field(  # type: ignore[valid-type]
@@ -78,6 +80,19 @@ class SparkTransformParams(NodeParams):
     def _dataset_name(cls, value: str) -> str:
         return check_dataset_name(value)
 
+    @field_validator("sql")
+    @classmethod
+    def _one_read_only_query(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return value  # _sql_xor_job says what is missing
+        from airloom.user_sql import spark_query_problem
+
+        # The input views are known only at run time, where the check runs again with them.
+        problem = spark_query_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
+
     @model_validator(mode="after")
     def _sql_xor_job(self) -> SparkTransformParams:
         if (self.sql is None) == (self.job is None):
@@ -96,6 +111,11 @@ class SparkTransformOperator(AirloomOperator):
     run leaves the previous output untouched and a rerun replaces it. A bad SQL statement fails
     the task with the statement and Spark's explanation, and writes nothing.
 
+    SQL must be one read-only query over the input views (see :mod:`airloom.user_sql`): it is
+    checked when the design is validated, and again with the input views' names before it is
+    sent to Spark, locally or on EMR; the session that runs it reads no files by path, expands
+    no ``${…}`` and offers no Java-calling functions (:mod:`airloom.spark.sql_guard`).
+
     :param sql: Spark SQL query over the input views (templated).
     :param job: registered job name, see :data:`airloom.spark.jobs.JOBS`.
     :param job_params: the job's parameters (templated).
@@ -109,8 +129,9 @@ class SparkTransformOperator(AirloomOperator):
     node_type = "spark_transform"
     category = "transform"
     description = (
-        "Transforms lake datasets with Spark: a SQL query over the connected tables (each one a "
-        "view named after its dataset) or a registered PySpark job such as churn_features, "
+        "Transforms lake datasets with Spark: a read-only SQL query over the connected tables "
+        "(each one a view named after its dataset, and nothing else) or a registered PySpark "
+        "job such as churn_features, "
         "into a new Parquet dataset that is swapped in only when complete. Runs on local Spark, "
         "or on EMR Serverless when the Spark connection says so."
     )
@@ -139,6 +160,15 @@ class SparkTransformOperator(AirloomOperator):
                     "each input dataset needs a distinct last path segment"
                 )
             named[name] = uri
+        if params.sql is not None:
+            from airloom.user_sql import spark_query_problem
+
+            # Before any Spark work, local or on EMR: only now are the input views known.
+            problem = spark_query_problem(params.sql, views=named)
+            if problem:
+                raise SparkTransformError(
+                    f"{label}: the SQL statement {problem}:\n    {params.sql}"
+                )
         request = TransformRequest(
             output_uri=table_uri(params.output_dataset, params.lake_conn_id),
             inputs=named,

@@ -1,8 +1,9 @@
 """Entry point for Airloom's Spark transformations on a cluster (EMR Serverless).
 
 Upload this file as the Spark connection's ``job_script_s3_uri`` and the ``airloom`` package as
-a zip named in ``py_files_s3_uri``; the ``spark_transform`` operator passes the request as
-arguments (see :meth:`airloom.spark.transform.TransformRequest.to_args`)::
+a zip named in ``py_files_s3_uri``, with ``sqlglot`` (pure Python) beside it: a SQL request is
+checked again on the cluster before it runs. The ``spark_transform`` operator passes the
+request as arguments (see :meth:`airloom.spark.transform.TransformRequest.to_args`)::
 
     spark-submit entrypoint.py --output s3://lake/features --input events=s3://lake/events \\
         --job churn_features --job-params '{}'

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from airloom.spark.java import require_java
+from airloom.spark.sql_guard import USER_SQL_CONF
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -26,14 +27,15 @@ DEFAULT_MASTER = "local[*]"
 EMR_SERVERLESS = "emr-serverless"
 
 # Settings every Airloom session shares, on a laptop or on EMR: small jobs stay small
-# (few shuffle partitions), timestamps mean the same everywhere (UTC), and pandas/Arrow
-# conversions are columnar.
+# (few shuffle partitions), timestamps mean the same everywhere (UTC), pandas/Arrow
+# conversions are columnar, and SQL reaches neither files by path nor ${…} variables.
 COMMON_CONF: dict[str, str] = {
     "spark.sql.shuffle.partitions": "4",
     "spark.sql.session.timeZone": "UTC",
     "spark.sql.execution.arrow.pyspark.enabled": "true",
     "spark.ui.enabled": "false",
     "spark.ui.showConsoleProgress": "false",
+    **USER_SQL_CONF,
 }
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from airloom.spark.output import OVERWRITE, write_dataset
+from airloom.spark.sql_guard import guard_session
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -102,6 +103,7 @@ def run_transform(spark: SparkSession, request: TransformRequest) -> str:
     try:
         if request.sql is not None:
             what = f"the SQL statement\n    {request.sql}\n"
+            guard_session(spark)
             for name, frame in frames.items():
                 frame.createOrReplaceTempView(name)
             _require_query(spark, request)
@@ -143,12 +145,16 @@ def _read_inputs(spark: SparkSession, request: TransformRequest) -> dict[str, Da
 
 
 def _require_query(spark: SparkSession, request: TransformRequest) -> None:
-    """Refuse anything but one query: a transform must not create, drop or insert by itself.
+    """Refuse anything but one read-only query over the request's inputs.
 
-    Only Spark's parser runs here, never the statement: a malformed statement raises Spark's
-    ParseException; a command (or several statements) cannot stand as a subquery.
+    Nothing runs here: Spark's parser first (a malformed statement raises its ParseException;
+    a command or several statements cannot stand as a subquery), then Airloom's rules for
+    tenants' SQL (:func:`airloom.user_sql.spark_query_problem`): only the input views, no
+    files, no Java, no scripts.
     """
     from pyspark.errors import ParseException
+
+    from airloom.user_sql import spark_query_problem
 
     parser = spark._jsparkSession.sessionState().sqlParser()
     parser.parsePlan(request.sql)
@@ -159,6 +165,11 @@ def _require_query(spark: SparkSession, request: TransformRequest) -> None:
             f"{request.label}: the SQL statement must be a single query (SELECT, WITH … SELECT, "
             f"VALUES), not a command or several statements:\n    {request.sql}"
         ) from None
+    problem = spark_query_problem(request.sql, views=request.inputs)
+    if problem:
+        raise SparkTransformError(
+            f"{request.label}: the SQL statement {problem}:\n    {request.sql}"
+        )
 
 
 def _spark_message(exc: BaseException) -> str:

@@ -120,6 +120,58 @@ def test_params_are_checked_when_the_dag_is_parsed() -> None:
         assert [problem.field for problem in error.value.problems] == [field]
 
 
+def test_sql_reads_its_input_views_and_nothing_outside_them(
+    airflow_db, airloom_connections, lake: Path, events_uri: str, capfd
+):
+    attacks = {
+        f"SELECT * FROM parquet.`{lake / 'crm' / 'churn_features'}`": "must not read files",
+        "SELECT * FROM text.`/etc/passwd`": "must not read files directly",
+        "SELECT java_method('java.lang.System', 'getenv', 'HOME') AS home": (
+            "must not call java_method(): it runs Java code"
+        ),
+        "SELECT TRANSFORM(customer_id) USING 'sh -c id' AS (out) FROM customer_events": (
+            "must not run a script"
+        ),
+        "SELECT * FROM other_db.customer_events": "names a table in another database",
+    }
+    for sql, reason in attacks.items():
+        with DAG("spark_transform_attack", schedule=None), pytest.raises(NodeConfigError) as error:
+            SparkTransformOperator(
+                task_id="node", sql=sql, output_dataset="x", inputs={"tables": [events_uri]}
+            )
+        assert [problem.field for problem in error.value.problems] == ["sql"]
+        assert reason in error.value.problems[0].message
+
+    with DAG("spark_transform_outside_its_inputs", schedule=None) as dag:
+        SparkTransformOperator(
+            task_id="peek",
+            sql="SELECT * FROM churn_features",  # a real dataset, but not this node's input
+            output_dataset="crm/peek",
+            inputs={"tables": [events_uri]},
+        )
+        SparkTransformOperator(
+            task_id="spend_rank",
+            sql="WITH spend AS (SELECT customer_id, SUM(amount) AS total FROM customer_events "
+            "GROUP BY customer_id) SELECT customer_id, total, "
+            "RANK() OVER (ORDER BY total DESC NULLS LAST) AS spend_rank FROM spend",
+            output_dataset="crm/spend_rank",
+            inputs={"tables": [events_uri]},
+        )
+    capfd.readouterr()
+
+    result = run_dag_object(dag)
+
+    assert result.task_states == {"peek": "failed", "spend_rank": "success"}
+    log = "".join(capfd.readouterr())
+    assert (
+        "node 'peek': the SQL statement must read only the node's inputs (customer_events), "
+        "not 'churn_features'"
+    ) in log
+    assert not (lake / "crm" / "peek").exists()
+    ranks = _by(read_table((lake / "crm" / "spend_rank").as_uri()), "customer_id")
+    assert {c: row["spend_rank"] for c, row in ranks.items()} == {"a": 1, "b": 2, "c": 3}
+
+
 APPLICATION_ROLE = "arn:aws:iam::123456789012:role/airloom-emr-serverless"
 
 

@@ -16,6 +16,9 @@ def test_session_settings_every_job_relies_on(spark) -> None:
     assert spark.conf.get("spark.sql.session.timeZone") == "UTC"
     assert spark.conf.get("spark.sql.execution.arrow.pyspark.enabled") == "true"
     assert spark.sparkContext.uiWebUrl is None  # no UI port opened
+    # Tenants' SQL reaches no file by path and no ${…} variable.
+    assert spark.conf.get("spark.sql.runSQLOnFiles") == "false"
+    assert spark.conf.get("spark.sql.variable.substitute") == "false"
 
 
 def test_master_and_conf_come_from_the_spark_connection(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -10,6 +10,7 @@ import pytest
 from airloom.datasets import read_table, write_table
 from airloom.spark import entrypoint
 from airloom.spark.output import spark_uri
+from airloom.spark.sql_guard import guard_session
 from airloom.spark.transform import SparkTransformError, TransformRequest, run_transform
 
 
@@ -80,7 +81,7 @@ def test_append_adds_and_partition_by_makes_folders(spark, lake: Path) -> None:
     [
         ("SELECT city, SUM(unitz) AS units FROM sales GROUP BY city", "UNRESOLVED_COLUMN"),
         ("SELEC city FROM stores", "PARSE_SYNTAX_ERROR"),
-        ("SELECT * FROM no_such_table", "TABLE_OR_VIEW_NOT_FOUND"),
+        ("SELECT city, no_such_function(units) FROM stores", "UNRESOLVED_ROUTINE"),
     ],
 )
 def test_bad_sql_names_node_and_statement_and_keeps_previous_output(
@@ -118,6 +119,55 @@ def test_commands_are_refused_without_running(spark, lake: Path) -> None:
         run_transform(spark, _request(lake, "SELECT 1) x; CREATE TABLE hijacked (a INT"))
     assert not spark.catalog.tableExists("hijacked")
     assert not (lake / "out").exists()
+
+
+def test_a_table_that_is_not_an_input_is_refused_naming_the_inputs(spark, lake: Path) -> None:
+    run_transform(spark, _request(lake, TOTALS))
+    with pytest.raises(SparkTransformError) as error:
+        run_transform(spark, _request(lake, "SELECT * FROM no_such_table"))
+    assert str(error.value) == (
+        "node 'totals': the SQL statement must read only the node's inputs (sales, stores), not "
+        "'no_such_table'; each input is a view named after its dataset's last path segment:\n"
+        "    SELECT * FROM no_such_table"
+    )
+    assert _output(lake) == {"Bonn": 7, "Lyon": 5}
+
+
+def test_files_java_and_scripts_are_refused_before_spark_sees_them(
+    spark, lake: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    elsewhere = tmp_path_factory.mktemp("other_tenant")
+    write_table(pa.table({"secret": ["s3cr3t"]}), spark_uri(elsewhere / "secrets"), "a")
+    marker = elsewhere / "script_ran"
+    attacks = {
+        f"SELECT * FROM parquet.`{elsewhere / 'secrets'}`": "must not read files directly",
+        "SELECT reflect('java.lang.System', 'getenv', 'HOME') AS home FROM stores": (
+            "must not call reflect(): it runs Java code"
+        ),
+        f"SELECT TRANSFORM(store) USING 'touch {marker}' AS (s) FROM stores": (
+            "must not run a script (SELECT TRANSFORM … USING)"
+        ),
+        "SELECT '${env:HOME}' AS home FROM stores": "must not contain ${…}",
+    }
+    for statement, reason in attacks.items():
+        with pytest.raises(SparkTransformError) as error:
+            run_transform(spark, _request(lake, statement))
+        assert str(error.value).startswith(f"node 'totals': the SQL statement {reason}")
+        assert statement in str(error.value)
+    assert not marker.exists()
+    assert not (lake / "out").exists()
+
+
+def test_the_session_refuses_files_java_and_variables_on_its_own(spark, lake: Path) -> None:
+    from pyspark.errors import AnalysisException
+
+    guard_session(spark)
+    with pytest.raises(AnalysisException, match="TABLE_OR_VIEW_NOT_FOUND"):
+        spark.sql(f"SELECT * FROM parquet.`{lake / 'sales'}`").collect()
+    with pytest.raises(AnalysisException, match="UNRESOLVED_ROUTINE"):
+        spark.sql("SELECT reflect('java.lang.System', 'getenv', 'HOME')").collect()
+    assert spark.sql("SELECT '${env:HOME}' AS home").first()["home"] == "${env:HOME}"
+    guard_session(spark)  # again, as every SQL transform does: nothing left to remove
 
 
 def test_unreadable_input_is_named(spark, lake: Path) -> None:
