@@ -32,6 +32,15 @@ TEXT = st.one_of(NASTY, st.text(max_size=60), st.tuples(NASTY, st.text(max_size=
 NODE_ID = st.from_regex(r"[a-z][a-z0-9_]{0,20}", fullmatch=True)
 
 
+def spark_string(text: str) -> str:
+    """``text`` as a Spark SQL string literal, so the SQL stays one valid query around it.
+
+    ``${`` is split: Spark would substitute it, so Airloom refuses it anywhere in SQL.
+    """
+    escaped = text.replace("\\", "\\\\").replace("'", "\\'").replace("${", "$ {")
+    return f"'{escaped}'"
+
+
 @st.composite
 def designs(draw: Any) -> dict[str, Any]:
     ids = draw(st.lists(NODE_ID, min_size=1, max_size=4, unique=True))
@@ -40,8 +49,8 @@ def designs(draw: Any) -> dict[str, Any]:
             "id": node_id,
             "type": "spark_transform",
             "params": {
-                # Hypothesis can produce blank text; SQL must not be blank.
-                "sql": f"SELECT 1 AS x -- {draw(TEXT)}",
+                # The text goes where SQL holds any text: in a string literal.
+                "sql": f"SELECT {spark_string(draw(TEXT))} AS x",
                 "output_dataset": f"fuzz/{node_id}",
             },
             "ui": {"x": draw(st.floats(-1e6, 1e6)), "y": 0},
