@@ -8,10 +8,18 @@ import structlog
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from prometheus_fastapi_instrumentator import Instrumentator
+from pydantic import BaseModel, Field
 
 from servicekit.logging import configure_logging
 
 HealthCheck = Callable[[], dict[str, str]]
+
+
+class Health(BaseModel):
+    status: str = Field(description="ok, or degraded when a check fails")
+    service: str
+    version: str
+    checks: dict[str, str] = Field(description='Each check: "ok" or "failing: <why>"')
 
 
 def create_service_app(
@@ -31,7 +39,13 @@ def create_service_app(
     log = structlog.get_logger()
     app = FastAPI(title=title, version=version, description=description)
 
-    @app.get("/healthz", tags=["operations"], summary="Liveness and dependency health")
+    @app.get(
+        "/healthz",
+        tags=["operations"],
+        summary="Liveness and dependency health",
+        response_model=Health,
+        responses={503: {"model": Health, "description": "A dependency check is failing"}},
+    )
     def healthz() -> JSONResponse:
         results: dict[str, str] = {}
         for check_name, check in (checks or {}).items():
