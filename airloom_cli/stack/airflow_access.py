@@ -1,22 +1,20 @@
 """Airflow's logins and tenant roles on the local stack, kept by the FAB auth manager.
 
 `airloom up` writes a plan (the tenants' roles with their permissions, the admin and each
-bootstrapped tenant user) and runs this module in Airflow's environment before Airflow's
-components start: the roles then exist before the DAG processor parses a tenant's DAG, which
-names them in its ``access_control``. It uses FAB's own security manager, as FAB's `airflow
-users`/`roles` commands do, in one process instead of one per user and role.
+bootstrapped tenant user) and applies it in Airflow's environment before Airflow's components
+start (:mod:`airloom_cli.stack.airflow_init`): the roles then exist before the DAG processor
+parses a tenant's DAG, which names them in its ``access_control``. It uses FAB's own security
+manager, as FAB's `airflow users`/`roles` commands do, in one process instead of one per user
+and role.
 
 Every step converges, so each `up` repeats it: a missing role or user is created, a role's
 permissions and a user's role and password are set to the plan's. DAG-level permissions
 (``DAG:<id>``) are left to the DAG processor, and users not in the plan are left alone.
-
-    python -m airloom_cli.stack.airflow_access PLAN.json
 """
 
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +23,7 @@ DAG_LEVEL_PREFIXES = ("DAG:", "DAG Run:")
 
 
 def write_plan(path: Path, roles: dict[str, Any], users: list[dict[str, str]]) -> Path:
-    """Write the plan where only this user can read it (it holds passwords)."""
+    """Write the plan where only this user can read it (it holds passwords until applied)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     path.touch(mode=0o600, exist_ok=True)
     path.chmod(0o600)
@@ -85,13 +83,10 @@ def apply_plan(plan: dict[str, Any]) -> None:
             _sync_user(appbuilder.sm, entry)
 
 
-def main(argv: list[str]) -> None:
-    if len(argv) != 1:
-        raise SystemExit("usage: python -m airloom_cli.stack.airflow_access PLAN.json")
-    plan = json.loads(Path(argv[0]).read_text())
+def apply_plan_file(plan_path: str) -> None:
+    """Apply a plan :func:`write_plan` wrote, then delete it."""
+    plan_file = Path(plan_path)
+    plan = json.loads(plan_file.read_text())
     apply_plan(plan)
+    plan_file.unlink()  # tenant users' passwords now live only as hashes in Airflow
     print(f"Airflow access: {len(plan['roles'])} tenant role(s), {len(plan['users'])} user(s)")
-
-
-if __name__ == "__main__":
-    main(sys.argv[1:])

@@ -139,20 +139,14 @@ def access_plan(
 
 
 def init_commands(
-    settings: StackSettings,
-    airflow_bin: str,
-    tenants: Iterable[str] = (),
-    users: Iterable[AirflowUser] = (),
+    settings: StackSettings, tenants: Iterable[str] = (), users: Iterable[AirflowUser] = ()
 ) -> list[list[str]]:
-    """Migrate the metadata database, create or refresh Airloom's connections, then the
-    tenants' roles and the logins (FAB's tables come with `db migrate`)."""
+    """Migrate the metadata database (FAB's tables too), create or refresh Airloom's
+    connections, then the tenants' roles and the logins: one process, see `airflow_init`."""
     connections_file = settings.airflow_home / "airloom_connections.json"
     connections_file.parent.mkdir(parents=True, exist_ok=True)
     connections_file.write_text(json.dumps(airloom_connections(settings), indent=2))
     roles, logins = access_plan(settings, tenants, users)
     plan = write_plan(settings.airflow_home / "airloom_access.json", roles, logins)
-    return [
-        [airflow_bin, "db", "migrate"],
-        [airflow_bin, "connections", "import", "--overwrite", str(connections_file)],
-        [sys.executable, "-m", "airloom_cli.stack.airflow_access", str(plan)],
-    ]
+    step = [sys.executable, "-m", "airloom_cli.stack.airflow_init"]
+    return [[*step, str(connections_file), str(plan)]]

@@ -21,7 +21,7 @@ from airloom_cli.stack.airflow_setup import (
     service_credentials,
 )
 from airloom_cli.stack.bootstrap import AIRFLOW_USERS, Bootstrap, BootstrapError, read_bootstrap
-from airloom_cli.stack.services import LOCAL_TENANT, Service, stack_services, venv_script
+from airloom_cli.stack.services import LOCAL_TENANT, Service, stack_services
 from airloom_cli.stack.settings import StackSettings
 
 Echo = Callable[[str], None]
@@ -129,14 +129,12 @@ class Stack:
         self.table.put(record)
 
     def _initialise_and_start_airflow(self, started: float) -> float:
-        """Migrate Airflow's database, refresh the connections, start Airflow's components."""
+        """Migrate Airflow's database, refresh the connections, the tenants' roles and the
+        logins, then start Airflow's components."""
         airflow_services = [s for s in self.services if s.needs_airflow_db]
         log_file = self.log_file("airflow-init")
         tenants = {LOCAL_TENANT, *self.bootstrap.tenants()}
-        commands = init_commands(
-            self.settings, venv_script("airflow"), tenants, self.bootstrap.airflow_users
-        )
-        for command in commands:
+        for command in init_commands(self.settings, tenants, self.bootstrap.airflow_users):
             with log_file.open("ab") as log:
                 result = subprocess.run(
                     command,
@@ -149,8 +147,8 @@ class Stack:
                 )
             if result.returncode != 0:
                 raise StackError(
-                    f"airflow-init failed: `airflow {' '.join(command[1:])}` exited with "
-                    f"{result.returncode}. Last lines of {log_file}:\n{processes.tail(log_file)}"
+                    f"airflow-init failed (exit code {result.returncode}). "
+                    f"Last lines of {log_file}:\n{processes.tail(log_file)}"
                 )
         initialised = time.monotonic() - started
         for service in airflow_services:
