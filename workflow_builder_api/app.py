@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from fastapi import FastAPI
 from sqlalchemy import text
@@ -12,6 +13,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 import airloom
 from servicekit import create_service_app
 from servicekit.airflow_client import AirflowClient, airflow_client
+from servicekit.body_guard import BodyGuard
 from workflow_builder_api.core.config import Settings, get_settings
 from workflow_builder_api.core.db import make_engine, migrate, session_factory, transaction
 from workflow_builder_api.graphql.context import BuilderContext, Runtime
@@ -49,6 +51,12 @@ def create_runtime(
     )
 
 
+def graphql_refusal(status: int, _code: str, message: str) -> dict[str, Any]:
+    """The body guard's 413 or 422 as a GraphQL response: one error with an extensions code."""
+    code = "PAYLOAD_TOO_LARGE" if status == 413 else "INVALID_INPUT"
+    return {"errors": [{"message": message, "extensions": {"code": code}}]}
+
+
 def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None) -> FastAPI:
     settings = settings or (runtime.settings if runtime else get_settings())
     runtime = runtime or create_runtime(settings)
@@ -64,6 +72,12 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         description="Design workflows as graphs and run them as Airflow DAGs.",
         checks={"database": database},
         log_level=settings.log_level,
+    )
+    app.add_middleware(
+        BodyGuard,
+        max_bytes=settings.max_body_bytes,
+        max_json_depth=settings.max_json_depth,
+        render=graphql_refusal,
     )
 
     async def context() -> BuilderContext:

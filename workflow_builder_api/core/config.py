@@ -32,12 +32,22 @@ class Settings(BaseSettings):
         default=None,
         description='JSON list of {"token", "tenant", "role"} created at startup if missing.',
     )
-    graphiql: bool = True
-    introspection: bool = True
+    # Off unless asked for: a production schema is not a public catalog of every operation.
+    # The local stack's launcher turns both on.
+    graphiql: bool = Field(default=False, description="Serve GraphiQL at /graphql.")
+    introspection: bool = Field(default=False, description="Answer introspection queries.")
     max_query_depth: int = 10
     max_query_tokens: int = 2000
     max_query_aliases: int = 15
     page_size_limit: int = 100
+    # Request bodies past these limits are refused (413, 422) before GraphQL parses them.
+    max_body_bytes: int = Field(default=2 * 1024 * 1024, ge=1024, description="Per request")
+    max_json_depth: int = Field(
+        default=64,
+        ge=8,
+        le=1000,
+        description="Nesting of arrays and objects in a JSON body, and in a JSON argument",
+    )
     run_poll_seconds: float = Field(
         default=1.5, description="How often runUpdates asks Airflow for task states."
     )

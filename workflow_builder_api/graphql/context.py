@@ -15,6 +15,7 @@ from strawberry.fastapi import BaseContext
 from servicekit.airflow_client import AirflowClient
 from workflow_builder_api.core.config import Settings
 from workflow_builder_api.core.db import transaction
+from workflow_builder_api.graphql.airflow_errors import reaching_airflow
 from workflow_builder_api.models import Run, Workflow, WorkflowVersion
 from workflow_builder_api.services import runs, workflows
 from workflow_builder_api.services.auth import Principal, authenticate
@@ -100,7 +101,8 @@ class BuilderContext(BaseContext):
         return [found[workflow_id] for workflow_id in workflow_ids]
 
     async def _load_statuses(self, run_ids: list[str]) -> list[RunStatus]:
-        return await self.db(self._statuses, run_ids)
+        with reaching_airflow():
+            return await self.db(self._statuses, run_ids)
 
     def _statuses(self, session: Session, run_ids: list[str]) -> list[RunStatus]:
         airflow = self.runtime.airflow

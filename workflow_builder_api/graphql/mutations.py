@@ -6,6 +6,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from servicekit.airflow_roles import ensure_tenant_roles
+from workflow_builder_api.graphql.airflow_errors import reaching_airflow
 from workflow_builder_api.graphql.types import (
     Info,
     Problem,
@@ -13,6 +14,7 @@ from workflow_builder_api.graphql.types import (
     Run,
     Workflow,
     WorkflowVersion,
+    dag_file_name,
     problems_of,
 )
 from workflow_builder_api.services import auth, publishing, runs, workflows
@@ -95,20 +97,21 @@ class Mutation:
             workflow=Workflow.of(result.workflow),
             version=result.version,
             dag_id=result.dag_id,
-            location=result.location,
+            dag_file=dag_file_name(result.location),
         )
 
     @strawberry.mutation(description="Pause the DAG and remove its file.")
     async def unpublish_workflow(self, info: Info, id: strawberry.ID) -> Workflow:
         principal = await info.context.principal()
         runtime = info.context.runtime
-        row = await info.context.db(
-            publishing.unpublish,
-            principal,
-            runtime.target,
-            str(id),
-            runs.dag_pauser(runtime.airflow),
-        )
+        with reaching_airflow():
+            row = await info.context.db(
+                publishing.unpublish,
+                principal,
+                runtime.target,
+                str(id),
+                runs.dag_pauser(runtime.airflow),
+            )
         return Workflow.of(row)
 
     @strawberry.mutation(description="Save an earlier version's design as the newest version.")
@@ -121,15 +124,16 @@ class Mutation:
     async def trigger_run(self, info: Info, id: strawberry.ID, conf: JSON | None = None) -> Run:
         principal = await info.context.principal()
         runtime = info.context.runtime
-        row = await info.context.blocking(
-            runs.trigger_run,
-            runtime.sessions,
-            principal,
-            runtime.airflow,
-            str(id),
-            conf,
-            parse_timeout=runtime.settings.dag_parse_timeout_seconds,
-        )
+        with reaching_airflow():
+            row = await info.context.blocking(
+                runs.trigger_run,
+                runtime.sessions,
+                principal,
+                runtime.airflow,
+                str(id),
+                conf,
+                parse_timeout=runtime.settings.dag_parse_timeout_seconds,
+            )
         return Run.of(row)
 
     @strawberry.mutation(
@@ -138,22 +142,24 @@ class Mutation:
     async def cancel_run(self, info: Info, id: strawberry.ID) -> Run:
         principal = await info.context.principal()
         runtime = info.context.runtime
-        row = await info.context.blocking(
-            runs.cancel_run, runtime.sessions, principal, runtime.airflow, str(id)
-        )
+        with reaching_airflow():
+            row = await info.context.blocking(
+                runs.cancel_run, runtime.sessions, principal, runtime.airflow, str(id)
+            )
         return Run.of(row)
 
     @strawberry.mutation(description="Withdraw the DAG and delete the workflow (admin).")
     async def delete_workflow(self, info: Info, id: strawberry.ID) -> bool:
         principal = await info.context.principal()
         runtime = info.context.runtime
-        await info.context.db(
-            publishing.delete_workflow,
-            principal,
-            runtime.target,
-            str(id),
-            runs.dag_pauser(runtime.airflow),
-        )
+        with reaching_airflow():
+            await info.context.db(
+                publishing.delete_workflow,
+                principal,
+                runtime.target,
+                str(id),
+                runs.dag_pauser(runtime.airflow),
+            )
         return True
 
     @strawberry.mutation(description="A new API token for your tenant, shown only now (admin).")

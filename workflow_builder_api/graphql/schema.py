@@ -13,6 +13,7 @@ from strawberry.extensions import (
 from strawberry.extensions.disable_introspection import DisableIntrospection
 
 from workflow_builder_api.core.config import Settings
+from workflow_builder_api.graphql.limits import InputLimits
 from workflow_builder_api.graphql.mutations import Mutation
 from workflow_builder_api.graphql.queries import Query
 from workflow_builder_api.graphql.subscriptions import Subscription
@@ -22,11 +23,22 @@ from workflow_builder_api.services.errors import StaleVersion, UserError
 def _is_internal(error: GraphQLError) -> bool:
     """Mask exceptions raised by our code unless they are errors a user can fix.
 
-    Errors without an original exception are GraphQL's own (syntax, validation, limits):
-    they describe the user's query and stay readable.
+    Errors without an original exception are GraphQL's own (syntax, validation, limits),
+    and so are those whose original is a GraphQLError (a variable of the wrong type): they
+    describe the user's query and stay readable.
     """
     original = error.original_error
-    return original is not None and not isinstance(original, UserError)
+    return original is not None and not isinstance(original, UserError | GraphQLError)
+
+
+# Characters of an error message: GraphQL's own messages quote a variable's whole value.
+MAX_ERROR_MESSAGE = 1000
+
+
+def _clipped(message: str) -> str:
+    if len(message) <= MAX_ERROR_MESSAGE:
+        return message
+    return f"{message[:MAX_ERROR_MESSAGE]}… ({len(message):,} characters in all)"
 
 
 class UserErrorsOnly(MaskErrors):
@@ -38,6 +50,7 @@ class UserErrorsOnly(MaskErrors):
     def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
         processed = super()._process_errors(errors)
         for error in processed:
+            error.message = _clipped(error.message)
             original = error.original_error
             if isinstance(original, UserError):
                 extensions = dict(error.extensions or {})
@@ -61,6 +74,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
         lambda: MaxTokensLimiter(max_token_count=settings.max_query_tokens),
         lambda: MaxAliasesLimiter(max_alias_count=settings.max_query_aliases),
+        lambda: InputLimits(max_json_depth=settings.max_json_depth),
         UserErrorsOnly,
     ]
     if not settings.introspection:

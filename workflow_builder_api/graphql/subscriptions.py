@@ -9,6 +9,7 @@ import strawberry
 from sqlalchemy.orm import Session
 
 from servicekit.airflow_client import AirflowClient
+from workflow_builder_api.graphql.airflow_errors import reaching_airflow
 from workflow_builder_api.graphql.types import Info, NodeRun, RunUpdate
 from workflow_builder_api.services import runs
 from workflow_builder_api.services.auth import Principal
@@ -36,7 +37,8 @@ class Subscription:
         run_state: str | None = None
         while True:
             # Checked on every poll: the caller must still see the run (tenant, token).
-            status = await context.db(_status, principal, str(run_id), context.runtime.airflow)
+            with reaching_airflow():
+                status = await context.db(_status, principal, str(run_id), context.runtime.airflow)
             for node in status.nodes:
                 key = (node.state, node.try_number)
                 if seen.get(node.node_id) != key:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import PurePosixPath
 from typing import Annotated
 
 import strawberry
@@ -217,7 +218,9 @@ class Workflow:
     template_id: str | None
     current_version: int
     published_version: int | None
-    published_location: str | None
+    published_dag_file: str | None = strawberry.field(
+        description="The published DAG file's name, as Airflow lists it (null when unpublished)."
+    )
     dag_id: str
     created_at: datetime
     updated_at: datetime
@@ -231,7 +234,7 @@ class Workflow:
             template_id=row.template_id,
             current_version=row.current_version,
             published_version=row.published_version,
-            published_location=row.published_location,
+            published_dag_file=dag_file_name(row.published_location),
             dag_id=dag_id_for(row.tenant, row.name),
             created_at=row.created_at,
             updated_at=row.updated_at,
@@ -357,6 +360,11 @@ class RunUpdate:
     node: NodeRun | None
 
 
+def dag_file_name(location: str | None) -> str | None:
+    """Only the file's name: where the server keeps it (a folder, a bucket) is its own business."""
+    return PurePosixPath(location).name if location else None
+
+
 @strawberry.type
 class PublishResult:
     published: bool
@@ -364,4 +372,6 @@ class PublishResult:
     workflow: Workflow
     version: int
     dag_id: str
-    location: str | None
+    dag_file: str | None = strawberry.field(
+        description="The DAG file's name, as Airflow lists it; null when nothing was published."
+    )

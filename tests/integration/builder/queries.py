@@ -1,7 +1,7 @@
 """The GraphQL operations the tests send, named as a client would name them."""
 
 WORKFLOW_FIELDS = """
-    id name title templateId currentVersion publishedVersion publishedLocation dagId
+    id name title templateId currentVersion publishedVersion publishedDagFile dagId
 """
 
 CREATE = f"""
@@ -24,7 +24,7 @@ mutation Validate($spec: JSON!) {
 PUBLISH = f"""
 mutation Publish($id: ID!, $version: Int!) {{
   publishWorkflow(id: $id, version: $version) {{
-    published dagId location version problems {{ code message nodeId field }}
+    published dagId dagFile version problems {{ code message nodeId field }}
     workflow {{ {WORKFLOW_FIELDS} }}
   }}
 }}"""

@@ -1,12 +1,16 @@
-"""The schema's guards: depth, token and alias limits, masked internal errors, introspection."""
+"""The schema's guards: depth, token and alias limits, masked internal errors, Airflow out of
+reach, introspection and GraphiQL off by default."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from sqlalchemy import text
+
 from tests.integration.builder import queries
 from tests.integration.builder.api import Builder, running_builder
 from workflow_builder_api.core.config import Settings
+from workflow_builder_api.core.db import transaction
 
 
 def test_deep_queries_are_refused(builder: Builder) -> None:
@@ -31,36 +35,50 @@ def test_too_many_aliases_or_tokens_are_refused(builder: Builder) -> None:
     assert "token" in api.error(many)["message"].lower()
 
 
-def test_internal_errors_are_masked(builder: Builder) -> None:
+def test_airflow_out_of_reach_is_named_and_its_details_stay_in_the_log(builder: Builder) -> None:
     tenant = builder.tenant()
     workflow = tenant.editor.data(queries.CREATE, input={"name": "offline"})["createWorkflow"]
     published = tenant.editor.data(queries.PUBLISH, id=workflow["id"], version=1)
     assert published["publishWorkflow"]["published"] is True
-    # Airflow is unreachable in this module: the failure is ours, not the user's, and its
-    # details (addresses, stack) stay in the service's log.
+    # Airflow is unreachable in this module: neither the caller's mistake nor a bug of ours,
+    # and where Airflow lives (its address, the stack) is not the caller's business.
     error = tenant.editor.error(queries.TRIGGER, id=workflow["id"])
-    assert error["message"] == "Unexpected error."
-    assert "extensions" not in error or "code" not in error["extensions"]
+    assert error["extensions"]["code"] == "AIRFLOW_UNAVAILABLE"
+    assert "cannot be reached" in error["message"] and "127.0.0.1" not in error["message"]
     assert tenant.viewer.data("{ runs { id } }")["runs"] == []
 
 
-def test_introspection_and_graphiql_can_be_turned_off(tmp_path: Path) -> None:
+def test_internal_errors_are_masked(tmp_path: Path) -> None:
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'broken.db'}", dags_folder=str(tmp_path)
+    )
+    with running_builder(settings) as broken:
+        viewer = broken.tenant().viewer
+        with transaction(broken.runtime.sessions) as session:
+            session.execute(text("DROP TABLE runs"))  # the store breaks under the service
+        error = viewer.error("{ runs { id } }")
+    # Our failure, not the user's: its details (SQL, tables) stay in the service's log.
+    assert error["message"] == "Unexpected error."
+    assert "extensions" not in error or "code" not in error["extensions"]
+
+
+def test_introspection_and_graphiql_are_off_unless_turned_on(tmp_path: Path) -> None:
     introspect = "{ __schema { queryType { name } } }"
-    on = Settings(database_url=f"sqlite:///{tmp_path / 'on.db'}", dags_folder=str(tmp_path))
-    off = on.model_copy(
+    default = Settings(database_url=f"sqlite:///{tmp_path / 'off.db'}", dags_folder=str(tmp_path))
+    on = default.model_copy(
         update={
-            "database_url": f"sqlite:///{tmp_path / 'off.db'}",
-            "introspection": False,
-            "graphiql": False,
+            "database_url": f"sqlite:///{tmp_path / 'on.db'}",
+            "introspection": True,
+            "graphiql": True,
         }
     )
+    with running_builder(default) as builder:
+        api = builder.tenant().viewer
+        assert "introspection" in api.error(introspect)["message"].lower()
+        page = builder.client.get("/graphql", headers={"Accept": "text/html"})
+        assert page.status_code == 404
     with running_builder(on) as builder:
         api = builder.tenant().viewer
         assert api.data(introspect) == {"__schema": {"queryType": {"name": "Query"}}}
         page = builder.client.get("/graphql", headers={"Accept": "text/html"})
         assert page.status_code == 200 and "graphiql" in page.text.lower()
-    with running_builder(off) as builder:
-        api = builder.tenant().viewer
-        assert "introspection" in api.error(introspect)["message"].lower()
-        page = builder.client.get("/graphql", headers={"Accept": "text/html"})
-        assert page.status_code == 404

@@ -34,9 +34,10 @@ def test_a_published_version_is_a_dag_airflow_imports(builder: Builder, dags_fol
     assert result["published"] is True
     assert result["problems"] == []
     path = dags_folder / f"wf_{tenant.name}__orders.py"
-    assert result["location"] == str(path)
+    # Only the file's name: where the server keeps it is not the caller's business.
+    assert result["dagFile"] == path.name
     assert result["workflow"]["publishedVersion"] == 1
-    assert result["workflow"]["publishedLocation"] == str(path)
+    assert result["workflow"]["publishedDagFile"] == path.name
 
     dagbag = load(path)
     assert dagbag.import_errors == {}
@@ -55,13 +56,13 @@ def test_a_new_version_replaces_the_file_and_unpublish_removes_it(
     tenant = builder.tenant()
     first = create_and_publish(tenant.editor, "daily")
     workflow_id = first["workflow"]["id"]
-    path = Path(first["location"])
+    path = dags_folder / first["dagFile"]
     edited = pipeline("daily", schedule="0 6 * * 1-5")
     edited["nodes"][2]["params"]["topic"] = "orders_weekdays"
     tenant.editor.data(queries.UPDATE, id=workflow_id, expected=1, spec=edited)
     second = tenant.editor.data(queries.PUBLISH, id=workflow_id, version=2)["publishWorkflow"]
     assert second["published"] is True
-    assert second["location"] == str(path)
+    assert second["dagFile"] == path.name
     dag = load(path).dags[second["dagId"]]
     assert "version:2" in dag.tags and "version:1" not in dag.tags
     assert dag.get_task("publish").node_params["topic"] == "orders_weekdays"
@@ -79,15 +80,17 @@ def test_a_new_version_replaces_the_file_and_unpublish_removes_it(
     assert "not published" in error["message"]
 
 
-def test_deleting_a_published_workflow_withdraws_its_dag(builder: Builder) -> None:
+def test_deleting_a_published_workflow_withdraws_its_dag(
+    builder: Builder, dags_folder: Path
+) -> None:
     tenant = builder.tenant()
     result = create_and_publish(tenant.editor, "gone")
-    assert Path(result["location"]).exists()
+    assert (dags_folder / result["dagFile"]).exists()
     tenant.admin.data(queries.DELETE, id=result["workflow"]["id"])
-    assert not Path(result["location"]).exists()
+    assert not (dags_folder / result["dagFile"]).exists()
 
 
-def test_user_text_stays_data_in_the_dag_file(builder: Builder) -> None:
+def test_user_text_stays_data_in_the_dag_file(builder: Builder, dags_folder: Path) -> None:
     tenant = builder.tenant()
     title = "'''\"; import os; os.system('rm -rf /') #"
     document = pipeline("quoted")
@@ -97,10 +100,10 @@ def test_user_text_stays_data_in_the_dag_file(builder: Builder) -> None:
     workflow_id = created["createWorkflow"]["id"]
     result = tenant.editor.data(queries.PUBLISH, id=workflow_id, version=1)["publishWorkflow"]
     assert result["published"] is True
-    source = Path(result["location"]).read_text()
+    source = (dags_folder / result["dagFile"]).read_text()
     code_lines = [line for line in source.splitlines() if not line.startswith("WORKFLOW = ")]
     assert not any("os.system" in line or "__import__" in line for line in code_lines)
-    dag = load(Path(result["location"])).dags[result["dagId"]]
+    dag = load(dags_folder / result["dagFile"]).dags[result["dagId"]]
     assert dag.dag_display_name == title
 
 
@@ -135,7 +138,7 @@ def test_publishing_to_the_mwaa_bucket(s3_builder: tuple[Builder, object], tmp_p
     tenant = builder.tenant()
     result = create_and_publish(tenant.editor, "on_mwaa")
     key = f"dags/wf_{tenant.name}__on_mwaa.py"
-    assert result["location"] == f"s3://airloom-mwaa-builder/{key}"
+    assert result["dagFile"] == key.rsplit("/", 1)[-1]  # the bucket is not the caller's business
     body = s3.get_object(Bucket="airloom-mwaa-builder", Key=key)["Body"].read()  # type: ignore[attr-defined]
     # What MWAA syncs from the bucket imports like any other DAG file.
     local = tmp_path / "synced"

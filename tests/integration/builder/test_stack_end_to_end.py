@@ -114,7 +114,7 @@ def test_design_publish_run_watch_restore_and_run_again(
     result = editor.data(queries.PUBLISH, id=workflow_id, version=3)["publishWorkflow"]
     assert result["published"] is True, result["problems"]
     dag_id = result["dagId"]
-    assert Path(result["location"]) == DAGS_FOLDER / f"{dag_id}.py"
+    assert (DAGS_FOLDER / result["dagFile"]).exists()
 
     airflow = stack.airflow()
     dag = airflow.wait_for_dag(dag_id, timeout=240)

@@ -146,7 +146,7 @@ def test_a_problem_names_its_node_and_field_and_nothing_is_published(
     workflow_id = workflow["createWorkflow"]["id"]
     result = tenant.editor.data(queries.PUBLISH, id=workflow_id, version=1)["publishWorkflow"]
     assert result["published"] is False
-    assert result["location"] is None
+    assert result["dagFile"] is None
     assert result["problems"] == problems
     assert result["workflow"]["publishedVersion"] is None
     assert not (dags_folder / f"{result['dagId']}.py").exists()
