@@ -11,6 +11,7 @@ import json
 from typing import Any
 from urllib.parse import quote
 
+import structlog
 from sqlalchemy.orm import Session
 
 from airloom.deploy import DeploymentError, DeploymentNotFound, DeploymentTarget, get_target
@@ -27,8 +28,11 @@ from marketplace.models import ApiKey, CheckRun
 from servicekit.airflow_client import AirflowClient
 
 # How MLflow's error codes and the serving process's statuses read in the marketplace's body.
-_CODES = {400: "bad_request", 404: "not_found", 413: "bad_request", 415: "bad_request",
+_CODES = {400: "bad_request", 404: "not_found", 413: "payload_too_large", 415: "bad_request",
           422: "invalid_input", 503: "unavailable"}  # fmt: skip
+# A target's error message is repeated up to this length: it may quote the request.
+MAX_TARGET_MESSAGE = 1000
+log = structlog.get_logger()
 
 
 class Targets:
@@ -65,6 +69,22 @@ def owned_run(session: Session, tenant: str, endpoint: str) -> CheckRun:
     return runs[0]
 
 
+def live_state(targets: Targets, target_name: str, endpoint: str) -> dict[str, Any]:
+    """What the target says of ``endpoint``: DeploymentNotFound, or Unavailable when the target
+    cannot be asked (unreachable, no credentials, any failure of its own)."""
+    try:
+        return targets.get(target_name).get_deployment(endpoint)
+    except (DeploymentNotFound, Unavailable):
+        raise
+    except DeploymentError as exc:
+        raise Unavailable(f"the {target_name} target cannot be asked about it: {exc}") from exc
+    except Exception as exc:  # a target breaking its contract must not take the API down
+        log.exception("deployment target failed", target=target_name, endpoint=endpoint)
+        raise Unavailable(
+            f"the {target_name} target cannot be asked about it: {type(exc).__name__}: {exc}"
+        ) from exc
+
+
 def describe(
     session: Session,
     airflow: AirflowClient | None,
@@ -76,24 +96,29 @@ def describe(
     if airflow is not None:
         refresh_run_state(session, airflow, run)
     try:
-        live = targets.get(target_name).get_deployment(endpoint)
+        live = live_state(targets, target_name, endpoint)
     except DeploymentNotFound:
         if run.state not in ACTIVE_STATES:
             raise NotFound(f"endpoint {endpoint!r} not found (deleted or never came up)") from None
         live = {"status": "deploying", "model_uri": None}
-    except DeploymentError as exc:
-        raise Unavailable(f"the {target_name} target cannot be reached: {exc}") from exc
     model_uri = live.get("model_uri") or ""
     number = model_uri.rsplit("/", 1)[-1]
     version = int(number) if model_uri.startswith("models:/") and number.isdigit() else None
     return {
-        "name": endpoint,
-        "target": target_name,
-        "model": run.model_name,
+        **_identity(run, airflow),
         "version": version,
         "status": live.get("status"),
-        "invocations_url": f"/api/v1/endpoints/{quote(endpoint, safe='')}/invocations",
         "updated_at": live.get("updated_at"),
+    }
+
+
+def _identity(run: CheckRun, airflow: AirflowClient | None) -> dict[str, Any]:
+    endpoint = run.conf["endpoint"]
+    return {
+        "name": endpoint,
+        "target": run.conf.get("target", "local"),
+        "model": run.model_name,
+        "invocations_url": f"/api/v1/endpoints/{quote(endpoint, safe='')}/invocations",
         "latest_deployment": public_deployment(run, airflow),
     }
 
@@ -101,6 +126,7 @@ def describe(
 def list_endpoints(
     session: Session, airflow: AirflowClient | None, targets: Targets, tenant: str
 ) -> list[dict[str, Any]]:
+    """The tenant's endpoints; one whose target cannot be asked is listed as unavailable."""
     seen: set[str] = set()
     found = []
     for run in deployment_runs(session, tenant):
@@ -109,32 +135,47 @@ def list_endpoints(
             continue
         seen.add(name)
         try:
-            found.append(describe(session, airflow, targets, owned_run(session, tenant, name)))
+            owned = owned_run(session, tenant, name)
+            found.append(describe(session, airflow, targets, owned))
         except NotFound:
             continue  # deleted, or now another tenant's
+        except Unavailable as exc:
+            found.append(
+                {
+                    **_identity(owned, airflow),
+                    "version": None,
+                    "status": "unavailable",
+                    "reason": exc.message,
+                    "updated_at": None,
+                }
+            )
     return sorted(found, key=lambda item: item["name"])
 
 
 def delete_endpoint(session: Session, targets: Targets, tenant: str, endpoint: str) -> None:
     run = owned_run(session, tenant, endpoint)
-    target = targets.get(run.conf.get("target", "local"))
+    target_name = run.conf.get("target", "local")
     try:
-        target.get_deployment(endpoint)
+        live_state(targets, target_name, endpoint)
     except DeploymentNotFound:
         raise NotFound(f"endpoint {endpoint!r} not found (already deleted)") from None
     try:
-        target.delete_deployment(endpoint)
-    except DeploymentError as exc:
+        targets.get(target_name).delete_deployment(endpoint)
+    except Exception as exc:  # whatever the target raises, the caller learns why
         raise Unavailable(f"could not delete endpoint {endpoint!r}: {exc}") from exc
 
 
 def error_body(status: int, body: bytes) -> dict[str, Any]:
-    """A target's error answer in the marketplace's shape, keeping its message."""
+    """A target's error answer in the marketplace's shape, keeping (the start of) its message."""
     try:
         decoded = json.loads(body)
         message = decoded.get("message") or decoded.get("detail") or decoded
-    except (ValueError, AttributeError):
-        message = body.decode(errors="replace")[:2000]
+    except (ValueError, AttributeError, RecursionError):
+        message = body.decode(errors="replace")
+    if not isinstance(message, str):
+        message = json.dumps(message)
+    if len(message) > MAX_TARGET_MESSAGE:
+        message = f"{message[:MAX_TARGET_MESSAGE]}… ({len(message):,} characters in all)"
     return {"detail": message, "code": _CODES.get(status, "error")}
 
 

@@ -18,7 +18,7 @@ from sqlalchemy import text
 
 import airloom
 from marketplace.access import TierRateLimiter, ensure_bootstrap_keys
-from marketplace.api.errors import install_error_handlers
+from marketplace.api.errors import guard_error, install_error_handlers
 from marketplace.api.routes import (
     account,
     checks,
@@ -35,6 +35,9 @@ from marketplace.core.config import Settings, get_settings
 from marketplace.core.db import make_engine, make_session_factory
 from servicekit import create_service_app
 from servicekit.airflow_client import airflow_client
+from servicekit.body_guard import BodyGuard
+
+INVOCATIONS = r"^/api/v1/endpoints/[^/]+/invocations$"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -72,6 +75,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.airflow = cache(airflow_client)  # built on first use, from AIRLOOM_AIRFLOW_*
     app.router.lifespan_context = _lifespan
     install_error_handlers(app)
+    app.add_middleware(
+        BodyGuard,
+        max_bytes=settings.max_body_bytes,
+        max_json_depth=settings.max_json_depth,
+        path_limits={INVOCATIONS: settings.max_invocation_bytes},
+        render=guard_error,
+    )
     api = APIRouter(prefix="/api/v1")
     for module in (service, account, models, compare, checks, deployments, endpoints):
         api.include_router(module.router)

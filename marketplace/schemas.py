@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from marketplace.models import Listing, ListingVersion
+
+MAX_VERSION = 2**31 - 1  # MLflow keeps version numbers as 32-bit integers
+
+
+def _aware(value: datetime) -> datetime:
+    # SQLite hands back naive datetimes; every time the marketplace stores is UTC.
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+UtcDateTime = Annotated[datetime, AfterValidator(_aware)]
 
 
 def _time(millis: int | None) -> datetime | None:
@@ -18,9 +28,18 @@ def _status(result: dict[str, Any] | None) -> str:
     return result["status"] if result else "not_run"
 
 
+class FieldProblem(BaseModel):
+    field: str = Field(description="Where the input is wrong, e.g. body.endpoint or query.page")
+    message: str = Field(description="What is wrong with it")
+
+
 class ErrorBody(BaseModel):
-    detail: Any = Field(description="What went wrong, in words (a list for invalid fields)")
-    code: str = Field(description="Stable machine-readable code, e.g. not_found")
+    """The one shape of every error the marketplace answers (4xx and 5xx)."""
+
+    detail: str | list[FieldProblem] = Field(
+        description="What went wrong, in words; for invalid input, one entry per wrong field"
+    )
+    code: str = Field(description="Stable machine-readable code, e.g. not_found, invalid_input")
 
 
 class CheckResult(BaseModel):
@@ -38,7 +57,7 @@ class VersionSummary(BaseModel):
     framework: str | None
     validation_status: str
     benchmark_status: str
-    created_at: datetime | None
+    created_at: UtcDateTime | None
 
     @classmethod
     def from_row(cls, row: ListingVersion) -> VersionSummary:
@@ -67,7 +86,7 @@ class VersionDetail(VersionSummary):
     validation: CheckResult | None
     benchmark: CheckResult | None
     details_error: str | None
-    updated_at: datetime | None
+    updated_at: UtcDateTime | None
 
     @classmethod
     def from_version(cls, listing: Listing, row: ListingVersion) -> VersionDetail:
@@ -104,7 +123,7 @@ class ListingSummary(BaseModel):
     headline_version: int | None = Field(description="The champion's version, else the latest")
     metrics: dict[str, float] = Field(description="Metrics of the headline version's run")
     validation_status: str
-    updated_at: datetime | None
+    updated_at: UtcDateTime | None
     score: float | None = Field(default=None, description="Relevance to the query")
 
     @classmethod
@@ -163,11 +182,14 @@ class SearchPage(BaseModel):
 
 class VersionRef(BaseModel):
     name: str = Field(min_length=1, max_length=255)
-    version: int = Field(ge=1)
+    version: int = Field(ge=1, le=MAX_VERSION)
 
 
 class CompareRequest(BaseModel):
-    versions: list[VersionRef] = Field(min_length=2, max_length=5)
+    # Each version at most once: the comparison refuses repeats (422).
+    versions: list[VersionRef] = Field(
+        min_length=2, max_length=5, json_schema_extra={"uniqueItems": True}
+    )
 
 
 class ComparedVersion(BaseModel):
@@ -208,7 +230,7 @@ class CheckRunPublic(BaseModel):
     run_id: str
     state: str
     conf: dict[str, Any]
-    created_at: datetime
+    created_at: UtcDateTime
     status_url: str
     airflow_url: str | None = None
 
@@ -224,15 +246,18 @@ class CheckStatus(BaseModel):
 
 
 class ValidationRequest(BaseModel):
-    champion_alias: str = "champion"
-    thresholds: dict[str, dict[str, Any]] = Field(
+    champion_alias: str = Field(default="champion", min_length=1, max_length=255)
+    thresholds: dict[Annotated[str, Field(max_length=250)], dict[str, Any]] = Field(
         default_factory=dict,
+        max_length=100,
         description='Per metric: {"goal": "maximize", "tolerance": 0.01, "minimum": 0.7}',
     )
 
 
 class BenchmarkRequest(BaseModel):
-    concurrency: list[int] = Field(default_factory=lambda: [1, 8, 32], min_length=1, max_length=8)
+    concurrency: list[Annotated[int, Field(ge=1, le=256)]] = Field(
+        default_factory=lambda: [1, 8, 32], min_length=1, max_length=8
+    )
     requests_per_level: int = Field(default=200, ge=10, le=100_000)
 
 
@@ -242,3 +267,94 @@ class KeyInfo(BaseModel):
     tenant: str
     tier: str
     rate_limit: str
+
+
+def _text(value: Any) -> Any:
+    return str(value) if isinstance(value, int) else value
+
+
+# Audit records keep versions as text ("3"); older ones may hold a number.
+VersionText = Annotated[str | None, BeforeValidator(_text)]
+
+
+class DeploymentPublic(BaseModel):
+    """A deployment or rollback run (a `model_deployment` DAG run) and where to follow it."""
+
+    action: str = Field(description="deploy or rollback")
+    model: str
+    version: int
+    target: str | None
+    endpoint: str | None
+    dag_id: str
+    run_id: str
+    state: str = Field(description="queued, running, success or failed")
+    requested_by: str | None = Field(description="name@tenant of the API key that asked")
+    reason: str
+    created_at: UtcDateTime
+    status_url: str
+    endpoint_url: str | None
+    airflow_url: str | None
+
+
+class ValidationRefusedBody(ErrorBody):
+    """409 ``validation_failed``: the version did not pass validation; nothing was deployed."""
+
+    validation: CheckResult | None
+
+
+class EndpointPublic(BaseModel):
+    name: str
+    target: str
+    model: str
+    version: int | None = Field(description="The version served, when the target says")
+    status: str = Field(
+        description="The target's status (ready, InService, …), deploying, or unavailable "
+        "when the target cannot be asked right now (see reason)"
+    )
+    reason: str | None = Field(default=None, description="Why the status is unavailable")
+    invocations_url: str
+    updated_at: UtcDateTime | None
+    latest_deployment: DeploymentPublic
+
+
+class EndpointList(BaseModel):
+    endpoints: list[EndpointPublic]
+
+
+class DeploymentEvent(BaseModel):
+    """One recorded promotion or rollback (an audit record in the model registry)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    action: str | None = None
+    model: str | None = None
+    version: VersionText = None
+    from_version: VersionText = None
+    deployed_at: UtcDateTime | None = None
+    deployed_by: str | None = None
+    reason: str | None = None
+    target: str | None = None
+    endpoint: str | None = None
+    workflow: str | None = None
+    run_id: str | None = None
+
+
+class EndpointEvent(DeploymentEvent):
+    from_version: VersionText = Field(
+        default=None, description="What this endpoint served before the move"
+    )
+    previous_champion: VersionText = Field(
+        default=None, description="The model's champion before the move"
+    )
+
+
+class EndpointHistory(BaseModel):
+    endpoint: str
+    model: str
+    events: list[EndpointEvent]
+    runs: list[DeploymentPublic]
+
+
+class ModelHistory(BaseModel):
+    model: str
+    events: list[DeploymentEvent]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -35,6 +36,9 @@ class SyncStats:
     versions_read: int = 0
     removed: int = 0
     full: bool = False
+    # The same counts per tenant: a tenant is shown only its own.
+    changed_by_tenant: Counter[str] = field(default_factory=Counter)
+    removed_by_tenant: Counter[str] = field(default_factory=Counter)
 
 
 @dataclass
@@ -92,11 +96,19 @@ class CatalogSync:
                 versions = snapshot.versions.get(registered.name, [])
                 self._sync_model(session, registered, versions, listing, full, stats)
             for gone in stored.values():
+                stats.removed_by_tenant[gone.tenant] += 1
                 delete_listing(session, gone)
                 stats.removed += 1
             session.commit()
         if stats.changed or stats.removed:
-            log.info("catalog synced", **vars(stats))
+            log.info(
+                "catalog synced",
+                listed=stats.listed,
+                changed=stats.changed,
+                versions_read=stats.versions_read,
+                removed=stats.removed,
+                full=stats.full,
+            )
         return stats
 
     def _sync_model(self, session, registered, versions, listing, full, stats) -> None:  # type: ignore[no-untyped-def]
@@ -138,6 +150,7 @@ class CatalogSync:
         record.fingerprint = listing_print
         upsert_listing(session, record, keep_versions=keep, existing=listing)
         stats.changed += 1
+        stats.changed_by_tenant[record.tenant] += 1
 
     def refresh_model(self, name: str) -> bool:
         """Re-read one model now (after a validation run, say); False if MLflow lost it."""

@@ -55,6 +55,14 @@ class Settings(BaseSettings):
     bootstrap_keys: list[BootstrapKey] = Field(default_factory=list)
     # Tiers allowed to start a benchmark (it occupies a worker for minutes).
     benchmark_tiers: list[Tier] = Field(default_factory=lambda: ["pro", "enterprise"])
+    # Request bodies past these limits are refused (413, 422) before any route parses them.
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024, description="Any other request")
+    max_invocation_bytes: int = Field(
+        default=32 * 1024 * 1024, ge=1024, description="A scoring request: batches can be large"
+    )
+    max_json_depth: int = Field(
+        default=64, ge=8, le=1000, description="Nesting of arrays and objects in a JSON body"
+    )
 
 
 @lru_cache

@@ -14,7 +14,14 @@ from marketplace.models import Listing, ListingMetric
 from marketplace.search import fulltext
 
 FACETS = ("task", "industry", "framework", "licence")
-_METRIC_FILTER = re.compile(r"^\s*([\w.\-/ ]+?)\s*(>=|<=|>|<|=)\s*(-?[0-9.eE+\-]+)\s*$")
+# The forms a metric filter and a sort take, published as patterns in the OpenAPI document
+# too: written for both Python's and JSON Schema's regular expressions (ASCII classes, no
+# named groups), so that what the document promises is exactly what is accepted.
+_METRIC_NAME = r"[A-Za-z0-9_./ -]+"
+_NUMBER = r"-?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
+METRIC_FILTER = rf"^ *({_METRIC_NAME}?) *(>=|<=|>|<|=) *({_NUMBER}) *$"
+SORT = rf"^(?:relevance|name|-name|updated|-updated|-?metric:{_METRIC_NAME})$"
+_METRIC_FILTER = re.compile(METRIC_FILTER)
 _SORTS = ("relevance", "name", "-name", "updated", "-updated")
 
 
@@ -32,10 +39,7 @@ class MetricFilter:
                 f"metric filter {text!r} must look like 'roc_auc>0.8' (operators >, >=, <, <=, =)"
             )
         key, op, value = match.groups()
-        try:
-            return cls(key=key, op=op, value=float(value))
-        except ValueError as exc:
-            raise InvalidInput(f"metric filter {text!r}: {value!r} is not a number") from exc
+        return cls(key=key, op=op, value=float(value))
 
     def condition(self) -> ColumnElement[bool]:
         value = ListingMetric.value
@@ -72,7 +76,7 @@ class SearchResult:
 
 
 def _check_sort(sort: str) -> None:
-    if sort in _SORTS or re.fullmatch(r"-?metric:[\w.\-/ ]+", sort):
+    if re.fullmatch(SORT, sort):
         return
     raise InvalidInput(
         f"sort {sort!r} is not one of {', '.join(_SORTS)}, metric:<name> or -metric:<name>"
@@ -88,7 +92,8 @@ def search(session: Session, tenant: str, query: SearchQuery) -> SearchResult:
     conditions += [metric.condition() for metric in query.metrics]
     match = fulltext.matches(session, query.q) if query.q else None
     matched = match.subquery("matched") if match is not None else None
-    sort = query.sort or ("relevance" if matched is not None else "-updated")
+    default = "relevance" if matched is not None else "-updated"
+    sort = default if query.sort is None else query.sort
     _check_sort(sort)
 
     def filtered(*columns: Any):  # type: ignore[no-untyped-def]

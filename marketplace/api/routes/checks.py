@@ -8,22 +8,23 @@ from fastapi import APIRouter, Body, Depends, Request
 from fastapi.responses import JSONResponse
 
 from marketplace.api.deps import AirflowDep, CurrentKey, SessionDep, SyncDep, require_tier
-from marketplace.api.routes.models import ERRORS
+from marketplace.api.params import ModelName, VersionNumber
+from marketplace.api.responses import COMMON, WITH_BODY, errors
 from marketplace.checks import BENCHMARK, VALIDATION, check_status, public_run, request_check
 from marketplace.models import ApiKey
-from marketplace.schemas import (
-    BenchmarkRequest,
-    CheckRunPublic,
-    CheckStatus,
-    ErrorBody,
-    ValidationRequest,
-)
+from marketplace.schemas import BenchmarkRequest, CheckRunPublic, CheckStatus, ValidationRequest
 
-router = APIRouter(prefix="/models/{name}/versions/{version}", tags=["checks"], responses=ERRORS)
+router = APIRouter(prefix="/models/{name}/versions/{version}", tags=["checks"], responses=COMMON)
 STARTED = {
     202: {"model": CheckRunPublic, "description": "DAG run started; follow status_url"},
-    409: {"model": ErrorBody, "description": "A run for this version is already in flight"},
-    503: {"model": ErrorBody, "description": "Airflow unreachable or the DAG is missing"},
+    **errors(
+        404,
+        409,
+        503,
+        s409="A run for this version is already in flight",
+        s503="Airflow cannot be reached, or it lacks the DAG",
+    ),
+    **WITH_BODY,
 }
 
 
@@ -34,8 +35,8 @@ def _benchmark_key(request: Request, key: CurrentKey) -> ApiKey:
 
 @router.post("/validate", status_code=202, responses=STARTED, summary="Validate a version")
 def validate(
-    name: str,
-    version: int,
+    name: ModelName,
+    version: VersionNumber,
     key: CurrentKey,
     session: SessionDep,
     airflow: AirflowDep,
@@ -48,10 +49,15 @@ def validate(
     return JSONResponse(public_run(run, airflow).model_dump(mode="json"), status_code=202)
 
 
-@router.get("/validation", response_model=CheckStatus, summary="Validation status and report")
+@router.get(
+    "/validation",
+    response_model=CheckStatus,
+    responses=errors(404),
+    summary="Validation status and report",
+)
 def validation_status(
-    name: str,
-    version: int,
+    name: ModelName,
+    version: VersionNumber,
     key: CurrentKey,
     session: SessionDep,
     airflow: AirflowDep,
@@ -63,12 +69,12 @@ def validation_status(
 @router.post(
     "/benchmark",
     status_code=202,
-    responses=STARTED | {403: {"model": ErrorBody, "description": "Tier may not benchmark"}},
+    responses=STARTED | errors(403, s403="The key's tier may not benchmark"),
     summary="Benchmark a version (p50/p95/p99 latency, throughput at 1, 8, 32)",
 )
 def benchmark(
-    name: str,
-    version: int,
+    name: ModelName,
+    version: VersionNumber,
     key: Annotated[ApiKey, Depends(_benchmark_key)],
     session: SessionDep,
     airflow: AirflowDep,
@@ -79,10 +85,15 @@ def benchmark(
     return JSONResponse(public_run(run, airflow).model_dump(mode="json"), status_code=202)
 
 
-@router.get("/benchmark", response_model=CheckStatus, summary="Benchmark status and figures")
+@router.get(
+    "/benchmark",
+    response_model=CheckStatus,
+    responses=errors(404),
+    summary="Benchmark status and figures",
+)
 def benchmark_status(
-    name: str,
-    version: int,
+    name: ModelName,
+    version: VersionNumber,
     key: CurrentKey,
     session: SessionDep,
     airflow: AirflowDep,

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Request
 from fastapi.responses import JSONResponse
 
 from marketplace.api.deps import AirflowDep, CurrentKey, RegistryDep, SessionDep, SyncDep
-from marketplace.api.routes.models import ERRORS
+from marketplace.api.params import ModelName, RunId, VersionNumber
+from marketplace.api.responses import COMMON, WITH_BODY, errors
 from marketplace.deployments import (
     DeployRequest,
     ValidationRefused,
@@ -18,9 +19,9 @@ from marketplace.deployments import (
     request_deployment,
 )
 from marketplace.endpoints import Targets
-from marketplace.schemas import ErrorBody
+from marketplace.schemas import DeploymentPublic, ModelHistory, ValidationRefusedBody
 
-router = APIRouter(tags=["deployments"], responses=ERRORS)
+router = APIRouter(tags=["deployments"], responses=COMMON)
 
 
 def get_targets(request: Request) -> Targets:
@@ -38,19 +39,25 @@ TargetsDep = Annotated[Targets, Depends(get_targets)]
     status_code=202,
     summary="Deploy a version (validation gate, deployment DAG run, champion alias, audit)",
     responses={
-        202: {"description": "Deployment DAG run started; follow status_url"},
-        403: {"model": ErrorBody, "description": "The key's tier may not use this target"},
+        202: {"model": DeploymentPublic, "description": "Run started; follow status_url"},
+        **errors(
+            403,
+            404,
+            503,
+            s403="The key's tier may not use this target",
+            s503="Airflow cannot be reached, or it lacks the DAG",
+        ),
+        **WITH_BODY,
         409: {
-            "model": ErrorBody,
-            "description": "The version failed validation (report in `validation`), the "
-            "endpoint is busy, or its name is taken",
+            "model": ValidationRefusedBody,
+            "description": "The version failed validation (code validation_failed, report in "
+            "`validation`), the endpoint is busy, or its name is taken (code conflict)",
         },
-        503: {"model": ErrorBody, "description": "Airflow unreachable or the DAG is missing"},
     },
 )
 def deploy(
-    name: str,
-    version: int,
+    name: ModelName,
+    version: VersionNumber,
     key: CurrentKey,
     session: SessionDep,
     airflow: AirflowDep,
@@ -63,23 +70,37 @@ def deploy(
             session, airflow, sync, key, name, version, body or DeployRequest(), targets.live
         )
     except ValidationRefused as refused:
-        validation = refused.validation.model_dump() if refused.validation else None
-        return JSONResponse(
-            {"detail": refused.message, "code": "validation_failed", "validation": validation},
-            status_code=409,
+        answer = ValidationRefusedBody(
+            detail=refused.message, code="validation_failed", validation=refused.validation
         )
-    return JSONResponse(public_deployment(run, airflow), status_code=202)
+        return JSONResponse(answer.model_dump(mode="json"), status_code=409)
+    started = DeploymentPublic.model_validate(public_deployment(run, airflow))
+    return JSONResponse(started.model_dump(mode="json"), status_code=202)
 
 
-@router.get("/deployments/{run_id}", summary="A deployment's progress")
+@router.get(
+    "/deployments/{run_id}",
+    response_model=DeploymentPublic,
+    responses=errors(404),
+    summary="A deployment's progress",
+)
 def deployment(
-    run_id: str, key: CurrentKey, session: SessionDep, airflow: AirflowDep, sync: SyncDep
-) -> dict[str, Any]:
+    run_id: RunId, key: CurrentKey, session: SessionDep, airflow: AirflowDep, sync: SyncDep
+) -> DeploymentPublic:
     run = deployment_status(session, airflow, sync, key.tenant, run_id)
-    return public_deployment(run, airflow)
+    return DeploymentPublic.model_validate(public_deployment(run, airflow))
 
 
-@router.get("/models/{name}/deployments", summary="A model's deployment history")
-def history(name: str, key: CurrentKey, session: SessionDep, registry: RegistryDep) -> dict:
+@router.get(
+    "/models/{name}/deployments",
+    response_model=ModelHistory,
+    responses=errors(404),
+    summary="A model's deployment history",
+)
+def history(
+    name: ModelName, key: CurrentKey, session: SessionDep, registry: RegistryDep
+) -> ModelHistory:
     """Every promotion of the model: who, when, from which version to which, why, where."""
-    return {"model": name, "events": model_history(registry.client, session, key.tenant, name)}
+    return ModelHistory.model_validate(
+        {"model": name, "events": model_history(registry.client, session, key.tenant, name)}
+    )

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Body, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
-from airloom.deploy import DeploymentError
 from marketplace.api.deps import AirflowDep, CurrentKey, RegistryDep, SessionDep
+from marketplace.api.params import EndpointName
+from marketplace.api.responses import COMMON, WITH_BODY, errors
 from marketplace.api.routes.deployments import TargetsDep
-from marketplace.api.routes.models import ERRORS
 from marketplace.deployments import RollbackRequest, public_deployment
 from marketplace.endpoints import (
     delete_endpoint,
@@ -23,27 +23,49 @@ from marketplace.endpoints import (
     request_rollback,
 )
 from marketplace.errors import Unavailable
-from marketplace.schemas import ErrorBody
+from marketplace.schemas import DeploymentPublic, EndpointHistory, EndpointList, EndpointPublic
 
-router = APIRouter(prefix="/endpoints", tags=["endpoints"], responses=ERRORS)
+router = APIRouter(prefix="/endpoints", tags=["endpoints"], responses=COMMON)
+TARGET_DOWN = "The endpoint's target (serving process, SageMaker) cannot be asked; detail says why"
 
 
-@router.get("", summary="The tenant's endpoints")
+@router.get("", response_model=EndpointList, summary="The tenant's endpoints")
 def endpoints(
     key: CurrentKey, session: SessionDep, airflow: AirflowDep, targets: TargetsDep
-) -> dict[str, Any]:
-    return {"endpoints": list_endpoints(session, airflow, targets, key.tenant)}
+) -> EndpointList:
+    """Every endpoint of the tenant; one whose target cannot be asked right now is listed with
+    status `unavailable` and the reason."""
+    return EndpointList.model_validate(
+        {"endpoints": list_endpoints(session, airflow, targets, key.tenant)}
+    )
 
 
-@router.get("/{name}", summary="One endpoint: target, version served, status")
+@router.get(
+    "/{name}",
+    response_model=EndpointPublic,
+    responses=errors(404, 503, s503=TARGET_DOWN),
+    summary="One endpoint: target, version served, status",
+)
 def endpoint(
-    name: str, key: CurrentKey, session: SessionDep, airflow: AirflowDep, targets: TargetsDep
-) -> dict[str, Any]:
-    return describe(session, airflow, targets, owned_run(session, key.tenant, name))
+    name: EndpointName,
+    key: CurrentKey,
+    session: SessionDep,
+    airflow: AirflowDep,
+    targets: TargetsDep,
+) -> EndpointPublic:
+    run = owned_run(session, key.tenant, name)
+    return EndpointPublic.model_validate(describe(session, airflow, targets, run))
 
 
-@router.delete("/{name}", status_code=204, summary="Delete an endpoint")
-def remove(name: str, key: CurrentKey, session: SessionDep, targets: TargetsDep) -> Response:
+@router.delete(
+    "/{name}",
+    status_code=204,
+    responses=errors(404, 503, s503=TARGET_DOWN),
+    summary="Delete an endpoint",
+)
+def remove(
+    name: EndpointName, key: CurrentKey, session: SessionDep, targets: TargetsDep
+) -> Response:
     delete_endpoint(session, targets, key.tenant, name)
     return Response(status_code=204)
 
@@ -52,21 +74,35 @@ def remove(name: str, key: CurrentKey, session: SessionDep, targets: TargetsDep)
     "/{name}/invocations",
     summary="Predict (MLflow scoring protocol)",
     responses={
-        422: {"model": ErrorBody, "description": "The payload does not match the signature"},
-        400: {"model": ErrorBody, "description": "The payload is not a scoring request"},
+        200: {"description": '`{"predictions": [...]}`, as `mlflow models serve` answers'},
+        **errors(
+            400,
+            404,
+            415,
+            422,
+            502,
+            503,
+            s400="The payload is not a scoring request",
+            s415="The endpoint does not read this content type",
+            s422="The payload does not match the signature, or its JSON nests too deeply",
+            s502="The endpoint failed to answer (its model raised); detail has its message",
+            s503=TARGET_DOWN,
+        ),
     },
     openapi_extra={
         "requestBody": {
+            "required": True,
             "content": {
                 "application/json": {
-                    "example": {"dataframe_split": {"columns": ["x"], "data": [[1.0]]}}
+                    "schema": {"type": "object"},
+                    "example": {"dataframe_split": {"columns": ["x"], "data": [[1.0]]}},
                 }
-            }
+            },
         }
     },
 )
 async def invocations(
-    name: str, request: Request, key: CurrentKey, session: SessionDep, targets: TargetsDep
+    name: EndpointName, request: Request, key: CurrentKey, session: SessionDep, targets: TargetsDep
 ) -> Response:
     """`dataframe_split`, `dataframe_records`, `instances` or `inputs`, as `mlflow models
     serve` takes them; the answer is `{"predictions": [...]}`."""
@@ -78,14 +114,16 @@ async def invocations(
         status, answer, media_type = await run_in_threadpool(
             target.invoke, name, body, content_type
         )
-    except DeploymentError as exc:
+    except Exception as exc:  # DeploymentError, or a target breaking its contract: say why
         raise Unavailable(f"endpoint {name!r} cannot be reached: {exc}") from exc
     if status == 404:
         return JSONResponse(
             {"detail": f"endpoint {name!r} not found (deleted)", "code": "not_found"}, 404
         )
     if status >= 400:
-        return JSONResponse(error_body(status, answer), status_code=status)
+        # As a gateway: the endpoint's own failure is a 502, its unavailability stays a 503.
+        relayed = 502 if status >= 500 and status != 503 else status
+        return JSONResponse(error_body(status, answer), status_code=relayed)
     return Response(answer, status_code=status, media_type=media_type)
 
 
@@ -93,10 +131,20 @@ async def invocations(
     "/{name}/rollback",
     status_code=202,
     summary="Roll back to the version served before, in one call",
-    responses={409: {"model": ErrorBody, "description": "Nothing to roll back to, or busy"}},
+    responses={
+        202: {"model": DeploymentPublic, "description": "Rollback run started"},
+        **errors(
+            404,
+            409,
+            503,
+            s409="Nothing to roll back to, or a deployment is in flight",
+            s503="Airflow or the endpoint's target cannot be reached; detail says which",
+        ),
+        **WITH_BODY,
+    },
 )
 def rollback(
-    name: str,
+    name: EndpointName,
     key: CurrentKey,
     session: SessionDep,
     airflow: AirflowDep,
@@ -106,11 +154,19 @@ def rollback(
 ) -> JSONResponse:
     reason = (body or RollbackRequest()).reason
     run = request_rollback(session, airflow, targets, registry.client, key, name, reason)
-    return JSONResponse(public_deployment(run, airflow), status_code=202)
+    started = DeploymentPublic.model_validate(public_deployment(run, airflow))
+    return JSONResponse(started.model_dump(mode="json"), status_code=202)
 
 
-@router.get("/{name}/history", summary="Who deployed what, when, from which version, why")
+@router.get(
+    "/{name}/history",
+    response_model=EndpointHistory,
+    responses=errors(404),
+    summary="Who deployed what, when, from which version to which, why",
+)
 def history(
-    name: str, key: CurrentKey, session: SessionDep, registry: RegistryDep
-) -> dict[str, Any]:
-    return endpoint_history(registry.client, session, key.tenant, name)
+    name: EndpointName, key: CurrentKey, session: SessionDep, registry: RegistryDep
+) -> EndpointHistory:
+    return EndpointHistory.model_validate(
+        endpoint_history(registry.client, session, key.tenant, name)
+    )

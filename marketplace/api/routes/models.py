@@ -5,22 +5,34 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from fastapi.responses import HTMLResponse, PlainTextResponse
+from fastapi.responses import HTMLResponse, PlainTextResponse, Response
+from pydantic import Field
 
 from marketplace.api.deps import CurrentKey, SessionDep
+from marketplace.api.params import ModelName, Page, PageSize, VersionNumber, VersionQuery
+from marketplace.api.responses import COMMON, Responses, errors
 from marketplace.cards import ModelCard, build_card, render_html, render_markdown
 from marketplace.catalog.queries import get_listing, get_version
 from marketplace.errors import NotFound
-from marketplace.schemas import ErrorBody, ListingDetail, ListingSummary, SearchPage, VersionDetail
-from marketplace.search.service import FACETS, MetricFilter, SearchQuery, search
+from marketplace.schemas import ListingDetail, ListingSummary, SearchPage, VersionDetail
+from marketplace.search.service import (
+    FACETS,
+    METRIC_FILTER,
+    SORT,
+    MetricFilter,
+    SearchQuery,
+    search,
+)
 
-ERRORS = {
-    401: {"model": ErrorBody, "description": "No or unknown API key"},
-    404: {"model": ErrorBody, "description": "Unknown model or version (or another tenant's)"},
-    429: {"model": ErrorBody, "description": "Rate limit of the key's tier reached"},
-}
+router = APIRouter(prefix="/models", tags=["catalog"], responses=COMMON)
+NOT_FOUND = errors(404)
 
-router = APIRouter(prefix="/models", tags=["catalog"], responses=ERRORS)
+# Search checks these itself, naming what is wrong; the document shows them, so that a client
+# can tell before it asks.
+METRIC_FORM = {"pattern": METRIC_FILTER}
+SORT_FORM = {"pattern": SORT}
+# Repeatable filters: at most 20 values, each as long as the catalog's columns allow.
+Facet = Annotated[list[Annotated[str, Field(max_length=100)]], Query(max_length=20)]
 
 
 @router.get("", response_model=SearchPage, summary="Search the catalog")
@@ -30,19 +42,24 @@ def search_models(
     q: Annotated[
         str | None, Query(max_length=200, description="Words in names, tags, descriptions")
     ] = None,
-    task: Annotated[list[str], Query()] = [],  # noqa: B006 - FastAPI copies defaults
-    industry: Annotated[list[str], Query()] = [],  # noqa: B006
-    framework: Annotated[list[str], Query()] = [],  # noqa: B006
-    licence: Annotated[list[str], Query()] = [],  # noqa: B006
+    task: Facet = [],  # noqa: B006 - FastAPI copies defaults
+    industry: Facet = [],  # noqa: B006
+    framework: Facet = [],  # noqa: B006
+    licence: Facet = [],  # noqa: B006
     metric: Annotated[
-        list[str], Query(description="e.g. roc_auc>0.8 (>, >=, <, <=, =); repeatable")
+        list[Annotated[str, Field(max_length=300, json_schema_extra=METRIC_FORM)]],
+        Query(max_length=20, description="e.g. roc_auc>0.8 (>, >=, <, <=, =); repeatable"),
     ] = [],  # noqa: B006
     sort: Annotated[
         str | None,
-        Query(description="relevance, name, -name, updated, -updated, metric:<m>, -metric:<m>"),
+        Query(
+            max_length=300,
+            json_schema_extra=SORT_FORM,
+            description="relevance, name, -name, updated, -updated, metric:<m>, -metric:<m>",
+        ),
     ] = None,
-    page: Annotated[int, Query(ge=1)] = 1,
-    page_size: Annotated[int, Query(ge=1, le=500)] = 20,
+    page: Page = 1,
+    page_size: PageSize = 20,
 ) -> SearchPage:
     query = SearchQuery(
         q=q,
@@ -65,13 +82,25 @@ def search_models(
     )
 
 
-@router.get("/{name}", response_model=ListingDetail, summary="One model: listing and versions")
-def read_model(name: str, key: CurrentKey, session: SessionDep) -> ListingDetail:
+@router.get(
+    "/{name}",
+    response_model=ListingDetail,
+    responses=NOT_FOUND,
+    summary="One model: listing and versions",
+)
+def read_model(name: ModelName, key: CurrentKey, session: SessionDep) -> ListingDetail:
     return ListingDetail.from_listing(get_listing(session, key.tenant, name))
 
 
-@router.get("/{name}/versions/{version}", response_model=VersionDetail, summary="One model version")
-def read_version(name: str, version: int, key: CurrentKey, session: SessionDep) -> VersionDetail:
+@router.get(
+    "/{name}/versions/{version}",
+    response_model=VersionDetail,
+    responses=NOT_FOUND,
+    summary="One model version",
+)
+def read_version(
+    name: ModelName, version: VersionNumber, key: CurrentKey, session: SessionDep
+) -> VersionDetail:
     listing = get_listing(session, key.tenant, name)
     return VersionDetail.from_version(listing, get_version(session, key.tenant, name, version))
 
@@ -84,31 +113,39 @@ def _card(session, tenant: str, name: str, version: int | None) -> ModelCard:  #
     return build_card(listing, get_version(session, tenant, name, number))
 
 
-VersionQuery = Annotated[
-    int | None, Query(ge=1, description="Defaults to the champion, else the latest version")
-]
-
-
-@router.get("/{name}/card", response_model=ModelCard, summary="Model card (JSON)")
-def card_json(name: str, key: CurrentKey, session: SessionDep, version: VersionQuery = None):
+@router.get(
+    "/{name}/card", response_model=ModelCard, responses=NOT_FOUND, summary="Model card (JSON)"
+)
+def card_json(name: ModelName, key: CurrentKey, session: SessionDep, version: VersionQuery = None):
     return _card(session, key.tenant, name, version)
+
+
+def _text(media_type: str, what: str) -> Responses:
+    """A 200 of ``media_type`` only; errors stay JSON (``response_class=Response`` keeps
+    FastAPI from documenting them in the 200's media type)."""
+    return {200: {"description": what, "content": {media_type: {"schema": {"type": "string"}}}}}
 
 
 @router.get(
     "/{name}/card.md",
-    response_class=PlainTextResponse,
+    response_class=Response,
     summary="Model card (Markdown)",
-    responses={200: {"content": {"text/markdown": {}}}},
+    responses=_text("text/markdown", "The card in Markdown") | NOT_FOUND,
 )
 def card_markdown(
-    name: str, key: CurrentKey, session: SessionDep, version: VersionQuery = None
+    name: ModelName, key: CurrentKey, session: SessionDep, version: VersionQuery = None
 ) -> PlainTextResponse:
     markdown = render_markdown(_card(session, key.tenant, name, version))
     return PlainTextResponse(markdown, media_type="text/markdown; charset=utf-8")
 
 
-@router.get("/{name}/card.html", response_class=HTMLResponse, summary="Model card (HTML)")
+@router.get(
+    "/{name}/card.html",
+    response_class=Response,
+    responses=_text("text/html", "The card as an HTML page") | NOT_FOUND,
+    summary="Model card (HTML)",
+)
 def card_html(
-    name: str, key: CurrentKey, session: SessionDep, version: VersionQuery = None
+    name: ModelName, key: CurrentKey, session: SessionDep, version: VersionQuery = None
 ) -> HTMLResponse:
     return HTMLResponse(render_html(_card(session, key.tenant, name, version)))

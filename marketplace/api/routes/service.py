@@ -6,8 +6,10 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 import airloom
+from marketplace.api.responses import errors
 
-router = APIRouter(tags=["service"])
+# No key needed; a body is still refused when too large or nested too deeply.
+router = APIRouter(tags=["service"], responses=errors(413, 422))
 
 
 class ServiceInfo(BaseModel):

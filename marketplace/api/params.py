@@ -1,0 +1,23 @@
+"""Bounded path and query parameters the routes share: a 422 names the one out of range."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Path, Query
+
+from marketplace.schemas import MAX_VERSION
+
+ModelName = Annotated[str, Path(min_length=1, max_length=255, description="Registered model")]
+VersionNumber = Annotated[int, Path(ge=1, le=MAX_VERSION, description="Model version")]
+EndpointName = Annotated[str, Path(min_length=1, max_length=255, description="Endpoint name")]
+RunId = Annotated[str, Path(min_length=1, max_length=250, description="Deployment run id")]
+VersionQuery = Annotated[
+    int | None,
+    Query(ge=1, le=MAX_VERSION, description="Defaults to the champion, else the latest version"),
+]
+# Pages stop at 10,000 so that an offset always fits the database's integers.
+MAX_PAGE = 10_000
+MAX_PAGE_SIZE = 500
+Page = Annotated[int, Query(ge=1, le=MAX_PAGE, description=f"1 to {MAX_PAGE:,}")]
+PageSize = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description=f"1 to {MAX_PAGE_SIZE}")]
