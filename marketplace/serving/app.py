@@ -36,6 +36,7 @@ from marketplace.serving.endpoints import (
 )
 from marketplace.serving.store import EndpointStore
 from servicekit import create_service_app
+from servicekit.body_guard import BodyGuard
 
 log = structlog.get_logger()
 BATCH_SIZE = Histogram(
@@ -159,6 +160,11 @@ def _not_found(name: str) -> JSONResponse:
     )
 
 
+def _mlflow_refusal(_status: int, _code: str, message: str) -> dict[str, str]:
+    """The body guard's 413 or 422 in MLflow's error shape, as the scoring protocol answers."""
+    return {"error_code": "BAD_REQUEST", "message": message}
+
+
 def create_app(settings: ServingSettings | None = None) -> FastAPI:
     settings = settings or get_settings()
     serving = Serving(settings)
@@ -171,6 +177,12 @@ def create_app(settings: ServingSettings | None = None) -> FastAPI:
         log_level=settings.log_level,
     )
     app.state.serving = serving
+    app.add_middleware(
+        BodyGuard,
+        max_bytes=settings.max_body_bytes,
+        max_json_depth=settings.max_json_depth,
+        render=_mlflow_refusal,
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

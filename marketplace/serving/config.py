@@ -29,6 +29,14 @@ class ServingSettings(BaseSettings):
     load_attempts: int = Field(
         default=100, ge=1, description="Attempts before a stored endpoint is marked failed."
     )
+    # Request bodies past these limits are refused (413, 422) before a model sees them. Scoring
+    # batches are legitimately large; MLflow's scoring server itself sets no limit.
+    max_body_bytes: int = Field(
+        default=32 * 1024 * 1024, ge=1024, description="Largest request body, in bytes."
+    )
+    max_json_depth: int = Field(
+        default=64, ge=8, le=1000, description="Nesting of arrays and objects in a JSON body."
+    )
     log_level: str = "INFO"
 
 
