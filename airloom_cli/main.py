@@ -9,10 +9,11 @@ import sys
 import click
 
 from airloom.spark.java import JavaNotFoundError, require_java
+from airloom.tenancy import TENANT_PATTERN
 from airloom_cli.aws.deploy import deploy
 from airloom_cli.aws.package import package
 from airloom_cli.aws.terraform import terraform
-from airloom_cli.demo.publish import LOADERS
+from airloom_cli.demo.publish import LOADERS, Destination
 from airloom_cli.stack.launcher import Stack, StackError
 from airloom_cli.stack.settings import StackSettings
 from marketplace.cli import marketplace
@@ -72,12 +73,20 @@ def status() -> None:
     help="Load just these data sets (default: all).",
 )
 @click.option("--customers", default=500, show_default=True, help="Customers in the churn data.")
-def demo_data(only: tuple[str, ...], customers: int) -> None:
-    """Publish realistic demo data for the built-in DAGs into the running local stack."""
-    settings = StackSettings()
+@click.option(
+    "--tenant",
+    default=None,
+    help="Load it for this tenant's workflows (its topics and area of the lake) instead of "
+    "for the built-in DAGs.",
+)
+def demo_data(only: tuple[str, ...], customers: int, tenant: str | None) -> None:
+    """Publish realistic demo data into the running local stack."""
+    if tenant is not None and not TENANT_PATTERN.fullmatch(tenant):
+        raise click.BadParameter(f"{tenant!r} is not a tenant name", param_hint="--tenant")
+    to = Destination(StackSettings(), tenant)
     for name in only or sorted(LOADERS):
         try:
-            loaded = LOADERS[name](settings, customers)
+            loaded = LOADERS[name](to, customers)
         except Exception as exc:
             raise click.ClickException(
                 f"could not load the {name} demo data: {exc}. Is the stack up (`airloom status`)?"

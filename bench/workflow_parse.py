@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _workflow_designs import design
 
 from airloom.catalog import node_types
+from airloom.tenancy import TenantScope
 from airloom.workflow.compiler import compile_workflow
 from airloom.workflow.spec import Edge
 
@@ -50,11 +51,13 @@ if bag.import_errors:
 print(json.dumps({"seconds": took, "dags": len(bag.dags)}))
 """
 
+SCOPE = TenantScope("bench")  # a tenant with no grants: what a new tenant gets
+
 
 def airloom_files(folder: Path, count: int) -> None:
     for index in range(count):
         compiled = compile_workflow(
-            design(f"w{index:03d}", 5), workflow_id=f"w{index}", version=1, tenant="bench"
+            design(f"w{index:03d}", 5), workflow_id=f"w{index}", version=1, scope=SCOPE
         )
         (folder / compiled.file_name).write_text(compiled.source)
 

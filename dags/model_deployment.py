@@ -42,7 +42,9 @@ def _target(conf: Any):  # type: ignore[no-untyped-def]
     return get_target(conf.target, tracking_uri=hook.tracking_uri, registry_uri=hook.registry_uri)
 
 
-def gate(params: dict[str, Any] | None = None, dag_run: Any = None) -> dict[str, Any]:
+def gate(
+    params: dict[str, Any] | None = None, dag_run: Any = None, ti: Any = None
+) -> dict[str, Any]:
     """Check the conf, the version and its validation before anything changes."""
     from airflow.sdk.exceptions import AirflowFailException
 
@@ -62,7 +64,8 @@ def gate(params: dict[str, Any] | None = None, dag_run: Any = None) -> dict[str,
         client = MlflowHook().client()
         get_version(client, ModelRef(conf.model_name, conf.version))
         if conf.require_validation:
-            validation_gate(client, conf.model_name, conf.version)
+            # A passed tag counts only as the record of a model_validation run Airflow has.
+            validation_gate(client, conf.model_name, conf.version, run_state=ti.get_dagrun_state)
     except (ValueError, ModelVersionNotFound, DeploymentRefused) as exc:
         raise AirflowFailException(str(exc)) from exc
     who = conf.deployed_by or getattr(dag_run, "triggering_user_name", None) or "airflow"

@@ -21,6 +21,7 @@ from workflow_builder_api.graphql.schema import build_schema
 from workflow_builder_api.services.auth import bootstrap_tokens
 from workflow_builder_api.services.publishing import PublishTarget, publish_target
 from workflow_builder_api.services.templates import load_templates
+from workflow_builder_api.services.upgrade import upgrade_published_workflows
 
 
 def create_runtime(
@@ -37,15 +38,15 @@ def create_runtime(
     if settings.bootstrap_tokens:
         with transaction(sessions) as session:
             bootstrap_tokens(session, settings.bootstrap_tokens)
+    target = target or publish_target(
+        settings.dags_folder, endpoint_url=settings.aws_endpoint_url, region=settings.aws_region
+    )
+    with transaction(sessions) as session:
+        upgrade_published_workflows(session, target, settings)
     return Runtime(
         settings=settings,
         sessions=sessions,
-        target=target
-        or publish_target(
-            settings.dags_folder,
-            endpoint_url=settings.aws_endpoint_url,
-            region=settings.aws_region,
-        ),
+        target=target,
         templates=load_templates(settings.templates_folder),
         airflow_factory=airflow_factory,
     )

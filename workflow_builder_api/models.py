@@ -1,4 +1,5 @@
-"""The builder's store: tenants' API tokens, workflows, their immutable versions, and runs."""
+"""The builder's store: tenants' API tokens, workflows, their immutable versions, runs, and
+what the platform's admins grant each tenant."""
 
 from __future__ import annotations
 
@@ -84,6 +85,7 @@ class Workflow(Base):
     current_version: Mapped[int] = mapped_column(Integer, default=1)
     published_version: Mapped[int | None] = mapped_column(Integer, default=None)
     published_location: Mapped[str | None] = mapped_column(Text, default=None)
+    published_dag_id: Mapped[str | None] = mapped_column(String(250), default=None)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     deleted_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)
@@ -119,3 +121,33 @@ class Run(Base):
     state: Mapped[str] = mapped_column(String(32), default="queued")
     triggered_by: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class Grant(Base):
+    """Something outside its own area a tenant's workflows may use, granted by an admin."""
+
+    __tablename__ = "grants"
+    __table_args__ = (
+        UniqueConstraint("tenant", "kind", "name", name="uq_grants_tenant_kind_name"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tenant: Mapped[str] = mapped_column(String(63), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # connection | s3 | topic
+    name: Mapped[str] = mapped_column(String(1024))  # connection id, s3://location/, topic
+    connection_id: Mapped[str | None] = mapped_column(String(250), default=None)  # s3: reader
+    granted_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class TenantQuota(Base):
+    """A tenant's limits where they differ from the deployment's defaults."""
+
+    __tablename__ = "tenant_quotas"
+
+    tenant: Mapped[str] = mapped_column(String(63), primary_key=True)
+    min_schedule_minutes: Mapped[int] = mapped_column(Integer)
+    max_active_runs: Mapped[int] = mapped_column(Integer)
+    max_published_workflows: Mapped[int] = mapped_column(Integer)
+    updated_by: Mapped[str] = mapped_column(String(200))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

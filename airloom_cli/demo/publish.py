@@ -1,10 +1,17 @@
-"""Load demo data into the local stack: events onto Kafka, files into the lake's landing area."""
+"""Load demo data into the local stack: events onto Kafka, files into the lake's landing area.
+
+Without a tenant the data is the built-in DAGs' (plain topics, the lake's own landing folder);
+for a tenant it goes where that tenant's workflows read: its prefixed topics and its area of
+the lake, so the builder's templates run on it unchanged.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
+from airloom.tenancy import TenantScope
 from airloom_cli.demo import churn, fraud, retail, support
 from airloom_cli.stack.settings import StackSettings
 
@@ -14,6 +21,25 @@ RETAIL_LANDING = "landing/retail_sales"
 FRAUD_HISTORY_LANDING = "landing/fraud_history"
 SUPPORT_LANDING = "landing/support_conversations"
 HELP_CENTRE_LANDING = "landing/help_centre"
+
+
+@dataclass(frozen=True)
+class Destination:
+    """Where demo data goes: the platform's own names, or one tenant's."""
+
+    settings: StackSettings
+    tenant: str | None = None
+
+    def folder(self, landing: str) -> Path:
+        scope = TenantScope(self.tenant) if self.tenant else None
+        return self.settings.lake_dir / (scope.dataset(landing) if scope else landing)
+
+    def topic(self, name: str) -> str:
+        return TenantScope(self.tenant).topic(name) if self.tenant else name
+
+    @property
+    def kafka_bootstrap(self) -> str:
+        return self.settings.kafka_bootstrap
 
 
 @dataclass(frozen=True)
@@ -52,46 +78,48 @@ def _produce(bootstrap: str, topic: str, records: Iterable[tuple[bytes, bytes]])
     return count
 
 
-def load_churn(settings: StackSettings, customers: int) -> Loaded:
+def load_churn(to: Destination, customers: int) -> Loaded:
     records = ((r.key, r.value) for r in churn.customer_events(customers=customers))
-    count = _produce(settings.kafka_bootstrap, CHURN_TOPIC, records)
-    return Loaded("customer events (about 3% malformed)", count, f"topic {CHURN_TOPIC}")
+    topic = to.topic(CHURN_TOPIC)
+    count = _produce(to.kafka_bootstrap, topic, records)
+    return Loaded("customer events (about 3% malformed)", count, f"topic {topic}")
 
 
-def load_retail(settings: StackSettings, customers: int) -> Loaded:
-    folder = settings.lake_dir / RETAIL_LANDING
+def load_retail(to: Destination, customers: int) -> Loaded:
+    folder = to.folder(RETAIL_LANDING)
     rows = retail.daily_sales()
     files = retail.write_sales_files(folder, rows)
     return Loaded(f"daily sales rows in {len(files)} CSV files", len(rows), str(folder))
 
 
-def load_fraud(settings: StackSettings, customers: int) -> Loaded:
+def load_fraud(to: Destination, customers: int) -> Loaded:
     history = fraud.transactions(count=4000, seed=5, labelled=True)
-    folder = settings.lake_dir / FRAUD_HISTORY_LANDING
+    folder = to.folder(FRAUD_HISTORY_LANDING)
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "transactions.jsonl").write_text(fraud.as_json_lines(history))
     live = fraud.transactions(count=500, seed=6, labelled=False)
     records = (
         (str(row["card_id"]).encode(), fraud.as_json_lines([row]).strip().encode()) for row in live
     )
-    count = _produce(settings.kafka_bootstrap, FRAUD_TOPIC, records)
+    topic = to.topic(FRAUD_TOPIC)
+    count = _produce(to.kafka_bootstrap, topic, records)
     return Loaded(
-        f"labelled transactions in {folder}, and live transactions", count, f"topic {FRAUD_TOPIC}"
+        f"labelled transactions in {folder}, and live transactions", count, f"topic {topic}"
     )
 
 
-def load_support(settings: StackSettings, customers: int) -> Loaded:
-    conversations = settings.lake_dir / SUPPORT_LANDING
+def load_support(to: Destination, customers: int) -> Loaded:
+    conversations = to.folder(SUPPORT_LANDING)
     conversations.mkdir(parents=True, exist_ok=True)
     rows = support.conversations()
     (conversations / "conversations.jsonl").write_text(support.as_json_lines(rows))
-    help_centre = settings.lake_dir / HELP_CENTRE_LANDING
+    help_centre = to.folder(HELP_CENTRE_LANDING)
     help_centre.mkdir(parents=True, exist_ok=True)
     (help_centre / "articles.jsonl").write_text(support.as_json_lines(support.articles()))
     return Loaded("support conversations, and help-centre articles", len(rows), str(conversations))
 
 
-LOADERS: dict[str, Callable[[StackSettings, int], Loaded]] = {
+LOADERS: dict[str, Callable[[Destination, int], Loaded]] = {
     "churn": load_churn,
     "retail": load_retail,
     "fraud": load_fraud,

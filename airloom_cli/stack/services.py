@@ -55,7 +55,8 @@ def service_environment(settings: StackSettings, bootstrap: Bootstrap) -> dict[s
         {
             "token": credentials["builder_token"],
             "tenant": LOCAL_TENANT,
-            "role": "admin",
+            # The developer running the stack is also its platform admin: grants, quotas.
+            "role": "platform",
             "name": "local-admin",
         },
         *bootstrap.builder_tokens,

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from airloom import model_tags
+from airloom.tenancy.registry import owner_from_tags
 
 
 @dataclass
@@ -74,7 +75,7 @@ class ListingRecord:
         """Tenant and listing fields come from the registered model's ``airloom.*`` tags."""
         return cls(
             name=name,
-            tenant=tags.get(model_tags.TENANT) or model_tags.DEFAULT_TENANT,
+            tenant=owner_from_tags(tags),  # the one ownership rule the workflows follow too
             task=tags.get(model_tags.TASK),
             industry=tags.get(model_tags.INDUSTRY),
             licence=tags.get(model_tags.LICENCE),

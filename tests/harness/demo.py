@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from airloom_cli.demo.publish import Destination
 from airloom_cli.stack.settings import StackSettings
+
+
+def demo_destination(broker_port: int, lake: Path, tenant: str | None = None) -> Destination:
+    """Where the loaders write for the built-in DAGs, or for ``tenant``'s workflows."""
+    return Destination(demo_settings(broker_port, lake), tenant)
 
 
 def demo_settings(broker_port: int, lake: Path) -> StackSettings:

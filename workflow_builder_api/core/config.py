@@ -12,7 +12,9 @@ TEMPLATES_FOLDER = Path(__file__).resolve().parent.parent / "templates"
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="AIRLOOM_BUILDER_", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="AIRLOOM_BUILDER_", extra="ignore", populate_by_name=True
+    )
 
     database_url: str = "sqlite:///.airloom/builder/builder.db"
     migrate_on_startup: bool = Field(
@@ -55,6 +57,23 @@ class Settings(BaseSettings):
         default=180, description="How long triggerRun waits for Airflow to parse a published DAG."
     )
     log_level: str = "INFO"
+    # Tenants: where the builder checks names a design holds, and the quotas of a tenant that
+    # has none of its own (a platform admin sets per-tenant ones through GraphQL).
+    mlflow_tracking_uri: str | None = Field(
+        default=None,
+        validation_alias="AIRLOOM_MLFLOW_TRACKING_URI",
+        description="MLflow registry: lets validation say a model name belongs to another "
+        "tenant. Without it, the workflow's task refuses such a model when it runs.",
+    )
+    lake_uri: str | None = Field(
+        default=None,
+        validation_alias="AIRLOOM_LAKE_URI",
+        description="The lake's root: where datasets of workflows published before tenant "
+        "areas existed are copied into their tenant's area at startup.",
+    )
+    default_min_schedule_minutes: int = Field(default=5, ge=0)
+    default_max_active_runs: int = Field(default=1, ge=1, le=100)
+    default_max_published_workflows: int = Field(default=50, ge=0)
 
 
 @lru_cache

@@ -17,7 +17,7 @@ from workflow_builder_api.graphql.types import (
     dag_file_name,
     problems_of,
 )
-from workflow_builder_api.services import auth, publishing, runs, workflows
+from workflow_builder_api.services import auth, publishing, runs, tenants, workflows
 from workflow_builder_api.services.templates import get_template
 
 
@@ -79,17 +79,20 @@ class Mutation:
     async def validate_workflow(self, info: Info, spec: JSON) -> list[Problem]:
         principal = await info.context.principal()
         principal.require(auth.Role.EDITOR)
-        return await info.context.blocking(problems_of, spec)
+        settings = info.context.settings
+        scope = await info.context.db(tenants.scope_for, principal.tenant, settings)
+        return await info.context.blocking(problems_of, spec, scope)
 
     @strawberry.mutation(description="Compile a version into a DAG file and publish it.")
     async def publish_workflow(self, info: Info, id: strawberry.ID, version: int) -> PublishResult:
         principal = await info.context.principal()
+        runtime = info.context.runtime
         # Airflow parses a DAG only if the roles its access_control names exist.
         await info.context.blocking(
             ensure_tenant_roles, info.context.runtime.airflow, principal.tenant
         )
         result = await info.context.db(
-            publishing.publish, principal, info.context.runtime.target, str(id), version
+            publishing.publish, principal, runtime.target, str(id), version, runtime.settings
         )
         return PublishResult(
             published=result.published,

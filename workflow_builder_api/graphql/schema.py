@@ -11,12 +11,14 @@ from strawberry.extensions import (
     QueryDepthLimiter,
 )
 from strawberry.extensions.disable_introspection import DisableIntrospection
+from strawberry.tools import merge_types
 
 from workflow_builder_api.core.config import Settings
 from workflow_builder_api.graphql.limits import InputLimits
 from workflow_builder_api.graphql.mutations import Mutation
 from workflow_builder_api.graphql.queries import Query
 from workflow_builder_api.graphql.subscriptions import Subscription
+from workflow_builder_api.graphql.tenancy import TenancyMutation, TenancyQuery
 from workflow_builder_api.services.errors import StaleVersion, UserError
 
 
@@ -80,5 +82,8 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     if not settings.introspection:
         extensions.append(DisableIntrospection)
     return BuilderSchema(
-        query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions
+        query=merge_types("Query", (Query, TenancyQuery)),
+        mutation=merge_types("Mutation", (Mutation, TenancyMutation)),
+        subscription=Subscription,
+        extensions=extensions,
     )

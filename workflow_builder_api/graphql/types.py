@@ -11,6 +11,7 @@ from strawberry.scalars import JSON
 
 from airloom.catalog import NodeType as CatalogNodeType
 from airloom.catalog import Port as CatalogPort
+from airloom.tenancy import TenantScope
 from airloom.workflow.factory import dag_id_for
 from airloom.workflow.validation import Problem as SpecProblem
 from airloom.workflow.validation import validate
@@ -20,6 +21,7 @@ from workflow_builder_api.services import diff as spec_diff
 from workflow_builder_api.services.errors import NotFound
 from workflow_builder_api.services.runs import NodeStatus, RunStatus
 from workflow_builder_api.services.templates import Template as StoredTemplate
+from workflow_builder_api.services.workflows import published_dag_id
 
 Info = strawberry.Info[BuilderContext, None]
 
@@ -38,7 +40,7 @@ class Problem:
         )
 
 
-def problems_of(spec: JSON) -> list[Problem]:
+def problems_of(spec: JSON, scope: TenantScope | None = None) -> list[Problem]:
     if not isinstance(spec, dict):
         return [
             Problem(
@@ -48,7 +50,7 @@ def problems_of(spec: JSON) -> list[Problem]:
                 field=None,
             )
         ]
-    return [Problem.of(problem) for problem in validate(spec)]
+    return [Problem.of(problem) for problem in validate(spec, scope)]
 
 
 @strawberry.type
@@ -235,7 +237,7 @@ class Workflow:
             current_version=row.current_version,
             published_version=row.published_version,
             published_dag_file=dag_file_name(row.published_location),
-            dag_id=dag_id_for(row.tenant, row.name),
+            dag_id=published_dag_id(row) or dag_id_for(row.tenant, row.name),
             created_at=row.created_at,
             updated_at=row.updated_at,
         )

@@ -16,6 +16,7 @@ from enum import IntEnum
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from airloom.tenancy import TENANT_PATTERN as _TENANT
 from workflow_builder_api.models import ApiToken, utcnow
 from workflow_builder_api.services.errors import (
     InvalidInput,
@@ -23,15 +24,16 @@ from workflow_builder_api.services.errors import (
     Unauthenticated,
 )
 
-TENANT_PATTERN = r"^[a-z][a-z0-9_]{0,30}$"  # part of DAG ids and file names
+TENANT_PATTERN = _TENANT.pattern  # part of DAG ids, file names, lake folders and topics
 
 
 class Role(IntEnum):
     """Each role can do everything the roles below it can."""
 
-    VIEWER = 1  # read workflows, versions, runs
+    VIEWER = 1  # read workflows, versions, runs, and what the tenant was granted
     EDITOR = 2  # create, update, validate, publish, trigger, cancel
-    ADMIN = 3  # delete workflows, manage tokens
+    ADMIN = 3  # delete workflows, manage the tenant's tokens
+    PLATFORM = 4  # the platform's operators: grant connections, locations, topics; set quotas
 
     @classmethod
     def parse(cls, name: str) -> Role:

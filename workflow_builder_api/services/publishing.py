@@ -17,14 +17,23 @@ from typing import Any, Protocol
 from urllib.parse import urlparse
 
 import structlog
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from airloom.tenancy import TenantScope
 from airloom.workflow.compiler import DagImportError, check_imports, compile_workflow
 from airloom.workflow.factory import dag_id_for
 from airloom.workflow.validation import Problem, validate
-from workflow_builder_api.models import Workflow, utcnow
+from workflow_builder_api.core.config import Settings
+from workflow_builder_api.models import Workflow, WorkflowVersion, utcnow
 from workflow_builder_api.services.auth import Principal, Role
-from workflow_builder_api.services.workflows import get_version, get_workflow, mark_deleted
+from workflow_builder_api.services.tenants import scope_for
+from workflow_builder_api.services.workflows import (
+    get_version,
+    get_workflow,
+    mark_deleted,
+    published_dag_id,
+)
 
 log = structlog.get_logger()
 # DagBag runs in a worker thread here, where it cannot install its SIGALRM timeout and says so
@@ -123,17 +132,31 @@ def publish(
     target: PublishTarget,
     workflow_id: str,
     version_number: int,
+    settings: Settings,
 ) -> PublishResult:
     principal.require(Role.EDITOR)
     workflow = get_workflow(session, principal, workflow_id)
     version = get_version(session, workflow, version_number)
+    return publish_version(
+        session, target, workflow, version, scope_for(session, workflow.tenant, settings)
+    )
+
+
+def publish_version(
+    session: Session,
+    target: PublishTarget,
+    workflow: Workflow,
+    version: WorkflowVersion,
+    scope: TenantScope,
+) -> PublishResult:
+    """Validate ``version`` in ``scope``, import it with DagBag, then write its file."""
     dag_id = dag_id_for(workflow.tenant, workflow.name)
-    result = PublishResult(workflow, version_number, dag_id, published=False)
-    result.problems = validate(version.spec)
+    result = PublishResult(workflow, version.number, dag_id, published=False)
+    result.problems = validate(version.spec, scope) + _quota_problems(session, workflow, scope)
     if result.problems:
         return result
     compiled = compile_workflow(
-        version.spec, workflow_id=workflow.id, version=version_number, tenant=workflow.tenant
+        version.spec, workflow_id=workflow.id, version=version.number, scope=scope
     )
     try:
         with _IMPORT_LOCK:
@@ -142,12 +165,64 @@ def publish(
         result.problems = [Problem("DAG_IMPORT_ERROR", str(exc), field="nodes")]
         return result
     result.location = target.write(compiled.file_name, compiled.source)
+    previous = published_dag_id(workflow)
+    if previous is not None and previous != dag_id:
+        target.remove(f"{previous}.py")  # a file published under an older DAG id
     result.published = True
-    workflow.published_version = version_number
+    workflow.published_version = version.number
     workflow.published_location = result.location
+    workflow.published_dag_id = dag_id
     workflow.updated_at = utcnow()
-    log.info("workflow published", workflow=workflow.id, version=version_number, dag_id=dag_id)
+    log.info("workflow published", workflow=workflow.id, version=version.number, dag_id=dag_id)
     return result
+
+
+def republish_tenant(
+    session: Session, target: PublishTarget, tenant: str, settings: Settings, pause: Any = None
+) -> list[PublishResult]:
+    """Republish each of ``tenant``'s published workflows in its scope as it is now; withdraw
+    those that no longer fit it (e.g. after a grant was revoked)."""
+    scope = scope_for(session, tenant, settings)
+    published = session.scalars(
+        select(Workflow).where(
+            Workflow.tenant == tenant,
+            Workflow.published_version.is_not(None),
+            Workflow.deleted_at.is_(None),
+        )
+    ).all()
+    results = []
+    for workflow in published:
+        version = get_version(session, workflow, workflow.published_version or 0)
+        result = publish_version(session, target, workflow, version, scope)
+        if not result.published:
+            _withdraw(workflow, target, pause)
+            log.warning("workflow withdrawn", workflow=workflow.id, problems=len(result.problems))
+        results.append(result)
+    return results
+
+
+def _quota_problems(session: Session, workflow: Workflow, scope: TenantScope) -> list[Problem]:
+    if workflow.published_version is not None:
+        return []  # republishing takes no new slot
+    published = session.scalar(
+        select(func.count())
+        .select_from(Workflow)
+        .where(
+            Workflow.tenant == workflow.tenant,
+            Workflow.published_version.is_not(None),
+            Workflow.deleted_at.is_(None),
+        )
+    )
+    limit = scope.limits.max_published_workflows
+    if (published or 0) < limit:
+        return []
+    return [
+        Problem(
+            "QUOTA_EXCEEDED",
+            f"tenant {workflow.tenant!r} has {published} published workflows, its quota is "
+            f"{limit}: unpublish one, or ask a platform admin for more",
+        )
+    ]
 
 
 def unpublish(
@@ -180,13 +255,14 @@ def delete_workflow(
 
 
 def _withdraw(workflow: Workflow, target: PublishTarget, pause: Any) -> None:
-    if workflow.published_version is None:
+    dag_id = published_dag_id(workflow)
+    if dag_id is None:
         return
-    dag_id = dag_id_for(workflow.tenant, workflow.name)
     if pause is not None:
         pause(dag_id)
     target.remove(f"{dag_id}.py")
     workflow.published_version = None
     workflow.published_location = None
+    workflow.published_dag_id = None
     workflow.updated_at = utcnow()
     log.info("workflow unpublished", workflow=workflow.id, dag_id=dag_id)

@@ -18,13 +18,12 @@ import structlog
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
-from airloom.workflow.factory import dag_id_for
 from servicekit.airflow_client import AirflowApiError, AirflowClient
 from workflow_builder_api.core.db import transaction
 from workflow_builder_api.models import Run, Workflow
 from workflow_builder_api.services.auth import Principal, Role
 from workflow_builder_api.services.errors import AirflowUnavailable, InvalidInput, NotFound
-from workflow_builder_api.services.workflows import get_version, get_workflow
+from workflow_builder_api.services.workflows import get_version, get_workflow, published_dag_id
 
 log = structlog.get_logger()
 
@@ -104,7 +103,7 @@ def trigger_run(
         if workflow.published_version is None:
             raise InvalidInput(f"workflow {workflow.name!r} is not published; publish a version")
         version, workflow_id = workflow.published_version, workflow.id
-        dag_id = dag_id_for(workflow.tenant, workflow.name)
+        dag_id = published_dag_id(workflow)
     wait_for_version(client, dag_id, version, timeout=parse_timeout)
     client.set_paused(dag_id, False)
     dag_run = client.trigger(dag_id, conf=conf or {})

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
+from airloom.workflow.factory import legacy_dag_id
 from airloom.workflow.spec import NAME_PATTERN, blank_spec
 from airloom.workflow.validation import parse_spec
 from workflow_builder_api.models import Workflow, WorkflowVersion, utcnow
@@ -225,6 +226,14 @@ def restore_version(
         spec=earlier.spec,
         message=f"restored version {number}",
     )
+
+
+def published_dag_id(workflow: Workflow) -> str | None:
+    """The DAG id the workflow's published file carries, if it is published (files published
+    before DAG ids could not collide carry the older form)."""
+    if workflow.published_version is None:
+        return None
+    return workflow.published_dag_id or legacy_dag_id(workflow.tenant, workflow.name)
 
 
 def mark_deleted(session: Session, workflow: Workflow) -> None:

@@ -169,6 +169,7 @@ class LocalTarget:
             **item,
             "target": self.target_name,
             "url": self.invocations_url(item["name"]),
+            "tenant": (item.get("config") or {}).get("tenant"),
         }
 
     def _call(self, method: str, path: str, **kwargs: Any) -> httpx.Response:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import json
 import re
+from collections.abc import Callable
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -14,6 +15,7 @@ from airloom import model_tags
 from airloom.deploy.base import DeploymentError, DeploymentNotFound, DeploymentTarget
 
 _SAGEMAKER_NAME = re.compile(r"[^A-Za-z0-9-]+")
+VALIDATION_DAG = "model_validation"
 
 
 class DeploymentRefused(DeploymentError):
@@ -53,11 +55,28 @@ def default_endpoint_name(model_name: str) -> str:
     return name
 
 
-def validation_gate(client: Any, name: str, version: int) -> dict[str, Any]:
-    """The version's validation report if it passed; :class:`DeploymentRefused` otherwise."""
+def validation_gate(
+    client: Any,
+    name: str,
+    version: int,
+    run_state: Callable[[str, str], str | None] | None = None,
+) -> dict[str, Any]:
+    """The version's validation report if it passed; :class:`DeploymentRefused` otherwise.
+
+    :param run_state: the state Airflow records for a DAG run (dag id, run id). When given, a
+        "passed" tag counts only if it names a ``model_validation`` run that succeeded: the
+        tags are a record of that run, never a claim on their own.
+    """
     tags = client.get_model_version(name, str(version)).tags or {}
     status = tags.get(model_tags.VALIDATION_STATUS)
     report = _report(tags.get(model_tags.VALIDATION_REPORT))
+    if status == "passed" and run_state is not None:
+        run_id = tags.get(model_tags.VALIDATION_RUN_ID) or ""
+        if _state_of(run_state, VALIDATION_DAG, run_id) != "success":
+            raise DeploymentRefused(
+                f"{name} version {version} carries a passed validation that no successful "
+                f"{VALIDATION_DAG} run recorded (run {run_id!r}); validate it before deploying"
+            )
     if status == "passed":
         return report
     if status is None:
@@ -70,6 +89,15 @@ def validation_gate(client: Any, name: str, version: int) -> dict[str, Any]:
         f"{name} version {version} failed validation ({status}"
         f"{': ' + ', '.join(map(str, failed)) if failed else ''}); it will not be deployed"
     )
+
+
+def _state_of(run_state: Callable[[str, str], str | None], dag_id: str, run_id: str) -> str | None:
+    if not run_id:
+        return None
+    try:
+        return run_state(dag_id, run_id)
+    except Exception:  # noqa: BLE001 - no such run is an error from Airflow: not a record
+        return None
 
 
 def _report(text: str | None) -> dict[str, Any]:

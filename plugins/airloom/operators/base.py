@@ -3,23 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow.sdk import BaseOperator, Context, XComArg
 
 from airloom.catalog.params import NodeConfigError, NodeParams, ParamProblem, params_problems
-from airloom.catalog.ports import Port
+from airloom.catalog.ports import Port, PortType
 from airloom.lake import DATASET_NAME, dataset_asset, model_asset
 
-
-def _templated(value: Any) -> bool:
-    if isinstance(value, str):
-        return "{{" in value or "{%" in value
-    if isinstance(value, Mapping):
-        return any(_templated(item) for item in value.values())
-    if isinstance(value, list | tuple):
-        return any(_templated(item) for item in value)
-    return False
+if TYPE_CHECKING:
+    from airloom.tenancy import TenantScope
 
 
 class AirloomOperator(BaseOperator):
@@ -27,12 +20,15 @@ class AirloomOperator(BaseOperator):
 
     Subclasses declare ``node_type``, ``category``, ``description``, ``params_model`` and their
     ports, and implement :meth:`run`. Parameters are passed as keyword arguments named after the
-    fields of ``params_model``; they are validated when the DAG is parsed (unless templated) and
-    again after rendering. Each input port receives a reference (a URI) or an upstream port's
-    output (``upstream.port("table")``); each output port's reference is pushed to XCom under
-    the port's name.
+    fields of ``params_model``; they are validated when the DAG is parsed and again when the
+    task runs. They are data, never Jinja templates: a tenant's text must not reach Airflow's
+    template context (connections, variables). Each input port receives a reference (a URI)
+    or an upstream port's output (``upstream.port("table")``); each output port's reference is
+    pushed to XCom under the port's name.
 
-    :param inputs: upstream references per input port (templated).
+    :param inputs: upstream references per input port (templated, to resolve XCom).
+    :param tenant_scope: the tenant a workflow's node runs for; its names are placed in the
+        tenant's area and anything outside it is refused (None: a built-in DAG of the platform).
     """
 
     node_type: ClassVar[str] = ""
@@ -42,21 +38,36 @@ class AirloomOperator(BaseOperator):
     input_ports: ClassVar[tuple[Port, ...]] = ()
     output_ports: ClassVar[tuple[Port, ...]] = ()
     # The params naming the lake datasets and registered models the node writes: each name
-    # known at parse time (not templated) becomes an outlet Asset (lineage, asset schedules).
+    # becomes an outlet Asset (lineage, asset schedules): placed in its tenant's area.
     dataset_params: ClassVar[tuple[str, ...]] = ()
     model_params: ClassVar[tuple[str, ...]] = ()
     # BaseOperator arguments this node type defaults differently, e.g. max_active_tis_per_dag.
     task_defaults: ClassVar[Mapping[str, Any]] = {}
 
-    template_fields: Sequence[str] = ("node_params", "inputs")
+    # Only the upstream references: rendering them resolves XCom. Params are never rendered.
+    template_fields: Sequence[str] = ("inputs",)
     ui_color = "#d9ecf2"
 
     # Subclasses configure themselves through the class variables above and the hooks below,
     # not by overriding __init__: each __init__ in the chain costs Airflow another round of
     # default-argument merging at every parse.
-    def __init__(self, *, inputs: Mapping[str, Any] | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *,
+        inputs: Mapping[str, Any] | None = None,
+        tenant_scope: TenantScope | None = None,
+        **kwargs: Any,
+    ) -> None:
         fields = self.params_model.model_fields
         node_params = {name: kwargs.pop(name) for name in list(kwargs) if name in fields}
+        problems = []
+        if tenant_scope is not None:
+            # Checked at every parse, so a DAG reaching outside its tenant never imports.
+            problems += [
+                ParamProblem(p.field, p.message)
+                for p in tenant_scope.problems(self.params_model, node_params)
+            ]
+            node_params = tenant_scope.localise(self.params_model, node_params)
         for name, value in self.task_defaults.items():
             kwargs.setdefault(name, value)
         outlets = self.written_assets(node_params)
@@ -66,15 +77,15 @@ class AirloomOperator(BaseOperator):
         super().__init__(**kwargs)
         self.node_params = node_params
         self.inputs = dict(inputs or {})
-        problems = self._input_problems()
-        if not _templated(node_params):
-            problems += params_problems(self.params_model, node_params)
+        self.tenant_scope = tenant_scope
+        problems += self._input_problems()
+        problems += params_problems(self.params_model, node_params, at_parse=True)
         if problems:
             raise NodeConfigError(self.task_id, problems)
 
     @classmethod
     def written_datasets(cls, node_params: Mapping[str, Any]) -> list[Any]:
-        """The names of the datasets the node writes, as given (perhaps templated)."""
+        """The names of the datasets the node writes (in its tenant's area, for a workflow)."""
         return [node_params.get(name) for name in cls.dataset_params]
 
     @classmethod
@@ -88,7 +99,7 @@ class AirloomOperator(BaseOperator):
         models = [
             model_asset(name)
             for name in (node_params.get(field) for field in cls.model_params)
-            if isinstance(name, str) and name and not _templated(name)
+            if isinstance(name, str) and name
         ]
         return datasets + models
 
@@ -117,6 +128,8 @@ class AirloomOperator(BaseOperator):
         if problems:
             raise NodeConfigError(self.task_id, problems)
         params = self.params_model.model_validate(self.node_params)
+        if self.tenant_scope is not None:
+            self._refuse_foreign_tables(params)
         outputs = self.run(params, self.inputs, context)
         for port in self.output_ports:
             if port.name in outputs:
@@ -126,3 +139,38 @@ class AirloomOperator(BaseOperator):
     def run(self, params: Any, inputs: Mapping[str, Any], context: Context) -> dict[str, Any]:
         """Do the task's work; return a reference per output port."""
         raise NotImplementedError
+
+    # -- tenancy: what a tenant's node may touch, checked before it is touched -----------------
+
+    def _refuse_foreign_tables(self, params: Any) -> None:
+        """Every table this node reads lies in its tenant's area of the lake."""
+        from airloom.connections import LAKE_CONN_ID
+        from airloom.lake import lake_root
+        from airloom.tenancy import TenantAccessDenied
+
+        scope = self.tenant_scope
+        root = str(lake_root(getattr(params, "lake_conn_id", LAKE_CONN_ID)))
+        for port in self.input_ports:
+            if port.type is not PortType.TABLE:
+                continue
+            given = self.inputs.get(port.name)
+            for uri in given if isinstance(given, list | tuple) else [given]:
+                if uri not in (None, "") and not scope.owns_lake_uri(str(uri), root):
+                    raise TenantAccessDenied(
+                        f"node {self.task_id!r}: input {port.name!r} ({uri}) is outside "
+                        f"the lake area of tenant {scope.tenant!r}"
+                    )
+
+    def claim_model(self, client: Any, name: str) -> None:
+        """Before adding a version to ``name``: the tenant owns it (a new one is tagged)."""
+        if self.tenant_scope is not None:
+            from airloom.tenancy.registry import claim_model
+
+            claim_model(client, name, self.tenant_scope.tenant)
+
+    def require_model(self, client: Any, name: str) -> None:
+        """Before reading or moving ``name``: the tenant owns it."""
+        if self.tenant_scope is not None:
+            from airloom.tenancy.registry import require_owner
+
+            require_owner(client, name, self.tenant_scope.tenant)

@@ -9,6 +9,11 @@ from airflow.sdk import Context
 from pydantic import Field, field_validator
 
 from airloom.catalog import NodeParams, ParamProblem, Port, PortType
+from airloom.catalog.resources import (
+    DatasetRef,
+    ModelUriRef,
+    PlatformConnection,
+)
 from airloom.connections import LAKE_CONN_ID, MLFLOW_CONN_ID
 from airloom.lake import check_dataset_name
 from airloom.operators.base import AirloomOperator
@@ -18,7 +23,7 @@ MODEL_URI_PATTERN = r"^(models:/[^/@\s]+(/\d+|@[A-Za-z0-9_\-]+)|runs:/[0-9a-f]+/
 
 
 class BatchScoreParams(NodeParams):
-    model_uri: str | None = Field(
+    model_uri: ModelUriRef | None = Field(
         default=None,
         description="Model to score with when no model is connected: models:/<name>/<version> "
         "or models:/<name>@<alias>.",
@@ -34,15 +39,19 @@ class BatchScoreParams(NodeParams):
     result_type: Literal["double", "float", "long", "integer", "string", "boolean"] = Field(
         default="double", description="Spark type of the predictions."
     )
-    output_dataset: str = Field(description="Lake dataset to write the scored rows to.")
+    output_dataset: DatasetRef = Field(description="Lake dataset to write the scored rows to.")
     env_manager: Literal["local"] = Field(
         default="local",
         description="Where the model's Python dependencies come from: this environment "
         "(nothing is installed at run time).",
     )
-    mlflow_conn_id: str = Field(default=MLFLOW_CONN_ID, description="MLflow connection.")
-    spark_conn_id: str = Field(default=SPARK_CONN_ID, description="Spark connection.")
-    lake_conn_id: str = Field(default=LAKE_CONN_ID, description="Lake connection.")
+    mlflow_conn_id: PlatformConnection = Field(
+        default=MLFLOW_CONN_ID, description="MLflow connection."
+    )
+    spark_conn_id: PlatformConnection = Field(
+        default=SPARK_CONN_ID, description="Spark connection."
+    )
+    lake_conn_id: PlatformConnection = Field(default=LAKE_CONN_ID, description="Lake connection.")
 
     @field_validator("output_dataset")
     @classmethod
@@ -57,11 +66,11 @@ class BatchScoreOperator(AirloomOperator):
     input or the ``model_uri`` param; it runs through ``mlflow.pyfunc.spark_udf`` and the scored
     rows (input columns plus the prediction) replace the output dataset only once complete.
 
-    :param model_uri: model to use when the ``model`` input is not connected (templated).
+    :param model_uri: model to use when the ``model`` input is not connected.
     :param feature_columns: model inputs; default the model signature's.
     :param prediction_column: the predictions' column name.
     :param result_type: Spark type of the predictions.
-    :param output_dataset: lake dataset to write (templated).
+    :param output_dataset: lake dataset to write.
     :param mlflow_conn_id: MLflow connection (its host is the tracking URI).
     """
 
@@ -103,6 +112,8 @@ class BatchScoreOperator(AirloomOperator):
         output_uri = table_uri(params.output_dataset, params.lake_conn_id)
         hook = MlflowHook(params.mlflow_conn_id)
         with hook.tracking():
+            if self.tenant_scope is not None:
+                self.require_model(hook.client(), _registered_name(model_uri, label))
             features = model_features(
                 model_uri,
                 requested=params.feature_columns,
@@ -125,3 +136,14 @@ class BatchScoreOperator(AirloomOperator):
             )
         self.log.info("%s: scored %d rows with %s into %s", label, rows, model_uri, output_uri)
         return {"table": output_uri, "rows": rows, "model": model_uri}
+
+
+def _registered_name(model_uri: str, label: str) -> str:
+    """The registered model a ``models:/`` URI names; a tenant reads nothing else."""
+    from airloom.tenancy import TenantAccessDenied
+
+    if not model_uri.startswith("models:/"):
+        raise TenantAccessDenied(
+            f"{label}: a workflow scores with a registered model, not {model_uri}"
+        )
+    return model_uri.removeprefix("models:/").split("@")[0].split("/")[0]

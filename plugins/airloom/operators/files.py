@@ -9,6 +9,12 @@ from airflow.sdk import Context
 from pydantic import Field, field_validator, model_validator
 
 from airloom.catalog import NodeParams, Port, PortType
+from airloom.catalog.resources import (
+    DatasetRef,
+    FileSourceRef,
+    PlatformConnection,
+    StorageConnectionRef,
+)
 from airloom.connections import LAKE_CONN_ID
 from airloom.lake import check_dataset_name, dataset_path
 from airloom.operators.base import AirloomOperator
@@ -32,21 +38,21 @@ class FileOptions(NodeParams):
 
 
 class FileIngestParams(NodeParams):
-    source: str = Field(
+    source: FileSourceRef = Field(
         description="Files to read: an absolute path, file:// or s3:// URI, or lake://path for "
         "a path under the lake's root (the same spec then runs locally and on AWS); a glob such "
         "as s3://bucket/sales/2026-*.csv reads every match.",
         min_length=1,
     )
     format: Literal["csv", "jsonl", "parquet"] = Field(description="File format.")
-    dataset: str = Field(description="Lake dataset to add the rows to, e.g. 'retail/sales'.")
+    dataset: DatasetRef = Field(description="Lake dataset to add the rows to, e.g. 'retail/sales'.")
     options: FileOptions = Field(default_factory=FileOptions, description="Reading options.")
-    aws_conn_id: str = Field(
+    aws_conn_id: StorageConnectionRef = Field(
         default="aws_default",
         description="AWS connection for s3:// sources (endpoint_url in "
         "its extra for S3-compatible stores).",
     )
-    lake_conn_id: str = Field(default=LAKE_CONN_ID, description="Lake connection.")
+    lake_conn_id: PlatformConnection = Field(default=LAKE_CONN_ID, description="Lake connection.")
 
     @field_validator("dataset")
     @classmethod
@@ -78,9 +84,9 @@ class FileIngestOperator(AirloomOperator):
     written as one Parquet file named after the task and DAG run, so a retry replaces what its
     earlier try wrote. A file that cannot be parsed fails the task naming the file.
 
-    :param source: path, ``file://`` or ``s3://`` URI, glob allowed (templated).
+    :param source: path, ``file://`` or ``s3://`` URI, glob allowed.
     :param format: ``csv``, ``jsonl`` or ``parquet``.
-    :param dataset: lake dataset to add the rows to (templated).
+    :param dataset: lake dataset to add the rows to.
     :param options: CSV options and the columns to keep.
     :param aws_conn_id: AWS connection for ``s3://`` sources.
     :param lake_conn_id: lake connection.

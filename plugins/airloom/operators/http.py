@@ -9,6 +9,11 @@ from airflow.sdk import Context
 from pydantic import Field, field_validator
 
 from airloom.catalog import NodeParams, Port, PortType
+from airloom.catalog.resources import (
+    ConnectionRef,
+    DatasetRef,
+    PlatformConnection,
+)
 from airloom.connections import LAKE_CONN_ID
 from airloom.lake import check_dataset_name, dataset_path
 from airloom.operators.base import AirloomOperator
@@ -18,7 +23,7 @@ class HttpIngestParams(NodeParams):
     endpoint: str = Field(
         description="Path under the connection's base URL, e.g. '/v1/orders'.", min_length=1
     )
-    http_conn_id: str = Field(
+    http_conn_id: ConnectionRef = Field(
         default="http_default",
         description="HTTP connection: base URL, authentication and headers (in its extra).",
     )
@@ -47,8 +52,10 @@ class HttpIngestParams(NodeParams):
     headers: dict[str, str] = Field(
         default_factory=dict, description="Headers added to the connection's."
     )
-    dataset: str = Field(description="Lake dataset to add the records to, e.g. 'crm/tickets'.")
-    lake_conn_id: str = Field(default=LAKE_CONN_ID, description="Lake connection.")
+    dataset: DatasetRef = Field(
+        description="Lake dataset to add the records to, e.g. 'crm/tickets'."
+    )
+    lake_conn_id: PlatformConnection = Field(default=LAKE_CONN_ID, description="Lake connection.")
 
     @field_validator("dataset")
     @classmethod
@@ -77,13 +84,13 @@ class HttpIngestOperator(AirloomOperator):
     admin widens this, listing CIDRs under ``airloom_allowed_networks`` in its extra; nothing in
     the node's params can. Links and redirects never leave the connection's base URL.
 
-    :param endpoint: path under the connection's base URL (templated).
+    :param endpoint: path under the connection's base URL.
     :param http_conn_id: HTTP connection.
     :param records_path: dotted path to each page's records.
     :param pagination: ``none``, ``next_link``, ``page`` or ``offset``.
     :param max_pages: most requests.
-    :param query: query parameters (templated).
-    :param dataset: lake dataset to add the records to (templated).
+    :param query: query parameters.
+    :param dataset: lake dataset to add the records to.
     """
 
     node_type = "http_ingest"

@@ -13,6 +13,13 @@ from airflow.sdk import Context
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from airloom.catalog import NodeParams, Port, PortType
+from airloom.catalog.resources import (
+    ConsumerGroupRef,
+    DatasetRef,
+    PlatformConnection,
+    Resource,
+    names,
+)
 from airloom.connections import KAFKA_CONN_ID, LAKE_CONN_ID
 from airloom.lake import check_dataset_name, dataset_path
 from airloom.operators.base import AirloomOperator
@@ -32,8 +39,8 @@ def table_uri(reference: Any, lake_conn_id: str) -> str:
 
 
 class KafkaIngestParams(NodeParams):
-    topic: TopicName = Field(description="Kafka topic to read.")
-    dataset: str = Field(
+    topic: Annotated[TopicName, names(Resource.TOPIC)] = Field(description="Kafka topic to read.")
+    dataset: DatasetRef = Field(
         description="Lake dataset the valid records are added to, e.g. 'churn/events'."
     )
     record_schema: dict[str, Any] = Field(
@@ -41,7 +48,7 @@ class KafkaIngestParams(NodeParams):
         "the dataset's columns (objects and arrays are kept as JSON text).",
         json_schema_extra={"format": "json-schema"},
     )
-    consumer_group: str | None = Field(
+    consumer_group: ConsumerGroupRef | None = Field(
         default=None,
         min_length=1,
         description="Consumer group that keeps the committed offsets; "
@@ -53,16 +60,18 @@ class KafkaIngestParams(NodeParams):
     max_seconds: float = Field(
         default=60.0, gt=0, le=3600, description="Longest time one run spends reading."
     )
-    dead_letter_topic: TopicName | None = Field(
+    dead_letter_topic: Annotated[TopicName, names(Resource.TOPIC)] | None = Field(
         default=None, description="Topic malformed records are sent to; default <topic>.dlq."
     )
-    quarantine_dataset: str | None = Field(
+    quarantine_dataset: DatasetRef | None = Field(
         default=None,
         description="Lake dataset malformed records are kept in with the reason; "
         "default <dataset>_quarantine.",
     )
-    kafka_conn_id: str = Field(default=KAFKA_CONN_ID, description="Kafka connection.")
-    lake_conn_id: str = Field(default=LAKE_CONN_ID, description="Lake connection.")
+    kafka_conn_id: PlatformConnection = Field(
+        default=KAFKA_CONN_ID, description="Kafka connection."
+    )
+    lake_conn_id: PlatformConnection = Field(default=LAKE_CONN_ID, description="Lake connection.")
 
     @field_validator("dataset", "quarantine_dataset")
     @classmethod
@@ -112,8 +121,8 @@ class KafkaIngestOperator(AirloomOperator):
 
     Runs of one ingestion task never overlap (``max_active_tis_per_dag=1`` unless overridden).
 
-    :param topic: Kafka topic to read (templated).
-    :param dataset: lake dataset for valid records (templated).
+    :param topic: Kafka topic to read.
+    :param dataset: lake dataset for valid records.
     :param record_schema: JSON Schema of each record's value; its properties are the columns.
     :param consumer_group: consumer group holding the offsets (default from the dataset).
     :param max_records: most records per run.
@@ -187,7 +196,9 @@ class KafkaIngestOperator(AirloomOperator):
 
 
 class KafkaPublishParams(NodeParams):
-    topic: TopicName = Field(description="Kafka topic to publish the rows to.")
+    topic: Annotated[TopicName, names(Resource.TOPIC)] = Field(
+        description="Kafka topic to publish the rows to."
+    )
     key_column: str | None = Field(
         default=None,
         min_length=1,
@@ -197,8 +208,10 @@ class KafkaPublishParams(NodeParams):
     columns: list[str] | None = Field(
         default=None, min_length=1, description="Columns to publish; default all."
     )
-    kafka_conn_id: str = Field(default=KAFKA_CONN_ID, description="Kafka connection.")
-    lake_conn_id: str = Field(
+    kafka_conn_id: PlatformConnection = Field(
+        default=KAFKA_CONN_ID, description="Kafka connection."
+    )
+    lake_conn_id: PlatformConnection = Field(
         default=LAKE_CONN_ID, description="Lake connection, for an input given as a bare name."
     )
 
@@ -209,7 +222,7 @@ class KafkaPublishOperator(AirloomOperator):
     Messages go through the idempotent producer, and the task succeeds only when the broker has
     acknowledged every one. A retried task publishes the dataset again (at least once).
 
-    :param topic: topic to publish to (templated).
+    :param topic: topic to publish to.
     :param key_column: column that keys each message.
     :param columns: columns to publish (default all).
     :param kafka_conn_id: Kafka connection.

@@ -14,6 +14,15 @@ from airflow.sdk import Context
 from pydantic import Field, field_validator
 
 from airloom.catalog import NodeParams, Port, PortType
+from airloom.catalog.resources import (
+    DatasetRef,
+    EndpointRef,
+    ExperimentRef,
+    PlatformConnection,
+    Resource,
+    TagsRef,
+    names,
+)
 from airloom.connections import LAKE_CONN_ID, MLFLOW_CONN_ID
 from airloom.lake import check_dataset_name
 from airloom.ml.estimators import EstimatorName
@@ -35,7 +44,9 @@ def _run_name(context: Context) -> str:
 class TrainParams(NodeParams):
     estimator: EstimatorName = Field(description="Which scikit-learn estimator to train.")
     target: str = Field(min_length=1, description="The column to predict.")
-    registered_model_name: ModelName = Field(description="Registered model to add a version to.")
+    registered_model_name: Annotated[ModelName, names(Resource.MODEL)] = Field(
+        description="Registered model to add a version to."
+    )
     hyperparameters: dict[str, Any] = Field(
         default_factory=dict, description="Estimator parameters by name, e.g. {'C': 0.5}."
     )
@@ -51,15 +62,15 @@ class TrainParams(NodeParams):
         "same ones are held out on every run and a champion trained earlier never saw them. "
         "Default: a seeded random split.",
     )
-    holdout_dataset: str | None = Field(
+    holdout_dataset: DatasetRef | None = Field(
         default=None,
         description="Lake dataset for the held-out rows (output port holdout), e.g. for an "
         "evaluate node. Default: the input dataset's name + '_holdout'.",
     )
-    experiment: str = Field(default="airloom-training", min_length=1)
-    tags: dict[str, str] = Field(default_factory=dict, description="Extra tags for the version.")
-    mlflow_conn_id: str = MLFLOW_CONN_ID
-    lake_conn_id: str = Field(default=LAKE_CONN_ID, description="Lake connection.")
+    experiment: ExperimentRef = "airloom-training"
+    tags: TagsRef = Field(default_factory=dict, description="Extra tags for the version.")
+    mlflow_conn_id: PlatformConnection = MLFLOW_CONN_ID
+    lake_conn_id: PlatformConnection = Field(default=LAKE_CONN_ID, description="Lake connection.")
 
     @field_validator("holdout_dataset")
     @classmethod
@@ -81,10 +92,10 @@ def trusted_types(model: Any) -> list[str]:
 class TrainModelOperator(AirloomOperator):
     """Train an allow-listed scikit-learn estimator and register the result in MLflow.
 
-    :param estimator: estimator name from the allow-list (templated).
-    :param target: column to predict (templated).
-    :param registered_model_name: registered model to add a version to (templated).
-    :param hyperparameters: estimator parameters by name (templated).
+    :param estimator: estimator name from the allow-list.
+    :param target: column to predict.
+    :param registered_model_name: registered model to add a version to.
+    :param hyperparameters: estimator parameters by name.
     """
 
     node_type = "train"
@@ -136,6 +147,7 @@ class TrainModelOperator(AirloomOperator):
         version_tags = {**params.tags, **lineage, TAG_ESTIMATOR: params.estimator}
         hook = MlflowHook(params.mlflow_conn_id)
         with hook.tracking():
+            self.claim_model(hook.client(), params.registered_model_name)
             experiment_id = hook.experiment_id(params.experiment)
             with mlflow.start_run(
                 experiment_id=experiment_id, run_name=_run_name(context), tags=version_tags
@@ -200,15 +212,15 @@ class EvaluateParams(NodeParams):
         description="Per metric: 'min'/'max' (absolute) and 'min_relative_to_champion' "
         "(e.g. -0.02 tolerates 2 % worse than the champion)."
     )
-    experiment: str = Field(default="airloom-evaluation", min_length=1)
-    mlflow_conn_id: str = MLFLOW_CONN_ID
+    experiment: ExperimentRef = "airloom-evaluation"
+    mlflow_conn_id: PlatformConnection = MLFLOW_CONN_ID
 
 
 class EvaluateModelOperator(AirloomOperator):
     """Compare a candidate version with the champion on a holdout dataset.
 
-    :param target: column the model predicts (templated).
-    :param thresholds: per-metric thresholds (templated).
+    :param target: column the model predicts.
+    :param thresholds: per-metric thresholds.
     """
 
     node_type = "evaluate"
@@ -252,6 +264,7 @@ class EvaluateModelOperator(AirloomOperator):
         hook = MlflowHook(params.mlflow_conn_id)
         with hook.tracking():
             client = hook.client()
+            self.require_model(client, candidate.name)
             existing_version(client, candidate)
             holder = version_by_alias(client, candidate.name, CHAMPION)
             champion = ModelRef(candidate.name, holder.version) if holder else None
@@ -301,19 +314,19 @@ class DeployParams(NodeParams):
         description="Where to serve the model (deployment targets: registry, local, sagemaker…); "
         "the version is promoted to champion in every case.",
     )
-    endpoint: str | None = Field(
+    endpoint: EndpointRef | None = Field(
         default=None, description="Deployment (endpoint) name; default the model's name."
     )
     reason: str = Field(default="", description="Why this version is deployed, for the audit.")
-    mlflow_conn_id: str = MLFLOW_CONN_ID
+    mlflow_conn_id: PlatformConnection = MLFLOW_CONN_ID
 
 
 class DeployModelOperator(AirloomOperator):
     """Promote a version to ``champion`` and deploy it to a target, on record.
 
-    :param target: deployment target name (templated).
-    :param endpoint: deployment name at the target (templated).
-    :param reason: why, for the audit trail (templated).
+    :param target: deployment target name.
+    :param endpoint: deployment name at the target.
+    :param reason: why, for the audit trail.
     """
 
     node_type = "deploy"
@@ -329,7 +342,9 @@ class DeployModelOperator(AirloomOperator):
     ui_color = "#f8cecc"
 
     def run(self, params: DeployParams, inputs: Mapping[str, Any], context: Context) -> dict:
-        from airloom.deploy import DeploymentNotFound, get_target
+        from airloom.deploy import get_target
+        from airloom.deploy.ownership import claim_endpoint
+        from airloom.deploy.rollout import default_endpoint_name, serve
         from airloom.hooks.mlflow import MlflowHook
         from airloom.ml.registry import ModelRef
 
@@ -339,23 +354,24 @@ class DeployModelOperator(AirloomOperator):
         # Resolve every target first: an unknown one fails before anything changes.
         registry = get_target("registry", **uris)
         serving = None if params.target == "registry" else get_target(params.target, **uris)
+        scope = self.tenant_scope
+        endpoint = None if serving is None else params.endpoint or default_endpoint_name(ref.name)
         config = {
             "deployed_by": getattr(context["dag_run"], "triggering_user_name", None) or "airflow",
             "reason": params.reason,
             "target": params.target,
-            "endpoint": params.endpoint,
+            "endpoint": endpoint,
             "workflow": context["dag"].dag_id,
             "run_id": context["run_id"],
+            "tenant": scope.tenant if scope else None,
         }
         with hook.tracking():
+            self.require_model(hook.client(), ref.name)
             if serving is not None:
-                name = params.endpoint or ref.name
-                try:
-                    serving.get_deployment(name)
-                except DeploymentNotFound:
-                    serving.create_deployment(name, ref.uri, config=config)
-                else:
-                    serving.update_deployment(name, model_uri=ref.uri, config=config)
+                # The marketplace's rule: an endpoint is its creator's tenant's, at its target.
+                if scope is not None:
+                    claim_endpoint(serving, endpoint, scope.tenant)
+                serve(serving, endpoint, ref.uri, config)
             deployment = registry.create_deployment(ref.name, ref.uri, config=config)
         self.log.info(
             "Promoted %s to champion (previous: %s) by %s: %s",

@@ -16,13 +16,14 @@ from airflow.sdk import Context
 from pydantic import Field
 
 from airloom.catalog import NodeParams, Port, PortType
+from airloom.catalog.resources import DatasetRef, ExperimentRef, PlatformConnection
 from airloom.connections import LAKE_CONN_ID, MLFLOW_CONN_ID
 from airloom.lake import DATASET_NAME
 from airloom.ml.registry import TAG_DATASET, TAG_RUN_ID, TAG_TASK, TAG_WORKFLOW
 from airloom.operators.base import AirloomOperator
 from airloom.quality.checks import CheckList
 
-DatasetName = Annotated[str, Field(pattern=DATASET_NAME.pattern)]
+DatasetName = Annotated[DatasetRef, Field(pattern=DATASET_NAME.pattern)]
 FAILED_CHECKS_COLUMN = "_failed_checks"
 QUARANTINED_BY_COLUMN = "_quarantined_by_run"
 REPORT_FOLDER = "_quality"  # inside the validated dataset; readers skip '_' folders
@@ -37,9 +38,9 @@ class QualityGateParams(NodeParams):
     quarantine_dataset: DatasetName | None = Field(
         default=None, description="Where failing rows go; default '<input>_quarantine'."
     )
-    experiment: str = Field(default="airloom-quality", min_length=1)
-    mlflow_conn_id: str = MLFLOW_CONN_ID
-    lake_conn_id: str = LAKE_CONN_ID
+    experiment: ExperimentRef = "airloom-quality"
+    mlflow_conn_id: PlatformConnection = MLFLOW_CONN_ID
+    lake_conn_id: PlatformConnection = LAKE_CONN_ID
 
 
 def run_file_stem(run_id: str) -> str:
@@ -98,10 +99,10 @@ def write_text_atomically(uri: str, text: str) -> None:
 class DataQualityOperator(AirloomOperator):
     """Check a dataset against declarative rules before anything downstream uses it.
 
-    :param checks: the checks, each ``warn`` or ``fail`` (templated).
-    :param output_dataset: dataset name for the validated rows (templated).
-    :param quarantine_dataset: dataset name for rows failing a ``fail`` check (templated).
-    :param experiment: MLflow experiment the report is logged to (templated).
+    :param checks: the checks, each ``warn`` or ``fail``.
+    :param output_dataset: dataset name for the validated rows.
+    :param quarantine_dataset: dataset name for rows failing a ``fail`` check.
+    :param experiment: MLflow experiment the report is logged to.
     """
 
     node_type = "quality_gate"

@@ -13,6 +13,12 @@ from airflow.sdk import Context
 from pydantic import Field
 
 from airloom.catalog import NodeParams, Port, PortType
+from airloom.catalog.resources import (
+    DatasetRef,
+    ExperimentRef,
+    PlatformConnection,
+    RegisteredModelRef,
+)
 from airloom.connections import LAKE_CONN_ID, MLFLOW_CONN_ID
 from airloom.lake import DATASET_NAME
 from airloom.operators.base import AirloomOperator
@@ -32,7 +38,7 @@ def _output_uri(name: str, lake_conn_id: str) -> str:
     return str(dataset_path(name, lake_conn_id))
 
 
-def _load_embedder(reference: str, mlflow_conn_id: str) -> tuple[Any, str]:
+def _load_embedder(node: AirloomOperator, reference: str, mlflow_conn_id: str) -> tuple[Any, str]:
     """The embedder as a pyfunc model, and its exact ``models:/name/version``."""
     import mlflow.pyfunc
 
@@ -40,6 +46,7 @@ def _load_embedder(reference: str, mlflow_conn_id: str) -> tuple[Any, str]:
 
     hook = MlflowHook(mlflow_conn_id)
     path = reference.removeprefix("models:/")
+    node.require_model(hook.client(), path.split("@")[0].split("/")[0])
     if "@" in path:  # an alias: pin the version it points at now
         name, _, alias = path.partition("@")
         version = hook.client().get_model_version_by_alias(name, alias).version
@@ -55,18 +62,18 @@ def _load_embedder(reference: str, mlflow_conn_id: str) -> tuple[Any, str]:
 
 
 class ChunkParams(NodeParams):
-    output_dataset: str = DatasetName
+    output_dataset: DatasetRef = DatasetName
     id_column: str = Field(default="doc_id", description="Column identifying each document.")
     text_column: str = Field(default="text", description="Column holding the document's text.")
     chunk_words: int = Field(default=120, ge=10, le=2000, description="Words per chunk.")
     overlap_words: int = Field(default=20, ge=0, le=1000, description="Words shared by neighbours.")
-    lake_conn_id: str = LAKE_CONN_ID
+    lake_conn_id: PlatformConnection = LAKE_CONN_ID
 
 
 class ChunkDocumentsOperator(AirloomOperator):
     """Split each document into overlapping chunks of words, one row per chunk.
 
-    :param output_dataset: lake dataset of chunks (templated).
+    :param output_dataset: lake dataset of chunks.
     :param id_column: the documents' id column.
     :param text_column: the documents' text column.
     :param chunk_words: words per chunk.
@@ -123,13 +130,13 @@ class ChunkDocumentsOperator(AirloomOperator):
 
 
 class TrainEmbedderParams(NodeParams):
-    registered_model_name: str = Field(
+    registered_model_name: RegisteredModelRef = Field(
         pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$", description="Registered model to add to."
     )
     dimensions: int = Field(default=64, ge=2, le=1024, description="Length of each vector.")
     text_column: str = Field(default="text", description="Column of text to learn from.")
-    experiment: str = Field(default="airloom-retrieval", min_length=1)
-    mlflow_conn_id: str = MLFLOW_CONN_ID
+    experiment: ExperimentRef = "airloom-retrieval"
+    mlflow_conn_id: PlatformConnection = MLFLOW_CONN_ID
 
 
 class TrainEmbedderOperator(AirloomOperator):
@@ -172,6 +179,7 @@ class TrainEmbedderOperator(AirloomOperator):
         tags = run_tags(context, uri)
         hook = MlflowHook(params.mlflow_conn_id)
         with hook.tracking():
+            self.claim_model(hook.client(), params.registered_model_name)
             with mlflow.start_run(experiment_id=hook.experiment_id(params.experiment), tags=tags):
                 mlflow.log_input(mlflow.data.from_pandas(frame, source=uri), context="training")
                 mlflow.log_params(
@@ -200,16 +208,16 @@ class TrainEmbedderOperator(AirloomOperator):
 
 
 class IndexParams(NodeParams):
-    output_dataset: str = DatasetName
+    output_dataset: DatasetRef = DatasetName
     text_column: str = Field(default="text", description="Column of text to embed.")
-    mlflow_conn_id: str = MLFLOW_CONN_ID
-    lake_conn_id: str = LAKE_CONN_ID
+    mlflow_conn_id: PlatformConnection = MLFLOW_CONN_ID
+    lake_conn_id: PlatformConnection = LAKE_CONN_ID
 
 
 class BuildVectorIndexOperator(AirloomOperator):
     """Embed every chunk with the registered embedder and store the vectors as a dataset.
 
-    :param output_dataset: lake dataset of the index (templated).
+    :param output_dataset: lake dataset of the index.
     """
 
     node_type = "vector_index"
@@ -236,7 +244,7 @@ class BuildVectorIndexOperator(AirloomOperator):
             raise ValueError(
                 f"node {self.task_id!r}: the chunks have no column {params.text_column!r}"
             )
-        model, version = _load_embedder(str(inputs["model"]), params.mlflow_conn_id)
+        model, version = _load_embedder(self, str(inputs["model"]), params.mlflow_conn_id)
         texts = chunks[params.text_column].to_pandas().fillna("").astype(str)
         vectors = model.predict(texts.to_frame("text")).astype("float32")
         index = chunks.append_column("embedding", pa.array(list(vectors)))
@@ -253,15 +261,15 @@ class BuildVectorIndexOperator(AirloomOperator):
 class QueryParams(NodeParams):
     questions: list[str] = Field(min_length=1, max_length=1000, description="What to look up.")
     top_k: int = Field(default=3, ge=1, le=100, description="Chunks returned per question.")
-    output_dataset: str = DatasetName
-    mlflow_conn_id: str = MLFLOW_CONN_ID
-    lake_conn_id: str = LAKE_CONN_ID
+    output_dataset: DatasetRef = DatasetName
+    mlflow_conn_id: PlatformConnection = MLFLOW_CONN_ID
+    lake_conn_id: PlatformConnection = LAKE_CONN_ID
 
 
 class QueryVectorIndexOperator(AirloomOperator):
     """Find the chunks nearest each question, by cosine similarity of their embeddings.
 
-    :param questions: the questions (templated).
+    :param questions: the questions.
     :param top_k: chunks per question.
     """
 
@@ -288,7 +296,7 @@ class QueryVectorIndexOperator(AirloomOperator):
         from airloom.retrieval.embedder import nearest
 
         index = read_table(str(inputs["table"]))
-        model, version = _load_embedder(str(inputs["model"]), params.mlflow_conn_id)
+        model, version = _load_embedder(self, str(inputs["model"]), params.mlflow_conn_id)
         built_with = (
             set(index["embedder"].to_pylist()) if "embedder" in index.column_names else set()
         )

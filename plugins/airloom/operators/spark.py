@@ -11,9 +11,14 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 from airflow.sdk import Context
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from airloom.catalog import NodeParams, Port, PortType
+from airloom.catalog.params import at_parse
+from airloom.catalog.resources import (
+    DatasetRef,
+    PlatformConnection,
+)
 from airloom.connections import LAKE_CONN_ID
 from airloom.lake import check_dataset_name, dataset_path
 from airloom.operators.base import AirloomOperator
@@ -58,7 +63,7 @@ class SparkTransformParams(NodeParams):
     job_params: dict[str, Any] = Field(
         default_factory=dict, description="Parameters for the job (only with job)."
     )
-    output_dataset: str = Field(
+    output_dataset: DatasetRef = Field(
         description="Lake dataset to write, e.g. 'retail/churn_features'.", min_length=1
     )
     mode: Literal["overwrite", "append"] = Field(
@@ -69,11 +74,11 @@ class SparkTransformParams(NodeParams):
     partition_by: list[str] = Field(
         default_factory=list, description="Columns that become partition folders."
     )
-    spark_conn_id: str = Field(
+    spark_conn_id: PlatformConnection = Field(
         default=SPARK_CONN_ID,
         description="Spark connection: local master, or EMR Serverless settings in its extra.",
     )
-    lake_conn_id: str = Field(default=LAKE_CONN_ID, description="Lake connection.")
+    lake_conn_id: PlatformConnection = Field(default=LAKE_CONN_ID, description="Lake connection.")
 
     @field_validator("output_dataset")
     @classmethod
@@ -82,9 +87,9 @@ class SparkTransformParams(NodeParams):
 
     @field_validator("sql")
     @classmethod
-    def _one_read_only_query(cls, value: str | None) -> str | None:
-        if value is None or not value.strip():
-            return value  # _sql_xor_job says what is missing
+    def _one_read_only_query(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None or not value.strip() or at_parse(info):
+            return value  # _sql_xor_job says what is missing; at parse: checked before it runs
         from airloom.user_sql import spark_query_problem
 
         # The input views are known only at run time, where the check runs again with them.
@@ -116,10 +121,10 @@ class SparkTransformOperator(AirloomOperator):
     sent to Spark, locally or on EMR; the session that runs it reads no files by path, expands
     no ``${…}`` and offers no Java-calling functions (:mod:`airloom.spark.sql_guard`).
 
-    :param sql: Spark SQL query over the input views (templated).
+    :param sql: Spark SQL query over the input views.
     :param job: registered job name, see :data:`airloom.spark.jobs.JOBS`.
-    :param job_params: the job's parameters (templated).
-    :param output_dataset: lake dataset to write (templated).
+    :param job_params: the job's parameters.
+    :param output_dataset: lake dataset to write.
     :param mode: ``overwrite`` (default) or ``append``.
     :param partition_by: output partition columns.
     :param spark_conn_id: Spark connection (``local[*]`` when absent; EMR Serverless by extra).

@@ -13,6 +13,12 @@ from airflow.sdk import Context
 from pydantic import Field, field_validator
 
 from airloom.catalog import NodeParams, Port, PortType
+from airloom.catalog.resources import (
+    CheckpointRef,
+    DatasetRef,
+    PlatformConnection,
+    TopicRef,
+)
 from airloom.connections import KAFKA_CONN_ID, LAKE_CONN_ID
 from airloom.lake import check_dataset_name, lake_root
 from airloom.operators.base import AirloomOperator
@@ -26,14 +32,14 @@ CALLBACK_SETTINGS = frozenset(
 
 
 class SparkKafkaStreamParams(NodeParams):
-    topic: str = Field(description="Kafka topic to read.", min_length=1)
+    topic: TopicRef = Field(description="Kafka topic to read.", min_length=1)
     value_schema: str = Field(
         description="Columns of the JSON record values, as a Spark DDL string, e.g. "
         "'transaction_id STRING, amount DOUBLE, event_time TIMESTAMP'.",
         min_length=1,
     )
-    output_dataset: str = Field(description="Lake dataset the records are appended to.")
-    checkpoint: str | None = Field(
+    output_dataset: DatasetRef = Field(description="Lake dataset the records are appended to.")
+    checkpoint: CheckpointRef | None = Field(
         default=None,
         description="Checkpoint name (default: the output dataset). Runs sharing a checkpoint "
         "continue where the last one stopped.",
@@ -49,9 +55,13 @@ class SparkKafkaStreamParams(NodeParams):
         description="fail: stop at a value that does not match value_schema, writing nothing "
         "of its batch; drop: leave such values out.",
     )
-    kafka_conn_id: str = Field(default=KAFKA_CONN_ID, description="Kafka connection.")
-    spark_conn_id: str = Field(default=SPARK_CONN_ID, description="Spark connection.")
-    lake_conn_id: str = Field(default=LAKE_CONN_ID, description="Lake connection.")
+    kafka_conn_id: PlatformConnection = Field(
+        default=KAFKA_CONN_ID, description="Kafka connection."
+    )
+    spark_conn_id: PlatformConnection = Field(
+        default=SPARK_CONN_ID, description="Spark connection."
+    )
+    lake_conn_id: PlatformConnection = Field(default=LAKE_CONN_ID, description="Lake connection.")
 
     @field_validator("output_dataset", "checkpoint")
     @classmethod
@@ -66,9 +76,9 @@ class SparkKafkaStreamOperator(AirloomOperator):
     continues exactly where the previous one stopped. Records keep their ``topic``,
     ``partition``, ``offset`` and ``kafka_timestamp``.
 
-    :param topic: Kafka topic to read (templated).
-    :param value_schema: JSON value columns as Spark DDL (templated).
-    :param output_dataset: lake dataset to append to (templated).
+    :param topic: Kafka topic to read.
+    :param value_schema: JSON value columns as Spark DDL.
+    :param output_dataset: lake dataset to append to.
     :param checkpoint: checkpoint name, default the output dataset.
     :param starting_offsets: ``earliest`` or ``latest``, for a run without a checkpoint.
     :param max_offsets_per_trigger: cap on records per micro-batch.

@@ -6,9 +6,15 @@ from collections.abc import Mapping
 from typing import Any
 
 from airflow.sdk import Context
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from airloom.catalog import NodeParams, Port, PortType
+from airloom.catalog.params import at_parse
+from airloom.catalog.resources import (
+    ConnectionRef,
+    DatasetRef,
+    PlatformConnection,
+)
 from airloom.connections import LAKE_CONN_ID
 from airloom.ingest.sql_source import DEFAULT_TIMEOUT_SECONDS, MAX_TIMEOUT_SECONDS
 from airloom.lake import check_dataset_name, dataset_path
@@ -23,12 +29,14 @@ class SqlIngestParams(NodeParams):
         min_length=1,
         json_schema_extra={"format": "sql"},
     )
-    conn_id: str = Field(
+    conn_id: ConnectionRef = Field(
         description="Airflow SQL connection to run it on (postgres, mysql, sqlite, …).",
         min_length=1,
     )
-    dataset: str = Field(description="Lake dataset to add the rows to, e.g. 'crm/customers'.")
-    lake_conn_id: str = Field(default=LAKE_CONN_ID, description="Lake connection.")
+    dataset: DatasetRef = Field(
+        description="Lake dataset to add the rows to, e.g. 'crm/customers'."
+    )
+    lake_conn_id: PlatformConnection = Field(default=LAKE_CONN_ID, description="Lake connection.")
     timeout_seconds: int = Field(
         default=DEFAULT_TIMEOUT_SECONDS,
         ge=1,
@@ -43,7 +51,9 @@ class SqlIngestParams(NodeParams):
 
     @field_validator("sql")
     @classmethod
-    def _one_read_only_query(cls, value: str) -> str:
+    def _one_read_only_query(cls, value: str, info: ValidationInfo) -> str:
+        if at_parse(info):
+            return value  # checked when the design is validated, and again before it runs
         from airloom.user_sql import query_problem
 
         # The connection's dialect is known only at run time, where the check runs again.
@@ -64,9 +74,9 @@ class SqlIngestOperator(AirloomOperator):
     and DAG run, so a retry replaces its earlier output. A statement the database rejects fails
     the task with the node, the connection, the database's message and the statement.
 
-    :param sql: one SELECT (templated).
+    :param sql: one SELECT.
     :param conn_id: Airflow SQL connection id.
-    :param dataset: lake dataset to add the rows to (templated).
+    :param dataset: lake dataset to add the rows to.
     :param lake_conn_id: lake connection.
     :param timeout_seconds: how long the query may run before the database stops it.
     """

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from airloom.tenancy import TenantScope
 from airloom.workflow.factory import dag_id_for
 from airloom.workflow.validation import ensure_valid
 
@@ -33,14 +34,19 @@ class DagImportError(RuntimeError):
 
 
 def compile_workflow(
-    document: dict[str, Any], *, workflow_id: str, version: int, tenant: str
+    document: dict[str, Any], *, workflow_id: str, version: int, scope: TenantScope
 ) -> CompiledWorkflow:
-    spec = ensure_valid(document)
-    dag_id = dag_id_for(tenant, spec.metadata.name)
+    """The DAG file of one version; the tenant's grants and limits travel with it, so the
+    file stays confined to what the tenant had when it was published."""
+    spec = ensure_valid(document, scope)
+    dag_id = dag_id_for(scope.tenant, spec.metadata.name)
     published = {
         "workflowId": workflow_id,
         "version": version,
-        "tenant": tenant,
+        "tenant": scope.tenant,
+        "dagId": dag_id,
+        "grants": scope.grants.to_document(),
+        "limits": scope.limits.to_document(),
         "spec": spec.to_document(),
     }
     data = json.dumps(published, sort_keys=True, separators=(",", ":"))

@@ -16,6 +16,7 @@ from typing import Any
 from airflow.sdk import DAG
 
 from airloom.catalog import node_types
+from airloom.tenancy import Grants, TenantLimits, TenantScope
 from airloom.workflow.access import tenant_access_control
 from airloom.workflow.spec import Edge, WorkflowSpec
 from airloom.workflow.validation import ensure_valid
@@ -26,22 +27,46 @@ START_DATE = datetime(2024, 1, 1, tzinfo=UTC)
 
 
 def dag_id_for(tenant: str, name: str) -> str:
+    """A workflow's DAG id. '-' is in neither a tenant's nor a workflow's name, so no two
+    (tenant, name) pairs can share one."""
+    return f"wf-{tenant}-{name}"
+
+
+def legacy_dag_id(tenant: str, name: str) -> str:
+    """The DAG id files published before tenants' ids could not collide carry (no dagId)."""
     return f"wf_{tenant}__{name}"
 
 
 def build_dag_from_json(document: str) -> DAG:
     """Build the DAG from the JSON a published DAG file holds (see the compiler)."""
     published = json.loads(document)
+    tenant = published["tenant"]
+    scope = TenantScope(
+        tenant,
+        Grants.from_document(published.get("grants")),
+        TenantLimits.from_document(published.get("limits")),
+    )
     return build_dag(
         published["spec"],
         workflow_id=published["workflowId"],
         version=published["version"],
-        tenant=published["tenant"],
+        scope=scope,
+        dag_id=published.get("dagId")
+        or legacy_dag_id(tenant, published["spec"]["metadata"]["name"]),
     )
 
 
-def build_dag(spec_document: dict[str, Any], *, workflow_id: str, version: int, tenant: str) -> DAG:
-    spec = ensure_valid(spec_document)
+def build_dag(
+    spec_document: dict[str, Any],
+    *,
+    workflow_id: str,
+    version: int,
+    scope: TenantScope,
+    dag_id: str | None = None,
+) -> DAG:
+    """The DAG of one workflow version, every node confined to ``scope``'s tenant."""
+    # The graph here; each operator checks its params and its tenant scope as it is built.
+    spec = ensure_valid(spec_document, scope, structure_only=True)
     catalog = node_types()
     upstream: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
     for edge in spec.edges:
@@ -53,7 +78,8 @@ def build_dag(spec_document: dict[str, Any], *, workflow_id: str, version: int, 
     ).static_order()
     nodes = {node.id: node for node in spec.nodes}
 
-    with _dag(spec, workflow_id=workflow_id, version=version, tenant=tenant) as dag:
+    dag_id = dag_id or dag_id_for(scope.tenant, spec.metadata.name)
+    with _dag(spec, dag_id=dag_id, workflow_id=workflow_id, version=version, scope=scope) as dag:
         tasks: dict[str, Any] = {}
         for node_id in order:
             node = nodes[node_id]
@@ -65,14 +91,19 @@ def build_dag(spec_document: dict[str, Any], *, workflow_id: str, version: int, 
                     inputs.setdefault(target_port, []).append(reference)
                 else:
                     inputs[target_port] = reference
-            tasks[node_id] = node_type.operator(task_id=node_id, inputs=inputs, **node.params)
+            tasks[node_id] = node_type.operator(
+                task_id=node_id, inputs=inputs, tenant_scope=scope, **node.params
+            )
     return dag
 
 
-def _dag(spec: WorkflowSpec, *, workflow_id: str, version: int, tenant: str) -> DAG:
+def _dag(
+    spec: WorkflowSpec, *, dag_id: str, workflow_id: str, version: int, scope: TenantScope
+) -> DAG:
     meta = spec.metadata
+    tenant = scope.tenant
     return DAG(
-        dag_id=dag_id_for(tenant, meta.name),
+        dag_id=dag_id,
         dag_display_name=meta.title or meta.name,
         description=f"{meta.title or meta.name} (workflow version {version})",
         doc_md=meta.description or None,
@@ -80,7 +111,7 @@ def _dag(spec: WorkflowSpec, *, workflow_id: str, version: int, tenant: str) -> 
         start_date=START_DATE,
         catchup=False,
         access_control=tenant_access_control(tenant),
-        max_active_runs=1,
+        max_active_runs=scope.limits.max_active_runs,
         tags=[
             *meta.tags,
             WORKFLOW_TAG,

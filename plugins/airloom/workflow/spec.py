@@ -23,6 +23,8 @@ MAX_NODES = 500
 NODE_ID_PATTERN = r"^[a-z][a-z0-9_]{0,62}$"
 # Workflow names become part of DAG ids and file names.
 NAME_PATTERN = r"^[a-z][a-z0-9_]{0,62}$"
+# Workflow tags Airloom itself puts on a DAG (tenant, version, …): a user's cannot look alike.
+RESERVED_TAG_PREFIXES = ("airloom", "tenant:", "version:", "workflow:")
 
 
 class _Model(BaseModel):

@@ -15,10 +15,15 @@ from typing import Any
 from pydantic import ValidationError
 
 from airloom.catalog import NodeType, node_types, params_problems
-from airloom.workflow.spec import MAX_NODES, NAME_PATTERN, NODE_ID_PATTERN, Edge, WorkflowSpec
-
-SCHEDULE_PRESETS = frozenset(
-    {"@once", "@continuous", "@hourly", "@daily", "@weekly", "@monthly", "@quarterly", "@yearly"}
+from airloom.tenancy import TenantScope
+from airloom.workflow.schedule import schedule_problems
+from airloom.workflow.spec import (
+    MAX_NODES,
+    NAME_PATTERN,
+    NODE_ID_PATTERN,
+    RESERVED_TAG_PREFIXES,
+    Edge,
+    WorkflowSpec,
 )
 
 
@@ -60,15 +65,26 @@ def parse_spec(document: Mapping[str, Any]) -> tuple[WorkflowSpec | None, list[P
         return None, problems
 
 
-def validate(document: Mapping[str, Any]) -> list[Problem]:
-    """Every problem in ``document``; an empty list means it can be published."""
+def validate(document: Mapping[str, Any], scope: TenantScope | None = None) -> list[Problem]:
+    """Every problem in ``document``; an empty list means it can be published.
+
+    :param scope: the tenant the workflow runs for: every name must resolve inside it.
+    """
     spec, problems = parse_spec(document)
     if spec is None:
         return problems
-    return validate_spec(spec)
+    return validate_spec(spec, scope)
 
 
-def validate_spec(spec: WorkflowSpec) -> list[Problem]:
+def validate_spec(
+    spec: WorkflowSpec, scope: TenantScope | None = None, *, structure_only: bool = False
+) -> list[Problem]:
+    """Every problem of ``spec`` in ``scope``.
+
+    :param structure_only: only the graph (node ids, types, ports, edges, cycles): for a DAG
+        file being parsed, whose operators check their own params and scope as they are built
+        and whose quotas were checked when it was published.
+    """
     problems: list[Problem] = []
     if not re.fullmatch(NAME_PATTERN, spec.metadata.name):
         problems.append(
@@ -87,7 +103,12 @@ def validate_spec(spec: WorkflowSpec) -> list[Problem]:
                 field="nodes",
             )
         )
-    problems += _schedule_problems(spec.schedule)
+    problems += _tag_problems(spec.metadata.tags)
+    quota = scope.limits.min_schedule_minutes if scope and not structure_only else None
+    problems += [
+        Problem(code, message, field="schedule")
+        for code, message in schedule_problems(spec.schedule, quota)
+    ]
     catalog = node_types()
     nodes: dict[str, NodeType | None] = {}
     for index, node in enumerate(spec.nodes):
@@ -124,10 +145,17 @@ def validate_spec(spec: WorkflowSpec) -> list[Problem]:
                 )
             )
             continue
+        if structure_only:
+            continue
         problems += [
             Problem("INVALID_PARAMS", p.message, node.id, f"{where}.params.{p.field}")
             for p in params_problems(node_type.operator.params_model, node.params)
         ]
+        if scope is not None:
+            problems += [
+                Problem(p.code, p.message, node.id, f"{where}.params.{p.field}")
+                for p in scope.problems(node_type.operator.params_model, node.params)
+            ]
     edge_problems, connected = _edge_problems(spec.edges, nodes)
     problems += edge_problems
     problems += _unconnected_inputs(spec, nodes, connected)
@@ -135,20 +163,16 @@ def validate_spec(spec: WorkflowSpec) -> list[Problem]:
     return problems
 
 
-def _schedule_problems(schedule: str | None) -> list[Problem]:
-    if schedule is None or schedule in SCHEDULE_PRESETS:
-        return []
-    from croniter import croniter
-
-    if croniter.is_valid(schedule) and len(schedule.split()) == 5:
-        return []
+def _tag_problems(tags: list[str]) -> list[Problem]:
     return [
         Problem(
-            "INVALID_SCHEDULE",
-            f"schedule {schedule!r} is neither a preset ({', '.join(sorted(SCHEDULE_PRESETS))}) "
-            "nor a five-field cron expression",
-            field="schedule",
+            "RESERVED_NAME",
+            f"tag {tag!r}: tags starting with {', '.join(map(repr, RESERVED_TAG_PREFIXES))} "
+            "are the platform's",
+            field=f"metadata.tags.{index}",
         )
+        for index, tag in enumerate(tags)
+        if tag.lower().startswith(RESERVED_TAG_PREFIXES)
     ]
 
 
@@ -269,12 +293,17 @@ def _cycle_problems(edges: list[Edge], nodes: Mapping[str, Any]) -> list[Problem
     return []
 
 
-def ensure_valid(document: Mapping[str, Any]) -> WorkflowSpec:
+def ensure_valid(
+    document: Mapping[str, Any],
+    scope: TenantScope | None = None,
+    *,
+    structure_only: bool = False,
+) -> WorkflowSpec:
     """The typed spec if ``document`` is valid; otherwise raise with every problem."""
     spec, problems = parse_spec(document)
     if spec is None:
         raise InvalidWorkflow(problems)
-    problems = validate_spec(spec)
+    problems = validate_spec(spec, scope, structure_only=structure_only)
     if problems:
         raise InvalidWorkflow(problems)
     return spec

@@ -33,7 +33,7 @@ def test_a_published_version_is_a_dag_airflow_imports(builder: Builder, dags_fol
     result = create_and_publish(tenant.editor, "orders", schedule="@daily")
     assert result["published"] is True
     assert result["problems"] == []
-    path = dags_folder / f"wf_{tenant.name}__orders.py"
+    path = dags_folder / f"wf-{tenant.name}-orders.py"
     # Only the file's name: where the server keeps it is not the caller's business.
     assert result["dagFile"] == path.name
     assert result["workflow"]["publishedVersion"] == 1
@@ -65,7 +65,8 @@ def test_a_new_version_replaces_the_file_and_unpublish_removes_it(
     assert second["dagFile"] == path.name
     dag = load(path).dags[second["dagId"]]
     assert "version:2" in dag.tags and "version:1" not in dag.tags
-    assert dag.get_task("publish").node_params["topic"] == "orders_weekdays"
+    # The design names its topic; it lives among the tenant's own.
+    assert dag.get_task("publish").node_params["topic"] == f"{tenant.name}.orders_weekdays"
 
     # Publishing an older version again is allowed: it replaces the file the same way.
     again = tenant.editor.data(queries.PUBLISH, id=workflow_id, version=1)["publishWorkflow"]
@@ -137,7 +138,7 @@ def test_publishing_to_the_mwaa_bucket(s3_builder: tuple[Builder, object], tmp_p
     builder, s3 = s3_builder
     tenant = builder.tenant()
     result = create_and_publish(tenant.editor, "on_mwaa")
-    key = f"dags/wf_{tenant.name}__on_mwaa.py"
+    key = f"dags/wf-{tenant.name}-on_mwaa.py"
     assert result["dagFile"] == key.rsplit("/", 1)[-1]  # the bucket is not the caller's business
     body = s3.get_object(Bucket="airloom-mwaa-builder", Key=key)["Body"].read()  # type: ignore[attr-defined]
     # What MWAA syncs from the bucket imports like any other DAG file.

@@ -56,7 +56,7 @@ def tenant(stack_builder: Builder) -> Iterator[Tenant]:
     try:
         yield tenant
     finally:
-        for published in DAGS_FOLDER.glob(f"wf_{tenant.name}__*.py"):
+        for published in DAGS_FOLDER.glob(f"wf-{tenant.name}-*.py"):
             published.unlink()
 
 
@@ -240,5 +240,5 @@ def test_runs_go_through_mwaa_the_same_way(
             assert (task["nodeId"], task["state"]) == ("ingest", "success")
             assert task["logUrl"].startswith(mwaa_airflow.ui_url)
         finally:
-            for published_file in DAGS_FOLDER.glob(f"wf_{tenant.name}__*.py"):
+            for published_file in DAGS_FOLDER.glob(f"wf-{tenant.name}-*.py"):
                 published_file.unlink()

@@ -20,7 +20,7 @@ def test_a_blank_workflow_starts_at_version_one(builder: Builder) -> None:
     workflow = create(tenant.editor, "churn", title="Customer churn")
     assert workflow["currentVersion"] == 1
     assert workflow["publishedVersion"] is None
-    assert workflow["dagId"] == f"wf_{tenant.name}__churn"
+    assert workflow["dagId"] == f"wf-{tenant.name}-churn"
     found = tenant.viewer.data(queries.WORKFLOW, id=workflow["id"])["workflow"]
     (version,) = found["versions"]
     assert version["spec"]["metadata"] == {

@@ -10,10 +10,9 @@ from confluent_kafka import Consumer
 from mlflow import MlflowClient
 
 from airloom.datasets import read_table
-from airloom_cli.demo.publish import FRAUD_TOPIC, load_fraud, load_retail
-from airloom_cli.stack.settings import StackSettings
+from airloom_cli.demo.publish import FRAUD_TOPIC, Destination, load_fraud, load_retail
 from tests.harness.airflow import run_dag
-from tests.harness.demo import demo_settings
+from tests.harness.demo import demo_destination
 from tests.harness.spark import use_local_spark
 
 
@@ -22,8 +21,8 @@ def local_spark() -> None:
     use_local_spark()
 
 
-def settings_for(broker, lake: Path) -> StackSettings:
-    return demo_settings(broker.port, lake)
+def settings_for(broker, lake: Path) -> Destination:
+    return demo_destination(broker.port, lake)
 
 
 def test_sales_files_become_a_demand_forecast(

@@ -7,12 +7,12 @@ from typing import Any
 import pytest
 from airflow.sdk import DAG
 
-from airloom.catalog import NodeConfigError, node_types
+from airloom.catalog import NodeConfigError, node_types, params_problems
 from airloom.lake import dataset_asset
 from airloom.operators.files import FileIngestOperator
 from airloom.operators.http import HttpIngestOperator
 from airloom.operators.kafka import KafkaIngestOperator, KafkaPublishOperator
-from airloom.operators.sql import SqlIngestOperator
+from airloom.operators.sql import SqlIngestParams
 
 SCHEMA = {"type": "object", "properties": {"id": {"type": "integer"}}}
 
@@ -66,27 +66,21 @@ def test_kafka_ingest_refuses_a_bad_topic_dataset_or_schema() -> None:
     assert "dead_letter_topic must differ from topic" in same["(params)"]
 
 
-def test_templated_values_wait_for_rendering() -> None:
-    with DAG("t", schedule=None):
-        task = KafkaIngestOperator(
-            task_id="ingest", topic="{{ params.topic }}", dataset="x", record_schema=SCHEMA
-        )
-    assert task.node_params["topic"] == "{{ params.topic }}"
+def test_a_template_is_not_a_topic_name() -> None:
+    topic = problems(
+        KafkaIngestOperator, topic="{{ params.topic }}", dataset="x", record_schema=SCHEMA
+    )
+    assert "should match pattern" in topic["topic"]
 
 
 def test_sql_ingest_takes_exactly_one_select() -> None:
-    assert (
-        "must be a SELECT, not DELETE"
-        in problems(SqlIngestOperator, sql="DELETE FROM orders", conn_id="db", dataset="orders")[
-            "sql"
-        ]
-    )
-    assert (
-        "exactly one statement, found 2"
-        in problems(
-            SqlIngestOperator, sql="SELECT 1; DROP TABLE orders", conn_id="db", dataset="orders"
-        )["sql"]
-    )
+    def sql_problem(sql: str) -> str:
+        (found,) = params_problems(SqlIngestParams, {"sql": sql, "conn_id": "db", "dataset": "x"})
+        assert found.field == "sql"
+        return found.message
+
+    assert "must be a SELECT, not DELETE" in sql_problem("DELETE FROM orders")
+    assert "exactly one statement, found 2" in sql_problem("SELECT 1; DROP TABLE orders")
 
 
 def test_file_ingest_refuses_relative_paths_and_csv_options_on_other_formats() -> None:

@@ -39,10 +39,19 @@ def test_params_are_validated_when_the_dag_is_parsed() -> None:
     assert "node 'produce': factor:" in str(error.value)
 
 
-def test_templated_params_wait_for_rendering() -> None:
+def test_params_are_data_never_rendered_as_templates() -> None:
+    text = "{{ conn.airloom_lake.extra }} {{ var.value.secret }} {% print 1 %}"
     with DAG("t", schedule=None):
-        task = Produce(task_id="produce", factor="{{ params.factor }}")
-    assert task.node_params == {"factor": "{{ params.factor }}"}
+        task = Produce(task_id="produce", factor=1, label=text)
+    # What Airflow calls before execute: a tenant's text must come through as it was written.
+    task.render_template_fields({"conn": {"airloom_lake": {"extra": "SECRET"}}, "ds": "x"})
+    assert task.node_params == {"factor": 1, "label": text}
+
+
+def test_a_template_is_not_a_number() -> None:
+    with DAG("t", schedule=None), pytest.raises(NodeConfigError) as error:
+        Produce(task_id="produce", factor="{{ params.factor }}")
+    assert [p.field for p in error.value.problems] == ["factor"]
 
 
 def test_required_input_must_be_connected_and_ports_must_exist() -> None:

@@ -12,6 +12,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from airloom.tenancy import TenantScope
 from airloom.workflow.compiler import compile_workflow
 from airloom.workflow.validation import validate
 from tests.harness.airflow import load_dag_file
@@ -107,7 +108,7 @@ def _structure(source: str) -> str:
 @given(design=designs())
 def test_code_like_text_stays_data_and_the_dag_imports(design: dict[str, Any]) -> None:
     assert validate(design) == []
-    compiled = compile_workflow(design, workflow_id="wf-1", version=3, tenant="acme")
+    compiled = compile_workflow(design, workflow_id="wf-1", version=3, scope=TenantScope("acme"))
     published = json.loads(_structure(compiled.source))
     assert published["spec"]["metadata"] == design["metadata"] | {
         "tags": design["metadata"]["tags"]
