@@ -167,7 +167,7 @@ class SageMakerTarget:
         ]
 
     def get_deployment(self, name: str, endpoint: str | None = None) -> dict[str, Any]:
-        from botocore.exceptions import ClientError
+        from botocore.exceptions import BotoCoreError, ClientError
 
         sagemaker = self._sagemaker()
         try:
@@ -178,6 +178,8 @@ class SageMakerTarget:
                 raise DeploymentNotFound(
                     f"SageMaker has no endpoint {name!r} in {self.region_name}"
                 ) from None
+            raise DeploymentError(f"could not read SageMaker endpoint {name!r}: {exc}") from exc
+        except BotoCoreError as exc:  # no credentials, no network: still a DeploymentError
             raise DeploymentError(f"could not read SageMaker endpoint {name!r}: {exc}") from exc
         model_uri = next((t["Value"] for t in tags if t["Key"] == MODEL_URI_TAG), None)
         version = model_uri.rsplit("/", 1)[-1] if model_uri else None
@@ -208,13 +210,15 @@ class SageMakerTarget:
     def invoke(self, name: str, body: bytes, content_type: str) -> tuple[int, bytes, str]:
         """Pass one scoring request to the endpoint through the SageMaker runtime API."""
         import boto3
-        from botocore.exceptions import ClientError
+        from botocore.exceptions import BotoCoreError, ClientError
 
-        runtime = boto3.client("sagemaker-runtime", region_name=self.region_name)
         try:
+            runtime = boto3.client("sagemaker-runtime", region_name=self.region_name)
             response = runtime.invoke_endpoint(
                 EndpointName=name, Body=body, ContentType=content_type or "application/json"
             )
+        except BotoCoreError as exc:  # the request never reached the endpoint
+            raise DeploymentError(f"could not reach SageMaker endpoint {name!r}: {exc}") from exc
         except ClientError as exc:
             error = exc.response.get("Error", {})
             status = exc.response.get("OriginalStatusCode") or exc.response.get(

@@ -136,6 +136,27 @@ def test_delete_removes_endpoint_config_and_model_and_is_idempotent(target) -> N
     assert not [m for m in models if m.startswith("churn-sm-model-")]
 
 
+def test_without_credentials_every_call_fails_as_a_deployment_error(mlflow, aws) -> None:
+    """The target's contract holds even when boto3 finds no credentials at all: callers (the
+    marketplace, the DAG) catch DeploymentError, never botocore's own exceptions."""
+    NO_CREDENTIALS = r"'churn-x'.*Unable to locate credentials"
+    with pytest.MonkeyPatch.context() as env:
+        for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+            env.delenv(name, raising=False)
+        env.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/credentials")
+        env.setenv("AWS_CONFIG_FILE", "/nonexistent/config")
+        env.setenv("AWS_EC2_METADATA_DISABLED", "true")
+        boto3.setup_default_session()  # forget the credentials the module's session found
+        target = get_target("sagemaker", tracking_uri=mlflow.url, execution_role_arn=aws)
+        try:
+            with pytest.raises(DeploymentError, match=NO_CREDENTIALS):
+                target.get_deployment("churn-x")
+            with pytest.raises(DeploymentError, match=NO_CREDENTIALS):
+                target.invoke("churn-x", b"{}", "application/json")
+        finally:
+            boto3.setup_default_session()
+
+
 def test_a_missing_version_is_a_clear_error_and_creates_nothing(target, model) -> None:
     with pytest.raises(DeploymentError, match="could not deploy models:/sagemaker-target/9"):
         target.create_deployment("churn-missing", f"models:/{model}/9")

@@ -62,21 +62,26 @@ def market(mlflow, moto, tmp_path_factory, airflow) -> Iterator[Marketplace]:
 
 
 @pytest.fixture(scope="module")
-def acme(mlflow, market) -> dict[str, str]:
-    """A pro key of the tenant owning a validated version of MODEL."""
-    version = register_linear(mlflow.url, MODEL, slope=2.0)
+def version(mlflow, market) -> int:
+    """A version of MODEL, validated by the real DAG, owned by tenant "unavailable"."""
+    number = register_linear(mlflow.url, MODEL, slope=2.0)
     MlflowClient(mlflow.url).set_registered_model_tag(MODEL, model_tags.TENANT, "unavailable")
-    validated = run_dag("model_validation", {"model_name": MODEL, "version": version})
+    validated = run_dag("model_validation", {"model_name": MODEL, "version": number})
     assert validated.succeeded, validated.task_states
     market.sync()
+    return number
+
+
+@pytest.fixture(scope="module")
+def acme(market) -> dict[str, str]:
     return market.key("unavailable", "pro")
 
 
 @pytest.fixture(scope="module")
-def failed_deployment(market, airflow, acme) -> dict:
+def failed_deployment(market, airflow, acme, version) -> dict:
     """The deployment run of ENDPOINT to SageMaker, executed without credentials."""
     started = market.client.post(
-        f"/api/v1/models/{MODEL}/versions/1/deploy",
+        f"/api/v1/models/{MODEL}/versions/{version}/deploy",
         json={"target": "sagemaker", "endpoint": ENDPOINT},
         headers=acme,
     )
