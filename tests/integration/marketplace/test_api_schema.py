@@ -2,10 +2,9 @@
 
 schemathesis generates requests for every operation from the document itself (valid ones, and
 invalid ones in negative mode), sends them to the app served by uvicorn on a loopback port with
-a real API key, and runs
-its own checks on every answer: no server error, a documented status code, a documented
-content type, a body that matches the documented schema. The catalog holds a real model from
-the session's MLflow server, so many requests name something that exists.
+a real API key, and runs its own checks on every answer: no server error, a documented status
+code, a documented content type, a body that matches the documented schema. The catalog holds
+a real model from the session's MLflow server, so many requests name something that exists.
 
 Airflow is not running here: routes that start a DAG run (validate, benchmark, deploy,
 rollback) must answer their documented 503 with a reason, never a 500.
