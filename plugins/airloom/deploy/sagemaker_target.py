@@ -19,10 +19,12 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from airloom import model_tags
 from airloom.deploy.base import DeploymentError, DeploymentNotFound
 from airloom.ml.tracking import mlflow_uris
 
 MODEL_URI_TAG = "airloom.model_uri"
+TENANT_TAG = model_tags.TENANT  # the tenant owning the endpoint's name, as on models
 
 
 def _env(name: str) -> str | None:
@@ -95,7 +97,10 @@ class SageMakerTarget:
         endpoint: str | None = None,
     ) -> dict[str, Any]:
         """Create endpoint ``name`` serving ``model_uri``; returns once it is in service."""
-        options = {**self.deployment_config, "tags": {MODEL_URI_TAG: model_uri}}
+        tags = {MODEL_URI_TAG: model_uri}
+        if (config or {}).get("tenant"):
+            tags[TENANT_TAG] = config["tenant"]  # who owns the name (airloom.deploy.ownership)
+        options = {**self.deployment_config, "tags": tags}
         self._run(
             f"deploy {model_uri} to SageMaker endpoint {name!r}",
             self.client.create_deployment,
@@ -182,6 +187,7 @@ class SageMakerTarget:
         except BotoCoreError as exc:  # no credentials, no network: still a DeploymentError
             raise DeploymentError(f"could not read SageMaker endpoint {name!r}: {exc}") from exc
         model_uri = next((t["Value"] for t in tags if t["Key"] == MODEL_URI_TAG), None)
+        tenant = next((t["Value"] for t in tags if t["Key"] == TENANT_TAG), None)
         version = model_uri.rsplit("/", 1)[-1] if model_uri else None
         return {
             "name": name,
@@ -191,6 +197,7 @@ class SageMakerTarget:
             "endpoint_config": described["EndpointConfigName"],
             "model_uri": model_uri,
             "version": version,
+            "tenant": tenant,
             "created_at": described["CreationTime"].isoformat(),
             "updated_at": described["LastModifiedTime"].isoformat(),
         }

@@ -20,7 +20,9 @@ import pandas as pd
 import pytest
 
 from airloom.deploy import DeploymentError, DeploymentNotFound, get_target
+from airloom.deploy.ownership import claim_endpoint
 from airloom.deploy.sagemaker_target import MODEL_URI_TAG
+from airloom.tenancy import TenantAccessDenied
 from tests.integration.serving.support import register_linear
 
 IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/mlflow-pyfunc:test"
@@ -56,13 +58,18 @@ def model(mlflow) -> str:
 
 
 def test_create_uploads_the_model_and_returns_an_endpoint_in_service(target, model) -> None:
-    created = target.create_deployment("churn-sm", f"models:/{model}/1")
+    created = target.create_deployment("churn-sm", f"models:/{model}/1", config={"tenant": "acme"})
 
     assert (created["status"], created["model_uri"], created["version"]) == (
         "InService",
         f"models:/{model}/1",
         "1",
     )
+    # The endpoint's name is its tenant's, recorded with the endpoint itself.
+    assert created["tenant"] == "acme"
+    with pytest.raises(TenantAccessDenied, match="belongs to another tenant"):
+        claim_endpoint(target, "churn-sm", "globex")
+    assert claim_endpoint(target, "churn-sm", "acme")["model_uri"] == f"models:/{model}/1"
     sagemaker = boto3.client("sagemaker")
     config = sagemaker.describe_endpoint_config(EndpointConfigName=created["endpoint_config"])
     variant = config["ProductionVariants"][0]
