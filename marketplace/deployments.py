@@ -8,6 +8,7 @@ deployed for, for as long as the target still has it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import quote
@@ -133,9 +134,18 @@ def gate(
 
 
 def claim_endpoint(
-    session: Session, airflow: AirflowClient, endpoint: str, tenant: str, live: Any
+    session: Session,
+    airflow: AirflowClient,
+    endpoint: str,
+    tenant: str,
+    target: str,
+    holder: Callable[[str, str], str | None],
 ) -> None:
-    """Refuse an endpoint another tenant owns, or one with a deployment still in flight."""
+    """Refuse an endpoint another tenant holds, or one with a deployment still in flight.
+
+    Who holds it is what its target records (:mod:`airloom.deploy.ownership`): the same rule a
+    workflow's ``deploy`` node follows, whichever of them made the endpoint.
+    """
     runs = runs_for_endpoint(session, endpoint)
     for run in runs[:1]:
         refresh_run_state(session, airflow, run)
@@ -144,7 +154,8 @@ def claim_endpoint(
                 f"a deployment to endpoint {endpoint!r} is already {run.state} "
                 f"(run {run.run_id}); follow it at {status_url(run.run_id)}"
             )
-    if runs and runs[0].tenant != tenant and live(endpoint, runs[0].conf.get("target")):
+    targets = {target, *(run.conf.get("target") or "local" for run in runs[:1])}
+    if any(holder(endpoint, name) not in (None, tenant) for name in sorted(targets)):
         raise Conflict(f"endpoint name {endpoint!r} is taken; choose another endpoint name")
 
 
@@ -156,7 +167,7 @@ def request_deployment(
     name: str,
     version: int,
     body: DeployRequest,
-    live: Any,
+    holder: Callable[[str, str], str | None],
 ) -> CheckRun:
     """Gate, then start a `model_deployment` run; the run to follow."""
     get_version(session, key.tenant, name, version)  # 404 for unknown or another tenant's
@@ -169,7 +180,7 @@ def request_deployment(
         endpoint = body.endpoint or default_endpoint_name(name)
     except ValueError as exc:
         raise InvalidInput(f"{exc}; name an endpoint") from exc
-    claim_endpoint(session, airflow, endpoint, key.tenant, live)
+    claim_endpoint(session, airflow, endpoint, key.tenant, body.target, holder)
     gate(session, airflow, sync, key.tenant, name, version)
     conf = {
         "model_name": name,

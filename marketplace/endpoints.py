@@ -15,6 +15,7 @@ import structlog
 from sqlalchemy.orm import Session
 
 from airloom.deploy import DeploymentError, DeploymentNotFound, DeploymentTarget, get_target
+from airloom.deploy.ownership import endpoint_owner
 from marketplace.checks import ACTIVE_STATES, refresh_run_state
 from marketplace.deployments import (
     deployment_runs,
@@ -50,15 +51,19 @@ class Targets:
                 raise Unavailable(f"deployment target {name!r} is not available: {exc}") from exc
         return self._built[name]
 
-    def live(self, endpoint: str, target: str | None) -> bool:
-        """Whether ``target`` still serves ``endpoint``."""
+    def holder(self, endpoint: str, target: str) -> str | None:
+        """The tenant holding ``endpoint`` at ``target`` (None: free), as the target records it.
+
+        :raises Unavailable: the target cannot say, so the name is not given away.
+        """
         try:
-            self.get(target or "local").get_deployment(endpoint)
+            return endpoint_owner(self.get(target).get_deployment(endpoint))
         except DeploymentNotFound:
-            return False
-        except (DeploymentError, Unavailable):
-            return True  # cannot tell: keep the name reserved
-        return True
+            return None
+        except DeploymentError as exc:
+            raise Unavailable(
+                f"the {target} target cannot say whether endpoint {endpoint!r} is free: {exc}"
+            ) from exc
 
 
 def owned_run(session: Session, tenant: str, endpoint: str) -> CheckRun:

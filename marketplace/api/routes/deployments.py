@@ -67,7 +67,7 @@ def deploy(
 ) -> JSONResponse:
     try:
         run = request_deployment(
-            session, airflow, sync, key, name, version, body or DeployRequest(), targets.live
+            session, airflow, sync, key, name, version, body or DeployRequest(), targets.holder
         )
     except ValidationRefused as refused:
         answer = ValidationRefusedBody(

@@ -14,6 +14,7 @@ import boto3
 import pytest
 from botocore.config import Config
 
+from airloom.tenancy import TenantScope
 from servicekit.airflow_client import MwaaAirflowClient
 from servicekit.airflow_roles import ensure_tenant_roles
 from tests.harness.airflow import DAGS_FOLDER
@@ -85,7 +86,9 @@ def test_design_publish_run_watch_restore_and_run_again(
     stack: LocalStack, stack_builder: Builder, tenant: Tenant
 ) -> None:
     topic = f"orders_{tenant.name}"
-    produce_orders(stack.kafka_bootstrap, topic, 3)
+    # The design names its topic; on the broker it is the tenant's own.
+    tenant_topic = TenantScope(tenant.name).topic(topic)
+    produce_orders(stack.kafka_bootstrap, tenant_topic, 3)
     editor = tenant.editor
 
     # Version 1 from the template: read the orders into the lake.
@@ -148,7 +151,7 @@ def test_design_publish_run_watch_restore_and_run_again(
     assert restored["number"] == 4
     republished = editor.data(queries.PUBLISH, id=workflow_id, version=4)["publishWorkflow"]
     assert republished["published"] is True
-    produce_orders(stack.kafka_bootstrap, topic, 2)
+    produce_orders(stack.kafka_bootstrap, tenant_topic, 2)
     again = editor.data(queries.TRIGGER, id=workflow_id)["triggerRun"]
     assert again["version"] == 4
     updates = watch(stack_builder, tenant, again["id"])
@@ -226,7 +229,7 @@ def test_runs_go_through_mwaa_the_same_way(
         assert ensure_tenant_roles(stack.airflow(), tenant.name)
         try:
             topic = f"orders_{tenant.name}"
-            produce_orders(stack.kafka_bootstrap, topic, 2)
+            produce_orders(stack.kafka_bootstrap, TenantScope(tenant.name).topic(topic), 2)
             document = spec("via_mwaa", nodes=[ingest(topic=topic, max_seconds=5)])
             created = tenant.editor.data(
                 queries.CREATE, input={"name": "via_mwaa", "spec": document}
