@@ -1,0 +1,104 @@
+"""The stack's public APIs as one tenant (or the platform's admin) calls them, for e2e tests."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from tests.harness.stack import LocalStack
+
+CREATE = "mutation($input: CreateWorkflowInput!) { createWorkflow(input: $input) { id dagId } }"
+VALIDATE = "mutation($spec: JSON!) { validateWorkflow(spec: $spec) { code message nodeId field } }"
+PUBLISH = """mutation($id: ID!, $version: Int!) {
+  publishWorkflow(id: $id, version: $version) {
+    published dagId problems { code message nodeId field }
+  }
+}"""
+UNPUBLISH = "mutation($id: ID!) { unpublishWorkflow(id: $id) { id publishedVersion } }"
+TRIGGER = "mutation($id: ID!) { triggerRun(id: $id) { id dagId airflowRunId } }"
+GRANT = """mutation($input: GrantInput!) {
+  grant(input: $input) { id tenant kind name connectionId }
+}"""
+REVOKE = """mutation($id: ID!) {
+  revokeGrant(id: $id) {
+    grant { id }
+    republished { id }
+    withdrawn { workflow { id publishedVersion } problems { code nodeId field } }
+  }
+}"""
+
+# Runs end at their first try: a refused task must fail now, not after a retry delay.
+NO_RETRIES = {"retries": 0, "retryDelaySeconds": 0}
+
+
+@dataclass
+class Builder:
+    """The stack's GraphQL builder with one bearer token."""
+
+    stack: LocalStack
+    token: str
+
+    def call(self, query: str, **variables: Any) -> dict[str, Any]:
+        response = httpx.post(
+            self.stack.url("AIRLOOM_BUILDER_PORT", "/graphql"),
+            json={"query": query, "variables": variables},
+            headers={"Authorization": f"Bearer {self.token}"},
+            timeout=300,
+        )
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def data(self, query: str, **variables: Any) -> dict[str, Any]:
+        body = self.call(query, **variables)
+        assert not body.get("errors"), body["errors"]
+        return body["data"]
+
+    def problems(self, document: dict[str, Any]) -> list[dict[str, Any]]:
+        return self.data(VALIDATE, spec=document)["validateWorkflow"]
+
+    def create(self, document: dict[str, Any]) -> str:
+        name = document["metadata"]["name"]
+        return self.data(CREATE, input={"name": name, "spec": document})["createWorkflow"]["id"]
+
+    def publish(self, workflow_id: str) -> dict[str, Any]:
+        return self.data(PUBLISH, id=workflow_id, version=1)["publishWorkflow"]
+
+    def create_and_publish(self, document: dict[str, Any]) -> tuple[str, str]:
+        """The workflow's id and DAG id, once published."""
+        workflow_id = self.create(document)
+        result = self.publish(workflow_id)
+        assert result["published"], result["problems"]
+        return workflow_id, result["dagId"]
+
+    def run(self, workflow_id: str, timeout: float = 600) -> tuple[str, str, dict[str, str]]:
+        """Trigger the published version and wait: (DAG id, run id, state per task)."""
+        run = self.data(TRIGGER, id=workflow_id)["triggerRun"]
+        airflow = self.stack.airflow()
+        airflow.wait_for_run(run["dagId"], run["airflowRunId"], timeout=timeout)
+        states = {
+            ti.task_id: ti.state for ti in airflow.task_instances(run["dagId"], run["airflowRunId"])
+        }
+        return run["dagId"], run["airflowRunId"], states
+
+
+def task_log(stack: LocalStack, dag_id: str, run_id: str, task_id: str) -> str:
+    """A task's first try's log, read as the Airflow admin."""
+    airflow = stack.airflow()
+    body = airflow.request(
+        "GET",
+        f"/dags/{dag_id}/dagRuns/{run_id}/taskInstances/{task_id}/logs/1",
+        params={"full_content": "true"},
+    )
+    content = body.get("content") if isinstance(body, dict) else body
+    return str(content)
+
+
+def wait_until(check: Any, timeout: float = 120, interval: float = 2) -> Any:
+    deadline = time.monotonic() + timeout
+    while not (result := check()):
+        assert time.monotonic() < deadline, f"not true within {timeout} s"
+        time.sleep(interval)
+    return result
