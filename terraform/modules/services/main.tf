@@ -93,6 +93,8 @@ locals {
     workflow-builder = {
       AIRLOOM_BUILDER_DAGS_FOLDER = "s3://${var.mwaa_bucket}/dags"
       AIRLOOM_BUILDER_GRAPHIQL    = "false"
+      # Validation tells a designer a model name is another tenant's (see docs/security.md).
+      AIRLOOM_MLFLOW_TRACKING_URI = var.mlflow_tracking_uri
     }
     marketplace = {
       AIRLOOM_MLFLOW_TRACKING_URI = var.mlflow_tracking_uri
