@@ -181,6 +181,9 @@ class SearchPage(BaseModel):
 
 
 class VersionRef(BaseModel):
+    # Unknown fields refused, so uniqueItems below means what the comparison means.
+    model_config = ConfigDict(extra="forbid")
+
     name: str = Field(min_length=1, max_length=255)
     version: int = Field(ge=1, le=MAX_VERSION)
 

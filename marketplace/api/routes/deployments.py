@@ -45,7 +45,8 @@ TargetsDep = Annotated[Targets, Depends(get_targets)]
             404,
             503,
             s403="The key's tier may not use this target",
-            s503="Airflow cannot be reached, or it lacks the DAG",
+            s503="Airflow cannot be reached or lacks the DAG, or the target cannot say who "
+            "holds the endpoint name; detail says which",
         ),
         **WITH_BODY,
         409: {

@@ -1,8 +1,10 @@
 """One endpoint whose target cannot be asked must not break the tenant's others.
 
-Reproduced for real: a SageMaker deployment run (the `model_deployment` DAG, run with
-dag.test()) in a marketplace whose environment holds no AWS credentials. The run fails, and
-from then on every question about that endpoint meets botocore's NoCredentialsError. The list
+Reproduced for real: a SageMaker deployment is accepted while AWS (moto) answers — the
+marketplace asks the target who holds the endpoint name before it starts a run — and then the
+credentials are gone before its run (the `model_deployment` DAG, run with dag.test())
+executes. The run fails, and from then on every question about that endpoint meets botocore's
+NoCredentialsError. The list
 shows the endpoint as unavailable with the reason, the endpoint's own routes answer 503 with
 it, nothing answers 500; once credentials are back (moto, as AWS), the failed endpoint is gone.
 """
@@ -79,12 +81,17 @@ def acme(market) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def failed_deployment(market, airflow, acme, version) -> dict:
-    """The deployment run of ENDPOINT to SageMaker, executed without credentials."""
-    started = market.client.post(
-        f"/api/v1/models/{MODEL}/versions/{version}/deploy",
-        json={"target": "sagemaker", "endpoint": ENDPOINT},
-        headers=acme,
-    )
+    """The deployment run of ENDPOINT to SageMaker, accepted with credentials, run without."""
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("AWS_ACCESS_KEY_ID", "testing")
+        env.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+        boto3.setup_default_session()
+        started = market.client.post(
+            f"/api/v1/models/{MODEL}/versions/{version}/deploy",
+            json={"target": "sagemaker", "endpoint": ENDPOINT},
+            headers=acme,
+        )
+    boto3.setup_default_session()
     assert started.status_code == 202, started.text
     deployed = airflow.execute(started.json()["run_id"])
     assert deployed.task_states["serve"] == "failed", deployed.task_states
