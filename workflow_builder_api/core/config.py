@@ -25,6 +25,13 @@ class Settings(BaseSettings):
         description="Where published DAG files go: a local folder, or s3://bucket/prefix "
         "(an MWAA environment's dags/ prefix).",
     )
+    dags_repository: Path | None = Field(
+        default=None,
+        description="A local git repository (created if missing) each publish commits to, which "
+        "Airflow reads as a versioned DAG bundle (GitDagBundle): a run keeps the version it "
+        "started with. When set, files are published here, and those of published workflows "
+        "still in dags_folder are moved here at startup.",
+    )
     aws_endpoint_url: str | None = Field(
         default=None, description="S3 endpoint for s3:// publishing (e.g. a moto server)."
     )

@@ -104,9 +104,19 @@ class S3Target:
 
 
 def publish_target(
-    dags_folder: str, *, endpoint_url: str | None = None, region: str | None = None
+    dags_folder: str,
+    *,
+    repository: Path | None = None,
+    endpoint_url: str | None = None,
+    region: str | None = None,
 ) -> PublishTarget:
-    """The target ``AIRLOOM_BUILDER_DAGS_FOLDER`` names: a folder, or ``s3://bucket/prefix``."""
+    """The target the settings name: a git repository (``AIRLOOM_BUILDER_DAGS_REPOSITORY``),
+    else ``AIRLOOM_BUILDER_DAGS_FOLDER``: a folder, or ``s3://bucket/prefix``."""
+    if repository is not None:
+        from workflow_builder_api.services.dag_repository import GitRepositoryTarget
+
+        retired = None if dags_folder.startswith("s3://") else Path(dags_folder)
+        return GitRepositoryTarget(repository, retired_folder=retired)
     if dags_folder.startswith("s3://"):
         import boto3
 

@@ -13,6 +13,10 @@ carry no tenant. For each one, the builder:
 
 Nothing is deleted from the lake or the registry, and a workflow already upgraded is not
 touched again.
+
+Where the builder publishes into a git repository (a versioned DAG bundle), the files of
+workflows published before into the plain dags folder are moved into it, unchanged, so their
+runs are pinned to a version from then on and no DAG is defined by two bundles.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from airloom.tenancy import LAKE_SCHEME, TenantScope
 from airloom.workflow.factory import legacy_dag_id
 from workflow_builder_api.core.config import Settings
 from workflow_builder_api.models import Workflow
+from workflow_builder_api.services.dag_repository import GitRepositoryTarget
 from workflow_builder_api.services.publishing import PublishTarget, publish_version
 from workflow_builder_api.services.tenants import scope_for
 from workflow_builder_api.services.workflows import get_version
@@ -60,6 +65,28 @@ def upgrade_published_workflows(
         )
     ).all()
     return [_upgrade(session, target, settings, workflow) for workflow in legacy]
+
+
+def move_into_repository(session: Session, target: PublishTarget) -> list[str]:
+    """Move each published workflow's file from the retired dags folder into the repository;
+    return the DAG ids moved. Other files in that folder (the platform's DAGs, another
+    builder's workflows) are left alone."""
+    if not isinstance(target, GitRepositoryTarget):
+        return []
+    published = session.scalars(
+        select(Workflow).where(
+            Workflow.published_version.is_not(None),
+            Workflow.published_dag_id.is_not(None),
+            Workflow.deleted_at.is_(None),
+        )
+    ).all()
+    moved = []
+    for workflow in published:
+        location = target.adopt(f"{workflow.published_dag_id}.py")
+        if location is not None:
+            workflow.published_location = location
+            moved.append(workflow.published_dag_id)
+    return moved
 
 
 def _upgrade(
