@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, NoReturn
 
 from airflow.sdk import BaseOperator, Context, XComArg
+from airflow.sdk.exceptions import (
+    AirflowRescheduleException,
+    AirflowSkipException,
+    AirflowTaskTimeout,
+    DagRunTriggerException,
+    DownstreamTasksSkipped,
+    TaskDeferred,
+)
 
 from airloom.catalog.params import NodeConfigError, NodeParams, ParamProblem, params_problems
 from airloom.catalog.ports import Port, PortType
@@ -13,6 +21,15 @@ from airloom.lake import DATASET_NAME, dataset_asset, model_asset
 
 if TYPE_CHECKING:
     from airloom.tenancy import TenantScope
+
+# How a task tells Airflow what happens next: these pass through untouched, they are no failure.
+_AIRFLOW_OUTCOMES = (
+    AirflowSkipException,
+    AirflowRescheduleException,
+    DagRunTriggerException,
+    DownstreamTasksSkipped,
+    TaskDeferred,
+)
 
 
 class AirloomOperator(BaseOperator):
@@ -24,7 +41,8 @@ class AirloomOperator(BaseOperator):
     task runs. They are data, never Jinja templates: a tenant's text must not reach Airflow's
     template context (connections, variables). Each input port receives a reference (a URI)
     or an upstream port's output (``upstream.port("table")``); each output port's reference is
-    pushed to XCom under the port's name.
+    pushed to XCom under the port's name. A failure leaves its one-line summary in XCom for the
+    builder, and one that no retry can fix fails at once (:mod:`airloom.operators.failures`).
 
     :param inputs: upstream references per input port (templated, to resolve XCom).
     :param tenant_scope: the tenant a workflow's node runs for; its names are placed in the
@@ -124,17 +142,43 @@ class AirloomOperator(BaseOperator):
         return XComArg(self, key=name)
 
     def execute(self, context: Context) -> dict[str, Any]:
-        problems = params_problems(self.params_model, self.node_params)
-        if problems:
-            raise NodeConfigError(self.task_id, problems)
-        params = self.params_model.model_validate(self.node_params)
-        if self.tenant_scope is not None:
-            self._refuse_foreign_tables(params)
-        outputs = self.run(params, self.inputs, context)
+        try:
+            problems = params_problems(self.params_model, self.node_params)
+            if problems:
+                raise NodeConfigError(self.task_id, problems)
+            params = self.params_model.model_validate(self.node_params)
+            if self.tenant_scope is not None:
+                self._refuse_foreign_tables(params)
+            outputs = self.run(params, self.inputs, context)
+        except _AIRFLOW_OUTCOMES:
+            raise
+        except (Exception, AirflowTaskTimeout) as exc:  # noqa: BLE001 - recorded, raised again
+            self._fail(exc, context)
         for port in self.output_ports:
             if port.name in outputs:
                 context["ti"].xcom_push(key=port.name, value=outputs[port.name])
         return outputs
+
+    def _fail(self, exc: BaseException, context: Context) -> NoReturn:
+        """Record the failure's one-line summary for the builder; one that no retry can fix
+        fails the task now, without waiting out retry delays to meet it again."""
+        from airflow.sdk.exceptions import AirflowFailException
+
+        from airloom.operators.failures import ERROR_KEY, NodeFailure, describe
+
+        failure = describe(exc)
+        if isinstance(exc, AirflowTaskTimeout) and self.execution_timeout is not None:
+            seconds = int(self.execution_timeout.total_seconds())
+            message = f"the node ran longer than its timeout of {seconds} s"
+            failure = NodeFailure(message, failure.type, failure.retryable)
+        try:
+            context["ti"].xcom_push(key=ERROR_KEY, value=failure.as_xcom())
+        except Exception:  # the summary is a courtesy: never let it hide the failure itself
+            self.log.warning("could not record the failure's summary", exc_info=True)
+        if failure.retryable or isinstance(exc, AirflowFailException):
+            raise exc
+        self.log.error("%s cannot succeed on a retry: failing without retries", failure.type)
+        raise AirflowFailException(failure.summary) from exc
 
     def run(self, params: Any, inputs: Mapping[str, Any], context: Context) -> dict[str, Any]:
         """Do the task's work; return a reference per output port."""

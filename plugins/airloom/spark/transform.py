@@ -24,7 +24,17 @@ QUERY_CHECK = "SELECT * FROM (\n{statement}\n) AS airloom_query"
 
 
 class SparkTransformError(RuntimeError):
-    """A transformation could not run; the message says which node, statement or job, and why."""
+    """A transformation could not run; the message says which node, statement or job, and why.
+
+    :param summary: Spark's own explanation in one line, for the builder's view of the node.
+    :param retryable: whether another try could succeed: a statement Spark cannot parse or
+        resolve, or a request Airloom refuses, fails the same way every time.
+    """
+
+    def __init__(self, message: str, *, summary: str | None = None, retryable: bool = False):
+        super().__init__(message)
+        self.summary = summary
+        self.retryable = retryable
 
 
 @dataclass(frozen=True)
@@ -120,8 +130,11 @@ def run_transform(spark: SparkSession, request: TransformRequest) -> str:
             result, request.output_uri, mode=request.mode, partition_by=request.partition_by
         )
     except (AnalysisException, PySparkException, Py4JJavaError) as exc:
+        message = _spark_message(exc)
         raise SparkTransformError(
-            f"{request.label}: Spark could not run {what}{_spark_message(exc)}"
+            f"{request.label}: Spark could not run {what}{message}",
+            summary=message,
+            retryable=not isinstance(exc, AnalysisException),
         ) from None
     finally:
         for name in frames:
@@ -137,9 +150,10 @@ def _read_inputs(spark: SparkSession, request: TransformRequest) -> dict[str, Da
         try:
             frames[name] = spark.read.parquet(uri)
         except AnalysisException as exc:
+            message = _spark_message(exc)
             raise SparkTransformError(
-                f"{request.label}: cannot read input dataset {name!r} at {uri}: "
-                f"{_spark_message(exc)}"
+                f"{request.label}: cannot read input dataset {name!r} at {uri}: {message}",
+                summary=f"cannot read input dataset {name!r}: {message}",
             ) from None
     return frames
 

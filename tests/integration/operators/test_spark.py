@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import boto3
@@ -14,6 +14,7 @@ from airflow.sdk import DAG
 from airloom.catalog import NodeConfigError, params_problems
 from airloom.datasets import read_table, write_table
 from airloom.lake import dataset_asset
+from airloom.operators.failures import ERROR_KEY
 from airloom.operators.spark import SparkTransformOperator, SparkTransformParams
 from airloom.spark.transform import TransformRequest
 from tests.harness.airflow import run_dag_object
@@ -94,6 +95,8 @@ def test_bad_sql_fails_the_task_naming_it_and_keeps_the_output(
             sql=bad,
             output_dataset=output,
             inputs={"tables": [events_uri]},
+            retries=2,  # in vain: no try can resolve a column that is not there
+            retry_delay=timedelta(hours=1),
         )
     capfd.readouterr()
 
@@ -103,9 +106,28 @@ def test_bad_sql_fails_the_task_naming_it_and_keeps_the_output(
     log = "".join(capfd.readouterr())
     assert "node 'count_events_typo': Spark could not run the SQL statement" in log
     assert bad in log and "UNRESOLVED_COLUMN" in log
+    tries, error = _failure(dag.dag_id, result.run_id, "count_events_typo")
+    assert tries == 1
+    assert error["summary"].startswith("[UNRESOLVED_COLUMN.WITH_SUGGESTION] A column")
+    assert "`event_typo`" in error["summary"] and "\n" not in error["summary"]
+    assert error["retryable"] is False
     counts = _by(read_table((lake / "crm" / "event_counts").as_uri()), "event_type")
     assert counts["login"]["n"] == 2  # the earlier output is untouched
     assert [p.name for p in (lake / "crm").iterdir() if p.name.startswith("_")] == []
+
+
+def _failure(dag_id: str, run_id: str, task_id: str) -> tuple[int, dict]:
+    """How many tries the task had, and the failure summary it recorded for the builder."""
+    from airflow.models.taskinstance import TaskInstance
+    from airflow.models.xcom import XComModel
+    from airflow.utils.session import create_session
+    from sqlalchemy import select
+
+    where = {"dag_id": dag_id, "run_id": run_id, "task_id": task_id}
+    with create_session() as session:
+        tries = session.scalar(select(TaskInstance.try_number).filter_by(**where))
+        error = session.scalar(select(XComModel.value).filter_by(key=ERROR_KEY, **where))
+    return tries, json.loads(error) if isinstance(error, str) else error
 
 
 def test_params_are_checked_when_the_dag_is_parsed() -> None:
