@@ -45,8 +45,12 @@ terraform-check: setup $(CHECKOV)
 	$(VENV)/airloom terraform check
 	$(CHECKOV) --config-file terraform/.checkov.yaml -d terraform
 
+# Two workers: the stack tests share one (tests/conftest.py), the other modules spread over
+# both.
+TEST_WORKERS ?= 2
+
 test: lint $(CHECKOV)
-	$(VENV)/pytest
+	$(VENV)/pytest --numprocesses $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder
 
 bench: setup
 	for script in bench/[!_]*.py; do $(VENV)/python $$script || exit 1; done

@@ -17,6 +17,22 @@ from tests.harness.stack import LocalStack, local_stack
 AIRFLOW_HOME = configure_airflow_home()
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Work units for `--dist loadgroup` (the Makefile's test run).
+
+    Everything that runs a whole stack is one unit, on one worker, so one session stack
+    serves it all and two stacks never compete for the cores; it goes first, being the
+    longest. Every other module is a unit of its own, so its module fixtures (and folders
+    such as Terraform's) are never set up by two workers at once.
+    """
+    for item in items:
+        in_stack = "stack" in getattr(item, "fixturenames", ()) or item.get_closest_marker("e2e")
+        group = "stack" if in_stack else item.nodeid.split("::")[0]
+        item.add_marker(pytest.mark.xdist_group(group))
+    items.sort(key=lambda item: item.get_closest_marker("xdist_group").args[0] != "stack")
+
+
 @pytest.fixture(scope="session")
 def broker() -> Iterator[RunningServer]:
     with kafka_broker() as server:

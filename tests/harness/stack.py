@@ -104,6 +104,12 @@ class LocalStack:
         return Path(self.env["AIRLOOM_HOME"])
 
     @property
+    def workflows_repo(self) -> Path:
+        """The git repository the stack's builder publishes workflows into (Airflow's
+        versioned bundle of them); it goes with the stack's state folder."""
+        return self.home / "workflows"
+
+    @property
     def airflow_url(self) -> str:
         return self.url("AIRLOOM_AIRFLOW_PORT")
 
@@ -129,17 +135,26 @@ class LocalStack:
         return RestAirflowClient(self.airflow_url, "admin", self.admin_password)
 
 
+# A port chosen free may be taken by another process before the stack binds it (a service
+# starts up to a minute later); only that race earns a second try, on new ports.
+PORT_RACE = "address already in use"
+
+
 @contextmanager
 def local_stack() -> Iterator[LocalStack]:
     """`airloom up` in a temporary state folder, with two tenants bootstrapped."""
-    with tempfile.TemporaryDirectory(prefix="airloom-stack-") as home:
-        env = stack_environment(Path(home))
-        tenants = bootstrap_tenants()
-        env.update(bootstrap_environment(tenants))
-        started = run_airloom(env, "up")
-        try:
-            if started.returncode != 0:
-                raise RuntimeError(f"airloom up failed:\n{started.stdout}\n{started.stderr}")
-            yield LocalStack(env, tenants)
-        finally:
-            run_airloom(env, "down")
+    tenants = bootstrap_tenants()
+    for attempt in (1, 2):
+        with tempfile.TemporaryDirectory(prefix="airloom-stack-") as home:
+            env = stack_environment(Path(home))
+            env.update(bootstrap_environment(tenants))
+            started = run_airloom(env, "up")
+            try:
+                if started.returncode == 0:
+                    yield LocalStack(env, tenants)
+                    return
+            finally:
+                run_airloom(env, "down")
+            output = f"{started.stdout}\n{started.stderr}"
+            if attempt == 2 or PORT_RACE not in output:
+                raise RuntimeError(f"airloom up failed:\n{output}")
