@@ -8,6 +8,7 @@ from typing import Any
 
 ADDED, REMOVED, CHANGED = "added", "removed", "changed"
 SETTINGS = ("metadata", "schedule", "defaults")
+NODE_FIELDS = ("type", "params", "ui", "retries", "timeoutSeconds")
 
 
 @dataclass(frozen=True)
@@ -21,7 +22,7 @@ class ValueChange:
 @dataclass(frozen=True)
 class NodeChange:
     node_id: str
-    fields: tuple[str, ...]  # which of type, params, ui changed
+    fields: tuple[str, ...]  # which of NODE_FIELDS changed
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ def diff_specs(before: Mapping[str, Any], after: Mapping[str, Any]) -> SpecDiff:
         old = old_nodes.get(node_id)
         if old is None:
             continue
-        changed = tuple(key for key in ("type", "params", "ui") if old.get(key) != new.get(key))
+        changed = tuple(key for key in NODE_FIELDS if old.get(key) != new.get(key))
         if changed:
             result.nodes_changed.append(NodeChange(node_id, changed))
         result.params += [

@@ -18,7 +18,7 @@ from airflow.sdk import DAG
 from airloom.catalog import node_types
 from airloom.tenancy import Grants, TenantLimits, TenantScope
 from airloom.workflow.access import tenant_access_control
-from airloom.workflow.spec import Edge, WorkflowSpec
+from airloom.workflow.spec import Edge, Node, WorkflowSpec
 from airloom.workflow.validation import ensure_valid
 
 WORKFLOW_TAG = "airloom-workflow"
@@ -92,9 +92,23 @@ def build_dag(
                 else:
                     inputs[target_port] = reference
             tasks[node_id] = node_type.operator(
-                task_id=node_id, inputs=inputs, tenant_scope=scope, **node.params
+                task_id=node_id,
+                inputs=inputs,
+                tenant_scope=scope,
+                **_run_settings(node),
+                **node.params,
             )
     return dag
+
+
+def _run_settings(node: Node) -> dict[str, Any]:
+    """The node's own retries and timeout, where it overrides the design's defaults."""
+    settings: dict[str, Any] = {}
+    if node.retries is not None:
+        settings["retries"] = node.retries
+    if node.timeout_seconds is not None:
+        settings["execution_timeout"] = timedelta(seconds=node.timeout_seconds)
+    return settings
 
 
 def _dag(
@@ -122,5 +136,10 @@ def _dag(
         default_args={
             "retries": spec.defaults.retries,
             "retry_delay": timedelta(seconds=spec.defaults.retry_delay_seconds),
+            "execution_timeout": (
+                timedelta(seconds=spec.defaults.timeout_seconds)
+                if spec.defaults.timeout_seconds is not None
+                else None
+            ),
         },
     )

@@ -3,8 +3,8 @@
     {"apiVersion": "airloom/v1", "kind": "Workflow",
      "metadata": {"name", "title", "description", "tags"},
      "schedule": null | "@daily" | "0 6 * * 1-5",
-     "defaults": {"retries", "retryDelaySeconds"},
-     "nodes": [{"id", "type", "params", "ui": {"x", "y"}}],
+     "defaults": {"retries", "retryDelaySeconds", "timeoutSeconds"},
+     "nodes": [{"id", "type", "params", "ui": {"x", "y"}, "retries", "timeoutSeconds"}],
      "edges": [{"source": "node.port", "target": "node.port"}]}
 
 The published JSON Schema is :func:`json_schema`; structural rules a schema cannot express
@@ -38,9 +38,29 @@ class Metadata(_Model):
     tags: list[str] = Field(default_factory=list, max_length=20)
 
 
+MAX_RETRIES = 10
+MAX_TIMEOUT_SECONDS = 7 * 86_400
+
+
+def _timeout(description: str) -> Any:
+    # Left out of the document when not set, so designs without one read as they were written.
+    return Field(
+        default=None,
+        ge=1,
+        le=MAX_TIMEOUT_SECONDS,
+        strict=True,
+        alias="timeoutSeconds",
+        exclude_if=lambda value: value is None,
+        description=description,
+    )
+
+
 class Defaults(_Model):
-    retries: int = Field(default=1, ge=0, le=10)
+    retries: int = Field(default=1, ge=0, le=MAX_RETRIES)
     retry_delay_seconds: int = Field(default=60, ge=0, le=86_400, alias="retryDelaySeconds")
+    timeout_seconds: int | None = _timeout(
+        "How long a node's task may run before Airflow stops it (and retries it); none: no limit."
+    )
 
 
 class NodeUi(_Model):
@@ -53,6 +73,18 @@ class Node(_Model):
     type: str
     params: dict[str, Any] = Field(default_factory=dict)
     ui: NodeUi = Field(default_factory=NodeUi)
+    # This node's own run settings, over the design's defaults.
+    retries: int | None = Field(
+        default=None,
+        ge=0,
+        le=MAX_RETRIES,
+        strict=True,
+        exclude_if=lambda value: value is None,
+        description="Tries after a failure that a retry may fix (defaults.retries if unset).",
+    )
+    timeout_seconds: int | None = _timeout(
+        "How long this node's task may run (defaults.timeoutSeconds if unset)."
+    )
 
 
 class Edge(_Model):
