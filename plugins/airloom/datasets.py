@@ -9,8 +9,9 @@ a single PUT is already atomic.
 from __future__ import annotations
 
 import os
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -38,16 +39,22 @@ def _fsync(path: str) -> None:
 
 
 def write_table(
-    table: pa.Table, dataset_uri: str, file_name: str, partition_by: str | None = None
+    table: pa.Table,
+    dataset_uri: str,
+    file_name: str,
+    partition_by: str | None = None,
+    *,
+    file_metadata: Mapping[str, str] | None = None,
 ) -> list[str]:
     """Write ``table`` into the dataset as ``file_name``.parquet (one per partition value).
 
     :param partition_by: a column whose values become hive partitions; it is kept out of the
         files, as Spark and pyarrow expect.
+    :param file_metadata: key-value pairs for each file's footer (bookkeeping that must commit
+        with the rows, such as an ingest manifest); readers' schemas never carry them.
     :return: the URIs of the files written.
     """
     import pyarrow.compute as pc
-    import pyarrow.parquet as pq
 
     filesystem, root = _filesystem(dataset_uri)
     local = filesystem.type_name == "local"
@@ -65,14 +72,104 @@ def write_table(
         final = f"{folder}/{file_name}.parquet"
         if local:
             in_flight = f"{folder}/.{file_name}.{uuid.uuid4().hex}.tmp"
-            pq.write_table(rows, in_flight, filesystem=filesystem)
+            _write_parquet(rows, in_flight, filesystem, file_metadata)
             _fsync(in_flight)
             filesystem.move(in_flight, final)
             _fsync(folder)  # the rename itself survives a crash only once its folder is synced
         else:
-            pq.write_table(rows, final, filesystem=filesystem)
+            _write_parquet(rows, final, filesystem, file_metadata)
         written.append(f"{scheme}://{final}" if scheme != "file" else f"file://{final}")
     return written
+
+
+def _write_parquet(
+    rows: pa.Table, path: str, filesystem: Any, file_metadata: Mapping[str, str] | None
+) -> None:
+    import pyarrow.parquet as pq
+
+    if not file_metadata:
+        pq.write_table(rows, path, filesystem=filesystem)
+        return
+    # Footer key-values beside ARROW:schema: kept out of the schema readers see, so a table
+    # read from the dataset and written elsewhere does not drag the bookkeeping along.
+    with pq.ParquetWriter(path, rows.schema, filesystem=filesystem) as writer:
+        writer.write_table(rows)
+        writer.add_key_value_metadata(dict(file_metadata))
+
+
+def _path_of(uri: str) -> str:
+    return _filesystem(uri)[1]
+
+
+def data_files(dataset_uri: str) -> list[str]:
+    """The paths of the dataset's data files (hidden in-flight and bookkeeping files left out)."""
+    dataset = _dataset(dataset_uri)
+    return sorted(dataset.files) if dataset is not None else []
+
+
+def footer_values(dataset_uri: str, key: str) -> dict[str, str]:
+    """Each data file's footer value for ``key`` (see ``file_metadata``), by the file's name.
+
+    Only footers are read, never rows; files without the key are left out.
+    """
+    import pyarrow.parquet as pq
+
+    filesystem, _ = _filesystem(dataset_uri)
+    found = {}
+    for path in data_files(dataset_uri):
+        with filesystem.open_input_file(path) as source:
+            metadata = pq.read_metadata(source).metadata or {}
+        value = metadata.get(key.encode())
+        if value is not None:
+            found[path.rsplit("/", 1)[-1]] = value.decode()
+    return found
+
+
+def remove_data_files(dataset_uri: str, keep: Iterable[str]) -> list[str]:
+    """Delete every data file of the dataset but ``keep`` (URIs or paths); returns the deleted."""
+    filesystem, _ = _filesystem(dataset_uri)
+    kept = {_path_of(uri) for uri in keep}
+    removed = [path for path in data_files(dataset_uri) if path not in kept]
+    for path in removed:
+        filesystem.delete_file(path)
+    return removed
+
+
+def remove_file(dataset_uri: str, relative_path: str) -> bool:
+    """Delete one file of the dataset (``relative_path`` under its root); False if absent."""
+    from pyarrow import fs
+
+    filesystem, root = _filesystem(dataset_uri)
+    path = f"{root.rstrip('/')}/{relative_path}"
+    if filesystem.get_file_info(path).type != fs.FileType.File:
+        return False
+    filesystem.delete_file(path)
+    return True
+
+
+def remove_leftovers(dataset_uri: str, file_name: str, stale_after_seconds: float = 3600) -> int:
+    """Delete in-flight files a crashed ``write_table`` left behind; returns how many.
+
+    A leftover of ``file_name`` goes at once: only a later try of the same writer writes that
+    name. Other writers' leftovers go once older than ``stale_after_seconds``, so a write in
+    progress elsewhere keeps its file.
+    """
+    from pyarrow import fs
+
+    filesystem, root = _filesystem(dataset_uri)
+    if filesystem.get_file_info(root).type != fs.FileType.Directory:
+        return 0
+    oldest = time.time() - stale_after_seconds
+    removed = 0
+    for info in filesystem.get_file_info(fs.FileSelector(root, recursive=True)):
+        name = info.base_name
+        if info.type != fs.FileType.File or not (name.startswith(".") and name.endswith(".tmp")):
+            continue
+        own = name[1 : -len(".tmp")].rpartition(".")[0] == file_name  # .<name>.<uuid>.tmp
+        if own or (info.mtime is not None and info.mtime.timestamp() < oldest):
+            filesystem.delete_file(info.path)
+            removed += 1
+    return removed
 
 
 def _dataset(dataset_uri: str):

@@ -16,6 +16,7 @@ from airloom.catalog.resources import (
     StorageConnectionRef,
 )
 from airloom.connections import LAKE_CONN_ID
+from airloom.ingest.landing import NEW_FILES, WriteMode
 from airloom.lake import check_dataset_name, dataset_path
 from airloom.operators.base import AirloomOperator
 
@@ -46,6 +47,13 @@ class FileIngestParams(NodeParams):
     )
     format: Literal["csv", "jsonl", "parquet"] = Field(description="File format.")
     dataset: DatasetRef = Field(description="Lake dataset to add the rows to, e.g. 'retail/sales'.")
+    write_mode: WriteMode = Field(
+        default=NEW_FILES,
+        description="new_files: read only files no earlier run ingested (by path, size and "
+        "modification time, or ETag on S3; an edited file counts as new); replace: the dataset "
+        "becomes every matching file's rows; append: add every matching file's rows on each "
+        "run. In every mode a rerun of the same run replaces its own output.",
+    )
     options: FileOptions = Field(default_factory=FileOptions, description="Reading options.")
     aws_conn_id: StorageConnectionRef = Field(
         default="aws_default",
@@ -80,13 +88,17 @@ class FileIngestParams(NodeParams):
 class FileIngestOperator(AirloomOperator):
     """Read CSV, JSON-lines or Parquet files (local or S3, glob allowed) into a lake dataset.
 
-    Every matching file is read with pyarrow; the rows gain a ``_source_file`` column and are
+    Matching files are read with pyarrow; the rows gain a ``_source_file`` column and are
     written as one Parquet file named after the task and DAG run, so a retry replaces what its
-    earlier try wrote. A file that cannot be parsed fails the task naming the file.
+    earlier try wrote. By default (``write_mode="new_files"``) a run reads only files that no
+    other run ingested, recorded in each batch file's footer (see
+    :mod:`airloom.ingest.file_ingestion`). A file that cannot be parsed fails the task naming
+    the file.
 
     :param source: path, ``file://`` or ``s3://`` URI, glob allowed.
     :param format: ``csv``, ``jsonl`` or ``parquet``.
     :param dataset: lake dataset to add the rows to.
+    :param write_mode: ``new_files`` (default), ``replace`` or ``append``.
     :param options: CSV options and the columns to keep.
     :param aws_conn_id: AWS connection for ``s3://`` sources.
     :param lake_conn_id: lake connection.
@@ -96,8 +108,9 @@ class FileIngestOperator(AirloomOperator):
     category = "ingest"
     description = (
         "Reads CSV, JSON-lines or Parquet files from a local folder or S3 (a glob reads every "
-        "match) into a Parquet dataset in the lake, recording each row's source file. A retry "
-        "of the same run replaces its own output instead of adding it twice."
+        "match) into a Parquet dataset in the lake, recording each row's source file. By "
+        "default each run reads only the files no earlier run ingested; a rerun of the same "
+        "run replaces its own output instead of adding it twice."
     )
     params_model = FileIngestParams
     output_ports = (Port("table", PortType.TABLE, "The dataset the rows were added to."),)
@@ -107,29 +120,40 @@ class FileIngestOperator(AirloomOperator):
     def run(
         self, params: FileIngestParams, inputs: Mapping[str, Any], context: Context
     ) -> dict[str, Any]:
-        from airloom.datasets import write_table
-        from airloom.ingest.file_sources import (
-            CsvOptions,
-            FileSourceError,
-            combine,
-            in_lake,
-            read_file,
-            resolve_files,
-        )
+        from airloom.ingest.file_ingestion import ingest_files
+        from airloom.ingest.file_sources import CsvOptions, FileSourceError, in_lake
         from airloom.ingest.naming import run_file_name
         from airloom.lake import lake_root
 
         options = params.options
         csv = CsvOptions(**{name: getattr(options, name) for name in CSV_ONLY})
         source = in_lake(params.source, str(lake_root(params.lake_conn_id)))
+        dataset_uri = str(dataset_path(params.dataset, params.lake_conn_id))
         try:
-            with resolve_files(source, params.aws_conn_id) as files:
-                self.log.info("Reading %d files matching %s", len(files), params.source)
-                tables = [read_file(file, params.format, csv, options.columns) for file in files]
-            table = combine(tables, params.source)
+            result = ingest_files(
+                source,
+                params.format,
+                dataset_uri,
+                run_file_name(context),
+                mode=params.write_mode,
+                csv=csv,
+                columns=options.columns,
+                aws_conn_id=params.aws_conn_id,
+                log=self.log.info,
+            )
         except FileSourceError as error:
             raise FileSourceError(f"node {self.task_id!r}: {error}") from error
-        dataset_uri = str(dataset_path(params.dataset, params.lake_conn_id))
-        write_table(table, dataset_uri, run_file_name(context))
-        self.log.info("Wrote %d rows from %d files to %s", table.num_rows, len(files), dataset_uri)
-        return {"table": dataset_uri, "files": len(files), "rows": table.num_rows}
+        self.log.info(
+            "Wrote %d rows from %d of %d files to %s (%s)",
+            result.rows,
+            result.files_read,
+            result.files_found,
+            dataset_uri,
+            params.write_mode,
+        )
+        return {
+            "table": dataset_uri,
+            "files": result.files_read,
+            "files_found": result.files_found,
+            "rows": result.rows,
+        }

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import boto3
@@ -86,10 +86,16 @@ def test_csv_json_lines_and_parquet_files_land_in_the_lake(
     ]
     assert [(r["id"], r["city"]) for r in rows(lake, names["legacy"])] == [(7, "oslo"), (8, "rome")]
 
-    # Each run adds its own file; the dataset keeps both runs' rows.
+    # A second run finds no new file (write_mode new_files, the default): each row stays once.
     again = run_dag_object(dag)
     assert again.succeeded, again.task_states
-    assert len(rows(lake, names["sales"])) == 6
+    assert again.xcoms["sales"] == {
+        "table": f"{lake.as_uri()}/{names['sales']}",
+        "files": 0,
+        "files_found": 2,
+        "rows": 0,
+    }
+    assert len(rows(lake, names["sales"])) == 3
 
 
 def test_s3_files_are_read_through_an_airflow_aws_connection(
@@ -179,3 +185,41 @@ def test_a_lake_path_reads_files_landed_under_the_lake_root(
     result = run_dag_object(dag)
     assert result.succeeded, result.task_states
     assert sorted(row["units"] for row in rows(lake, dataset)) == [3, 5]
+
+
+def test_a_cleared_run_reruns_to_the_same_rows_and_a_new_run_reads_only_new_files(
+    airflow_db, connections, lake: Path, tmp_path: Path
+) -> None:
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    (landing / "a.csv").write_text("id\n1\n2\n")
+    (landing / "b.csv").write_text("id\n3\n")
+    new_files, replaced = unique_name("new_files"), unique_name("replaced")
+    with DAG(unique_name("cleared"), schedule=None, start_date=datetime(2026, 1, 1)) as dag:
+        FileIngestOperator(
+            task_id="new", source=f"{landing}/*.csv", format="csv", dataset=new_files
+        )
+        FileIngestOperator(
+            task_id="all",
+            source=f"{landing}/*.csv",
+            format="csv",
+            dataset=replaced,
+            write_mode="replace",
+        )
+    day1, day2 = datetime(2026, 6, 1, tzinfo=UTC), datetime(2026, 6, 2, tzinfo=UTC)
+
+    def ids(dataset: str) -> list[int]:
+        return sorted(row["id"] for row in rows(lake, dataset))
+
+    first = run_dag_object(dag, logical_date=day1)
+    cleared = run_dag_object(dag, logical_date=day1)  # the same run id, every task again
+    assert first.run_id == cleared.run_id and cleared.succeeded, cleared.task_states
+    assert ids(new_files) == ids(replaced) == [1, 2, 3]
+
+    (landing / "c.csv").write_text("id\n4\n")
+    second = run_dag_object(dag, logical_date=day2)
+    assert second.xcoms["new"]["files"] == 1 and second.xcoms["all"]["files"] == 3
+    assert run_dag_object(dag, logical_date=day2).succeeded
+    assert ids(new_files) == ids(replaced) == [1, 2, 3, 4]
+    batches = sorted(path.name for path in (lake / new_files).iterdir())
+    assert len(batches) == 2 and all(name.startswith("run-new-manual__") for name in batches)
