@@ -15,6 +15,7 @@ from airloom.catalog.resources import (
     PlatformConnection,
 )
 from airloom.connections import LAKE_CONN_ID
+from airloom.ingest.landing import REPLACE, IngestWriteMode
 from airloom.lake import check_dataset_name, dataset_path
 from airloom.operators.base import AirloomOperator
 
@@ -53,7 +54,13 @@ class HttpIngestParams(NodeParams):
         default_factory=dict, description="Headers added to the connection's."
     )
     dataset: DatasetRef = Field(
-        description="Lake dataset to add the records to, e.g. 'crm/tickets'."
+        description="Lake dataset to write the records to, e.g. 'crm/tickets'."
+    )
+    write_mode: IngestWriteMode = Field(
+        default=REPLACE,
+        description="replace: the dataset becomes the latest records (a mirror of the source); "
+        "append: each run adds its records as a new batch, keeping history. In both modes a "
+        "rerun of the same run replaces its own output.",
     )
     lake_conn_id: PlatformConnection = Field(default=LAKE_CONN_ID, description="Lake connection.")
 
@@ -74,9 +81,11 @@ class HttpIngestOperator(AirloomOperator):
     """Read every page of a JSON API through an Airflow HTTP connection into a lake dataset.
 
     Pages are fetched with the HTTP provider's ``HttpHook``, following a next link, page numbers
-    or offsets, up to ``max_pages`` requests. The records of all pages become one Parquet file
-    named after the task and DAG run (nested objects as struct columns), so a retry replaces its
-    earlier output. A failed request or an unexpected page fails the task naming the page.
+    or offsets, up to ``max_pages`` requests. The records of all pages (nested objects as struct
+    columns) replace the dataset by default; with ``write_mode="append"`` they become one more
+    Parquet file named after the task and DAG run, so a retry replaces its earlier output either
+    way (:mod:`airloom.ingest.landing`). A failed request or an unexpected page fails the task
+    naming the page.
 
     Internal addresses are refused (``GuardedHttpHook``): loopback, private, link-local,
     carrier-grade NAT, multicast, reserved and cloud metadata, judged on every address the host
@@ -90,14 +99,16 @@ class HttpIngestOperator(AirloomOperator):
     :param pagination: ``none``, ``next_link``, ``page`` or ``offset``.
     :param max_pages: most requests.
     :param query: query parameters.
-    :param dataset: lake dataset to add the records to.
+    :param dataset: lake dataset to write the records to.
+    :param write_mode: ``replace`` (default) or ``append``.
     """
 
     node_type = "http_ingest"
     category = "ingest"
     description = (
         "Reads every page of a JSON API through an Airflow HTTP connection (following next "
-        "links, page numbers or offsets) and adds the records to a Parquet dataset in the lake. "
+        "links, page numbers or offsets) into a Parquet dataset in the lake: by default the "
+        "dataset becomes the latest records; in append mode each run adds its own batch. "
         "Nested objects become struct columns; a failed request or an unexpected page fails the "
         "node naming the page and its URL. Internal addresses (loopback, private networks, cloud "
         "metadata) are refused unless the connection's admin allows them."
@@ -110,9 +121,9 @@ class HttpIngestOperator(AirloomOperator):
     def run(
         self, params: HttpIngestParams, inputs: Mapping[str, Any], context: Context
     ) -> dict[str, Any]:
-        from airloom.datasets import write_table
         from airloom.hooks.http import GuardedHttpHook
         from airloom.ingest.http_pages import Pagination, fetch_records
+        from airloom.ingest.landing import land
         from airloom.ingest.naming import run_file_name
         from airloom.ingest.tables import records_to_table
 
@@ -138,6 +149,6 @@ class HttpIngestOperator(AirloomOperator):
         )
         table = records_to_table(records, f"{label}: {params.endpoint}")
         dataset_uri = str(dataset_path(params.dataset, params.lake_conn_id))
-        write_table(table, dataset_uri, run_file_name(context))
+        land(table, dataset_uri, params.write_mode, run_file_name(context))
         self.log.info("Wrote %d records from %d pages to %s", table.num_rows, pages, dataset_uri)
         return {"table": dataset_uri, "rows": table.num_rows, "pages": pages}

@@ -16,6 +16,7 @@ from airloom.catalog.resources import (
     PlatformConnection,
 )
 from airloom.connections import LAKE_CONN_ID
+from airloom.ingest.landing import REPLACE, IngestWriteMode
 from airloom.ingest.sql_source import DEFAULT_TIMEOUT_SECONDS, MAX_TIMEOUT_SECONDS
 from airloom.lake import check_dataset_name, dataset_path
 from airloom.operators.base import AirloomOperator
@@ -34,7 +35,13 @@ class SqlIngestParams(NodeParams):
         min_length=1,
     )
     dataset: DatasetRef = Field(
-        description="Lake dataset to add the rows to, e.g. 'crm/customers'."
+        description="Lake dataset to write the rows to, e.g. 'crm/customers'."
+    )
+    write_mode: IngestWriteMode = Field(
+        default=REPLACE,
+        description="replace: the dataset becomes the latest rows (a mirror of the source); "
+        "append: each run adds its rows as a new batch, keeping history. In both modes a "
+        "rerun of the same run replaces its own output.",
     )
     lake_conn_id: PlatformConnection = Field(default=LAKE_CONN_ID, description="Lake connection.")
     timeout_seconds: int = Field(
@@ -64,19 +71,22 @@ class SqlIngestParams(NodeParams):
 
 
 class SqlIngestOperator(AirloomOperator):
-    """Run a SELECT on an Airflow SQL connection and add its rows to a lake dataset.
+    """Run a SELECT on an Airflow SQL connection and write its rows to a lake dataset.
 
     The SQL must be one read-only query (see :mod:`airloom.user_sql`); it is checked when the
     design is validated and again in the connection's dialect right before it runs. It runs
     through the connection's common-sql ``DbApiHook`` in a read-only transaction that the
     database stops after ``timeout_seconds`` (see :mod:`airloom.ingest.read_only`); column
-    types come from the values. The rows are written as one Parquet file named after the task
-    and DAG run, so a retry replaces its earlier output. A statement the database rejects fails
-    the task with the node, the connection, the database's message and the statement.
+    types come from the values. The rows replace the dataset by default; with
+    ``write_mode="append"`` they become one more Parquet file named after the task and DAG run,
+    so a retry replaces its earlier output either way (:mod:`airloom.ingest.landing`). A
+    statement the database rejects fails the task with the node, the connection, the
+    database's message and the statement.
 
     :param sql: one SELECT.
     :param conn_id: Airflow SQL connection id.
-    :param dataset: lake dataset to add the rows to.
+    :param dataset: lake dataset to write the rows to.
+    :param write_mode: ``replace`` (default) or ``append``.
     :param lake_conn_id: lake connection.
     :param timeout_seconds: how long the query may run before the database stops it.
     """
@@ -85,8 +95,9 @@ class SqlIngestOperator(AirloomOperator):
     category = "ingest"
     description = (
         "Runs one read-only query (a SELECT) on any Airflow SQL connection (PostgreSQL, MySQL, "
-        "SQLite and others, through the common-sql hook) and adds the rows to a Parquet "
-        "dataset in the lake. The query runs in a read-only transaction and is stopped after "
+        "SQLite and others, through the common-sql hook) into a Parquet dataset in the lake: "
+        "by default the dataset becomes the latest result; in append mode each run adds its "
+        "own batch. The query runs in a read-only transaction and is stopped after "
         "timeout_seconds. A statement the database rejects fails the node with the database's "
         "message and the statement; a retry of the same run replaces its own output."
     )
@@ -98,7 +109,7 @@ class SqlIngestOperator(AirloomOperator):
     def run(
         self, params: SqlIngestParams, inputs: Mapping[str, Any], context: Context
     ) -> dict[str, Any]:
-        from airloom.datasets import write_table
+        from airloom.ingest.landing import land
         from airloom.ingest.naming import run_file_name
         from airloom.ingest.sql_source import query_table
 
@@ -106,6 +117,6 @@ class SqlIngestOperator(AirloomOperator):
             params.conn_id, params.sql, f"node {self.task_id!r}", params.timeout_seconds
         )
         dataset_uri = str(dataset_path(params.dataset, params.lake_conn_id))
-        write_table(table, dataset_uri, run_file_name(context))
+        land(table, dataset_uri, params.write_mode, run_file_name(context))
         self.log.info("Wrote %d rows to %s", table.num_rows, dataset_uri)
         return {"table": dataset_uri, "rows": table.num_rows}

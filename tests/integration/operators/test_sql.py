@@ -8,7 +8,7 @@ import os
 import sqlite3
 import time
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import psycopg
@@ -73,6 +73,31 @@ def test_the_rows_of_a_select_land_in_the_lake(airflow_db, shop_db: str, lake: P
         {"customer_id": 2, "name": "Grace", "orders": 0, "revenue": None},
         {"customer_id": 3, "name": "Linus", "orders": 1, "revenue": 5.25},
     ]
+
+
+def test_replace_mirrors_the_query_append_keeps_each_run_once(
+    airflow_db, shop_db: str, lake: Path, tmp_path: Path
+) -> None:
+    mirror, history = unique_name("mirror"), unique_name("history")
+    with DAG(unique_name("sql_modes"), schedule=None, start_date=datetime(2026, 1, 1)) as dag:
+        common = {"sql": "SELECT id, name FROM customers", "conn_id": shop_db}
+        SqlIngestOperator(task_id="mirror", dataset=mirror, **common)  # replace, the default
+        SqlIngestOperator(task_id="history", dataset=history, write_mode="append", **common)
+
+    def ids(dataset: str) -> list[int]:
+        return sorted(read_table(f"{lake.as_uri()}/{dataset}")["id"].to_pylist())
+
+    assert run_dag_object(dag, logical_date=datetime(2026, 6, 1, tzinfo=UTC)).succeeded
+    with sqlite3.connect(tmp_path / "shop.db") as db:
+        db.execute("INSERT INTO customers VALUES (4, 'Barbara')")
+    day2 = datetime(2026, 6, 2, tzinfo=UTC)
+    assert run_dag_object(dag, logical_date=day2).succeeded
+    assert ids(mirror) == [1, 2, 3, 4]
+    assert ids(history) == [1, 1, 2, 2, 3, 3, 4]
+
+    assert run_dag_object(dag, logical_date=day2).succeeded  # day 2 cleared and run again
+    assert ids(mirror) == [1, 2, 3, 4]
+    assert ids(history) == [1, 1, 2, 2, 3, 3, 4]
 
 
 def test_a_bad_statement_fails_the_node_naming_the_statement(
