@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import shutil
 import subprocess
 import sys
 
@@ -14,7 +15,7 @@ from airloom_cli.aws.deploy import deploy
 from airloom_cli.aws.package import package
 from airloom_cli.aws.terraform import terraform
 from airloom_cli.demo.publish import LOADERS, Destination
-from airloom_cli.stack.launcher import Stack, StackError
+from airloom_cli.stack.launcher import GIT_MISSING, Stack, StackError
 from airloom_cli.stack.settings import StackSettings
 from marketplace.cli import marketplace
 
@@ -30,12 +31,15 @@ def cli() -> None:
 
 @cli.command()
 def doctor() -> None:
-    """Check that this machine has what the local stack needs (Java for Spark)."""
+    """Check that this machine has what the local stack needs (Java for Spark, git for the
+    versioned bundle of published workflows)."""
     try:
         java = require_java()
     except JavaNotFoundError as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"Python {sys.version.split()[0]}, Java {java}: ready.")
+    if shutil.which("git") is None:
+        raise click.ClickException(GIT_MISSING)
+    click.echo(f"Python {sys.version.split()[0]}, Java {java}, git: ready.")
 
 
 @cli.command()

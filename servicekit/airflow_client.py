@@ -102,6 +102,16 @@ class AirflowClient(ABC):
                 return None
             raise
 
+    def latest_dag_version(self, dag_id: str) -> dict[str, Any] | None:
+        """The DAG's newest serialized version (``version_number``, ``bundle_version`` …)."""
+        body = self.request(
+            "GET",
+            _path("dags", dag_id, "dagVersions"),
+            params={"order_by": "-version_number", "limit": 1},
+        )
+        versions = body.get("dag_versions") or []
+        return versions[0] if versions else None
+
     def set_paused(self, dag_id: str, paused: bool) -> None:
         self.request("PATCH", _path("dags", dag_id), json={"is_paused": paused})
 

@@ -19,9 +19,14 @@ from airloom_cli.stack.airflow_access import write_plan
 from airloom_cli.stack.bootstrap import AirflowUser
 from airloom_cli.stack.settings import StackSettings
 from servicekit.airflow_roles import tenant_roles
+from workflow_builder_api.services.dag_repository import BRANCH
 
 ADMIN_USER = "admin"
 FAB_AUTH_MANAGER = "airflow.providers.fab.auth_manager.fab_auth_manager.FabAuthManager"
+LOCAL_BUNDLE = "airflow.dag_processing.bundles.local.LocalDagBundle"
+GIT_BUNDLE = "airflow.providers.git.bundles.git.GitDagBundle"
+WORKFLOWS_BUNDLE = "airloom-workflows"
+WORKFLOWS_GIT_CONN_ID = "airloom_workflows_git"
 
 
 def _load_or_create(path: Path, create: dict[str, str]) -> dict[str, str]:
@@ -67,6 +72,31 @@ def service_credentials(settings: StackSettings) -> dict[str, str]:
     )
 
 
+def dag_bundles(settings: StackSettings) -> list[dict]:
+    """Airflow's DAG bundles: the platform's DAGs in the checkout's dags/ folder, and the
+    workflows the builder publishes in a git repository. A git bundle is versioned: a run
+    records the commit it was created on (``DagRun.bundle_version``) and each of its tasks runs
+    that commit's file, whatever the builder publishes meanwhile (AIP-66)."""
+    return [
+        {
+            # The name Airflow gives the dags folder by default, so existing DAGs keep theirs.
+            "name": "dags-folder",
+            "classpath": LOCAL_BUNDLE,
+            "kwargs": {"path": str(settings.dags_dir)},
+        },
+        {
+            "name": WORKFLOWS_BUNDLE,
+            "classpath": GIT_BUNDLE,
+            # A fetch from a local repository costs milliseconds: look for publishes often.
+            "kwargs": {
+                "git_conn_id": WORKFLOWS_GIT_CONN_ID,
+                "tracking_ref": BRANCH,
+                "refresh_interval": 2,
+            },
+        },
+    ]
+
+
 def airflow_environment(settings: StackSettings) -> dict[str, str]:
     home = settings.airflow_home
     keys = airflow_secrets(settings)
@@ -93,6 +123,17 @@ def airflow_environment(settings: StackSettings) -> dict[str, str]:
         # Pick up DAG files published by the workflow builder within seconds, not minutes.
         "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
         "AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL": "10",
+        "AIRFLOW__DAG_PROCESSOR__DAG_BUNDLE_CONFIG_LIST": json.dumps(dag_bundles(settings)),
+        "AIRFLOW__DAG_PROCESSOR__BUNDLE_REFRESH_CHECK_INTERVAL": "1",
+        # Bundle clones live in the stack's state, never in a /tmp another stack shares.
+        "AIRFLOW__DAG_PROCESSOR__DAG_BUNDLE_STORAGE_PATH": str(home / "dag_bundles"),
+        # The repository the workflows bundle clones (a connection only the components read).
+        f"AIRFLOW_CONN_{WORKFLOWS_GIT_CONN_ID.upper()}": json.dumps(
+            {"conn_type": "git", "host": str(settings.workflows_repo)}
+        ),
+        # A parse writes its DAG version at once (default: at most every 30 s), so a run
+        # created after a publish gets the new version's graph with the new commit's code.
+        "AIRFLOW__CORE__MIN_SERIALIZED_DAG_UPDATE_INTERVAL": "0",
         # Without internet, MLflow's telemetry thread races with its requests (KeyError).
         "MLFLOW_DISABLE_TELEMETRY": "true",
         # Where the `local` deployment target finds the serving process.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import time
@@ -23,8 +24,13 @@ from airloom_cli.stack.airflow_setup import (
 from airloom_cli.stack.bootstrap import AIRFLOW_USERS, Bootstrap, BootstrapError, read_bootstrap
 from airloom_cli.stack.services import LOCAL_TENANT, Service, stack_services
 from airloom_cli.stack.settings import StackSettings
+from workflow_builder_api.services.dag_repository import ensure_repository
 
 Echo = Callable[[str], None]
+GIT_MISSING = (
+    "git is not installed: the workflow builder publishes into a git repository that Airflow "
+    "reads as a versioned DAG bundle; install git (e.g. `apt-get install git`)"
+)
 
 
 class StackError(RuntimeError):
@@ -76,6 +82,8 @@ class Stack:
             return False
         self._check_prerequisites()
         self.services = stack_services(self.settings, self.bootstrap)
+        # Airflow's workflows bundle clones it as soon as the DAG processor starts.
+        ensure_repository(self.settings.workflows_repo)
         started = time.monotonic()
         # Airflow's components wait for its database migration; everything else starts now.
         with ThreadPoolExecutor(max_workers=1) as pool:
@@ -105,6 +113,8 @@ class Stack:
             require_java()
         except JavaNotFoundError as exc:
             raise StackError(str(exc)) from exc
+        if shutil.which("git") is None:
+            raise StackError(GIT_MISSING)
         for variable, port in self.settings.ports().items():
             if _port_taken(self.settings.host, port):
                 raise StackError(

@@ -87,6 +87,9 @@ def service_environment(settings: StackSettings, bootstrap: Bootstrap) -> dict[s
         "AIRLOOM_AIRFLOW_PASSWORD": admin_password(settings),
         "AIRLOOM_LAKE_URI": settings.lake_dir.as_uri(),
         "AIRLOOM_BUILDER_DATABASE_URL": f"sqlite:///{state / 'builder' / 'builder.db'}",
+        # Each publish is a commit Airflow reads as a versioned bundle; files published into
+        # dags/ by an older stack are moved into the repository when the builder starts.
+        "AIRLOOM_BUILDER_DAGS_REPOSITORY": str(settings.workflows_repo),
         "AIRLOOM_BUILDER_DAGS_FOLDER": str(settings.dags_dir),
         "AIRLOOM_MARKETPLACE_DATABASE_URL": f"sqlite:///{state / 'marketplace' / 'marketplace.db'}",
         "AIRLOOM_SERVING_URL": settings.url(settings.serving_port),

@@ -76,6 +76,11 @@ class StackSettings(BaseSettings):
         return self.project_root / "dags"
 
     @property
+    def workflows_repo(self) -> Path:
+        """The git repository the builder publishes workflows into (a versioned DAG bundle)."""
+        return self.state_dir / "workflows"
+
+    @property
     def plugins_dir(self) -> Path:
         return self.project_root / "plugins"
 

@@ -9,7 +9,6 @@ and what cannot is refused by the task before it touches anything.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +18,6 @@ from mlflow import MlflowClient
 
 from airloom import model_tags
 from tests.e2e.stack_api import NO_RETRIES, Builder, task_log, wait_until
-from tests.harness.airflow import DAGS_FOLDER
 from tests.harness.stack import LocalStack
 from tests.integration.builder.specs import node, spec
 
@@ -71,22 +69,19 @@ def loan_scoring(name: str, model: str, *, endpoint: str, note: str = "") -> dic
 
 
 @pytest.fixture(scope="module")
-def tenants(stack: LocalStack) -> Iterator[dict[str, Any]]:
+def tenants(stack: LocalStack) -> dict[str, Any]:
     victim, evil = stack.tenants
     for tenant in (victim, evil):
         folder = stack.home / "lake" / "tenants" / tenant.name / "landing" / "loans"
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "applications.csv").write_text(LOANS)
-    before = set(DAGS_FOLDER.glob("wf-*.py"))
-    yield {
+    return {
         "victim": victim,
         "evil": evil,
         "victim_builder": Builder(stack, victim.builder_token),
         "evil_builder": Builder(stack, evil.builder_token),
         "platform": Builder(stack, stack.credentials["builder_token"]),
     }
-    for published in set(DAGS_FOLDER.glob("wf-*.py")) - before:
-        published.unlink(missing_ok=True)
 
 
 def codes(problems: list[dict[str, Any]]) -> dict[tuple[str, str], str]:
@@ -181,7 +176,7 @@ def test_a_design_cannot_name_what_lies_outside_its_tenant(tenants: dict[str, An
     workflow_id = evil.create(document)
     result = evil.publish(workflow_id)
     assert result["published"] is False and codes(result["problems"]) == found
-    assert not list(DAGS_FOLDER.glob(f"{result['dagId']}.py"))
+    assert not list(evil.stack.workflows_repo.glob(f"{result['dagId']}.py"))
 
 
 @pytest.fixture(scope="module")
@@ -293,8 +288,8 @@ def test_dag_ids_of_two_tenants_cannot_collide(stack: LocalStack, tenants: dict[
     _, first_dag = first.create_and_publish(one)
     second_id, second_dag = second.create_and_publish(two)
     assert first_dag != second_dag
-    assert (DAGS_FOLDER / f"{first_dag}.py").exists() and (
-        DAGS_FOLDER / f"{second_dag}.py"
+    assert (stack.workflows_repo / f"{first_dag}.py").exists() and (
+        stack.workflows_repo / f"{second_dag}.py"
     ).exists()
     airflow = stack.airflow()
     for dag_id, task in ((first_dag, "one"), (second_dag, "two")):
@@ -303,8 +298,8 @@ def test_dag_ids_of_two_tenants_cannot_collide(stack: LocalStack, tenants: dict[
             task
         ]
     second.data("mutation($id: ID!) { unpublishWorkflow(id: $id) { id } }", id=second_id)
-    assert (DAGS_FOLDER / f"{first_dag}.py").exists()
-    assert not (DAGS_FOLDER / f"{second_dag}.py").exists()
+    assert (stack.workflows_repo / f"{first_dag}.py").exists()
+    assert not (stack.workflows_repo / f"{second_dag}.py").exists()
 
 
 def _lake_load(node_id: str) -> dict[str, Any]:
@@ -387,7 +382,7 @@ def test_connections_are_used_only_while_granted(
     (withdrawn,) = revoked["withdrawn"]
     assert withdrawn["workflow"] == {"id": workflow_id, "publishedVersion": None}
     assert withdrawn["problems"] == [{"code": "NOT_GRANTED", "field": "nodes.0.params.conn_id"}]
-    assert not (DAGS_FOLDER / f"{dag_id}.py").exists()
+    assert not (stack.workflows_repo / f"{dag_id}.py").exists()
 
 
 def test_http_sources_cannot_reach_the_platforms_own_services(

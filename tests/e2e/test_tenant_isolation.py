@@ -11,14 +11,12 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.harness.airflow import DAGS_FOLDER
 from tests.harness.stack import LocalStack, Login, StackTenant
 from tests.integration.builder import queries
 from tests.integration.builder.specs import ingest, spec
@@ -103,28 +101,25 @@ class Published:
 
 
 @pytest.fixture(scope="module")
-def published(stack: LocalStack) -> Iterator[dict[str, Published]]:
+def published(stack: LocalStack) -> dict[str, Published]:
     """Each bootstrapped tenant's workflow, published, parsed and run once by its editor."""
     admin = stack.airflow()
+    # Published into the stack's own repository, which goes with its state folder.
     dag_ids = {t.name: publish(stack, t.builder_token, f"orders_{t.name}") for t in stack.tenants}
-    try:
-        found = {}
-        for tenant in stack.tenants:
-            dag_id = dag_ids[tenant.name]
-            admin.wait_for_dag(dag_id, timeout=240)
-            viewer = AirflowUser(stack, tenant.airflow_viewer)
-            editor = AirflowUser(stack, tenant.airflow_editor)
-            editor.wait_to_see(dag_id)
-            assert editor.unpause(dag_id).status_code == 200
-            triggered = editor.trigger(dag_id)
-            assert triggered.status_code == 200, triggered.text
-            run_id = triggered.json()["dag_run_id"]
-            admin.wait_for_run(dag_id, run_id, timeout=300)
-            found[tenant.name] = Published(tenant, dag_id, run_id, viewer, editor)
-        yield found
-    finally:
-        for dag_id in dag_ids.values():
-            (DAGS_FOLDER / f"{dag_id}.py").unlink(missing_ok=True)
+    found = {}
+    for tenant in stack.tenants:
+        dag_id = dag_ids[tenant.name]
+        admin.wait_for_dag(dag_id, timeout=240)
+        viewer = AirflowUser(stack, tenant.airflow_viewer)
+        editor = AirflowUser(stack, tenant.airflow_editor)
+        editor.wait_to_see(dag_id)
+        assert editor.unpause(dag_id).status_code == 200
+        triggered = editor.trigger(dag_id)
+        assert triggered.status_code == 200, triggered.text
+        run_id = triggered.json()["dag_run_id"]
+        admin.wait_for_run(dag_id, run_id, timeout=300)
+        found[tenant.name] = Published(tenant, dag_id, run_id, viewer, editor)
+    return found
 
 
 def pairs(published: dict[str, Published]) -> list[tuple[Published, Published]]:
@@ -216,12 +211,9 @@ def test_a_new_tenants_first_publish_creates_its_roles_and_parses(
     )
     token = created.stdout.strip().splitlines()[-1]
     dag_id = publish(stack, token, f"late_{tenant}")
-    try:
-        airflow = stack.airflow()
-        assert airflow.wait_for_dag(dag_id, timeout=240)["is_stale"] is False
-        assert not [e for e in airflow.import_errors() if dag_id in e.get("filename", "")]
-        for item in published.values():
-            assert dag_id not in item.viewer.dag_ids()
-            assert item.viewer.get(f"/dags/{dag_id}").status_code in (403, 404)
-    finally:
-        (DAGS_FOLDER / f"{dag_id}.py").unlink(missing_ok=True)
+    airflow = stack.airflow()
+    assert airflow.wait_for_dag(dag_id, timeout=240)["is_stale"] is False
+    assert not [e for e in airflow.import_errors() if dag_id in e.get("filename", "")]
+    for item in published.values():
+        assert dag_id not in item.viewer.dag_ids()
+        assert item.viewer.get(f"/dags/{dag_id}").status_code in (403, 404)

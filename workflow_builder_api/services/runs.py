@@ -124,15 +124,24 @@ def trigger_run(
 
 
 def wait_for_version(
-    client: AirflowClient, dag_id: str, version: int, *, timeout: float, poll: float = 1.0
+    client: AirflowClient, dag_id: str, version: int, *, timeout: float, poll: float = 0.5
 ) -> None:
-    """Wait until Airflow's DAG processor has parsed ``version`` of the DAG's file."""
+    """Wait until Airflow's DAG processor has parsed ``version`` of the DAG's file and
+    serialized it.
+
+    A parse updates the DAG's record (tags, bundle version) every time but writes a new DAG
+    version at most every ``[core] min_serialized_dag_update_interval``: a run created in
+    between would take the old version's graph with the new commit's code. So the newest DAG
+    version must carry the bundle version the record names.
+    """
     deadline = time.monotonic() + timeout
     wanted = f"version:{version}"
     while True:
         dag = client.get_dag(dag_id)
         if dag is not None and wanted in {tag["name"] for tag in dag.get("tags") or []}:
-            return
+            latest = client.latest_dag_version(dag_id)
+            if latest is not None and latest.get("bundle_version") == dag.get("bundle_version"):
+                return
         if time.monotonic() > deadline:
             seen = "not at all" if dag is None else "at another version"
             raise AirflowUnavailable(

@@ -1,7 +1,8 @@
-"""The builder against the real local stack: design → validate → publish into the dags/ folder
-the stack's Airflow reads → the DAG appears with no import error → trigger → every node reaches
-success through `run` and `runUpdates` → restore an earlier version and run it again; and the
-same run through MWAA's InvokeRestApi (the loopback stand-in in front of the same Airflow)."""
+"""The builder against the real local stack: design → validate → publish into the git
+repository the stack's Airflow reads as a versioned bundle → the DAG appears with no import
+error → trigger → every node reaches success through `run` and `runUpdates` → restore an
+earlier version and run it again; and the same run through MWAA's InvokeRestApi (the loopback
+stand-in in front of the same Airflow)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,6 @@ from botocore.config import Config
 from airloom.tenancy import TenantScope
 from servicekit.airflow_client import MwaaAirflowClient
 from servicekit.airflow_roles import ensure_tenant_roles
-from tests.harness.airflow import DAGS_FOLDER
 from tests.harness.servers import mwaa_server
 from tests.harness.stack import LocalStack
 from tests.integration.builder import queries
@@ -42,7 +42,8 @@ def stack_builder(stack: LocalStack, tmp_path_factory: pytest.TempPathFactory) -
     write_template(templates, "orders_intake", spec("orders_intake", nodes=[ingest()]))
     settings = Settings(
         database_url=f"sqlite:///{folder / 'builder.db'}",
-        dags_folder=str(DAGS_FOLDER),  # the folder the stack's DAG processor reads
+        dags_folder=str(folder / "dags"),
+        dags_repository=stack.workflows_repo,  # the bundle the stack's DAG processor reads
         templates_folder=templates,
         run_poll_seconds=1.0,
         dag_parse_timeout_seconds=240,
@@ -52,13 +53,8 @@ def stack_builder(stack: LocalStack, tmp_path_factory: pytest.TempPathFactory) -
 
 
 @pytest.fixture
-def tenant(stack_builder: Builder) -> Iterator[Tenant]:
-    tenant = stack_builder.tenant()
-    try:
-        yield tenant
-    finally:
-        for published in DAGS_FOLDER.glob(f"wf-{tenant.name}-*.py"):
-            published.unlink()
+def tenant(stack_builder: Builder) -> Tenant:
+    return stack_builder.tenant()
 
 
 def produce_orders(bootstrap: str, topic: str, count: int) -> None:
@@ -117,7 +113,7 @@ def test_design_publish_run_watch_restore_and_run_again(
     result = editor.data(queries.PUBLISH, id=workflow_id, version=3)["publishWorkflow"]
     assert result["published"] is True, result["problems"]
     dag_id = result["dagId"]
-    assert (DAGS_FOLDER / result["dagFile"]).exists()
+    assert (stack.workflows_repo / result["dagFile"]).exists()
 
     airflow = stack.airflow()
     dag = airflow.wait_for_dag(dag_id, timeout=240)
@@ -167,7 +163,7 @@ def test_design_publish_run_watch_restore_and_run_again(
     assert listed == [{"id": again["id"], "version": 4}, {"id": run["id"], "version": 3}]
 
     tenant.editor.data(queries.UNPUBLISH, id=workflow_id)
-    assert not (DAGS_FOLDER / f"{dag_id}.py").exists()
+    assert not (stack.workflows_repo / f"{dag_id}.py").exists()
     deadline = time.monotonic() + 30
     while airflow.get_dag(dag_id) and not airflow.get_dag(dag_id)["is_paused"]:
         assert time.monotonic() < deadline, "the unpublished DAG was not paused"
@@ -219,7 +215,8 @@ def test_runs_go_through_mwaa_the_same_way(
 ) -> None:
     settings = Settings(
         database_url=f"sqlite:///{tmp_path / 'builder.db'}",
-        dags_folder=str(DAGS_FOLDER),
+        dags_folder=str(tmp_path / "dags"),
+        dags_repository=stack.workflows_repo,
         run_poll_seconds=1.0,
         dag_parse_timeout_seconds=240,
     )
@@ -227,21 +224,17 @@ def test_runs_go_through_mwaa_the_same_way(
         tenant = builder.tenant()
         # MWAA's InvokeRestApi cannot create roles: an admin onboards the tenant beforehand.
         assert ensure_tenant_roles(stack.airflow(), tenant.name)
-        try:
-            topic = f"orders_{tenant.name}"
-            produce_orders(stack.kafka_bootstrap, TenantScope(tenant.name).topic(topic), 2)
-            document = spec("via_mwaa", nodes=[ingest(topic=topic, max_seconds=5)])
-            created = tenant.editor.data(
-                queries.CREATE, input={"name": "via_mwaa", "spec": document}
-            )["createWorkflow"]
-            published = tenant.editor.data(queries.PUBLISH, id=created["id"], version=1)
-            assert published["publishWorkflow"]["published"] is True
-            run = tenant.editor.data(queries.TRIGGER, id=created["id"])["triggerRun"]
-            updates = watch(builder, tenant, run["id"])
-            assert updates[-1]["runState"] == "success"
-            (task,) = tenant.viewer.data(queries.RUN, id=run["id"])["run"]["nodes"]
-            assert (task["nodeId"], task["state"]) == ("ingest", "success")
-            assert task["logUrl"].startswith(mwaa_airflow.ui_url)
-        finally:
-            for published_file in DAGS_FOLDER.glob(f"wf-{tenant.name}-*.py"):
-                published_file.unlink()
+        topic = f"orders_{tenant.name}"
+        produce_orders(stack.kafka_bootstrap, TenantScope(tenant.name).topic(topic), 2)
+        document = spec("via_mwaa", nodes=[ingest(topic=topic, max_seconds=5)])
+        created = tenant.editor.data(queries.CREATE, input={"name": "via_mwaa", "spec": document})[
+            "createWorkflow"
+        ]
+        published = tenant.editor.data(queries.PUBLISH, id=created["id"], version=1)
+        assert published["publishWorkflow"]["published"] is True
+        run = tenant.editor.data(queries.TRIGGER, id=created["id"])["triggerRun"]
+        updates = watch(builder, tenant, run["id"])
+        assert updates[-1]["runState"] == "success"
+        (task,) = tenant.viewer.data(queries.RUN, id=run["id"])["run"]["nodes"]
+        assert (task["nodeId"], task["state"]) == ("ingest", "success")
+        assert task["logUrl"].startswith(mwaa_airflow.ui_url)
