@@ -8,6 +8,7 @@ runs against both.
 
 from __future__ import annotations
 
+import json
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
@@ -39,6 +40,10 @@ class DagRun:
     queued_at: datetime | None
     start_date: datetime | None
     end_date: datetime | None
+    run_type: str | None = None  # manual, scheduled, asset_triggered, backfill …
+    run_after: datetime | None = None
+    # Airflow's own numbers of the DAG versions the run's tasks ran on, oldest first.
+    dag_versions: tuple[int, ...] = ()
 
     @classmethod
     def from_api(cls, body: dict[str, Any]) -> DagRun:
@@ -50,6 +55,11 @@ class DagRun:
             queued_at=_time(body.get("queued_at")),
             start_date=_time(body.get("start_date")),
             end_date=_time(body.get("end_date")),
+            run_type=body.get("run_type"),
+            run_after=_time(body.get("run_after")),
+            dag_versions=tuple(
+                sorted(version["version_number"] for version in body.get("dag_versions") or [])
+            ),
         )
 
     @property
@@ -133,6 +143,82 @@ class AirflowClient(ABC):
             params={"limit": limit, "order_by": "-run_after"},
         )
         return [DagRun.from_api(run) for run in body["dag_runs"]]
+
+    def runs_of(self, dag_ids: Iterable[str], limit: int = 100) -> list[DagRun]:
+        """The newest runs of several DAGs in one call, newest first."""
+        body = self.request(
+            "POST",
+            _path("dags", "~", "dagRuns", "list"),
+            json={"dag_ids": list(dag_ids), "page_limit": limit, "order_by": "-run_after"},
+        )
+        return [DagRun.from_api(run) for run in body["dag_runs"]]
+
+    def clear_tasks(
+        self, dag_id: str, run_id: str, task_ids: list[str] | None, *, only_failed: bool
+    ) -> list[str]:
+        """Clear tasks of one run and everything downstream of them, so Airflow runs them
+        again on the DAG version the run started on; return the task ids cleared.
+
+        :param task_ids: where to start; None: every task (with ``only_failed``, the failed).
+        """
+        body: dict[str, Any] = {
+            "dry_run": False,
+            "dag_run_id": run_id,
+            "only_failed": only_failed,
+            "include_downstream": True,
+            "reset_dag_runs": True,
+            "run_on_latest_version": False,
+            "prevent_running_task": True,
+        }
+        if task_ids is not None:
+            body["task_ids"] = task_ids
+        found = self.request("POST", _path("dags", dag_id, "clearTaskInstances"), json=body)
+        return [ti["task_id"] for ti in found.get("task_instances") or []]
+
+    def xcom_value(self, dag_id: str, run_id: str, task_id: str, key: str) -> Any | None:
+        """The value a task pushed under ``key`` (None when there is none)."""
+        path = _path(
+            "dags", dag_id, "dagRuns", run_id, "taskInstances", task_id, "xcomEntries", key
+        )
+        try:
+            value = self.request("GET", path)["value"]
+        except AirflowApiError as exc:
+            if exc.status == 404:
+                return None
+            raise
+        if isinstance(value, str):  # stored as JSON text, or already decoded
+            try:
+                return json.loads(value)
+            except ValueError:
+                return value
+        return value
+
+    def task_log(self, dag_id: str, run_id: str, task_id: str, try_number: int) -> list[Any]:
+        """One try's whole log: structured entries (``event``, ``level``, ``timestamp`` …) or
+        lines of text; empty when the try has left no log."""
+        path = _path("dags", dag_id, "dagRuns", run_id, "taskInstances", task_id, "logs")
+        try:
+            body = self.request("GET", f"{path}/{try_number}", params={"full_content": "true"})
+        except AirflowApiError as exc:
+            if exc.status == 404:
+                return []
+            raise
+        content = body.get("content") if isinstance(body, dict) else body
+        if isinstance(content, str):
+            return content.splitlines()
+        return list(content or [])
+
+    def dag_source(self, dag_id: str, version_number: int) -> str | None:
+        """The DAG file's source as Airflow parsed it for one of its DAG versions."""
+        try:
+            body = self.request(
+                "GET", _path("dagSources", dag_id), params={"version_number": version_number}
+            )
+        except AirflowApiError as exc:
+            if exc.status == 404:
+                return None
+            raise
+        return body.get("content")
 
     def cancel(self, dag_id: str, run_id: str) -> DagRun:
         """Mark a run failed: Airflow stops its running tasks and schedules nothing more."""

@@ -17,7 +17,7 @@ from workflow_builder_api.core.config import Settings
 from workflow_builder_api.core.db import transaction
 from workflow_builder_api.graphql.airflow_errors import reaching_airflow
 from workflow_builder_api.models import Run, Workflow, WorkflowVersion
-from workflow_builder_api.services import runs, workflows
+from workflow_builder_api.services import run_history, runs, workflows
 from workflow_builder_api.services.auth import Principal, authenticate
 from workflow_builder_api.services.publishing import PublishTarget
 from workflow_builder_api.services.runs import RunStatus
@@ -97,7 +97,8 @@ class BuilderContext(BaseContext):
         return [found[workflow_id] for workflow_id in workflow_ids]
 
     async def _load_runs(self, workflow_ids: list[str]) -> list[list[Run]]:
-        found = await self.db(runs.runs_of, workflow_ids, RUNS_PER_WORKFLOW)
+        airflow = self.runtime.airflow
+        found = await self.db(run_history.newest_runs_of, airflow, workflow_ids, RUNS_PER_WORKFLOW)
         return [found[workflow_id] for workflow_id in workflow_ids]
 
     async def _load_statuses(self, run_ids: list[str]) -> list[RunStatus]:

@@ -7,11 +7,11 @@ from strawberry.scalars import JSON
 
 from servicekit.airflow_roles import ensure_tenant_roles
 from workflow_builder_api.graphql.airflow_errors import reaching_airflow
+from workflow_builder_api.graphql.run_types import Run
 from workflow_builder_api.graphql.types import (
     Info,
     Problem,
     PublishResult,
-    Run,
     Workflow,
     WorkflowVersion,
     dag_file_name,
@@ -148,6 +148,19 @@ class Mutation:
         with reaching_airflow():
             row = await info.context.blocking(
                 runs.cancel_run, runtime.sessions, principal, runtime.airflow, str(id)
+            )
+        return Run.of(row)
+
+    @strawberry.mutation(
+        description="Run a finished run again from fromNode and every node after it (without "
+        "fromNode: from each failed node), on the version the run ran."
+    )
+    async def retry_run(self, info: Info, id: strawberry.ID, from_node: str | None = None) -> Run:
+        principal = await info.context.principal()
+        runtime = info.context.runtime
+        with reaching_airflow():
+            row = await info.context.blocking(
+                runs.retry_run, runtime.sessions, principal, runtime.airflow, str(id), from_node
             )
         return Run.of(row)
 

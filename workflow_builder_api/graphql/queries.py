@@ -8,16 +8,16 @@ from strawberry.scalars import JSON
 import airloom
 from airloom.catalog import node_types
 from airloom.workflow.spec import json_schema
+from workflow_builder_api.graphql.run_types import Run
 from workflow_builder_api.graphql.types import (
     Info,
     NodeType,
     PageInfo,
-    Run,
     Template,
     Workflow,
     WorkflowConnection,
 )
-from workflow_builder_api.services import runs, workflows
+from workflow_builder_api.services import run_history, runs, workflows
 from workflow_builder_api.services.errors import InvalidInput
 
 
@@ -94,7 +94,11 @@ class Query:
         principal = await info.context.principal()
         return Workflow.of(await info.context.db(workflows.get_workflow, principal, str(id)))
 
-    @strawberry.field(description="The tenant's runs, newest first; of one workflow if given.")
+    @strawberry.field(
+        description="The tenant's runs, newest first; of one workflow if given. Every run "
+        "Airflow has of the tenant's published workflows is listed: scheduled, manual (from the "
+        "builder or Airflow's UI) and retried."
+    )
     async def runs(
         self, info: Info, workflow_id: strawberry.ID | None = None, first: int = 50
     ) -> list[Run]:
@@ -103,7 +107,11 @@ class Query:
         if not 1 <= first <= limit:
             raise InvalidInput(f"first must be between 1 and {limit}")
         rows = await info.context.db(
-            runs.list_runs, principal, str(workflow_id) if workflow_id else None, first
+            run_history.list_every_run,
+            principal,
+            info.context.runtime.airflow,
+            str(workflow_id) if workflow_id else None,
+            first,
         )
         return [Run.of(row) for row in rows]
 

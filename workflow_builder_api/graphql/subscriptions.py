@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 
 from servicekit.airflow_client import AirflowClient
 from workflow_builder_api.graphql.airflow_errors import reaching_airflow
-from workflow_builder_api.graphql.types import Info, NodeRun, RunUpdate
+from workflow_builder_api.graphql.run_types import NodeRun, RunUpdate
+from workflow_builder_api.graphql.types import Info
 from workflow_builder_api.services import runs
 from workflow_builder_api.services.auth import Principal
 from workflow_builder_api.services.runs import RunStatus

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import PurePosixPath
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry.scalars import JSON
@@ -19,11 +19,14 @@ from workflow_builder_api import models
 from workflow_builder_api.graphql.context import BuilderContext
 from workflow_builder_api.services import diff as spec_diff
 from workflow_builder_api.services.errors import NotFound
-from workflow_builder_api.services.runs import NodeStatus, RunStatus
 from workflow_builder_api.services.templates import Template as StoredTemplate
 from workflow_builder_api.services.workflows import published_dag_id
 
+if TYPE_CHECKING:
+    from workflow_builder_api.graphql.run_types import Run
+
 Info = strawberry.Info[BuilderContext, None]
+RUN_TYPES = "workflow_builder_api.graphql.run_types"  # runs refer back to their workflow
 
 
 @strawberry.type(description="Something a designer can fix, with the node and field it concerns.")
@@ -261,8 +264,12 @@ class Workflow:
             from_version, to_version, spec_diff.diff_specs(before.spec, after.spec)
         )
 
-    @strawberry.field(description="This workflow's newest runs (at most 20).")
-    async def runs(self, info: Info) -> list[Annotated[Run, strawberry.lazy(__name__)]]:
+    @strawberry.field(
+        description="This workflow's newest runs (at most 20): manual, scheduled and retried."
+    )
+    async def runs(self, info: Info) -> list[Annotated[Run, strawberry.lazy(RUN_TYPES)]]:
+        from workflow_builder_api.graphql.run_types import Run
+
         return [Run.of(row) for row in await info.context.runs.load(self.id)]
 
 
@@ -276,90 +283,6 @@ class PageInfo:
 class WorkflowConnection:
     nodes: list[Workflow]
     page_info: PageInfo
-
-
-@strawberry.type(description="A node's task in a run.")
-class NodeRun:
-    node_id: str
-    type: str | None
-    state: str | None
-    try_number: int
-    start: datetime | None
-    end: datetime | None
-    log_url: str | None
-
-    @classmethod
-    def of(cls, status: NodeStatus) -> NodeRun:
-        return cls(
-            node_id=status.node_id,
-            type=status.node_type,
-            state=status.state,
-            try_number=status.try_number,
-            start=status.start,
-            end=status.end,
-            log_url=status.log_url,
-        )
-
-
-@strawberry.type
-class Run:
-    id: strawberry.ID
-    workflow_id: strawberry.ID
-    version: int
-    dag_id: str
-    airflow_run_id: str
-    conf: JSON
-    triggered_by: str
-    created_at: datetime
-    recorded_state: str = strawberry.field(
-        description="The state last seen by the builder (no call to Airflow)."
-    )
-
-    @classmethod
-    def of(cls, row: models.Run) -> Run:
-        return cls(
-            id=strawberry.ID(row.id),
-            workflow_id=strawberry.ID(row.workflow_id),
-            version=row.version,
-            dag_id=row.dag_id,
-            airflow_run_id=row.airflow_run_id,
-            conf=row.conf,
-            triggered_by=row.triggered_by,
-            created_at=row.created_at,
-            recorded_state=row.state,
-        )
-
-    async def _status(self, info: Info) -> RunStatus:
-        return await info.context.statuses.load(str(self.id))
-
-    @strawberry.field(description="The workflow this run belongs to.")
-    async def workflow(self, info: Info) -> Workflow:
-        return Workflow.of(await info.context.workflows.load(str(self.workflow_id)))
-
-    @strawberry.field(description="The run's state in Airflow now.")
-    async def state(self, info: Info) -> str:
-        return (await self._status(info)).state
-
-    @strawberry.field
-    async def start(self, info: Info) -> datetime | None:
-        return (await self._status(info)).start
-
-    @strawberry.field
-    async def end(self, info: Info) -> datetime | None:
-        return (await self._status(info)).end
-
-    @strawberry.field(description="Every node of the run's version, with its task's state.")
-    async def nodes(self, info: Info) -> list[NodeRun]:
-        return [NodeRun.of(node) for node in (await self._status(info)).nodes]
-
-
-@strawberry.type(
-    description="A node's state changed in a run (node set), or the run's own state (node null)."
-)
-class RunUpdate:
-    run_id: strawberry.ID
-    run_state: str
-    node: NodeRun | None
 
 
 def dag_file_name(location: str | None) -> str | None:

@@ -7,6 +7,7 @@ run on the DAG version it began with. Task ids are node ids, so task instances m
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,14 +23,29 @@ from servicekit.airflow_client import AirflowApiError, AirflowClient
 from workflow_builder_api.core.db import transaction
 from workflow_builder_api.models import Run, Workflow
 from workflow_builder_api.services.auth import Principal, Role
-from workflow_builder_api.services.errors import AirflowUnavailable, InvalidInput, NotFound
+from workflow_builder_api.services.errors import (
+    AirflowUnavailable,
+    Conflict,
+    InvalidInput,
+    NotFound,
+)
 from workflow_builder_api.services.workflows import get_version, get_workflow, published_dag_id
 
 log = structlog.get_logger()
 
 
 @dataclass(frozen=True)
+class RunRef:
+    """Which Airflow run a node belongs to, and the tenant that owns it."""
+
+    dag_id: str
+    airflow_run_id: str
+    tenant: str
+
+
+@dataclass(frozen=True)
 class NodeStatus:
+    run: RunRef
     node_id: str
     node_type: str | None
     state: str | None  # Airflow's task state; None until the scheduler creates the task
@@ -49,6 +65,11 @@ class RunStatus:
     @property
     def finished(self) -> bool:
         return self.state in {"success", "failed"}
+
+
+def run_key(dag_id: str, airflow_run_id: str) -> str:
+    """The builder's id of an Airflow run (32 hex digits), whoever records it first."""
+    return hashlib.sha256(f"{dag_id}\n{airflow_run_id}".encode()).hexdigest()[:32]
 
 
 def get_run(session: Session, principal: Principal, run_id: str) -> Run:
@@ -108,16 +129,16 @@ def trigger_run(
     client.set_paused(dag_id, False)
     dag_run = client.trigger(dag_id, conf=conf or {})
     with transaction(sessions) as session:
-        run = Run(
-            workflow_id=workflow_id,
-            tenant=principal.tenant,
-            version=version,
-            dag_id=dag_id,
-            airflow_run_id=dag_run.run_id,
-            conf=conf or {},
-            state=dag_run.state,
-            triggered_by=principal.name,
+        # The id Airflow's listing of the run gets too (run_history), so it is recorded once.
+        run = session.get(Run, run_key(dag_id, dag_run.run_id)) or Run(
+            id=run_key(dag_id, dag_run.run_id), workflow_id=workflow_id, dag_id=dag_id
         )
+        run.tenant = principal.tenant
+        run.version = version
+        run.airflow_run_id = dag_run.run_id
+        run.conf = conf or {}
+        run.state = dag_run.state
+        run.triggered_by = principal.name
         session.add(run)
     log.info("run triggered", workflow=workflow_id, version=version, airflow_run=dag_run.run_id)
     return run
@@ -162,16 +183,55 @@ def cancel_run(
     return run
 
 
+def retry_run(
+    sessions: sessionmaker[Session],
+    principal: Principal,
+    client: AirflowClient,
+    run_id: str,
+    from_node: str | None = None,
+) -> Run:
+    """Run a finished run's tasks again from ``from_node`` (every failed node if None) and all
+    that follows them, on the version the run started with."""
+    with transaction(sessions) as session:
+        principal.require(Role.EDITOR)
+        run = get_run(session, principal, run_id)
+        node_ids = [node_id for node_id, _ in _spec_nodes(session, run)]
+        if from_node is not None and from_node not in node_ids:
+            raise InvalidInput(
+                f"run {run_id!r} has no node {from_node!r}; its nodes: {', '.join(node_ids)}"
+            )
+        try:
+            cleared = client.clear_tasks(
+                run.dag_id,
+                run.airflow_run_id,
+                [from_node] if from_node is not None else None,
+                only_failed=from_node is None,
+            )
+        except AirflowApiError as exc:
+            if exc.status == 409:  # a task of the run is still running
+                raise Conflict(
+                    f"run {run_id!r} is still running: wait until it ends, or cancel it"
+                ) from exc
+            raise
+        if not cleared:
+            raise InvalidInput(f"run {run_id!r} has no failed node to retry; name fromNode")
+        run.state = "queued"
+    log.info("run retried", run=run_id, airflow_run=run.airflow_run_id, tasks=cleared)
+    return run
+
+
 def run_status(session: Session, client: AirflowClient, run: Run) -> RunStatus:
     """The run's state and every node's task state, try, times and log link."""
     dag_run = client.get_run(run.dag_id, run.airflow_run_id)
     instances = {ti.task_id: ti for ti in client.task_instances(run.dag_id, run.airflow_run_id)}
     nodes = []
     spec_nodes = _spec_nodes(session, run)
+    ref = RunRef(run.dag_id, run.airflow_run_id, run.tenant)
     for node_id, node_type in spec_nodes:
         ti = instances.get(node_id)
         nodes.append(
             NodeStatus(
+                run=ref,
                 node_id=node_id,
                 node_type=node_type,
                 state=ti.state if ti else None,

@@ -8,6 +8,7 @@ is published it is imported by Airflow's own DagBag.
 
 from __future__ import annotations
 
+import ast
 import json
 import tempfile
 from dataclasses import dataclass
@@ -87,3 +88,25 @@ def check_imports(compiled: CompiledWorkflow) -> None:
                 f"{compiled.dag_id} has tasks {sorted(dag.task_ids)}, "
                 f"expected {sorted(compiled.task_ids)}"
             )
+
+
+def published_document(source: str) -> dict[str, Any] | None:
+    """What :func:`compile_workflow` put in a DAG file (workflow id, version, tenant, spec …),
+    read back from its source without running it; None if the source is not such a file."""
+    try:
+        module = ast.parse(source)
+    except SyntaxError:
+        return None
+    for statement in module.body:
+        if (
+            isinstance(statement, ast.Assign)
+            and [getattr(target, "id", None) for target in statement.targets] == ["WORKFLOW"]
+            and isinstance(statement.value, ast.Constant)
+            and isinstance(statement.value.value, str)
+        ):
+            try:
+                document = json.loads(statement.value.value)
+            except ValueError:
+                return None
+            return document if isinstance(document, dict) else None
+    return None
