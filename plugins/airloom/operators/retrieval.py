@@ -26,12 +26,6 @@ from airloom.operators.base import AirloomOperator
 DatasetName = Field(pattern=DATASET_NAME.pattern, description="Lake dataset to write.")
 
 
-def _run_stem(context: Context) -> str:
-    import re
-
-    return re.sub(r"[^A-Za-z0-9_-]+", "_", context["run_id"]).strip("_") or "run"
-
-
 def _output_uri(name: str, lake_conn_id: str) -> str:
     from airloom.lake import dataset_path
 
@@ -277,7 +271,8 @@ class QueryVectorIndexOperator(AirloomOperator):
     category = "ml"
     description = (
         "Embeds each question with the same registered model as the index and returns the "
-        "nearest chunks by cosine similarity, with their documents and scores, as a dataset."
+        "nearest chunks by cosine similarity, with their documents and scores, as a dataset "
+        "holding the latest run's answers."
     )
     params_model = QueryParams
     input_ports = (
@@ -320,5 +315,6 @@ class QueryVectorIndexOperator(AirloomOperator):
                 rows["text"].append(index["text"][int(row)].as_py())
                 rows["score"].append(float(score))
         uri = _output_uri(params.output_dataset, params.lake_conn_id)
-        write_table(pa.table(rows), uri, _run_stem(context))
+        # The latest answers, as chunks and index hold the latest: a rerun never adds copies.
+        write_table(pa.table(rows), uri, "answers")
         return {"table": uri}
