@@ -56,9 +56,9 @@ class Query:
 
     @strawberry.field(description="Ready-made designs to start a workflow from.")
     async def templates(self, info: Info, industry: str | None = None) -> list[Template]:
-        await info.context.principal()
+        principal = await info.context.principal()
         return [
-            Template.of(template)
+            Template.of(template, principal.tenant)
             for template in info.context.runtime.templates.values()
             if industry is None or template.industry == industry
         ]

@@ -102,20 +102,26 @@ class Template:
     title: str
     industry: str
     description: str
-    spec: JSON
+    spec: JSON = strawberry.field(
+        description="The design; '{workflow}' and '{tenant}' in its strings become the new "
+        "workflow's name and tenant, so each instance owns its datasets, models and topics."
+    )
+    # The design as an instance of the caller's tenant under the template's own name gets it.
+    instance: strawberry.Private[dict]
 
     @strawberry.field(description="Problems of the template's design against today's catalog.")
     def problems(self) -> list[Problem]:
-        return problems_of(self.spec)
+        return problems_of(self.instance)
 
     @classmethod
-    def of(cls, template: StoredTemplate) -> Template:
+    def of(cls, template: StoredTemplate, tenant: str) -> Template:
         return cls(
             id=template.id,
             title=template.title,
             industry=template.industry,
             description=template.description,
             spec=template.spec,
+            instance=template.spec_for(template.default_name, tenant=tenant),
         )
 
 

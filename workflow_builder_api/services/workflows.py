@@ -156,7 +156,7 @@ def create_workflow(
     if spec is not None and template is not None:
         raise InvalidInput("give either a spec or a template, not both")
     if template is not None:
-        document = _named(template.spec_for(name, title), name)
+        document = _named(template.spec_for(name, title, tenant=principal.tenant), name)
     elif spec is not None:
         document = _named(spec, name)
     else:

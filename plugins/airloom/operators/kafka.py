@@ -13,6 +13,7 @@ from airflow.sdk import Context
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from airloom.catalog import NodeParams, Port, PortType
+from airloom.catalog.params import field_problems
 from airloom.catalog.resources import (
     ConsumerGroupRef,
     DatasetRef,
@@ -90,10 +91,13 @@ class KafkaIngestParams(NodeParams):
 
     @model_validator(mode="after")
     def _distinct_destinations(self) -> KafkaIngestParams:
+        problems = {}
         if self.dead_letters == self.topic:
-            raise ValueError("dead_letter_topic must differ from topic")
+            problems["dead_letter_topic"] = "dead_letter_topic must differ from topic"
         if self.quarantine == self.dataset:
-            raise ValueError("quarantine_dataset must differ from dataset")
+            problems["quarantine_dataset"] = "quarantine_dataset must differ from dataset"
+        if problems:
+            raise field_problems(problems)
         return self
 
     @property

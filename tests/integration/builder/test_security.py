@@ -112,6 +112,9 @@ def test_another_tenants_runs_are_invisible(builder: Builder) -> None:
     assert other.viewer.data(runs)["runs"] == []
     assert other.viewer.error(queries.RUN, id=run.id)["extensions"]["code"] == "NOT_FOUND"
     assert other.editor.error(queries.CANCEL, id=run.id)["extensions"]["code"] == "NOT_FOUND"
+    retry = 'mutation($id: ID!) { retryRun(id: $id, fromNode: "ingest") { id } }'
+    assert other.editor.error(retry, id=run.id)["extensions"]["code"] == "NOT_FOUND"
+    assert owner.viewer.error(retry, id=run.id)["extensions"]["code"] == "FORBIDDEN"
     (answer,) = subscribe(
         builder.client, other.viewer.token, queries.RUN_UPDATES, {"runId": run.id}
     )

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from airloom.catalog import node_types
+from airloom.catalog.resources import Resource, resource_fields
+from airloom.tenancy import TenantScope
 from tests.integration.builder import queries
 from tests.integration.builder.api import Builder, write_template
 from tests.integration.builder.specs import template_spec
@@ -66,4 +70,54 @@ def test_every_shipped_template_loads_and_validates() -> None:
     from airloom.workflow.validation import validate
 
     for template in load_templates(TEMPLATES_FOLDER).values():
-        assert validate(template.spec_for("check")) == [], template.id
+        assert validate(template.spec_for("check", tenant="acme")) == [], template.id
+        assert validate(template.spec_for(template.default_name, tenant="acme")) == []
+
+
+# What a workflow owns, rather than reads: the datasets, models, endpoints and checkpoints it
+# writes, and the topics it publishes to.
+OWNED = {Resource.DATASET, Resource.MODEL, Resource.ENDPOINT, Resource.CHECKPOINT}
+
+
+def owned_names(spec: dict[str, Any], scope: TenantScope) -> set[str]:
+    """Each name the workflow owns, placed where its tenant's scope puts it (the lake path of a
+    dataset, the broker's name of a topic; a model's name is the registry's)."""
+    catalog = node_types()
+    found = set()
+    for node in spec["nodes"]:
+        model = catalog[node["type"]].operator.params_model
+        placed = scope.localise(model, node["params"])
+        for name, kind in resource_fields(model).items():
+            publishes = node["type"] == "kafka_publish" and name == "topic"
+            if name in node["params"] and (kind in OWNED or publishes):
+                found.add(placed[name])
+    return found
+
+
+def test_two_instances_of_a_template_share_no_dataset_model_or_topic() -> None:
+    from airloom.workflow.validation import validate
+
+    for template in load_templates(TEMPLATES_FOLDER).values():
+        owned = []
+        for tenant, name in (("acme", "orders_a"), ("acme", "orders_b"), ("beta", "orders_a")):
+            scope = TenantScope(tenant)
+            spec = template.spec_for(name, tenant=tenant)
+            assert validate(spec, scope) == [], template.id
+            names = owned_names(spec, scope)
+            assert names and all(name in value for value in names), (template.id, names)
+            owned.append(names)
+        first, second, other_tenant = owned
+        assert not first & second and not first & other_tenant, template.id
+
+
+def test_placeholders_are_filled_as_data_never_evaluated(tmp_path: Path) -> None:
+    spec = template_spec()
+    spec["nodes"][1]["params"]["output_dataset"] = "{workflow}/{tenant}/{other}/{{workflow}}"
+    write_template(tmp_path, "placeholders", spec)
+    (template,) = load_templates(tmp_path).values()
+    filled = template.spec_for("my_orders", tenant="acme")
+    assert filled["nodes"][1]["params"]["output_dataset"] == "my_orders/acme/{other}/{my_orders}"
+    assert template.spec["nodes"][1]["params"]["output_dataset"].startswith("{workflow}/")
+    for bad_name, bad_tenant in (("../x", "acme"), ("ok", "Acme {workflow}")):
+        with pytest.raises(ValueError, match="is not a"):
+            template.spec_for(bad_name, tenant=bad_tenant)
