@@ -14,7 +14,7 @@ from airflow.sdk import Context
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from airloom.catalog import NodeParams, Port, PortType
-from airloom.catalog.params import at_parse
+from airloom.catalog.params import at_parse, field_problems
 from airloom.catalog.resources import (
     DatasetRef,
     PlatformConnection,
@@ -100,12 +100,14 @@ class SparkTransformParams(NodeParams):
 
     @model_validator(mode="after")
     def _sql_xor_job(self) -> SparkTransformParams:
-        if (self.sql is None) == (self.job is None):
-            raise ValueError("set exactly one of sql or job")
+        if self.sql is None and self.job is None:
+            raise field_problems({"sql": "set exactly one of sql or job"})
+        if self.sql is not None and self.job is not None:
+            raise field_problems({"job": "set exactly one of sql or job: this node has sql"})
         if self.sql is not None and not self.sql.strip():
-            raise ValueError("sql is empty")
+            raise field_problems({"sql": "sql is empty"})
         if self.job_params and self.job is None:
-            raise ValueError("job_params only apply with job")
+            raise field_problems({"job_params": "job_params only apply with job"})
         return self
 
 

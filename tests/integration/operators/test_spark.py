@@ -132,7 +132,7 @@ def _failure(dag_id: str, run_id: str, task_id: str) -> tuple[int, dict]:
 
 def test_params_are_checked_when_the_dag_is_parsed() -> None:
     cases = [
-        ({"sql": "SELECT 1", "job": "churn_features", "output_dataset": "x"}, "(params)"),
+        ({"sql": "SELECT 1", "job": "churn_features", "output_dataset": "x"}, "job"),
         ({"sql": "SELECT 1", "output_dataset": "Bad Name"}, "output_dataset"),
         ({"job": "os.system", "output_dataset": "x"}, "job"),
     ]
