@@ -51,14 +51,48 @@ def task_type(name: str) -> TaskType:
     return "classification" if is_classifier(estimator_class(name)()) else "regression"
 
 
-def build_estimator(name: str, hyperparameters: Mapping[str, Any] | None = None) -> Any:
-    """An unfitted estimator with ``hyperparameters``, each checked against its parameters."""
+def hyperparameter_problems(name: str, hyperparameters: Mapping[str, Any]) -> dict[str, str]:
+    """Why each hyperparameter does not fit estimator ``name``, by hyperparameter name.
+
+    Names are checked against the estimator's own parameters, and values against the
+    constraints scikit-learn declares for each (``_parameter_constraints``, which its ``fit``
+    enforces): a type or a range, e.g. ``max_depth`` an int of at least 1 or None.
+    """
     cls = estimator_class(name)
     known = cls().get_params(deep=False)
-    unknown = sorted(set(hyperparameters or {}) - set(known))
-    if unknown:
-        raise HyperparameterError(
-            f"estimator {name!r} ({cls.__name__}) has no hyperparameter "
-            f"{', '.join(repr(key) for key in unknown)}; valid: {', '.join(sorted(known))}"
+    problems = {
+        key: f"estimator {name!r} ({cls.__name__}) has no hyperparameter {key!r}; "
+        f"valid: {', '.join(sorted(known))}"
+        for key in hyperparameters
+        if key not in known
+    }
+    constraints = getattr(cls, "_parameter_constraints", {})
+    for key, value in hyperparameters.items():
+        if key in known and key in constraints:
+            problem = _constraint_problem(cls, key, value, constraints[key])
+            if problem:
+                problems[key] = problem
+    return problems
+
+
+def _constraint_problem(cls: type, key: str, value: Any, constraints: Any) -> str | None:
+    try:
+        from sklearn.utils._param_validation import (
+            InvalidParameterError,
+            validate_parameter_constraints,
         )
-    return cls(**dict(hyperparameters or {}))
+    except ImportError:  # a scikit-learn without declared constraints: fit checks them
+        return None
+    try:
+        validate_parameter_constraints({key: constraints}, {key: value}, cls.__name__)
+    except InvalidParameterError as error:
+        return str(error)
+    return None
+
+
+def build_estimator(name: str, hyperparameters: Mapping[str, Any] | None = None) -> Any:
+    """An unfitted estimator with ``hyperparameters``, each checked against its parameters."""
+    problems = hyperparameter_problems(name, hyperparameters or {})
+    if problems:
+        raise HyperparameterError("; ".join(problems.values()))
+    return estimator_class(name)(**dict(hyperparameters or {}))

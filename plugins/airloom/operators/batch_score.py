@@ -16,6 +16,8 @@ from airloom.catalog.resources import (
 )
 from airloom.connections import LAKE_CONN_ID, MLFLOW_CONN_ID
 from airloom.lake import check_dataset_name
+from airloom.ml.result_types import ABOUT as RESULT_TYPE_ABOUT
+from airloom.ml.result_types import ResultType
 from airloom.operators.base import AirloomOperator
 from airloom.operators.spark import SPARK_CONN_ID, table_uri
 
@@ -36,8 +38,11 @@ class BatchScoreParams(NodeParams):
     prediction_column: str = Field(
         default="prediction", description="Name of the column the predictions go to."
     )
-    result_type: Literal["double", "float", "long", "integer", "string", "boolean"] = Field(
-        default="double", description="Spark type of the predictions."
+    result_type: ResultType = Field(
+        default="double",
+        description="Spark type of the predictions; it must hold what the model predicts: "
+        + "; ".join(f"{name}: {about}" for name, about in RESULT_TYPE_ABOUT.items())
+        + ". Checked against the model's signature when it is known.",
     )
     output_dataset: DatasetRef = Field(description="Lake dataset to write the scored rows to.")
     env_manager: Literal["local"] = Field(

@@ -11,9 +11,10 @@ from collections.abc import Mapping
 from typing import Annotated, Any
 
 from airflow.sdk import Context
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from airloom.catalog import NodeParams, Port, PortType
+from airloom.catalog.params import at_parse, field_problems
 from airloom.catalog.resources import (
     DatasetRef,
     EndpointRef,
@@ -48,7 +49,9 @@ class TrainParams(NodeParams):
         description="Registered model to add a version to."
     )
     hyperparameters: dict[str, Any] = Field(
-        default_factory=dict, description="Estimator parameters by name, e.g. {'C': 0.5}."
+        default_factory=dict,
+        description="Estimator parameters by name, e.g. {'C': 0.5}: each must be one of the "
+        "estimator's own, of the type scikit-learn declares for it.",
     )
     feature_columns: list[str] | None = Field(
         default=None, description="Default: every column but the target and '_' columns."
@@ -76,6 +79,19 @@ class TrainParams(NodeParams):
     @classmethod
     def _dataset_name(cls, value: str | None) -> str | None:
         return None if value is None else check_dataset_name(value)
+
+    @field_validator("hyperparameters")
+    @classmethod
+    def _estimator_takes_them(cls, value: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
+        estimator = info.data.get("estimator")
+        if not value or estimator is None or at_parse(info):
+            return value  # at parse: scikit-learn is imported only by the task, which checks
+        from airloom.ml.estimators import hyperparameter_problems
+
+        problems = hyperparameter_problems(estimator, value)
+        if problems:
+            raise field_problems(problems)
+        return value
 
 
 def trusted_types(model: Any) -> list[str]:

@@ -40,6 +40,8 @@ TENANT_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,30}$")
 
 
 OwnerLookup = Callable[[str], str | None]
+# A models:/ URI → the numpy type of its predictions (int64, float64, str …), None if unknown.
+PredictionLookup = Callable[[str], str | None]
 
 
 @dataclass(frozen=True)
@@ -48,12 +50,15 @@ class TenantScope:
 
     :param model_owner: at validation, who owns a registered model (None: nobody yet); when
         absent, ownership is checked only at run time, before anything is touched.
+    :param model_predictions: at validation, what a registered version predicts, from its
+        signature, so a scoring node's result type is checked before it runs.
     """
 
     tenant: str
     grants: Grants = field(default_factory=Grants)
     limits: TenantLimits = field(default_factory=TenantLimits)
     model_owner: OwnerLookup | None = field(default=None, compare=False, repr=False)
+    model_predictions: PredictionLookup | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if not TENANT_PATTERN.fullmatch(self.tenant):

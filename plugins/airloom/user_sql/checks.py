@@ -8,11 +8,13 @@ not understand is not one it can vouch for.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Collection, Mapping
 
 import sqlglot
 from sqlglot import exp
+from sqlglot.dialects.dialect import Dialect
 from sqlglot.errors import ParseError, SqlglotError
 from sqlglot.optimizer.scope import traverse_scope
 
@@ -49,6 +51,9 @@ CONNECTION_DIALECTS: Mapping[str, str] = {
 FILE_FORMATS = frozenset(
     {"parquet", "csv", "json", "orc", "text", "avro", "binaryfile", "xml", "delta", "jdbc"}
 )
+
+# The words a read-only query may start with, for a hint when a statement starts otherwise.
+QUERY_STARTS = ("SELECT", "WITH", "VALUES", "FROM")
 
 _TOKEN = re.compile(r"<Token token_type: TokenType\.(\w+), text: (.*?), line: .*?>")
 
@@ -130,12 +135,35 @@ def _one_query(sql: str, dialect: str | None) -> exp.Expr:
     if not isinstance(root, exp.Query | exp.Values):
         if _is_statement(root):
             raise _Refused(f"must be a SELECT, not {_kind(root)}")
-        raise _Refused("must be a SELECT (WITH … SELECT and UNIONs of SELECTs count too)")
+        # sqlglot reads a lone expression (`SELEC * FORM raw` is `SELEC * FORM AS raw`) where
+        # a database reads a statement, and finds none: a syntax error to the database.
+        raise _Unparsable(_not_a_statement(sql, dialect))
     return root
 
 
+def _language(dialect: str | None) -> str:
+    return {None: "SQL", "spark": "Spark SQL"}.get(dialect, f"{dialect} SQL")
+
+
+def _not_a_statement(sql: str, dialect: str | None) -> str:
+    tokens = Dialect.get_or_raise(dialect).tokenize(sql)
+    first = tokens[0].text if tokens else sql.strip()[:20]
+    # A token's col is where it ends; the designer looks for where it starts.
+    where = (
+        f" at line {tokens[0].line}, column {max(1, tokens[0].col - len(first) + 1)}"
+        if tokens
+        else ""
+    )
+    guess = difflib.get_close_matches(first.upper(), QUERY_STARTS, n=1)
+    return (
+        f"could not be parsed as {_language(dialect)}: syntax error at or near {first!r}{where};"
+        f" a query starts with {', '.join(QUERY_STARTS[:-1])} or {QUERY_STARTS[-1]}"
+        + (f" (did you mean {guess[0]}?)" if guess else "")
+    )
+
+
 def _parse_message(error: Exception, dialect: str | None) -> str:
-    language = {None: "SQL", "spark": "Spark SQL"}.get(dialect, f"{dialect} SQL")
+    language = _language(dialect)
     details = getattr(error, "errors", None) if isinstance(error, ParseError) else None
     if not details:
         return f"could not be parsed as {language}: {str(error).splitlines()[0]}"

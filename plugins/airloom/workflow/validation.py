@@ -8,14 +8,16 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
 from graphlib import CycleError, TopologicalSorter
+from itertools import pairwise
 from typing import Any
 
 from pydantic import ValidationError
 
 from airloom.catalog import NodeType, node_types, params_problems
 from airloom.tenancy import TenantScope
+from airloom.workflow.graph_checks import Wire, graph_problems
+from airloom.workflow.problems import InvalidWorkflow, Problem
 from airloom.workflow.schedule import schedule_problems
 from airloom.workflow.spec import (
     MAX_NODES,
@@ -26,25 +28,7 @@ from airloom.workflow.spec import (
     WorkflowSpec,
 )
 
-
-@dataclass(frozen=True)
-class Problem:
-    code: str
-    message: str
-    node_id: str | None = None
-    field: str | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-class InvalidWorkflow(ValueError):
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = problems
-        lines = "; ".join(
-            f"[{p.code}] {p.node_id + ': ' if p.node_id else ''}{p.message}" for p in problems
-        )
-        super().__init__(f"invalid workflow: {lines}")
+__all__ = ["InvalidWorkflow", "Problem", "ensure_valid", "parse_spec", "validate", "validate_spec"]
 
 
 def parse_spec(document: Mapping[str, Any]) -> tuple[WorkflowSpec | None, list[Problem]]:
@@ -95,6 +79,14 @@ def validate_spec(
                 field="metadata.name",
             )
         )
+    if not spec.nodes and not structure_only:
+        problems.append(
+            Problem(
+                "EMPTY_WORKFLOW",
+                "the workflow has no nodes, so a run would do nothing; add a node from the catalog",
+                field="nodes",
+            )
+        )
     if len(spec.nodes) > MAX_NODES:
         problems.append(
             Problem(
@@ -109,8 +101,27 @@ def validate_spec(
         Problem(code, message, field="schedule")
         for code, message in schedule_problems(spec.schedule, quota)
     ]
+    node_problems, nodes, sound = _node_problems(spec, scope, structure_only=structure_only)
+    problems += node_problems
+    edge_problems, wires, miswired = _edge_problems(spec.edges, nodes)
+    problems += edge_problems
+    problems += _unconnected_inputs(spec, nodes, wires)
+    problems += _cycle_problems(spec.edges, nodes)
+    if not structure_only:
+        # Only nodes whose own params are sound and whose every edge in is whole: a check
+        # across nodes on a half-known design would report what the designer already sees.
+        problems += graph_problems(spec, nodes, wires, sound - miswired, scope)
+    return problems
+
+
+def _node_problems(
+    spec: WorkflowSpec, scope: TenantScope | None, *, structure_only: bool
+) -> tuple[list[Problem], dict[str, NodeType | None], set[str]]:
+    """Each node's own problems; its type by id; the ids of nodes with sound params."""
+    problems: list[Problem] = []
     catalog = node_types()
     nodes: dict[str, NodeType | None] = {}
+    sound: set[str] = set()
     for index, node in enumerate(spec.nodes):
         where = f"nodes.{index}"
         if node.id in nodes:
@@ -128,7 +139,8 @@ def validate_spec(
                 Problem(
                     "UNSAFE_NODE_ID",
                     f"node id {node.id!r} must start with a letter and use only lower-case "
-                    "letters, digits and '_' (at most 63)",
+                    "letters, digits and '_' (at most 63)"
+                    + ("; '.' separates a node from its port in edges" if "." in node.id else ""),
                     node.id,
                     f"{where}.id",
                 )
@@ -147,20 +159,24 @@ def validate_spec(
             continue
         if structure_only:
             continue
-        problems += [
-            Problem("INVALID_PARAMS", p.message, node.id, f"{where}.params.{p.field}")
-            for p in params_problems(node_type.operator.params_model, node.params)
+        model = node_type.operator.params_model
+        own = [
+            Problem("INVALID_PARAMS", p.message, node.id, _params_field(where, p.field))
+            for p in params_problems(model, node.params, strict=True)
         ]
         if scope is not None:
-            problems += [
-                Problem(p.code, p.message, node.id, f"{where}.params.{p.field}")
-                for p in scope.problems(node_type.operator.params_model, node.params)
+            own += [
+                Problem(p.code, p.message, node.id, _params_field(where, p.field))
+                for p in scope.problems(model, node.params)
             ]
-    edge_problems, connected = _edge_problems(spec.edges, nodes)
-    problems += edge_problems
-    problems += _unconnected_inputs(spec, nodes, connected)
-    problems += _cycle_problems(spec.edges, nodes)
-    return problems
+        problems += own
+        if not own:
+            sound.add(node.id)
+    return problems, nodes, sound
+
+
+def _params_field(where: str, field: str) -> str:
+    return f"{where}.params.{field}" if field else f"{where}.params"
 
 
 def _tag_problems(tags: list[str]) -> list[Problem]:
@@ -176,14 +192,30 @@ def _tag_problems(tags: list[str]) -> list[Problem]:
     ]
 
 
+def _split(endpoint: str, nodes: Mapping[str, Any]) -> tuple[str, str]:
+    """'node.port' as (node, port); a node id that itself holds a '.' (already reported as
+    unsafe) still names its node, so an edge to it is not also reported as dangling."""
+    node_id, port = Edge.split(endpoint)
+    if "." in port:
+        known = [n for n in nodes if "." in n and endpoint.startswith(f"{n}.")]
+        if known:
+            node_id = max(known, key=len)
+            port = endpoint[len(node_id) + 1 :]
+    return node_id, port
+
+
 def _edge_problems(
     edges: list[Edge], nodes: Mapping[str, NodeType | None]
-) -> tuple[list[Problem], dict[tuple[str, str], int]]:
+) -> tuple[list[Problem], list[Wire], set[str]]:
+    """The edges' problems, the edges that join two existing ports of one type, and the nodes
+    with an edge in that does not."""
     problems: list[Problem] = []
+    wires: list[Wire] = []
+    miswired: set[str] = set()  # nodes with an edge in that is not a wire
     connected: dict[tuple[str, str], int] = defaultdict(int)
     for index, edge in enumerate(edges):
-        source_node, source_port = Edge.split(edge.source)
-        target_node, target_port = Edge.split(edge.target)
+        source_node, source_port = _split(edge.source, nodes)
+        target_node, target_port = _split(edge.target, nodes)
         ends = []
         for role, node_id, port_name in (
             ("source", source_node, source_port),
@@ -223,8 +255,10 @@ def _edge_problems(
             ends.append(port)
         source, target = ends
         if source is None or target is None:
+            miswired.add(target_node)
             continue
         if source.type != target.type:
+            miswired.add(target_node)
             problems.append(
                 Problem(
                     "INCOMPATIBLE_PORTS",
@@ -245,21 +279,23 @@ def _edge_problems(
                     f"edges.{index}.target",
                 )
             )
-    return problems, connected
+            miswired.add(target_node)
+            continue
+        wires.append(Wire(index, source_node, source_port, target_node, target_port))
+    return problems, wires, miswired
 
 
 def _unconnected_inputs(
-    spec: WorkflowSpec,
-    nodes: Mapping[str, NodeType | None],
-    connected: Mapping[tuple[str, str], int],
+    spec: WorkflowSpec, nodes: Mapping[str, NodeType | None], wires: list[Wire]
 ) -> list[Problem]:
+    connected = {(wire.target_node, wire.target_port) for wire in wires}
     problems = []
     for index, node in enumerate(spec.nodes):
         node_type = nodes.get(node.id)
         if node_type is None:
             continue
         for port in node_type.inputs:
-            if port.required and not connected.get((node.id, port.name)):
+            if port.required and (node.id, port.name) not in connected:
                 problems.append(
                     Problem(
                         "UNCONNECTED_INPUT",
@@ -273,21 +309,28 @@ def _unconnected_inputs(
 
 def _cycle_problems(edges: list[Edge], nodes: Mapping[str, Any]) -> list[Problem]:
     graph: dict[str, set[str]] = {node_id: set() for node_id in nodes}
-    for edge in edges:
-        source, _ = Edge.split(edge.source)
-        target, _ = Edge.split(edge.target)
+    ends = [(_split(edge.source, nodes)[0], _split(edge.target, nodes)[0]) for edge in edges]
+    for source, target in ends:
         if source in graph and target in graph:
             graph[target].add(source)
     try:
         TopologicalSorter(graph).prepare()
     except CycleError as exc:
-        cycle = exc.args[1]
+        cycle = list(exc.args[1])
+        indexes = [index for index, pair in enumerate(ends) if pair in set(pairwise(cycle))]
+        if not indexes:  # listed against the edges' direction
+            cycle.reverse()
+            indexes = [index for index, pair in enumerate(ends) if pair in set(pairwise(cycle))]
+        listed = ", ".join(
+            f"edges.{index} ({edges[index].source} → {edges[index].target})" for index in indexes
+        )
+        closing = indexes[-1]
         return [
             Problem(
                 "CYCLE",
-                f"the edges form a cycle: {' → '.join(cycle)}",
-                cycle[0],
-                "edges",
+                f"the edges form a cycle: {' → '.join(cycle)}; remove one of {listed}",
+                ends[closing][1],
+                f"edges.{closing}",
             )
         ]
     return []

@@ -9,6 +9,7 @@ from airloom.ml.estimators import (
     HyperparameterError,
     UnknownEstimatorError,
     build_estimator,
+    hyperparameter_problems,
     task_type,
 )
 
@@ -33,6 +34,21 @@ def test_a_bad_hyperparameter_is_named_with_the_valid_ones() -> None:
     message = str(error.value)
     assert "estimator 'ridge' (Ridge) has no hyperparameter 'n_trees'" in message
     assert "alpha" in message.split("valid:")[1]
+
+
+def test_hyperparameters_are_checked_against_what_scikit_learn_declares() -> None:
+    problems = hyperparameter_problems(
+        "random_forest_classifier",
+        {"n_estimators": "50", "max_depth": None, "criterion": "entropy", "max_dept": 3},
+    )
+    assert set(problems) == {"n_estimators", "max_dept"}
+    assert problems["n_estimators"].startswith(
+        "The 'n_estimators' parameter of RandomForestClassifier must be an int"
+    )
+    assert "has no hyperparameter 'max_dept'" in problems["max_dept"]
+    assert hyperparameter_problems("ridge", {"alpha": 2}) == {}
+    with pytest.raises(HyperparameterError, match="'alpha' parameter of Ridge"):
+        build_estimator("ridge", {"alpha": "strong"})
 
 
 def test_the_task_type_comes_from_the_estimator_itself() -> None:

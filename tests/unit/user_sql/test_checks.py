@@ -101,6 +101,11 @@ REFUSED = [
     ("SELECT * FROM orders INTO OUTFILE '/tmp/x'", "could not be parsed"),
     ("SELECT * FROM (INSERT INTO orders VALUES (1) RETURNING *) AS x", "could not be parsed"),
     ("SELEC id FROM orders", "could not be parsed"),
+    # sqlglot reads this as an expression (SELEC * FORM AS orders); a database as no statement.
+    (
+        "SELEC * FORM orders",
+        "could not be parsed as SQL: syntax error at or near 'SELEC' at line 1",
+    ),
     ("SELECT 'unclosed FROM orders", "could not be parsed"),
 ]
 
@@ -119,6 +124,13 @@ def test_a_parse_error_says_where() -> None:
     assert query_problem("SELECT id\nFROM orders o JOIN ON x", "postgres") == (
         "could not be parsed as postgres SQL: Expected table name but got 'ON' at line 2, "
         "column 21 (near 'ON')"
+    )
+
+
+def test_a_text_that_is_no_statement_says_where_it_goes_wrong() -> None:
+    assert spark_query_problem("-- daily\n  SELEC * FORM sales") == (
+        "could not be parsed as Spark SQL: syntax error at or near 'SELEC' at line 2, column 3; "
+        "a query starts with SELECT, WITH, VALUES or FROM (did you mean SELECT?)"
     )
 
 
@@ -190,6 +202,7 @@ SPARK_REFUSED = [
     ("SELECT TRANSFORM(store) USING 'sh -c id' FROM sales", "must not run a script"),
     ("SELECT TRANSFORM(store) USING 'cat' AS (s) FROM sales", "must not run a script"),
     ("MAP store USING 'cat' FROM sales", "could not be parsed as Spark SQL"),
+    ("SELEC * FORM sales", "could not be parsed as Spark SQL: syntax error at or near 'SELEC'"),
     ("SELECT '${env:AWS_SECRET_ACCESS_KEY}' AS key FROM sales", "must not contain ${…}"),
     ("SET spark.sql.runSQLOnFiles = true", "must be a SELECT, not SET"),
     ("ADD JAR /tmp/evil.jar", "must be a SELECT, not ADD JAR"),
