@@ -125,8 +125,9 @@ def trigger_run(
             raise InvalidInput(f"workflow {workflow.name!r} is not published; publish a version")
         version, workflow_id = workflow.published_version, workflow.id
         dag_id = published_dag_id(workflow)
-    wait_for_version(client, dag_id, version, timeout=parse_timeout)
-    client.set_paused(dag_id, False)
+    dag = wait_for_version(client, dag_id, version, timeout=parse_timeout)
+    if dag.get("is_paused", True):
+        client.set_paused(dag_id, False)
     dag_run = client.trigger(dag_id, conf=conf or {})
     with transaction(sessions) as session:
         # The id Airflow's listing of the run gets too (run_history), so it is recorded once.
@@ -146,9 +147,9 @@ def trigger_run(
 
 def wait_for_version(
     client: AirflowClient, dag_id: str, version: int, *, timeout: float, poll: float = 0.5
-) -> None:
+) -> dict[str, Any]:
     """Wait until Airflow's DAG processor has parsed ``version`` of the DAG's file and
-    serialized it.
+    serialized it; return the DAG as Airflow describes it.
 
     A parse updates the DAG's record (tags, bundle version) every time but writes a new DAG
     version at most every ``[core] min_serialized_dag_update_interval``: a run created in
@@ -162,7 +163,7 @@ def wait_for_version(
         if dag is not None and wanted in {tag["name"] for tag in dag.get("tags") or []}:
             latest = client.latest_dag_version(dag_id)
             if latest is not None and latest.get("bundle_version") == dag.get("bundle_version"):
-                return
+                return dag
         if time.monotonic() > deadline:
             seen = "not at all" if dag is None else "at another version"
             raise AirflowUnavailable(
