@@ -45,6 +45,7 @@ def write_table(
     partition_by: str | None = None,
     *,
     file_metadata: Mapping[str, str] | None = None,
+    replace: bool = True,
 ) -> list[str]:
     """Write ``table`` into the dataset as ``file_name``.parquet (one per partition value).
 
@@ -52,6 +53,8 @@ def write_table(
         files, as Spark and pyarrow expect.
     :param file_metadata: key-value pairs for each file's footer (bookkeeping that must commit
         with the rows, such as an ingest manifest); readers' schemas never carry them.
+    :param replace: False when the name must be new: a file already there is kept, and
+        :class:`FileExistsError` raised (see :func:`_move_without_replacing`).
     :return: the URIs of the files written.
     """
     import pyarrow.compute as pc
@@ -74,12 +77,32 @@ def write_table(
             in_flight = f"{folder}/.{file_name}.{uuid.uuid4().hex}.tmp"
             _write_parquet(rows, in_flight, filesystem, file_metadata)
             _fsync(in_flight)
-            filesystem.move(in_flight, final)
+            if replace:
+                filesystem.move(in_flight, final)
+            else:
+                _move_without_replacing(in_flight, final)
             _fsync(folder)  # the rename itself survives a crash only once its folder is synced
         else:
+            if not replace and filesystem.get_file_info(final).type.name != "NotFound":
+                raise FileExistsError(f"{final} exists: it is not replaced")
             _write_parquet(rows, final, filesystem, file_metadata)
         written.append(f"{scheme}://{final}" if scheme != "file" else f"file://{final}")
     return written
+
+
+def _move_without_replacing(in_flight: str, final: str) -> None:
+    """Give a local file its final name, unless that name is taken: one atomic step.
+
+    A hard link fails if the name exists, where a rename would replace the file; the in-flight
+    name then goes. (On S3 a PUT cannot be made conditional through pyarrow: ``write_table``
+    checks for the name before writing, which only a writer racing on the same name defeats.)
+    """
+    try:
+        os.link(in_flight, final)
+    except FileExistsError:
+        os.unlink(in_flight)
+        raise FileExistsError(f"{final} exists: it is not replaced") from None
+    os.unlink(in_flight)
 
 
 def _write_parquet(
@@ -154,25 +177,48 @@ def remove_leftovers(dataset_uri: str, file_name: str, stale_after_seconds: floa
     name. Other writers' leftovers go once older than ``stale_after_seconds``, so a write in
     progress elsewhere keeps its file.
     """
-    from pyarrow import fs
-
-    filesystem, root = _filesystem(dataset_uri)
-    if filesystem.get_file_info(root).type != fs.FileType.Directory:
-        return 0
+    filesystem, leftovers = _leftovers(dataset_uri)
     oldest = time.time() - stale_after_seconds
     removed = 0
-    for info in filesystem.get_file_info(fs.FileSelector(root, recursive=True)):
-        name = info.base_name
-        if info.type != fs.FileType.File or not (name.startswith(".") and name.endswith(".tmp")):
-            continue
-        own = name[1 : -len(".tmp")].rpartition(".")[0] == file_name  # .<name>.<uuid>.tmp
+    for info, name in leftovers:
+        own = name == file_name
         if own or (info.mtime is not None and info.mtime.timestamp() < oldest):
             filesystem.delete_file(info.path)
             removed += 1
     return removed
 
 
-def _dataset(dataset_uri: str):
+def remove_leftovers_named(dataset_uri: str, name_prefix: str) -> int:
+    """Delete, whatever their age, the in-flight files of writes named ``name_prefix…``.
+
+    Only for a caller that knows no such write is in progress (it holds a lock that every
+    such writer takes while writing). Returns how many were deleted.
+    """
+    filesystem, leftovers = _leftovers(dataset_uri)
+    removed = 0
+    for info, name in leftovers:
+        if name.startswith(name_prefix):
+            filesystem.delete_file(info.path)
+            removed += 1
+    return removed
+
+
+def _leftovers(dataset_uri: str) -> tuple[Any, list[tuple[Any, str]]]:
+    """The dataset's filesystem, and each in-flight file in it with the name it was to get."""
+    from pyarrow import fs
+
+    filesystem, root = _filesystem(dataset_uri)
+    if filesystem.get_file_info(root).type != fs.FileType.Directory:
+        return filesystem, []
+    found = []
+    for info in filesystem.get_file_info(fs.FileSelector(root, recursive=True)):
+        name = info.base_name
+        if info.type == fs.FileType.File and name.startswith(".") and name.endswith(".tmp"):
+            found.append((info, name[1 : -len(".tmp")].rpartition(".")[0]))  # .<name>.<uuid>.tmp
+    return filesystem, found
+
+
+def _dataset(dataset_uri: str, schema: pa.Schema | None = None):
     """The dataset as a pyarrow Dataset, or None when it has no folder yet."""
     import pyarrow.dataset as ds
 
@@ -185,6 +231,7 @@ def _dataset(dataset_uri: str):
         format="parquet",
         partitioning="hive",
         ignore_prefixes=list(HIDDEN_PREFIXES),
+        schema=schema,
     )
 
 
@@ -197,17 +244,22 @@ def dataset_schema(dataset_uri: str) -> pa.Schema | None:
 
 
 def read_table(
-    dataset_uri: str, columns: list[str] | None = None, where: Any | None = None
+    dataset_uri: str,
+    columns: list[str] | None = None,
+    where: Any | None = None,
+    schema: pa.Schema | None = None,
 ) -> pa.Table:
     """The whole dataset as one table (partition columns included); empty if it has no files.
 
     :param columns: read only these columns.
     :param where: a ``pyarrow.compute`` filter expression; Parquet statistics let whole files and
         row groups be skipped without reading them.
+    :param schema: the columns to read the files as, by name: a file without one of them
+        reads it as nulls (by default the schema is the first file's).
     """
     import pyarrow as pa
 
-    dataset = _dataset(dataset_uri)
+    dataset = _dataset(dataset_uri, schema)
     if dataset is None:
         return pa.table({})
     return dataset.to_table(columns=columns, filter=where)
