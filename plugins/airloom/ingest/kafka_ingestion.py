@@ -1,35 +1,54 @@
-"""Kafka → lake ingestion in explicit steps, so that a crash between any two loses nothing.
+"""Kafka → lake ingestion in explicit steps, so that neither a crash between any two nor a
+second run at the same time loses or repeats a record.
 
-One run is: ``consume`` a bounded batch (each chunk checked against the record schema and
-turned into Arrow rows as it arrives) → ``prepare`` it (drop records the lake already holds) →
-``send_dead_letters`` → ``write_quarantine`` → ``write_valid`` → ``commit`` the offsets.
-Offsets are committed only after both Parquet writes returned (they are atomic and fsync'd),
-so a crash before the commit makes the next run read the same records again; ``prepare`` then
-drops every record whose (topic, partition, offset) is already in the dataset or the quarantine
-dataset. Every valid record ends up in the dataset exactly once, every malformed one in the
-quarantine dataset exactly once.
+One run is: ``consume`` (take the dataset's lease, finish what a crashed run left, then read a
+bounded batch, each chunk checked against the record schema and turned into Arrow rows as it
+arrives) → ``prepare`` it (drop records the lake already holds) → ``write_quarantine`` →
+``send_dead_letters`` → ``write_valid`` → ``commit`` the offsets.
 
-Dead letters are produced *before* the quarantine write, and a record already in the quarantine
-dataset is never sent again. So the dead-letter topic can hold a record twice only after a crash
-between its delivery and the quarantine write; each dead letter carries its source coordinates
-(headers ``airloom.source.topic/partition/offset``) for consumers that must de-duplicate.
-
-File names are ``kafka-<topic>-<partition>-<offset>`` of the first record a file holds: a record
-is in at most one file, so names never collide, and the same batch rewritten replaces its file.
+- **Exactly once in the lake.** Offsets are committed only after both Parquet writes returned
+  (they are atomic and fsync'd), so a crash before the commit makes the next run read the same
+  records again; ``prepare`` then drops every record whose topic, topic id, partition and
+  offset the dataset or the quarantine dataset already holds (:mod:`airloom.ingest.kafka_rows`:
+  a topic deleted and created again has a new id, so its records are new). Every valid record
+  ends up in the dataset once, every malformed one in the quarantine dataset once.
+- **Runs that overlap.** Only the run holding the dataset's lease changes anything (writes a
+  file, sends dead letters, commits offsets), and the newest run to start holds it; an older
+  run stops with :class:`IngestionSuperseded` at its next change
+  (:mod:`airloom.ingest.kafka_lease`). File names hold the first record's coordinates and the
+  run's token, and a write never replaces a file, so one run can never overwrite another's.
+- **Dead letters once each.** They are made from the quarantine rows after those are durable,
+  and a note kept while they are sent lets the next run send exactly the ones a crash cut off
+  (:mod:`airloom.ingest.dead_letters`).
+- **No leftovers.** In-flight files of a crashed write are deleted by the next run.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from airloom.ingest.dead_letters import DeadLetterOutbox
+from airloom.ingest.kafka_lease import (
+    LOCK_TIMEOUT_SECONDS,
+    IngestionLease,
+    IngestionSuperseded,
+)
+from airloom.ingest.kafka_rows import (
+    IngestionError,
+    batch_file_name,
+    coordinate_arrays,
+    not_in,
+    quarantine_table,
+    stored_coordinates,
+)
 from airloom.ingest.kafka_source import (
     ConsumedBatch,
     commit_offsets,
     consume_batch,
-    timestamp_ms,
+    topic_identity,
 )
 from airloom.ingest.records import INGEST_DATE, RecordSchema
 
@@ -38,16 +57,21 @@ if TYPE_CHECKING:
 
     from airloom.hooks.kafka import KafkaHook
 
-REASON = "_reason"
+__all__ = [
+    "CONSUMER_SETTINGS",
+    "CheckedChunk",
+    "IngestSummary",
+    "IngestionError",
+    "IngestionSuperseded",
+    "KafkaIngestion",
+    "PreparedBatch",
+]
+
 CONSUMER_SETTINGS = {
     "enable.partition.eof": True,  # a caught-up topic ends the batch instead of max_seconds
     "fetch.wait.max.ms": 50,  # the broker answers an empty fetch quickly, so the end shows soon
 }
-COORDINATES = ("_kafka_partition", "_kafka_offset")
-
-
-class IngestionError(RuntimeError):
-    """Ingestion cannot proceed; nothing was committed."""
+FILE_PREFIX = "kafka-"  # every batch file's name starts so (see ``batch_file_name``)
 
 
 @dataclass
@@ -66,6 +90,9 @@ class PreparedBatch:
     valid_table: pa.Table | None = None
     valid_file: str = ""
     malformed: list[tuple[Any, str]] = field(default_factory=list)  # (message, reason)
+    quarantine_table: pa.Table | None = None
+    quarantine_file: str = ""
+    quarantine_files: list[str] = field(default_factory=list)  # once written
     already_stored: int = 0
 
     @property
@@ -81,6 +108,8 @@ class IngestSummary:
     already_stored: int
     committed: dict[int, int]
     stopped_because: str
+    dead_letters_recovered: int = 0  # sent for an earlier run that died while sending
+    leftovers_removed: int = 0  # in-flight files of crashed writes
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -90,66 +119,9 @@ class IngestSummary:
             "already_stored": self.already_stored,
             "committed_offsets": {str(p): o for p, o in sorted(self.committed.items())},
             "stopped_because": self.stopped_because,
+            "dead_letters_recovered": self.dead_letters_recovered,
+            "leftovers_removed": self.leftovers_removed,
         }
-
-
-def stored_coordinates(
-    dataset_uri: str, topic: str, ranges: Mapping[int, tuple[int, int]]
-) -> set[tuple[int, int]]:
-    """The (partition, offset) pairs within ``ranges`` that the dataset already holds.
-
-    Only the three coordinate columns are read, filtered to the batch's offset range, so
-    Parquet statistics skip every file written by earlier batches.
-    """
-    import pyarrow.dataset as ds
-
-    from airloom.datasets import dataset_schema, read_table
-
-    schema = dataset_schema(dataset_uri)
-    if not ranges or schema is None:
-        return set()
-    missing = [name for name in ("_kafka_topic", *COORDINATES) if name not in schema.names]
-    if missing:
-        raise IngestionError(
-            f"dataset {dataset_uri} has no column {', '.join(missing)}: it holds data not "
-            "written by Kafka ingestion, so records already ingested cannot be recognised; "
-            "ingest into another dataset"
-        )
-    in_range = None
-    for partition, (low, high) in ranges.items():
-        condition = (
-            (ds.field("_kafka_partition") == partition)
-            & (ds.field("_kafka_offset") >= low)
-            & (ds.field("_kafka_offset") <= high)
-        )
-        in_range = condition if in_range is None else in_range | condition
-    held = read_table(
-        dataset_uri, columns=list(COORDINATES), where=(ds.field("_kafka_topic") == topic) & in_range
-    )
-    if held.num_rows == 0:
-        return set()
-    return set(
-        zip(held["_kafka_partition"].to_pylist(), held["_kafka_offset"].to_pylist(), strict=True)
-    )
-
-
-def _coordinate_arrays(topic: str, messages: Sequence[Any]) -> dict[str, pa.Array]:
-    """The ``_kafka_*`` columns for ``messages``."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    # (type, ms) pairs; type 0 means the broker gave no timestamp.
-    stamps = [m.timestamp() for m in messages]
-    given = pa.array([kind != 0 and ms >= 0 for kind, ms in stamps], pa.bool_())
-    millis = pa.array([ms for _, ms in stamps], pa.int64())
-    return {
-        "_kafka_topic": pa.array([topic] * len(messages), pa.string()),
-        "_kafka_partition": pa.array([m.partition() for m in messages], pa.int32()),
-        "_kafka_offset": pa.array([m.offset() for m in messages], pa.int64()),
-        "_kafka_timestamp": pc.if_else(given, millis, pa.scalar(None, pa.int64())).cast(
-            pa.timestamp("ms", tz="UTC")
-        ),
-    }
 
 
 def _topic_exists(client: Any, topic: str) -> bool:
@@ -158,31 +130,14 @@ def _topic_exists(client: Any, topic: str) -> bool:
     return described is not None and described.error is None and bool(described.partitions)
 
 
-def _not_in(table: pa.Table, coordinates: set[tuple[int, int]]) -> pa.Array:
-    """A mask keeping the rows whose (partition, offset) is not among ``coordinates``."""
-    import pyarrow as pa
-
-    pairs = zip(
-        table["_kafka_partition"].to_pylist(), table["_kafka_offset"].to_pylist(), strict=True
-    )
-    return pa.array([pair not in coordinates for pair in pairs], pa.bool_())
-
-
-def file_name(topic: str, coordinates: Mapping[str, pa.Array] | pa.Table) -> str:
-    """Named after the file's first message: a message is in one file only, names never clash."""
-    import pyarrow.compute as pc
-
-    partitions, offsets = coordinates["_kafka_partition"], coordinates["_kafka_offset"]
-    partition = pc.min(partitions).as_py()
-    offset = pc.min(offsets.filter(pc.equal(partitions, partition))).as_py()
-    return f"kafka-{topic}-{partition}-{offset}"
-
-
 class KafkaIngestion:
     """Ingest one bounded batch of ``topic`` into a lake dataset; see the module docstring.
 
     Use it as a context manager (the consumer is closed on exit, never committing by itself),
     and either call :meth:`run` or the steps in order.
+
+    :param run_label: says which run this is (an Airflow task instance) to a run it supersedes.
+    :param lock_timeout: longest wait, in seconds, for another run's change to the dataset.
     """
 
     def __init__(
@@ -197,6 +152,8 @@ class KafkaIngestion:
         dead_letter_topic: str,
         max_records: int,
         max_seconds: float,
+        run_label: str = "",
+        lock_timeout: float = LOCK_TIMEOUT_SECONDS,
     ) -> None:
         self.hook = hook
         self.topic = topic
@@ -207,8 +164,14 @@ class KafkaIngestion:
         self.dead_letter_topic = dead_letter_topic
         self.max_records = max_records
         self.max_seconds = max_seconds
+        self.lease = IngestionLease(dataset_uri, topic, run_label, lock_timeout)
+        self.topic_id: str | None = None
+        self.dead_letters_recovered = 0
+        self.leftovers_removed = 0
         self._consumer: Any = None
         self._producer: Any = None
+        self._admin: Any = None
+        self._outbox: DeadLetterOutbox | None = None
         self._lookups: ThreadPoolExecutor | None = None
         self._dead_letter_topic_found: Future[bool] | None = None
 
@@ -233,7 +196,22 @@ class KafkaIngestion:
                 close()
             self._producer = None
 
+    @property
+    def outbox(self) -> DeadLetterOutbox:
+        if self._outbox is None:
+            self._outbox = DeadLetterOutbox(
+                self.hook,
+                self.dead_letter_topic,
+                self.quarantine_uri,
+                self.lease.bookkeeping.child(self.topic, "dead_letters"),
+                producer=self._producer,
+                admin=self._admin,
+                group_id=self.group_id,
+            )
+        return self._outbox
+
     def consume(self) -> ConsumedBatch:
+        """Take the dataset, finish what a crashed run left, then read a bounded batch."""
         if self._consumer is None:
             self._consumer = self.hook.consumer(self.group_id, **CONSUMER_SETTINGS)
         if self._producer is None:
@@ -245,6 +223,12 @@ class KafkaIngestion:
             self._dead_letter_topic_found = self._lookups.submit(
                 _topic_exists, self._producer, self.dead_letter_topic
             )
+        if self.lease.name is None:
+            self._admin = self.hook.admin()
+            # The id is asked before reading: the records read are of this incarnation.
+            self.topic_id = topic_identity(self._admin, self.topic)
+            self.lease.take()  # from here on, older runs change nothing
+            self.recover()
         return consume_batch(
             self._consumer,
             self.topic,
@@ -252,6 +236,16 @@ class KafkaIngestion:
             self.max_seconds,
             inspect=self.check_chunk,
         )
+
+    def recover(self) -> None:
+        """Delete crashed writes' in-flight files; send dead letters a crash cut off."""
+        from airloom.datasets import remove_leftovers_named
+
+        with self.lease.held("clean up after earlier runs"):
+            # Every batch write happens under the lease's lock, so none is in flight now.
+            self.leftovers_removed = remove_leftovers_named(self.dataset_uri, FILE_PREFIX)
+            self.leftovers_removed += remove_leftovers_named(self.quarantine_uri, FILE_PREFIX)
+            self.dead_letters_recovered = self.outbox.recover()
 
     def check_chunk(self, messages: Sequence[Any]) -> CheckedChunk:
         """Sort one chunk as it is read: this per-record work overlaps the next fetch."""
@@ -272,7 +266,7 @@ class KafkaIngestion:
         if not valid:
             return CheckedChunk(None, malformed)
         columns = dict(zip([c.name for c in self.schema.columns], arrays, strict=True))
-        columns.update(_coordinate_arrays(self.topic, valid))
+        columns.update(coordinate_arrays(self.topic, self.topic_id, valid))
         return CheckedChunk(pa.table(columns), malformed)
 
     def prepare(self, batch: ConsumedBatch) -> PreparedBatch:
@@ -285,10 +279,10 @@ class KafkaIngestion:
         tables = [chunk.table for chunk in chunks if chunk.table is not None]
         malformed = [item for chunk in chunks for item in chunk.malformed]
         ranges = batch.offset_ranges()
-        stored = stored_coordinates(self.dataset_uri, self.topic, ranges)
-        stored |= stored_coordinates(self.quarantine_uri, self.topic, ranges)
+        stored = stored_coordinates(self.dataset_uri, self.topic, self.topic_id, ranges)
+        stored |= stored_coordinates(self.quarantine_uri, self.topic, self.topic_id, ranges)
         if stored:  # only after a crash: records an earlier run wrote but did not commit
-            tables = [table.filter(_not_in(table, stored)) for table in tables]
+            tables = [table.filter(not_in(table, stored)) for table in tables]
             malformed = [
                 (message, reason)
                 for message, reason in malformed
@@ -297,91 +291,85 @@ class KafkaIngestion:
         prepared.malformed = malformed
         valid_rows = sum(table.num_rows for table in tables)
         prepared.already_stored = len(batch.messages) - valid_rows - len(malformed)
+        token = self.lease.token
         if valid_rows:
             table = pa.concat_tables(tables)
             prepared.valid_table = table.append_column(
                 INGEST_DATE, pa.array([batch.ingest_date] * table.num_rows, pa.string())
             )
-            prepared.valid_file = file_name(self.topic, prepared.valid_table)
+            prepared.valid_file = batch_file_name(self.topic, prepared.valid_table, token)
+        if malformed:
+            quarantined = quarantine_table(self.topic, self.topic_id, malformed, batch.ingest_date)
+            prepared.quarantine_table = quarantined
+            prepared.quarantine_file = batch_file_name(self.topic, quarantined, token)
         return prepared
 
-    def send_dead_letters(self, prepared: PreparedBatch) -> int:
-        from airloom.ingest.producing import OutgoingMessage, deliver_all
-
-        if not prepared.malformed:
-            return 0
-        if self._producer is None:
-            self._producer = self.hook.producer()
-        found = self._dead_letter_topic_found
-        if not (found.result() if found else _topic_exists(self._producer, self.dead_letter_topic)):
-            self.hook.ensure_topic(self.dead_letter_topic)
-        letters = (
-            OutgoingMessage(
-                value=message.value(),
-                key=message.key(),
-                headers=[
-                    ("airloom.reason", reason.encode()),
-                    ("airloom.source.topic", self.topic.encode()),
-                    ("airloom.source.partition", str(message.partition()).encode()),
-                    ("airloom.source.offset", str(message.offset()).encode()),
-                    ("airloom.source.timestamp", str(timestamp_ms(message) or "").encode()),
-                ],
-            )
-            for message, reason in prepared.malformed
-        )
-        return deliver_all(self._producer, self.dead_letter_topic, letters)
-
     def write_quarantine(self, prepared: PreparedBatch) -> list[str]:
-        import pyarrow as pa
-
+        """Write the malformed records, after noting that their dead letters are due."""
         from airloom.datasets import write_table
 
-        if not prepared.malformed:
+        if prepared.quarantine_table is None:
             return []
-        messages = [message for message, _ in prepared.malformed]
-        columns = _coordinate_arrays(self.topic, messages)
-        name = file_name(self.topic, columns)
-        columns["_key"] = pa.array([message.key() for message in messages], pa.binary())
-        columns["_value"] = pa.array([message.value() for message in messages], pa.binary())
-        columns[REASON] = pa.array([reason for _, reason in prepared.malformed], pa.string())
-        columns[INGEST_DATE] = pa.array([prepared.batch.ingest_date] * len(messages))
-        return write_table(
-            pa.table(columns),
-            self.quarantine_uri,
-            name,
-            partition_by=INGEST_DATE,
-        )
+        with self.lease.held("write the quarantine dataset"):
+            found = self._dead_letter_topic_found
+            if not (
+                found.result() if found else _topic_exists(self._producer, self.dead_letter_topic)
+            ):
+                self.hook.ensure_topic(self.dead_letter_topic)
+            self.outbox.note(self.lease.token, prepared.quarantine_file)
+            prepared.quarantine_files = write_table(
+                prepared.quarantine_table,
+                self.quarantine_uri,
+                prepared.quarantine_file,
+                partition_by=INGEST_DATE,
+                replace=False,
+            )
+        return prepared.quarantine_files
+
+    def send_dead_letters(self, prepared: PreparedBatch) -> int:
+        """Send a dead letter per quarantined record; only after the quarantine write."""
+        if prepared.quarantine_table is None:
+            return 0
+        if not prepared.quarantine_files:
+            raise IngestionError("dead letters are sent only once the quarantine is written")
+        with self.lease.held("send dead letters"):
+            return self.outbox.send(self.lease.token, prepared.quarantine_table)
 
     def write_valid(self, prepared: PreparedBatch) -> list[str]:
         from airloom.datasets import write_table
 
         if prepared.valid_table is None:
             return []
-        return write_table(
-            prepared.valid_table,
-            self.dataset_uri,
-            prepared.valid_file,
-            partition_by=INGEST_DATE,
-        )
+        with self.lease.held("write the dataset"):
+            return write_table(
+                prepared.valid_table,
+                self.dataset_uri,
+                prepared.valid_file,
+                partition_by=INGEST_DATE,
+                replace=False,
+            )
 
     def commit(self, batch: ConsumedBatch) -> dict[int, int]:
         offsets = batch.next_offsets()
-        commit_offsets(self._consumer, self.topic, offsets)
+        with self.lease.held("commit offsets"):
+            commit_offsets(self._consumer, self.topic, offsets)
         return offsets
 
     def run(self) -> IngestSummary:
         batch = self.consume()
         prepared = self.prepare(batch)
-        self.send_dead_letters(prepared)
-        self.write_quarantine(prepared)
-        self.write_valid(prepared)
-        committed = self.commit(batch)
-        summary = IngestSummary(
+        with self.lease.held("store the batch"):  # one hold of the lock for every change
+            self.write_quarantine(prepared)
+            self.send_dead_letters(prepared)
+            self.write_valid(prepared)
+            committed = self.commit(batch)
+        return IngestSummary(
             consumed=len(batch.messages),
             written=prepared.written,
             quarantined=len(prepared.malformed),
             already_stored=prepared.already_stored,
             committed=committed,
             stopped_because=batch.stopped_because,
+            dead_letters_recovered=self.dead_letters_recovered,
+            leftovers_removed=self.leftovers_removed,
         )
-        return summary

@@ -3,8 +3,8 @@
 Partitions are assigned explicitly (every partition of the topic, from the consumer group's
 committed offsets, else the earliest): a bounded batch needs no group rebalance, which costs
 seconds per run. The group still holds the offsets, so the next run starts where the last
-committed one ended. Two runs of the same ingestion must therefore not overlap; the operator
-sets ``max_active_tis_per_dag=1`` for that.
+committed one ended. Nothing on the broker stops two runs from committing; the ingestion's
+lease decides which may (:mod:`airloom.ingest.kafka_lease`).
 """
 
 from __future__ import annotations
@@ -99,6 +99,30 @@ def topic_partitions(consumer: Any, topic: str) -> list[int]:
         reason = described.error if described is not None else "not in the metadata"
         raise KafkaSourceError(f"topic {topic!r} cannot be read: {reason}")
     return sorted(described.partitions)
+
+
+def topic_identity(admin: Any, topic: str) -> str | None:
+    """The broker's id for this incarnation of ``topic``, or None if the broker keeps none.
+
+    A topic deleted and created again under its name gets a new id (Kafka 2.8 and later, and
+    the Tansu broker): what was stored from the old one is not what the new one holds.
+    """
+    from confluent_kafka import KafkaException, TopicCollection
+
+    futures = admin.describe_topics(
+        TopicCollection([topic]), request_timeout=METADATA_TIMEOUT_SECONDS
+    )
+    try:
+        described = futures[topic].result(timeout=METADATA_TIMEOUT_SECONDS)
+    except KafkaException as error:
+        reason = error.args[0].str() if error.args else str(error)
+        raise KafkaSourceError(f"topic {topic!r} cannot be read: {reason}") from error
+    topic_id = described.topic_id
+    if topic_id is None or (
+        topic_id.get_most_significant_bits() == 0 and topic_id.get_least_significant_bits() == 0
+    ):
+        return None
+    return str(topic_id)
 
 
 @contextlib.contextmanager

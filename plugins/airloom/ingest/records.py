@@ -18,7 +18,13 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 # Columns Airloom adds to every ingested row; a record schema may not declare them.
-KAFKA_COLUMNS = ("_kafka_topic", "_kafka_partition", "_kafka_offset", "_kafka_timestamp")
+KAFKA_COLUMNS = (
+    "_kafka_topic",
+    "_kafka_topic_id",
+    "_kafka_partition",
+    "_kafka_offset",
+    "_kafka_timestamp",
+)
 INGEST_DATE = "ingest_date"
 MAX_REASONS = 5  # a reason lists this many schema violations at most
 

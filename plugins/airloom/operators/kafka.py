@@ -118,12 +118,16 @@ class KafkaIngestOperator(AirloomOperator):
 
     Each record's value must be a JSON object satisfying ``record_schema``; valid records are
     added to ``dataset`` (hive-partitioned by ``ingest_date``, with ``_kafka_topic``,
-    ``_kafka_partition``, ``_kafka_offset`` and ``_kafka_timestamp``), malformed ones go to the
-    dead-letter topic and to the quarantine dataset with a ``_reason``. Offsets are committed only
-    once the Parquet files are durable, and records the lake already holds are skipped, so a
-    crash and rerun loses and duplicates nothing. See :mod:`airloom.ingest.kafka_ingestion`.
+    ``_kafka_topic_id``, ``_kafka_partition``, ``_kafka_offset`` and ``_kafka_timestamp``),
+    malformed ones go to the quarantine dataset with a ``_reason``, then to the dead-letter
+    topic. Offsets are committed only once the Parquet files are durable, and records the lake
+    already holds are skipped, so a crash and rerun loses and duplicates nothing. Runs that
+    overlap take turns through a lease kept with the dataset: the newest holds it, and an older
+    run stops before its next change. See :mod:`airloom.ingest.kafka_ingestion` and
+    ``docs/kafka_ingestion.md``.
 
-    Runs of one ingestion task never overlap (``max_active_tis_per_dag=1`` unless overridden).
+    Runs of one ingestion task do not overlap (``max_active_tis_per_dag=1`` unless overridden);
+    the lease covers every other way of two runs meeting (another DAG, a zombie task).
 
     :param topic: Kafka topic to read.
     :param dataset: lake dataset for valid records.
@@ -186,6 +190,7 @@ class KafkaIngestOperator(AirloomOperator):
             dead_letter_topic=params.dead_letters,
             max_records=params.max_records,
             max_seconds=params.max_seconds,
+            run_label=_task_label(context),
         ) as ingestion:
             summary = ingestion.run()
         self.log.info("Ingested %r into %s: %s", params.topic, dataset_uri, summary.as_dict())
@@ -197,6 +202,12 @@ class KafkaIngestOperator(AirloomOperator):
                 quarantine_uri,
             )
         return {"table": dataset_uri, "quarantine": quarantine_uri, **summary.as_dict()}
+
+
+def _task_label(context: Context) -> str:
+    """This task instance, as a superseded run names the run that took over."""
+    ti = context["ti"]
+    return f"task {ti.dag_id}.{ti.task_id} of run {ti.run_id} (try {ti.try_number})"
 
 
 class KafkaPublishParams(NodeParams):
