@@ -22,9 +22,11 @@ MAX_TAIL_CHARS = 64_000
 NO_MESSAGE = "the task failed without an error message; its logTail may say more"
 # Entries Airflow adds to every log to fold it in its UI.
 _FOLDS = ("::group::", "::endgroup::")
-# Keys of a structured log entry that are not extra context worth a line.
+# Keys of a structured log entry that are not extra context worth showing: its own fields,
+# and the task's identity, which Airflow repeats on every line.
 _ENTRY_KEYS = frozenset(
     {"timestamp", "event", "level", "logger", "error_detail", "filename", "lineno", "chan"}
+    | {"ti_id", "dag_id", "task_id", "run_id", "map_index", "try_number"}
 )
 # Frames of each exception shown in a tail: the innermost ones say where it happened.
 _FRAMES = 3
@@ -109,9 +111,16 @@ def _exception_lines(error: Mapping[str, Any]) -> list[str]:
     lines += [_clip(f"    {line}") for line in value[1:20]]
     for frame in (error.get("frames") or [])[-_FRAMES:]:
         if isinstance(frame, Mapping):
-            where = f"{frame.get('filename')}:{frame.get('lineno')} in {frame.get('name')}"
+            where = f"{_short(frame.get('filename'))}:{frame.get('lineno')} in {frame.get('name')}"
             lines.append(_clip(f"    at {where}"))
     return lines
+
+
+def _short(filename: Any) -> str:
+    """A source file by its package path (``airloom/operators/base.py``), not where the
+    server installed it."""
+    parts = str(filename).split("/")
+    return "/".join(parts[-3:])
 
 
 def _clip(line: str) -> str:

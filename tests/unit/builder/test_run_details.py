@@ -22,12 +22,16 @@ LOG = [
         "level": "error",
         "event": "Task failed with exception",
         "logger": "task",
+        "ti_id": "01a2",
+        "dag_id": "wf-acme-orders",
         "error_detail": [
             {
                 "exc_type": "AirflowFailException",
                 "exc_value": SPARK,
                 "is_cause": False,
-                "frames": [{"filename": "/x/base.py", "lineno": 181, "name": "_fail"}],
+                "frames": [
+                    {"filename": "/srv/venv/airloom/operators/base.py", "lineno": 181, "name": "f"}
+                ],
             },
             {
                 "exc_type": "SparkTransformError",
@@ -48,6 +52,7 @@ def test_a_log_entry_is_one_line_and_its_exception_a_brief_trace() -> None:
     assert lines[0] == "10:00:01 INFO Task started"
     assert lines[1] == "10:00:09 ERROR Task failed with exception"
     assert lines[2] == f"  AirflowFailException: {SPARK}"
+    assert lines[3] == "    at airloom/operators/base.py:181 in f"  # not where it is installed
     caused = "  caused by SparkTransformError: node 'clean': Spark could not run the SQL statement"
     assert lines[lines.index(caused) + 1] == f"    {SPARK}"
     assert "    at /x/f8.py:8 in step" in lines  # the innermost frames only
