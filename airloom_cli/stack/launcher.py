@@ -24,7 +24,7 @@ from airloom_cli.stack.airflow_setup import (
 from airloom_cli.stack.bootstrap import AIRFLOW_USERS, Bootstrap, BootstrapError, read_bootstrap
 from airloom_cli.stack.services import LOCAL_TENANT, Service, stack_services
 from airloom_cli.stack.settings import StackSettings
-from workflow_builder_api.services.dag_repository import ensure_repository
+from workflow_builder_api.services.dag_repository import DagRepositoryError, ensure_repository
 
 Echo = Callable[[str], None]
 GIT_MISSING = (
@@ -83,7 +83,10 @@ class Stack:
         self._check_prerequisites()
         self.services = stack_services(self.settings, self.bootstrap)
         # Airflow's workflows bundle clones it as soon as the DAG processor starts.
-        ensure_repository(self.settings.workflows_repo)
+        try:
+            ensure_repository(self.settings.workflows_repo)
+        except DagRepositoryError as exc:
+            raise StackError(str(exc)) from exc
         started = time.monotonic()
         # Airflow's components wait for its database migration; everything else starts now.
         with ThreadPoolExecutor(max_workers=1) as pool:

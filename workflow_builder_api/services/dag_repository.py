@@ -23,6 +23,7 @@ from pathlib import Path
 
 import structlog
 from git import Actor, Repo
+from git.exc import GitError
 
 log = structlog.get_logger()
 
@@ -49,7 +50,7 @@ def ensure_repository(path: Path) -> Path:
             repo.index.commit(
                 "An empty repository of published workflows", author=BUILDER, committer=BUILDER
             )
-    except Exception as exc:  # GitPython raises several kinds, all meaning "no repository"
+    except (GitError, OSError) as exc:  # git missing, a path that cannot be written
         raise DagRepositoryError(f"cannot create a git repository at {path}: {exc}") from exc
     log.info("dag repository created", path=str(path))
     return path
@@ -118,15 +119,6 @@ class GitRepositoryTarget:
         location = self.write(file_name, retired.read_text(encoding="utf-8"))
         log.info("published file moved into the dag repository", file=file_name)
         return location
-
-    def version_of(self, file_name: str, commit: str) -> str | None:
-        """The file's text at ``commit`` (a run's bundle version), or None if it is not there."""
-        with Repo(self.path) as repo:
-            try:
-                blob = repo.commit(commit).tree / file_name
-            except (KeyError, ValueError):
-                return None
-            return blob.data_stream.read().decode("utf-8")
 
     def _retire(self, file_name: str) -> None:
         if self.retired_folder is not None and self.retired_folder != self.path:
