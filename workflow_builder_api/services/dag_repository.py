@@ -20,16 +20,23 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import structlog
-from git import Actor, Repo
-from git.exc import GitError
+
+if TYPE_CHECKING:  # GitPython fails to import where git is missing: import it when used
+    from git import Actor, Repo
 
 log = structlog.get_logger()
 
 BRANCH = "main"
-BUILDER = Actor("Airloom workflow builder", "builder@airloom.invalid")
 _LOCK_FILE = "airloom-publish.lock"
+
+
+def _builder() -> Actor:
+    from git import Actor
+
+    return Actor("Airloom workflow builder", "builder@airloom.invalid")
 
 
 class DagRepositoryError(RuntimeError):
@@ -44,13 +51,19 @@ def ensure_repository(path: Path) -> Path:
     path = path.resolve()
     if (path / ".git").is_dir():
         return path
+    try:
+        from git import Repo
+        from git.exc import GitError
+    except ImportError as exc:  # GitPython says so when the git executable is missing
+        raise DagRepositoryError(f"cannot publish into {path}: git is not installed") from exc
     path.mkdir(parents=True, exist_ok=True)
     try:
         with Repo.init(path, initial_branch=BRANCH) as repo:
+            author = _builder()
             repo.index.commit(
-                "An empty repository of published workflows", author=BUILDER, committer=BUILDER
+                "An empty repository of published workflows", author=author, committer=author
             )
-    except (GitError, OSError) as exc:  # git missing, a path that cannot be written
+    except (GitError, OSError) as exc:  # a path that cannot be written, a broken repository
         raise DagRepositoryError(f"cannot create a git repository at {path}: {exc}") from exc
     log.info("dag repository created", path=str(path))
     return path
@@ -70,6 +83,8 @@ class GitRepositoryTarget:
 
     @contextmanager
     def _locked(self) -> Iterator[Repo]:
+        from git import Repo
+
         with self._threads, open(self.path / ".git" / _LOCK_FILE, "a") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             try:
@@ -85,9 +100,8 @@ class GitRepositoryTarget:
             _write_atomically(path, source)
             repo.index.add([file_name])
             if _staged(repo):
-                commit = repo.index.commit(
-                    f"Publish {file_name}", author=BUILDER, committer=BUILDER
-                )
+                author = _builder()
+                commit = repo.index.commit(f"Publish {file_name}", author=author, committer=author)
                 log.info("dag committed", file=file_name, commit=commit.hexsha)
         self._retire(file_name)
         return str(path)
@@ -99,8 +113,9 @@ class GitRepositoryTarget:
                 repo.index.remove([file_name], working_tree=True, ignore_unmatch=True)
                 (self.path / file_name).unlink(missing_ok=True)
                 if _staged(repo):
+                    author = _builder()
                     commit = repo.index.commit(
-                        f"Withdraw {file_name}", author=BUILDER, committer=BUILDER
+                        f"Withdraw {file_name}", author=author, committer=author
                     )
                     log.info("dag withdrawal committed", file=file_name, commit=commit.hexsha)
         self._retire(file_name)
