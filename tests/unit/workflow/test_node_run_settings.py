@@ -12,7 +12,6 @@ from airloom.workflow.factory import build_dag
 from airloom.workflow.spec import WorkflowSpec
 from airloom.workflow.validation import validate
 
-
 RECORDS = {"type": "object", "properties": {"id": {"type": "integer"}}}
 
 
