@@ -12,12 +12,13 @@ from starlette.concurrency import run_in_threadpool
 from strawberry.dataloader import DataLoader
 from strawberry.fastapi import BaseContext
 
+from airloom.tenancy import TenantScope
 from servicekit.airflow_client import AirflowClient
 from workflow_builder_api.core.config import Settings
 from workflow_builder_api.core.db import transaction
 from workflow_builder_api.graphql.airflow_errors import reaching_airflow
 from workflow_builder_api.models import Run, Workflow, WorkflowVersion
-from workflow_builder_api.services import run_history, runs, workflows
+from workflow_builder_api.services import run_history, runs, tenants, workflows
 from workflow_builder_api.services.auth import Principal, authenticate
 from workflow_builder_api.services.publishing import PublishTarget
 from workflow_builder_api.services.runs import RunStatus
@@ -50,6 +51,7 @@ class BuilderContext(BaseContext):
         super().__init__()
         self.runtime = runtime
         self._principal: Principal | None = None
+        self._scope: TenantScope | None = None
         self.versions = DataLoader(load_fn=self._load_versions)
         self.runs = DataLoader(load_fn=self._load_runs)
         self.workflows = DataLoader(load_fn=self._load_workflows)
@@ -74,6 +76,13 @@ class BuilderContext(BaseContext):
             authorization = self._authorization()
             self._principal = await self.db(authenticate, authorization)
         return self._principal
+
+    async def tenant_scope(self) -> TenantScope:
+        """The caller's tenant's scope (grants, quotas, model registry), read once a request."""
+        if self._scope is None:
+            principal = await self.principal()
+            self._scope = await self.db(tenants.scope_for, principal.tenant, self.settings)
+        return self._scope
 
     async def db(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run ``function(session, ...)`` in one transaction, in a worker thread."""

@@ -56,6 +56,12 @@ def problems_of(spec: JSON, scope: TenantScope | None = None) -> list[Problem]:
     return [Problem.of(problem) for problem in validate(spec, scope)]
 
 
+async def tenant_problems(info: Info, spec: JSON) -> list[Problem]:
+    """``spec``'s problems in the caller's tenant, as publishing it would find them."""
+    scope = await info.context.tenant_scope()
+    return await info.context.blocking(problems_of, spec, scope)
+
+
 @strawberry.type
 class Port:
     name: str
@@ -134,9 +140,12 @@ class WorkflowVersion:
     created_by: str
     created_at: datetime
 
-    @strawberry.field(description="Validation problems; empty when this version can be published.")
-    def problems(self) -> list[Problem]:
-        return problems_of(self.spec)
+    @strawberry.field(
+        description="Validation problems in the workflow's tenant, as publishing finds them: "
+        "warnings on a draft, which is saved with them; empty when this version can be published."
+    )
+    async def problems(self, info: Info) -> list[Problem]:
+        return await tenant_problems(info, self.spec)
 
     @classmethod
     def of(cls, row: models.WorkflowVersion) -> WorkflowVersion:
@@ -250,6 +259,14 @@ class Workflow:
             created_at=row.created_at,
             updated_at=row.updated_at,
         )
+
+    @strawberry.field(
+        description="The current version's problems (what createWorkflow's draft is saved "
+        "with): empty when it can be published."
+    )
+    async def problems(self, info: Info) -> list[Problem]:
+        current = await self.version(info, self.current_version)
+        return await tenant_problems(info, current.spec)
 
     @strawberry.field(description="Every version, newest first.")
     async def versions(self, info: Info) -> list[WorkflowVersion]:

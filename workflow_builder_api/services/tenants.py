@@ -25,6 +25,7 @@ from workflow_builder_api.core.config import Settings
 from workflow_builder_api.models import Grant, TenantQuota, utcnow
 from workflow_builder_api.services.auth import Principal, Role
 from workflow_builder_api.services.errors import Conflict, InvalidInput, NotFound
+from workflow_builder_api.services.model_signatures import registry_predictions
 
 log = structlog.get_logger()
 
@@ -165,12 +166,14 @@ def set_limits(
 
 
 def scope_for(session: Session, tenant: str, settings: Settings) -> TenantScope:
-    """``tenant``'s scope now: its grants, its quotas, and who owns each model name."""
+    """``tenant``'s scope now: its grants, its quotas, who owns each model name and what
+    each registered version predicts."""
     return TenantScope(
         tenant,
         grants_of(session, tenant),
         limits_of(session, tenant, settings),
         model_owner=registry_owners(settings.mlflow_tracking_uri),
+        model_predictions=registry_predictions(settings.mlflow_tracking_uri),
     )
 
 

@@ -9,6 +9,11 @@ mutation Create($input: CreateWorkflowInput!) {{
   createWorkflow(input: $input) {{ {WORKFLOW_FIELDS} }}
 }}"""
 
+CREATE_DRAFT = """
+mutation CreateDraft($input: CreateWorkflowInput!) {
+  createWorkflow(input: $input) { id currentVersion problems { code message nodeId field } }
+}"""
+
 UPDATE = """
 mutation Update($id: ID!, $expected: Int!, $spec: JSON!, $message: String! = "") {
   updateWorkflow(id: $id, expectedVersion: $expected, spec: $spec, message: $message) {

@@ -48,7 +48,7 @@ def pipeline(name: str, **extra: Any) -> dict[str, Any]:
             node(
                 "transform",
                 "spark_transform",
-                {"sql": "SELECT id, amount FROM ingest", "output_dataset": "orders_clean"},
+                {"sql": "SELECT id, amount FROM orders", "output_dataset": "orders_clean"},
                 x=200,
             ),
             node("publish", "kafka_publish", {"topic": "orders_out"}, x=400),

@@ -9,6 +9,7 @@ from sqlalchemy import text
 
 from tests.integration.builder import queries
 from tests.integration.builder.api import Builder, running_builder
+from tests.integration.builder.specs import pipeline
 from workflow_builder_api.core.config import Settings
 from workflow_builder_api.core.db import transaction
 
@@ -37,7 +38,8 @@ def test_too_many_aliases_or_tokens_are_refused(builder: Builder) -> None:
 
 def test_airflow_out_of_reach_is_named_and_its_details_stay_in_the_log(builder: Builder) -> None:
     tenant = builder.tenant()
-    workflow = tenant.editor.data(queries.CREATE, input={"name": "offline"})["createWorkflow"]
+    offline = {"name": "offline", "spec": pipeline("offline")}  # a blank one does not publish
+    workflow = tenant.editor.data(queries.CREATE, input=offline)["createWorkflow"]
     published = tenant.editor.data(queries.PUBLISH, id=workflow["id"], version=1)
     assert published["publishWorkflow"]["published"] is True
     # Airflow is unreachable in this module: neither the caller's mistake nor a bug of ours,
