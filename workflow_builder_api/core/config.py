@@ -70,7 +70,8 @@ class Settings(BaseSettings):
         default=None,
         validation_alias="AIRLOOM_MLFLOW_TRACKING_URI",
         description="MLflow registry: lets validation say a model name belongs to another "
-        "tenant. Without it, the workflow's task refuses such a model when it runs.",
+        "tenant, and what a registered version predicts (batch_score's result_type). Without "
+        "it, the workflow's task refuses such a model, or meets the mismatch, when it runs.",
     )
     lake_uri: str | None = Field(
         default=None,
