@@ -180,12 +180,8 @@ class AirflowClient(ABC):
         path = _path(
             "dags", dag_id, "dagRuns", run_id, "taskInstances", task_id, "xcomEntries", key
         )
-        try:
-            value = self.request("GET", path)["value"]
-        except AirflowApiError as exc:
-            if exc.status == 404:
-                return None
-            raise
+        found = self._found(path)
+        value = found["value"] if found is not None else None
         if isinstance(value, str):  # stored as JSON text, or already decoded
             try:
                 return json.loads(value)
@@ -197,12 +193,7 @@ class AirflowClient(ABC):
         """One try's whole log: structured entries (``event``, ``level``, ``timestamp`` …) or
         lines of text; empty when the try has left no log."""
         path = _path("dags", dag_id, "dagRuns", run_id, "taskInstances", task_id, "logs")
-        try:
-            body = self.request("GET", f"{path}/{try_number}", params={"full_content": "true"})
-        except AirflowApiError as exc:
-            if exc.status == 404:
-                return []
-            raise
+        body = self._found(f"{path}/{try_number}", {"full_content": "true"})
         content = body.get("content") if isinstance(body, dict) else body
         if isinstance(content, str):
             return content.splitlines()
@@ -210,15 +201,17 @@ class AirflowClient(ABC):
 
     def dag_source(self, dag_id: str, version_number: int) -> str | None:
         """The DAG file's source as Airflow parsed it for one of its DAG versions."""
+        body = self._found(_path("dagSources", dag_id), {"version_number": version_number})
+        return body.get("content") if body is not None else None
+
+    def _found(self, path: str, params: dict[str, Any] | None = None) -> Any | None:
+        """GET ``path``; None where Airflow has no such thing (404)."""
         try:
-            body = self.request(
-                "GET", _path("dagSources", dag_id), params={"version_number": version_number}
-            )
+            return self.request("GET", path, params=params)
         except AirflowApiError as exc:
             if exc.status == 404:
                 return None
             raise
-        return body.get("content")
 
     def cancel(self, dag_id: str, run_id: str) -> DagRun:
         """Mark a run failed: Airflow stops its running tasks and schedules nothing more."""

@@ -64,6 +64,23 @@ def test_a_triggered_run_succeeds_and_reports_every_task(client: AirflowClient) 
     assert all(ti.log_url.startswith(client.ui_url) for ti in tasks.values())
     assert run.run_id in {r.run_id for r in client.list_runs(DAG_ID)}
 
+    # What the builder reads of a run: Airflow's listing, the DAG's source, a log, an XCom.
+    (listed,) = [found for found in client.runs_of([DAG_ID]) if found.run_id == run.run_id]
+    assert listed.run_type == "manual" and listed.dag_versions
+    assert f'dag_id="{DAG_ID}"' in (client.dag_source(DAG_ID, listed.dag_versions[0]) or "")
+    assert any(
+        isinstance(entry, dict) and entry.get("event")
+        for entry in client.task_log(DAG_ID, run.run_id, "lake_write_read", 1)
+    )
+    assert client.task_log(DAG_ID, run.run_id, "lake_write_read", 9) == []
+    assert client.xcom_value(DAG_ID, run.run_id, "lake_write_read", "no_such_key") is None
+    # And runs a task of it again.
+    cleared = client.clear_tasks(DAG_ID, run.run_id, ["lake_write_read"], only_failed=False)
+    assert "lake_write_read" in cleared and "mlflow_health" not in cleared
+    assert client.wait_for_run(DAG_ID, run.run_id, timeout=240).state == "success"
+    again = {ti.task_id: ti.try_number for ti in client.task_instances(DAG_ID, run.run_id)}
+    assert again["lake_write_read"] == tasks["lake_write_read"].try_number + 1
+
 
 def test_unknown_dags_are_reported_not_raised_or_hidden(client: AirflowClient) -> None:
     assert client.get_dag("no_such_dag") is None
