@@ -116,6 +116,8 @@ class FileIngestOperator(AirloomOperator):
     output_ports = (Port("table", PortType.TABLE, "The dataset the rows were added to."),)
     ui_color = "#e3f1dc"
     dataset_params = ("dataset",)
+    # Runs of one ingestion take turns: two at once would both find the same file new.
+    task_defaults = {"max_active_tis_per_dag": 1}
 
     def run(
         self, params: FileIngestParams, inputs: Mapping[str, Any], context: Context
