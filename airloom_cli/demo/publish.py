@@ -13,6 +13,7 @@ from pathlib import Path
 
 from airloom.tenancy import TenantScope
 from airloom_cli.demo import churn, fraud, retail, support
+from airloom_cli.demo.landing import land_file
 from airloom_cli.stack.settings import StackSettings
 
 CHURN_TOPIC = "customer_events"
@@ -96,7 +97,7 @@ def load_fraud(to: Destination, customers: int) -> Loaded:
     history = fraud.transactions(count=4000, seed=5, labelled=True)
     folder = to.folder(FRAUD_HISTORY_LANDING)
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "transactions.jsonl").write_text(fraud.as_json_lines(history))
+    land_file(folder / "transactions.jsonl", fraud.as_json_lines(history))
     live = fraud.transactions(count=500, seed=6, labelled=False)
     records = (
         (str(row["card_id"]).encode(), fraud.as_json_lines([row]).strip().encode()) for row in live
@@ -112,10 +113,10 @@ def load_support(to: Destination, customers: int) -> Loaded:
     conversations = to.folder(SUPPORT_LANDING)
     conversations.mkdir(parents=True, exist_ok=True)
     rows = support.conversations()
-    (conversations / "conversations.jsonl").write_text(support.as_json_lines(rows))
+    land_file(conversations / "conversations.jsonl", support.as_json_lines(rows))
     help_centre = to.folder(HELP_CENTRE_LANDING)
     help_centre.mkdir(parents=True, exist_ok=True)
-    (help_centre / "articles.jsonl").write_text(support.as_json_lines(support.articles()))
+    land_file(help_centre / "articles.jsonl", support.as_json_lines(support.articles()))
     return Loaded("support conversations, and help-centre articles", len(rows), str(conversations))
 
 

@@ -7,10 +7,13 @@ elasticity and a promotion lift, with noise: a regressor on lagged features can 
 from __future__ import annotations
 
 import csv
+import io
 import math
 import random
 from datetime import date, timedelta
 from pathlib import Path
+
+from airloom_cli.demo.landing import land_file
 
 COLUMNS = ("store_id", "product_id", "date", "units_sold", "price", "promo")
 
@@ -56,9 +59,10 @@ def write_sales_files(folder: Path, rows: list[dict[str, object]]) -> list[Path]
     written = []
     for store, store_rows in sorted(by_store.items()):
         path = folder / f"sales_{store}.csv"
-        with path.open("w", newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=COLUMNS)
-            writer.writeheader()
-            writer.writerows(store_rows)
+        text = io.StringIO(newline="")
+        writer = csv.DictWriter(text, fieldnames=COLUMNS)
+        writer.writeheader()
+        writer.writerows(store_rows)
+        land_file(path, text.getvalue())
         written.append(path)
     return written

@@ -64,6 +64,11 @@ def test_retail_sales_land_as_csv_files(tmp_path: Path) -> None:
     assert len(rows) == loaded.count
     assert {"store_id", "product_id", "date", "units_sold", "price", "promo"} == set(rows[0])
 
+    # Loading again leaves the files as they were: ingestion would take a touched file as new.
+    stamps = [path.stat().st_mtime_ns for path in files]
+    load_retail(Destination(settings), customers=0)
+    assert [path.stat().st_mtime_ns for path in files] == stamps
+
 
 def test_support_conversations_and_articles_land_as_json_lines(tmp_path: Path) -> None:
     from airloom_cli.demo.publish import HELP_CENTRE_LANDING, SUPPORT_LANDING, load_support

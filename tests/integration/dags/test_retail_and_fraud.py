@@ -42,6 +42,14 @@ def test_sales_files_become_a_demand_forecast(
     tags = MlflowClient(mlflow.url).get_model_version("retail_demand", version).tags
     assert tags["airloom.workflow"] == "retail_demand_forecast"
 
+    # The next day's run on the same files ingests none of them again.
+    load_retail(settings_for(own_broker, lake), customers=0)  # the demo loaded once more
+    again = run_dag("retail_demand_forecast")
+    assert again.succeeded, again.task_states
+    assert again.xcoms["ingest_sales"]["files"] == 0
+    assert read_table((lake / "retail" / "daily_sales").as_uri()).num_rows == loaded.count
+    assert read_table((lake / "retail" / "demand_forecast").as_uri()).num_rows == len(forecast)
+
 
 def test_the_champion_fraud_model_scores_the_stream_and_alerts(
     airflow_db, airloom_connections, own_broker, mlflow, lake: Path
@@ -52,6 +60,17 @@ def test_the_champion_fraud_model_scores_the_stream_and_alerts(
     assert trained.succeeded, trained.task_states
     champion = MlflowClient(mlflow.url).get_model_version_by_alias("fraud_detector", "champion")
     assert champion.tags["airloom.workflow"] == "fraud_model_training"
+    history = {
+        name: read_table((lake / "fraud" / name).as_uri()).num_rows
+        for name in ("labelled_transactions", "training_features", "training", "holdout")
+    }
+
+    retrained = run_dag("fraud_model_training")  # the same history: nothing ingested twice
+    assert retrained.succeeded, retrained.task_states
+    assert retrained.xcoms["ingest_history"]["files"] == 0
+    assert {name: read_table((lake / "fraud" / name).as_uri()).num_rows for name in history} == (
+        history
+    )
 
     streamed = run_dag("fraud_detection_streaming")
     assert streamed.succeeded, streamed.task_states
