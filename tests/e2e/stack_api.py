@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -82,6 +85,22 @@ class Builder:
             ti.task_id: ti.state for ti in airflow.task_instances(run["dagId"], run["airflowRunId"])
         }
         return run["dagId"], run["airflowRunId"], states
+
+
+def fresh_tenant(stack: LocalStack, role: str = "editor") -> tuple[str, str]:
+    """A tenant `up` never heard of, with a builder token (made with the builder's CLI): its
+    workflows are the only ones it sees, whatever other modules published on the stack."""
+    tenant = f"t{uuid.uuid4().hex[:10]}"
+    store = f"sqlite:///{stack.home / 'builder' / 'builder.db'}"
+    command = ["create-token", "--tenant", tenant, "--role", role, "--name", tenant]
+    created = subprocess.run(
+        [sys.executable, "-m", "workflow_builder_api", *command],
+        env={**stack.env, "AIRLOOM_BUILDER_DATABASE_URL": store},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return tenant, created.stdout.strip().splitlines()[-1]
 
 
 def task_log(stack: LocalStack, dag_id: str, run_id: str, task_id: str) -> str:

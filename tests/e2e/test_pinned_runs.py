@@ -17,7 +17,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from servicekit.airflow_client import AirflowClient, TaskInstance
-from tests.e2e.stack_api import NO_RETRIES, Builder, wait_until
+from tests.e2e.stack_api import NO_RETRIES, Builder, fresh_tenant, wait_until
 from tests.harness.stack import LocalStack
 from tests.integration.builder import queries
 from tests.integration.builder.specs import node, spec
@@ -70,10 +70,10 @@ def task_states(airflow: AirflowClient, run: dict[str, Any]) -> dict[str, TaskIn
 
 
 def test_a_run_keeps_its_version_while_the_next_is_published(stack: LocalStack) -> None:
-    tenant = stack.tenants[0]
-    builder = Builder(stack, tenant.builder_token)
+    tenant, token = fresh_tenant(stack)  # no other module's workflow in its listings
+    builder = Builder(stack, token)
     airflow = stack.airflow()
-    area = stack.home / "lake" / "tenants" / tenant.name
+    area = stack.home / "lake" / "tenants" / tenant
     (area / "landing" / "pinned").mkdir(parents=True, exist_ok=True)
     (area / "landing" / "pinned" / "documents.csv").write_text(DOCUMENTS)
 
