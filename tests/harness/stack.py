@@ -110,12 +110,6 @@ class LocalStack:
         return self.home / "workflows"
 
     @property
-    def workflows_repo(self) -> Path:
-        """The git repository the stack's builder publishes workflows into (Airflow's
-        versioned bundle of them); it goes with the stack's state folder."""
-        return self.home / "workflows"
-
-    @property
     def airflow_url(self) -> str:
         return self.url("AIRLOOM_AIRFLOW_PORT")
 
