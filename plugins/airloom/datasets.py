@@ -29,7 +29,7 @@ def _filesystem(uri: str):
     return fs.FileSystem.from_uri(uri)
 
 
-def _fsync(path: str) -> None:
+def fsync(path: str) -> None:
     """Force a local file (or folder entry) to disk: "written" must mean durable."""
     fd = os.open(path, os.O_RDONLY)
     try:
@@ -76,12 +76,12 @@ def write_table(
         if local:
             in_flight = f"{folder}/.{file_name}.{uuid.uuid4().hex}.tmp"
             _write_parquet(rows, in_flight, filesystem, file_metadata)
-            _fsync(in_flight)
+            fsync(in_flight)
             if replace:
                 filesystem.move(in_flight, final)
             else:
                 _move_without_replacing(in_flight, final)
-            _fsync(folder)  # the rename itself survives a crash only once its folder is synced
+            fsync(folder)  # the rename itself survives a crash only once its folder is synced
         else:
             if not replace and filesystem.get_file_info(final).type.name != "NotFound":
                 raise FileExistsError(f"{final} exists: it is not replaced")

@@ -17,6 +17,8 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
+from airloom.datasets import fsync
+
 LOCK_FILE = "lock"
 LOCK_POLL_SECONDS = 0.05
 
@@ -89,7 +91,7 @@ class Bookkeeping:
             file.flush()
             os.fsync(file.fileno())
         os.replace(in_flight, self.path(name))
-        _fsync_folder(self.folder)
+        fsync(self.folder)  # a rename survives a crash only once its folder is synced
 
     def remove(self, name: str) -> None:
         """Delete the record ``name``; nothing happens if it is already gone."""
@@ -132,12 +134,3 @@ class Bookkeeping:
             yield
         finally:
             os.close(descriptor)  # closing the descriptor releases the lock
-
-
-def _fsync_folder(folder: str) -> None:
-    """A rename survives a crash only once its folder is synced."""
-    descriptor = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
