@@ -16,6 +16,12 @@ from workflow_builder_api.services import runs
 from workflow_builder_api.services.auth import Principal
 from workflow_builder_api.services.runs import RunStatus
 
+# Task states after which a task does nothing more in this try.
+ENDED = frozenset({"success", "failed", "skipped", "upstream_failed", "removed"})
+# Every node has ended but the run has not: the scheduler marks it within a loop, so the
+# stream looks again this soon rather than a whole poll interval later.
+SETTLING_SECONDS = 0.2
+
 
 def _status(
     session: Session, principal: Principal, run_id: str, airflow: AirflowClient
@@ -50,4 +56,5 @@ class Subscription:
                 yield RunUpdate(run_id=run_id, run_state=status.state, node=None)
             if status.finished:
                 return
-            await asyncio.sleep(poll)
+            settling = bool(status.nodes) and all(node.state in ENDED for node in status.nodes)
+            await asyncio.sleep(min(poll, SETTLING_SECONDS) if settling else poll)
