@@ -13,12 +13,13 @@ import contextlib
 from collections.abc import AsyncIterator
 from functools import cache
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from sqlalchemy import text
 
 import airloom
 from marketplace.access import TierRateLimiter, ensure_bootstrap_keys
 from marketplace.api.errors import guard_error, install_error_handlers
+from marketplace.api.params import single_valued_query
 from marketplace.api.routes import (
     account,
     checks,
@@ -82,7 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         path_limits={INVOCATIONS: settings.max_invocation_bytes},
         render=guard_error,
     )
-    api = APIRouter(prefix="/api/v1")
+    api = APIRouter(prefix="/api/v1", dependencies=[Depends(single_valued_query)])
     for module in (service, account, models, compare, checks, deployments, endpoints):
         api.include_router(module.router)
     app.include_router(api)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, get_origin
 
-from fastapi import Path, Query
+from fastapi import Path, Query, Request
+from fastapi.dependencies.utils import get_flat_dependant
 
+from marketplace.errors import InvalidInput
 from marketplace.schemas import MAX_VERSION
 
 ModelName = Annotated[str, Path(min_length=1, max_length=255, description="Registered model")]
@@ -21,3 +23,15 @@ MAX_PAGE = 10_000
 MAX_PAGE_SIZE = 500
 Page = Annotated[int, Query(ge=1, le=MAX_PAGE, description=f"1 to {MAX_PAGE:,}")]
 PageSize = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description=f"1 to {MAX_PAGE_SIZE}")]
+
+
+def single_valued_query(request: Request) -> None:
+    """A query parameter that takes one value, sent twice, is refused rather than read as
+    whichever came last: the client meant something the answer would not show."""
+    dependant = getattr(request.scope.get("route"), "dependant", None)
+    if dependant is None:
+        return
+    for param in get_flat_dependant(dependant).query_params:
+        repeatable = get_origin(param.field_info.annotation) is list
+        if not repeatable and len(request.query_params.getlist(param.alias)) > 1:
+            raise InvalidInput(f"query parameter {param.alias!r} takes one value, not several")

@@ -132,7 +132,9 @@ def test_each_tenant_lists_only_its_own_dag(published: dict[str, Published]) -> 
         own.viewer.wait_to_see(own.dag_id)
         for user in (own.viewer, own.editor):
             listed = user.dag_ids()
-            assert listed == {own.dag_id}, listed
+            # Other modules on the shared stack publish for these tenants too.
+            assert own.dag_id in listed, listed
+            assert all(dag_id.startswith(f"wf-{own.tenant.name}-") for dag_id in listed), listed
             assert other.dag_id not in listed and not listed & PLATFORM_DAGS
 
 

@@ -97,6 +97,8 @@ def check_arguments(
             limit = (
                 ID_LIMIT if named is GraphQLID else STRING_LIMITS.get(name, DEFAULT_STRING_LIMIT)
             )
+            if "\x00" in value:  # no text column (PostgreSQL's, for one) can hold it
+                raise InvalidInput(f"argument {where} contains a NUL character")
             if len(value) > limit:
                 raise InputTooLarge(
                     f"argument {where} is {len(value):,} characters long; "

@@ -28,6 +28,7 @@ def mlflow_uris(
 ) -> Iterator[None]:
     """Use ``tracking_uri`` (and ``registry_uri``, default the same) for the block."""
     import mlflow
+    from mlflow.tracking import fluent
     from mlflow.tracking._model_registry import utils as registry_state
     from mlflow.tracking._tracking_service import utils as tracking_state
 
@@ -36,6 +37,10 @@ def mlflow_uris(
     saved_tracking = tracking_state._tracking_uri
     saved_registry = registry_state._registry_uri
     saved_env = {name: os.environ.get(name) for name in _VARIABLES}
+    # An experiment set earlier belongs to the server set earlier: on this one that id may
+    # not exist, or be another experiment.
+    saved_experiment = fluent._active_experiment_id
+    fluent._active_experiment_id = None
     try:
         if username:
             os.environ["MLFLOW_TRACKING_USERNAME"] = username
@@ -46,6 +51,7 @@ def mlflow_uris(
     finally:
         mlflow.set_tracking_uri(saved_tracking)
         registry_state._registry_uri = saved_registry
+        fluent._active_experiment_id = saved_experiment
         for name, value in saved_env.items():
             if value is None:
                 os.environ.pop(name, None)

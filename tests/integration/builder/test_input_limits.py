@@ -48,6 +48,20 @@ def test_names_ids_and_cursors_are_bounded_too(builder: Builder) -> None:
         assert len(json.dumps(body)) < 1000  # the value is not repeated back
 
 
+def test_a_nul_character_is_refused_naming_the_argument(builder: Builder) -> None:
+    """No store's text column can hold NUL (PostgreSQL refuses it): a user error, never 500."""
+    editor = builder.tenant().editor
+    publish = "mutation($id: ID!) { publishWorkflow(id: $id, version: 1) { published } }"
+
+    for query, variables, argument in (
+        (publish, {"id": "a\x00b"}, "id"),
+        (queries.CREATE, {"input": {"name": "ok", "title": "a\x00b"}}, "input.title"),
+    ):
+        (error,) = editor.call(query, **variables)["errors"]
+        assert error["extensions"]["code"] == "INVALID_INPUT", error
+        assert error["message"] == f"argument {argument} contains a NUL character"
+
+
 def test_json_nested_too_deeply_is_refused_whether_body_or_literal(builder: Builder) -> None:
     editor = builder.tenant().editor
     deep_body = '{"query": "{ serviceInfo { version } }", "variables": ' + "[" * 1000 + "]" * 1000
