@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, get_origin
+from typing import Annotated, Any, get_args, get_origin
 
 from fastapi import Path, Query, Request
 from fastapi.dependencies.utils import get_flat_dependant
@@ -32,6 +32,11 @@ def single_valued_query(request: Request) -> None:
     if dependant is None:
         return
     for param in get_flat_dependant(dependant).query_params:
-        repeatable = get_origin(param.field_info.annotation) is list
-        if not repeatable and len(request.query_params.getlist(param.alias)) > 1:
+        given = request.query_params.getlist(param.alias)
+        if len(given) > 1 and not _repeatable(param.field_info.annotation):
             raise InvalidInput(f"query parameter {param.alias!r} takes one value, not several")
+
+
+def _repeatable(annotation: Any) -> bool:
+    """``list[…]``, also as part of ``list[…] | None``."""
+    return any(get_origin(kind) is list for kind in (annotation, *get_args(annotation)))

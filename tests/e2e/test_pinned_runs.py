@@ -69,6 +69,17 @@ def task_states(airflow: AirflowClient, run: dict[str, Any]) -> dict[str, TaskIn
     return {ti.task_id: ti for ti in airflow.task_instances(run["dagId"], run["airflowRunId"])}
 
 
+def failure_report(airflow: AirflowClient, run: dict[str, Any]) -> str:
+    """Each task's state, and the end of a failed task's log: why the run did not succeed."""
+    lines = []
+    for task_id, task in task_states(airflow, run).items():
+        lines.append(f"{task_id}: {task.state}")
+        if task.state == "failed":
+            log = airflow.task_log(run["dagId"], run["airflowRunId"], task_id, task.try_number)
+            lines += [str(entry)[:500] for entry in log[-30:]]
+    return "\n".join(lines)
+
+
 def test_a_run_keeps_its_version_while_the_next_is_published(stack: LocalStack) -> None:
     tenant, token = fresh_tenant(stack)  # no other module's workflow in its listings
     builder = Builder(stack, token)
@@ -94,7 +105,7 @@ def test_a_run_keeps_its_version_while_the_next_is_published(stack: LocalStack) 
 
     for run in (first, second):
         ended = airflow.wait_for_run(run["dagId"], run["airflowRunId"], timeout=300)
-        assert ended.state == "success", task_states(airflow, run)
+        assert ended.state == "success", failure_report(airflow, run)
     # The first run's second task started after version 2 was committed: a real mid-way publish.
     chunk = task_states(airflow, first)["chunk"]
     assert chunk.start_date is not None and chunk.start_date.timestamp() > published_at

@@ -64,6 +64,19 @@ def test_pages_are_bounded_with_a_422_naming_the_parameter(market) -> None:
     assert (last.status_code, last.json()["items"]) == (200, [])
 
 
+def test_a_one_value_parameter_sent_twice_is_a_422_and_filters_repeat(market, models) -> None:
+    headers = market.key("bounds-a")
+
+    twice = market.client.get("/api/v1/models?q=churn&q=fraud", headers=headers)
+    repeated = market.client.get("/api/v1/models?framework=a&framework=b", headers=headers)
+
+    assert (twice.status_code, twice.json()) == (
+        422,
+        {"detail": "query parameter 'q' takes one value, not several", "code": "invalid_input"},
+    )
+    assert repeated.status_code == 200, repeated.text
+
+
 def test_json_nested_too_deeply_is_a_422_before_any_route_reads_it(market) -> None:
     headers = market.key("bounds-a") | JSON
     body = b'{"dataframe_split": ' + b"[" * 5000 + b"]" * 5000 + b"}"
