@@ -8,8 +8,6 @@ its DAG, its runs and its task logs, and is refused the other tenant's and the p
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.e2e.stack_api import fresh_tenant
 from tests.harness.stack import LocalStack, Login, StackTenant
 from tests.integration.builder import queries
 from tests.integration.builder.specs import ingest, spec
@@ -201,17 +200,7 @@ def test_a_new_tenants_first_publish_creates_its_roles_and_parses(
     stack: LocalStack, published: dict[str, Published]
 ) -> None:
     """A tenant `up` never heard of (its token made with the builder's CLI afterwards)."""
-    tenant = f"t{time.monotonic_ns() % 10**10}"
-    store = f"sqlite:///{stack.home / 'builder' / 'builder.db'}"
-    command = ["create-token", "--tenant", tenant, "--role", "editor", "--name", "late"]
-    created = subprocess.run(
-        [sys.executable, "-m", "workflow_builder_api", *command],
-        env={**stack.env, "AIRLOOM_BUILDER_DATABASE_URL": store},
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    token = created.stdout.strip().splitlines()[-1]
+    tenant, token = fresh_tenant(stack)
     dag_id = publish(stack, token, f"late_{tenant}")
     airflow = stack.airflow()
     assert airflow.wait_for_dag(dag_id, timeout=240)["is_stale"] is False
