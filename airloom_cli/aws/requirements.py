@@ -30,6 +30,8 @@ PROVIDED_BY_MWAA = (
     # MWAA's own auth manager: its roles and the DAG-level access_control tenants rely on.
     "apache-airflow-providers-fab",
     "apache-airflow-providers-standard",
+    # MWAA has it for the Amazon provider's deferrable triggers; its constraints file pins it.
+    "aiobotocore",
 )
 
 #: Used only by the containers (services) or by `airloom up` on one machine.
