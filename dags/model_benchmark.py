@@ -26,19 +26,15 @@ def run_benchmark(params: dict[str, Any] | None = None) -> dict[str, Any]:
     import tempfile
     from pathlib import Path
 
+    from airloom.hooks.mlflow import MlflowHook
+    from airloom.ml.registry import ModelRef, download_model
     from airloom.model_checks.benchmark import BenchmarkConf, benchmark_model_dir
-    from airloom.model_checks.registry import (
-        ModelRef,
-        download_model,
-        registry_client,
-        tracking_uri,
-    )
 
     conf = BenchmarkConf.model_validate(dict(params or {}))
-    client = registry_client(tracking_uri())
-    with tempfile.TemporaryDirectory(prefix="airloom-benchmark-") as folder:
+    hook = MlflowHook()
+    with hook.tracking(), tempfile.TemporaryDirectory(prefix="airloom-benchmark-") as folder:
         ref = ModelRef(conf.model_name, conf.version)
-        model_dir = download_model(client, ref, Path(folder))
+        model_dir = download_model(hook.client(), ref, Path(folder))
         return benchmark_model_dir(str(model_dir), conf)
 
 
@@ -51,19 +47,13 @@ def record(
     from airflow.sdk.exceptions import AirflowFailException
 
     from airloom import model_tags
-    from airloom.model_checks.registry import (
-        ModelRef,
-        ModelVersionNotFound,
-        get_version,
-        registry_client,
-        tracking_uri,
-        write_tags,
-    )
+    from airloom.hooks.mlflow import MlflowHook
+    from airloom.ml.registry import ModelRef, ModelVersionNotFound, get_version, write_tags
 
     params = dict(params or {})
     try:
         ref = ModelRef(str(params["model_name"]), int(params["version"]))
-        client = registry_client(tracking_uri())
+        client = MlflowHook().client()
         get_version(client, ref)
     except (KeyError, TypeError, ValueError, ModelVersionNotFound) as exc:
         raise AirflowFailException(f"nothing to record for conf {params}: {exc}") from exc

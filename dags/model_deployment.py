@@ -51,7 +51,7 @@ def gate(
     from airloom.deploy import UnknownTargetError, known_targets
     from airloom.deploy.rollout import DeploymentConf, DeploymentRefused, validation_gate
     from airloom.hooks.mlflow import MlflowHook
-    from airloom.model_checks.registry import ModelRef, ModelVersionNotFound, get_version
+    from airloom.ml.registry import ModelRef, ModelVersionNotFound, get_version
 
     values = {key: value for key, value in dict(params or {}).items() if value is not None}
     try:

@@ -32,33 +32,23 @@ VALIDATION_PARAMS = {
 
 @contextlib.contextmanager
 def _model(conf: dict[str, Any]) -> Iterator[Path]:
-    from airloom.model_checks.registry import (
-        ModelRef,
-        download_model,
-        registry_client,
-        tracking_uri,
-    )
+    from airloom.hooks.mlflow import MlflowHook
+    from airloom.ml.registry import ModelRef, download_model
 
-    client = registry_client(tracking_uri())
-    with tempfile.TemporaryDirectory(prefix="airloom-validate-") as folder:
+    hook = MlflowHook()
+    with hook.tracking(), tempfile.TemporaryDirectory(prefix="airloom-validate-") as folder:
         ref = ModelRef(conf["model_name"], conf["version"])
-        yield download_model(client, ref, Path(folder))
+        yield download_model(hook.client(), ref, Path(folder))
 
 
 def _metric_thresholds(conf: dict[str, Any]) -> Any:
     """The candidate's metrics against the thresholds and the current champion's."""
-    from airloom.model_checks.registry import (
-        ModelRef,
-        alias_version,
-        get_version,
-        registry_client,
-        run_metrics,
-        tracking_uri,
-    )
+    from airloom.hooks.mlflow import MlflowHook
+    from airloom.ml.registry import ModelRef, alias_version, get_version, run_metrics
     from airloom.model_checks.validation import ValidationConf, check_thresholds
 
     settings = ValidationConf.model_validate(conf)
-    client = registry_client(tracking_uri())
+    client = MlflowHook().client()
     candidate = get_version(client, ModelRef(settings.model_name, settings.version))
     champion_version = alias_version(client, settings.model_name, settings.champion_alias)
     champion = None
@@ -71,16 +61,12 @@ def _metric_thresholds(conf: dict[str, Any]) -> Any:
 
 def resolve(params: dict[str, Any] | None = None) -> dict[str, Any]:
     """Check the conf and that the version exists, before anything is downloaded."""
-    from airloom.model_checks.registry import (
-        ModelRef,
-        get_version,
-        registry_client,
-        tracking_uri,
-    )
+    from airloom.hooks.mlflow import MlflowHook
+    from airloom.ml.registry import ModelRef, get_version
     from airloom.model_checks.validation import ValidationConf
 
     conf = ValidationConf.model_validate(dict(params or {}))
-    get_version(registry_client(tracking_uri()), ModelRef(conf.model_name, conf.version))
+    get_version(MlflowHook().client(), ModelRef(conf.model_name, conf.version))
     return conf.model_dump(mode="json")
 
 
@@ -111,13 +97,8 @@ def record(
     from airflow.sdk.exceptions import AirflowFailException
 
     from airloom import model_tags
-    from airloom.model_checks.registry import (
-        ModelRef,
-        alias_version,
-        registry_client,
-        tracking_uri,
-        write_tags,
-    )
+    from airloom.hooks.mlflow import MlflowHook
+    from airloom.ml.registry import ModelRef, alias_version, write_tags
     from airloom.model_checks.validation import CheckResult, ValidationConf, build_report
 
     if conf is None:
@@ -126,7 +107,7 @@ def record(
     groups = (quick, fresh_environment)
     # A check task that crashed left no result: build_report marks it as not run.
     checks = [CheckResult(**item) for group in groups if group for item in group]
-    client = registry_client(tracking_uri())
+    client = MlflowHook().client()
     champion = alias_version(client, settings.model_name, settings.champion_alias)
     report = build_report(settings, checks, champion, run_id)
     write_tags(

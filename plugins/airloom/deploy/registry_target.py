@@ -13,20 +13,28 @@ from datetime import UTC, datetime
 from typing import Any
 
 from airloom.deploy.base import DeploymentError, DeploymentNotFound
-from airloom.ml.registry import CHALLENGER, CHAMPION, ModelRef, existing_version, version_by_alias
+from airloom.ml.registry import ModelRef, get_version, version_by_alias
+from airloom.model_tags import (
+    CHALLENGER_ALIAS as CHALLENGER,
+)
+from airloom.model_tags import (
+    CHAMPION_ALIAS as CHAMPION,
+)
+from airloom.model_tags import (
+    DEPLOY_REASON,
+    DEPLOYED_AT,
+    DEPLOYED_BY,
+    DEPLOYMENT_EVENT_PREFIX,
+    PROMOTED_FROM,
+)
 
-HISTORY_PREFIX = "airloom.deployment."
-TAG_DEPLOYED_AT = "airloom.deployed_at"
-TAG_DEPLOYED_BY = "airloom.deployed_by"
-TAG_DEPLOY_REASON = "airloom.deploy_reason"
-TAG_PROMOTED_FROM = "airloom.promoted_from"
 AUDIT_FIELDS = ("deployed_by", "reason", "target", "endpoint", "workflow", "run_id")
 
 
 def deployment_history(client: Any, name: str) -> list[dict[str, Any]]:
     """Every recorded deployment event of registered model ``name``, oldest first."""
     tags = client.get_registered_model(name).tags
-    keys = sorted(key for key in tags if key.startswith(HISTORY_PREFIX))
+    keys = sorted(key for key in tags if key.startswith(DEPLOYMENT_EVENT_PREFIX))
     return [json.loads(tags[key]) for key in keys]
 
 
@@ -98,10 +106,10 @@ class RegistryTarget:
             "model_uri": ModelRef(name, champion.version).uri,
             "version": champion.version,
             "alias": CHAMPION,
-            "deployed_at": tags.get(TAG_DEPLOYED_AT),
-            "deployed_by": tags.get(TAG_DEPLOYED_BY),
-            "reason": tags.get(TAG_DEPLOY_REASON),
-            "previous_version": _none_if_absent(tags.get(TAG_PROMOTED_FROM)),
+            "deployed_at": tags.get(DEPLOYED_AT),
+            "deployed_by": tags.get(DEPLOYED_BY),
+            "reason": tags.get(DEPLOY_REASON),
+            "previous_version": _none_if_absent(tags.get(PROMOTED_FROM)),
         }
 
     def list_deployments(self, endpoint: str | None = None) -> list[dict[str, Any]]:
@@ -131,21 +139,22 @@ class RegistryTarget:
 
     def _promote(self, ref: ModelRef, config: dict[str, Any]) -> dict[str, Any]:
         try:
-            existing_version(self.client, ref)
+            get_version(self.client, ref)
         except LookupError as exc:
             raise DeploymentError(str(exc)) from None
         previous = version_by_alias(self.client, ref.name, CHAMPION)
         from_version = previous.version if previous else None
-        self.client.set_registered_model_alias(ref.name, CHAMPION, ref.version)
+        version = str(ref.version)  # as MLflow writes versions, in the records and answers
+        self.client.set_registered_model_alias(ref.name, CHAMPION, version)
         try:
-            record = self._record(ref.name, "promote", ref.version, from_version, config)
+            record = self._record(ref.name, "promote", version, from_version, config)
             for key, value in {
-                TAG_DEPLOYED_AT: record["deployed_at"],
-                TAG_DEPLOYED_BY: record["deployed_by"],
-                TAG_DEPLOY_REASON: record["reason"],
-                TAG_PROMOTED_FROM: from_version or "none",
+                DEPLOYED_AT: record["deployed_at"],
+                DEPLOYED_BY: record["deployed_by"],
+                DEPLOY_REASON: record["reason"],
+                PROMOTED_FROM: from_version or "none",
             }.items():
-                self.client.set_model_version_tag(ref.name, ref.version, key, value)
+                self.client.set_model_version_tag(ref.name, version, key, value)
         except Exception as exc:  # put the champion back: no promotion without its record
             if from_version is None:
                 self.client.delete_registered_model_alias(ref.name, CHAMPION)
@@ -153,12 +162,12 @@ class RegistryTarget:
                 self.client.set_registered_model_alias(ref.name, CHAMPION, from_version)
             raise DeploymentError(f"could not record the promotion of {ref}: {exc}") from exc
         challenger = version_by_alias(self.client, ref.name, CHALLENGER)
-        if challenger is not None and challenger.version == ref.version:
+        if challenger is not None and challenger.version == version:
             self.client.delete_registered_model_alias(ref.name, CHALLENGER)  # it has won
         return {
             "name": ref.name,
             "model_uri": ref.uri,
-            "version": ref.version,
+            "version": version,
             "alias": CHAMPION,
             "previous_version": from_version,
             **{key: record[key] for key in ("deployed_at", "deployed_by", "reason")},
@@ -184,7 +193,7 @@ class RegistryTarget:
         record["deployed_by"] = record["deployed_by"] or "unknown"
         record["reason"] = record["reason"] or ""
         record["target"] = record["target"] or self.target_name
-        key = f"{HISTORY_PREFIX}{now:%Y%m%dT%H%M%S%fZ}"
+        key = f"{DEPLOYMENT_EVENT_PREFIX}{now:%Y%m%dT%H%M%S%fZ}"
         self.client.set_registered_model_tag(name, key, json.dumps(record))
         return record
 

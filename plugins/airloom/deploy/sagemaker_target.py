@@ -23,9 +23,6 @@ from airloom import model_tags
 from airloom.deploy.base import DeploymentError, DeploymentNotFound
 from airloom.ml.tracking import mlflow_uris
 
-MODEL_URI_TAG = "airloom.model_uri"
-TENANT_TAG = model_tags.TENANT  # the tenant owning the endpoint's name, as on models
-
 
 def _env(name: str) -> str | None:
     return os.environ.get(name) or None
@@ -97,9 +94,11 @@ class SageMakerTarget:
         endpoint: str | None = None,
     ) -> dict[str, Any]:
         """Create endpoint ``name`` serving ``model_uri``; returns once it is in service."""
-        tags = {MODEL_URI_TAG: model_uri}
+        tags = {model_tags.ENDPOINT_MODEL_URI: model_uri}
         if (config or {}).get("tenant"):
-            tags[TENANT_TAG] = config["tenant"]  # who owns the name (airloom.deploy.ownership)
+            tags[model_tags.ENDPOINT_TENANT] = config[
+                "tenant"
+            ]  # who owns the name (airloom.deploy.ownership)
         options = {**self.deployment_config, "tags": tags}
         self._run(
             f"deploy {model_uri} to SageMaker endpoint {name!r}",
@@ -140,7 +139,8 @@ class SageMakerTarget:
             self._remove_new_resources(name, before)
             raise
         self._sagemaker().add_tags(
-            ResourceArn=current["arn"], Tags=[{"Key": MODEL_URI_TAG, "Value": model_uri}]
+            ResourceArn=current["arn"],
+            Tags=[{"Key": model_tags.ENDPOINT_MODEL_URI, "Value": model_uri}],
         )
         return self.get_deployment(name)
 
@@ -186,8 +186,10 @@ class SageMakerTarget:
             raise DeploymentError(f"could not read SageMaker endpoint {name!r}: {exc}") from exc
         except BotoCoreError as exc:  # no credentials, no network: still a DeploymentError
             raise DeploymentError(f"could not read SageMaker endpoint {name!r}: {exc}") from exc
-        model_uri = next((t["Value"] for t in tags if t["Key"] == MODEL_URI_TAG), None)
-        tenant = next((t["Value"] for t in tags if t["Key"] == TENANT_TAG), None)
+        model_uri = next(
+            (t["Value"] for t in tags if t["Key"] == model_tags.ENDPOINT_MODEL_URI), None
+        )
+        tenant = next((t["Value"] for t in tags if t["Key"] == model_tags.ENDPOINT_TENANT), None)
         version = model_uri.rsplit("/", 1)[-1] if model_uri else None
         return {
             "name": name,

@@ -33,7 +33,7 @@ PERMANENT_ERRORS = frozenset(
         "airloom.ingest.http_guard.AddressRefused",
         # models that are not there
         "airloom.spark.scoring.ModelNotFoundError",
-        "airloom.model_checks.registry.ModelVersionNotFound",
+        "airloom.ml.registry.ModelVersionNotFound",
         # SQL that does not parse or does not fit its tables (ParseException is an
         # AnalysisException)
         "pyspark.errors.exceptions.base.AnalysisException",

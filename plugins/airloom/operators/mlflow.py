@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from airflow.sdk import Context
 from pydantic import Field, ValidationInfo, field_validator
 
+from airloom import model_tags
 from airloom.catalog import NodeParams, Port, PortType
 from airloom.catalog.params import at_parse, field_problems
 from airloom.catalog.resources import (
@@ -32,9 +33,6 @@ from airloom.operators.base import AirloomOperator
 from airloom.operators.quality import dataset_beside, run_tags
 
 ModelName = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$", max_length=200)]
-TAG_ESTIMATOR = "airloom.estimator"
-TAG_EVALUATION_STATUS = "airloom.evaluation.status"
-TAG_EVALUATION_REPORT = "airloom.evaluation.report"
 HOLDOUT_FILE = "holdout"  # one file, replaced by each run: the latest training's holdout
 
 
@@ -160,7 +158,7 @@ class TrainModelOperator(AirloomOperator):
         self.log.info("Trained %s: holdout %s", params.estimator, trained.metrics)
         holdout_uri = self._write_holdout(params, dataset_uri, frame.loc[trained.holdout_index])
         lineage = run_tags(context, dataset_uri)
-        version_tags = {**params.tags, **lineage, TAG_ESTIMATOR: params.estimator}
+        version_tags = {**params.tags, **lineage, model_tags.ESTIMATOR: params.estimator}
         hook = MlflowHook(params.mlflow_conn_id)
         with hook.tracking():
             self.claim_model(hook.client(), params.registered_model_name)
@@ -266,13 +264,7 @@ class EvaluateModelOperator(AirloomOperator):
         from airloom.datasets import read_table
         from airloom.hooks.mlflow import MlflowHook
         from airloom.ml.evaluation import compare, score_version
-        from airloom.ml.registry import (
-            CHALLENGER,
-            CHAMPION,
-            ModelRef,
-            existing_version,
-            version_by_alias,
-        )
+        from airloom.ml.registry import ModelRef, get_version, version_by_alias
 
         candidate = ModelRef.parse(inputs["model"])
         dataset_uri = str(inputs["table"])
@@ -281,8 +273,8 @@ class EvaluateModelOperator(AirloomOperator):
         with hook.tracking():
             client = hook.client()
             self.require_model(client, candidate.name)
-            existing_version(client, candidate)
-            holder = version_by_alias(client, candidate.name, CHAMPION)
+            get_version(client, candidate)
+            holder = version_by_alias(client, candidate.name, model_tags.CHAMPION_ALIAS)
             champion = ModelRef(candidate.name, holder.version) if holder else None
             evaluation = compare(
                 score_version(candidate, holdout, params.target),
@@ -297,7 +289,7 @@ class EvaluateModelOperator(AirloomOperator):
             with mlflow.start_run(
                 experiment_id=hook.experiment_id(params.experiment),
                 run_name=_run_name(context),
-                tags=run_tags(context, dataset_uri) | {TAG_EVALUATION_STATUS: status},
+                tags=run_tags(context, dataset_uri) | {model_tags.EVALUATION_STATUS: status},
             ) as run:
                 mlflow.log_input(
                     mlflow.data.from_pandas(holdout, source=dataset_uri, name=dataset_uri),
@@ -311,12 +303,14 @@ class EvaluateModelOperator(AirloomOperator):
                 mlflow.log_text(evaluation.to_markdown(), "evaluation/report.md")
             report = f"runs:/{run.info.run_id}/evaluation/report.json"
             for key, value in {
-                TAG_EVALUATION_STATUS: status,
-                TAG_EVALUATION_REPORT: report,
+                model_tags.EVALUATION_STATUS: status,
+                model_tags.EVALUATION_REPORT: report,
             }.items():
-                client.set_model_version_tag(candidate.name, candidate.version, key, value)
+                client.set_model_version_tag(candidate.name, str(candidate.version), key, value)
             if evaluation.passed:
-                client.set_registered_model_alias(candidate.name, CHALLENGER, candidate.version)
+                client.set_registered_model_alias(
+                    candidate.name, model_tags.CHALLENGER_ALIAS, str(candidate.version)
+                )
         if not evaluation.passed:
             raise AirflowFailException(f"{evaluation.summary()}\nReport: {report}")
         self.log.info("%s\nReport: %s", evaluation.summary(), report)

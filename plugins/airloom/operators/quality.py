@@ -15,11 +15,11 @@ from typing import Annotated, Any
 from airflow.sdk import Context
 from pydantic import Field
 
+from airloom import model_tags
 from airloom.catalog import NodeParams, Port, PortType
 from airloom.catalog.resources import DatasetRef, ExperimentRef, PlatformConnection
 from airloom.connections import LAKE_CONN_ID, MLFLOW_CONN_ID
 from airloom.lake import DATASET_NAME
-from airloom.ml.registry import TAG_DATASET, TAG_RUN_ID, TAG_TASK, TAG_WORKFLOW
 from airloom.operators.base import AirloomOperator
 from airloom.quality.checks import CheckList
 
@@ -75,10 +75,10 @@ def dataset_beside(uri: str, lake_conn_id: str, suffix: str, instead: str) -> st
 def run_tags(context: Context, dataset_uri: str) -> dict[str, str]:
     """What produced an MLflow run or model version: workflow, Airflow run, task, dataset."""
     return {
-        TAG_WORKFLOW: context["dag"].dag_id,
-        TAG_RUN_ID: context["run_id"],
-        TAG_TASK: context["task"].task_id,
-        TAG_DATASET: dataset_uri,
+        model_tags.WORKFLOW: context["dag"].dag_id,
+        model_tags.AIRFLOW_RUN_ID: context["run_id"],
+        model_tags.AIRFLOW_TASK_ID: context["task"].task_id,
+        model_tags.DATASET: dataset_uri,
     }
 
 

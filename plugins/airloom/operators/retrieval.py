@@ -12,6 +12,7 @@ from typing import Any
 from airflow.sdk import Context
 from pydantic import Field
 
+from airloom import model_tags
 from airloom.catalog import NodeParams, Port, PortType
 from airloom.catalog.resources import (
     DatasetRef,
@@ -193,8 +194,11 @@ class TrainEmbedderOperator(AirloomOperator):
                 )
             version = str(info.registered_model_version)
             client = hook.client()
-            for key, value in {**tags, "airloom.task": "embedding"}.items():
+            for key, value in tags.items():
                 client.set_model_version_tag(params.registered_model_name, version, key, value)
+            client.set_registered_model_tag(
+                params.registered_model_name, model_tags.TASK, "embedding"
+            )
         return {"model": f"models:/{params.registered_model_name}/{version}"}
 
 

@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from airloom import model_tags
 from airloom.catalog.resources import Resource
 from airloom.tenancy.grants import normalise_s3
 
@@ -15,7 +16,7 @@ if TYPE_CHECKING:
     from airloom.tenancy.scope import TenantScope
 
 TENANTS_FOLDER = "tenants"  # the lake folder holding one area per tenant
-RESERVED_TAG_PREFIX = "airloom."
+RESERVED_TAG_PREFIX = model_tags.PREFIX
 LAKE_SCHEME = "lake://"
 TOPIC_LIMIT = 249  # Kafka's longest topic name
 _MODEL_URI = re.compile(r"^models:/(?P<name>[^/@\s]+)(/\d+|@[A-Za-z0-9_\-]+)$")

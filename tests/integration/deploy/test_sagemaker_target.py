@@ -19,9 +19,9 @@ import httpx
 import pandas as pd
 import pytest
 
+from airloom import model_tags
 from airloom.deploy import DeploymentError, DeploymentNotFound, get_target
 from airloom.deploy.ownership import claim_endpoint
-from airloom.deploy.sagemaker_target import MODEL_URI_TAG
 from airloom.tenancy import TenantAccessDenied
 from tests.integration.serving.support import register_linear
 
@@ -169,4 +169,4 @@ def test_a_missing_version_is_a_clear_error_and_creates_nothing(target, model) -
         target.create_deployment("churn-missing", f"models:/{model}/9")
     with pytest.raises(DeploymentNotFound):
         target.get_deployment("churn-missing")
-    assert MODEL_URI_TAG == "airloom.model_uri"
+    assert model_tags.ENDPOINT_MODEL_URI == "airloom.model_uri"

@@ -64,7 +64,7 @@ def test_training_registers_a_tagged_version_with_its_dataset_and_metrics(
     assert version.tags["airloom.workflow"] == "test_train"
     assert version.tags["airloom.run_id"] == result.run_id
     assert version.tags["airloom.dataset"] == features
-    assert version.tags["airloom.task"] == "train"
+    assert version.tags["airloom.task_id"] == "train"
     assert version.tags["team"] == "retention"
     run = client.get_run(version.run_id)
     assert run.data.params["C"] == "0.5" and run.data.params["estimator"] == "logistic_regression"
