@@ -13,8 +13,9 @@ from datetime import datetime, timedelta
 
 from airflow.sdk import DAG
 
+from airloom.operators.deploy import DeployModelOperator
 from airloom.operators.kafka import KafkaIngestOperator
-from airloom.operators.mlflow import DeployModelOperator, EvaluateModelOperator, TrainModelOperator
+from airloom.operators.mlflow import EvaluateModelOperator, TrainModelOperator
 from airloom.operators.quality import DataQualityOperator
 from airloom.operators.spark import SparkTransformOperator
 

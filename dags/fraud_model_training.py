@@ -11,8 +11,9 @@ from datetime import datetime, timedelta
 
 from airflow.sdk import DAG
 
+from airloom.operators.deploy import DeployModelOperator
 from airloom.operators.files import FileIngestOperator
-from airloom.operators.mlflow import DeployModelOperator, EvaluateModelOperator, TrainModelOperator
+from airloom.operators.mlflow import EvaluateModelOperator, TrainModelOperator
 from airloom.operators.spark import SparkTransformOperator
 
 MODEL = "fraud_detector"

@@ -14,7 +14,7 @@ from mlflow import MlflowClient
 from airloom.deploy import DeploymentError, DeploymentNotFound, get_target
 from airloom.deploy.registry_target import deployment_history
 from airloom.ml.registry import version_by_alias
-from airloom.operators.mlflow import DeployModelOperator
+from airloom.operators.deploy import DeployModelOperator
 from tests.harness.airflow import run_dag_object
 from tests.harness.servers import RunningServer
 from tests.integration.serving.support import expected, register_linear, serving_server

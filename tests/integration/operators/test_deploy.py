@@ -12,7 +12,7 @@ from sklearn.linear_model import LogisticRegression
 
 from airloom.deploy.registry_target import deployment_history
 from airloom.ml.registry import version_by_alias
-from airloom.operators.mlflow import DeployModelOperator
+from airloom.operators.deploy import DeployModelOperator
 from tests.harness.airflow import run_dag_object
 from tests.integration.operators.ml_data import churn, register_version
 

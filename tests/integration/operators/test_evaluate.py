@@ -15,7 +15,8 @@ from sklearn.linear_model import LogisticRegression
 
 from airloom.ml.evaluation import NO_CHAMPION_NOTE
 from airloom.ml.registry import version_by_alias
-from airloom.operators.mlflow import DeployModelOperator, EvaluateModelOperator, TrainModelOperator
+from airloom.operators.deploy import DeployModelOperator
+from airloom.operators.mlflow import EvaluateModelOperator, TrainModelOperator
 from tests.harness.airflow import run_dag_object
 from tests.integration.operators.ml_data import churn, register_version, write_dataset
 

@@ -16,7 +16,8 @@ from sklearn.linear_model import LogisticRegression
 
 from airloom import model_tags
 from airloom.operators.batch_score import BatchScoreOperator
-from airloom.operators.mlflow import DeployModelOperator, TrainModelOperator
+from airloom.operators.deploy import DeployModelOperator
+from airloom.operators.mlflow import TrainModelOperator
 from airloom.tenancy import TenantScope
 from tests.harness.airflow import run_dag_object
 from tests.integration.operators.ml_data import churn, register_version, write_dataset

@@ -6,7 +6,8 @@ import pytest
 from airflow.sdk import DAG
 
 from airloom.catalog import NodeConfigError, node_types
-from airloom.operators.mlflow import DeployModelOperator, EvaluateModelOperator, TrainModelOperator
+from airloom.operators.deploy import DeployModelOperator
+from airloom.operators.mlflow import EvaluateModelOperator, TrainModelOperator
 from airloom.operators.quality import DataQualityOperator
 
 
