@@ -1,4 +1,5 @@
-"""What every Airloom service shares: health and metrics endpoints and structured logs."""
+"""What every Airloom service shares: health and metrics endpoints, structured logs, the
+credential hash, typed bootstrap secrets, settings loading, the engine and the migration runner."""
 
 from servicekit.app import create_service_app
 
