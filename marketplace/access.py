@@ -1,4 +1,5 @@
-"""API keys (stored as sha256, each with a tenant and a tier) and per-tier rate limits.
+"""API keys (stored as servicekit's secret hash, each with a tenant and a tier) and per-tier
+rate limits.
 
 Rate limits are counted by the `limits` library (the engine under slowapi), keyed by the API
 key, in whatever storage its URI names: ``memory://`` for one replica, ``redis://…`` when
@@ -7,9 +8,7 @@ several share the count.
 
 from __future__ import annotations
 
-import hashlib
 import math
-import secrets
 import time
 from dataclasses import dataclass
 
@@ -22,12 +21,9 @@ from sqlalchemy.orm import Session
 from marketplace.core.config import TIERS, BootstrapKey, Tier
 from marketplace.errors import InvalidInput, RateLimited
 from marketplace.models import ApiKey, utcnow
+from servicekit.credentials import new_secret, secret_hash
 
 KEY_PREFIX = "alm_"
-
-
-def hash_key(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -44,15 +40,15 @@ def create_key(
         raise InvalidInput(f"tier {tier!r} is not one of {', '.join(TIERS)}")
     if not tenant.strip():
         raise InvalidInput("tenant must not be empty")
-    key = key or KEY_PREFIX + secrets.token_urlsafe(32)
-    row = ApiKey(key_hash=hash_key(key), prefix=key[:12], name=name, tenant=tenant, tier=tier)
+    key = key or new_secret(KEY_PREFIX)
+    row = ApiKey(key_hash=secret_hash(key), prefix=key[:12], name=name, tenant=tenant, tier=tier)
     session.add(row)
     session.flush()
     return NewKey(key=key, row=row)
 
 
 def find_key(session: Session, key: str) -> ApiKey | None:
-    return session.scalar(select(ApiKey).where(ApiKey.key_hash == hash_key(key)))
+    return session.scalar(select(ApiKey).where(ApiKey.key_hash == secret_hash(key)))
 
 
 def revoke_key(session: Session, prefix: str) -> int:

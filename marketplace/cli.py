@@ -12,12 +12,11 @@ from marketplace.core.config import TIERS, get_settings
 
 
 def _session_factory():  # type: ignore[no-untyped-def]
-    from marketplace.core import migrate
-    from marketplace.core.db import make_engine, make_session_factory
+    from marketplace.core.db import MIGRATIONS, make_engine, session_factory
 
     engine = make_engine(get_settings().database_url)
-    migrate.upgrade(engine)
-    return make_session_factory(engine)
+    MIGRATIONS.upgrade(engine)
+    return session_factory(engine)
 
 
 @click.group(name="marketplace")

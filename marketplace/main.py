@@ -1,6 +1,7 @@
 """The marketplace's FastAPI app: `uvicorn marketplace.main:app`.
 
-At startup (lifespan) it migrates the database (``alembic upgrade head``, unless
+At startup (lifespan), before it serves, it migrates the database with servicekit's runner
+(``alembic upgrade head``; a database already current is left alone; off with
 ``AIRLOOM_MARKETPLACE_MIGRATE_ON_STARTUP=false``), creates the bootstrap API keys, and starts
 the background task that mirrors MLflow's registry into the catalog every
 ``AIRLOOM_MARKETPLACE_SYNC_SECONDS``.
@@ -31,9 +32,8 @@ from marketplace.api.routes import (
 )
 from marketplace.catalog.registry import MlflowRegistry
 from marketplace.catalog.sync import CatalogSync, sync_forever
-from marketplace.core import migrate
 from marketplace.core.config import Settings, get_settings
-from marketplace.core.db import make_engine, make_session_factory
+from marketplace.core.db import MIGRATIONS, make_engine, session_factory
 from servicekit import create_service_app
 from servicekit.airflow_client import airflow_client
 from servicekit.body_guard import BodyGuard
@@ -66,12 +66,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         checks={"database": database_check, "mlflow": mlflow_check},
         log_level=settings.log_level,
     )
-    session_factory = make_session_factory(engine)
+    sessions = session_factory(engine)
     app.state.settings = settings
     app.state.engine = engine
-    app.state.session_factory = session_factory
+    app.state.session_factory = sessions
     app.state.registry = registry
-    app.state.catalog_sync = CatalogSync(session_factory, registry, settings.full_sync_seconds)
+    app.state.catalog_sync = CatalogSync(sessions, registry, settings.full_sync_seconds)
     app.state.rate_limiter = TierRateLimiter(settings.rate_limits, settings.rate_limit_storage_uri)
     app.state.airflow = cache(airflow_client)  # built on first use, from AIRLOOM_AIRFLOW_*
     app.router.lifespan_context = _lifespan
@@ -94,7 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     if settings.migrate_on_startup:
-        await asyncio.to_thread(migrate.upgrade, app.state.engine)
+        await asyncio.to_thread(MIGRATIONS.upgrade, app.state.engine)
     if settings.bootstrap_keys:
         with app.state.session_factory() as session:
             ensure_bootstrap_keys(session, settings.bootstrap_keys)

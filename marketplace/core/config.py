@@ -9,24 +9,30 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import AliasChoices, BaseModel, Field
+from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from servicekit.bootstrap import BootstrapEntry, BootstrapList
+from servicekit.settings import load_settings
 
 Tier = Literal["free", "pro", "enterprise"]
 TIERS: tuple[Tier, ...] = ("free", "pro", "enterprise")
 
 
-class BootstrapKey(BaseModel):
+class BootstrapKey(BootstrapEntry):
     """An API key to create at startup if missing (local stack, first admin key)."""
 
-    key: str = Field(min_length=16)
+    key: str = Field(min_length=16, repr=False)
     tenant: str = Field(min_length=1, max_length=100)
     tier: Tier = "free"
     name: str = "bootstrap"
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="AIRLOOM_MARKETPLACE_", extra="ignore")
+    # An error names the setting but never repeats its value: some hold secrets.
+    model_config = SettingsConfigDict(
+        env_prefix="AIRLOOM_MARKETPLACE_", extra="ignore", hide_input_in_errors=True
+    )
 
     database_url: str = "sqlite:///.airloom/marketplace/marketplace.db"
     mlflow_tracking_uri: str = Field(
@@ -52,7 +58,11 @@ class Settings(BaseSettings):
     )
     # Where rate-limit counters live: memory:// for one replica, redis://… for several.
     rate_limit_storage_uri: str = "memory://"
-    bootstrap_keys: list[BootstrapKey] = Field(default_factory=list)
+    bootstrap_keys: BootstrapList[BootstrapKey] = Field(
+        default_factory=list,
+        description='JSON list of {"key", "tenant", "tier"?, "name"?}: created at startup '
+        "if missing",
+    )
     # Tiers allowed to start a benchmark (it occupies a worker for minutes).
     benchmark_tiers: list[Tier] = Field(default_factory=lambda: ["pro", "enterprise"])
     # Request bodies past these limits are refused (413, 422) before any route parses them.
@@ -67,4 +77,4 @@ class Settings(BaseSettings):
 
 @lru_cache
 def get_settings() -> Settings:
-    return Settings()
+    return load_settings(Settings)

@@ -76,13 +76,13 @@ def test_a_bearer_token_works_like_the_header_and_a_revoked_key_stops_working(ma
 def test_keys_are_stored_only_as_sha256(marketplace) -> None:
     from sqlalchemy import select
 
-    from marketplace.access import hash_key
     from marketplace.models import ApiKey
+    from servicekit.credentials import secret_hash
 
     key = marketplace.key("globex")["X-API-Key"]
     with marketplace.app.state.session_factory() as session:
         row = session.scalar(select(ApiKey).where(ApiKey.prefix == key[:12]))
-    assert row.key_hash == hash_key(key) and key not in (row.key_hash, row.name)
+    assert row.key_hash == secret_hash(key) and key not in (row.key_hash, row.name)
 
 
 @pytest.mark.parametrize(

@@ -10,8 +10,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
-from marketplace.core import migrate
-from marketplace.core.db import make_engine
+from marketplace.core.db import MIGRATIONS, make_engine
 from marketplace.models import Base
 from marketplace.search.fulltext import not_fulltext_object
 from tests.integration.marketplace.conftest import fresh_postgres_database
@@ -32,24 +31,24 @@ def engine(request, tmp_path):
 
 
 def test_upgrade_builds_what_the_models_describe_and_downgrade_removes_it(engine) -> None:
-    migrate.upgrade(engine)
+    MIGRATIONS.upgrade(engine)
 
-    assert migrate.current_revision(engine) == "0001"
+    assert MIGRATIONS.current(engine) == "0001"
     assert set(inspect(engine).get_table_names()) >= TABLES
     with engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"include_name": not_fulltext_object})
         differences = compare_metadata(context, Base.metadata)
     assert differences == []
 
-    migrate.downgrade(engine, "base")
+    MIGRATIONS.downgrade(engine, "base")
     assert not TABLES & set(inspect(engine).get_table_names())
 
-    migrate.upgrade(engine)  # and back again: the downgrade left nothing behind
-    assert migrate.current_revision(engine) == "0001"
+    MIGRATIONS.upgrade(engine)  # and back again: the downgrade left nothing behind
+    assert MIGRATIONS.current(engine) == "0001"
 
 
 def test_upgrading_twice_is_harmless(engine) -> None:
-    migrate.upgrade(engine)
-    migrate.upgrade(engine)
+    MIGRATIONS.upgrade(engine)
+    MIGRATIONS.upgrade(engine)
 
-    assert migrate.current_revision(engine) == "0001"
+    assert MIGRATIONS.current(engine) == "0001"
