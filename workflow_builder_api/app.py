@@ -1,8 +1,15 @@
-"""Build the workflow builder's FastAPI app: GraphQL at ``/graphql``, plus health and metrics."""
+"""Build the workflow builder's FastAPI app: GraphQL at ``/graphql``, plus health and metrics.
+
+At startup (lifespan), before it serves, the app migrates its store with servicekit's runner
+(a store already current is left alone; off with ``AIRLOOM_BUILDER_MIGRATE_ON_STARTUP=false``),
+creates the bootstrap tokens, and brings older published workflows up to date.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from fastapi import FastAPI
@@ -15,7 +22,7 @@ from servicekit import create_service_app
 from servicekit.airflow_client import AirflowClient, airflow_client
 from servicekit.body_guard import BodyGuard
 from workflow_builder_api.core.config import Settings, get_settings
-from workflow_builder_api.core.db import make_engine, migrate, session_factory, transaction
+from workflow_builder_api.core.db import MIGRATIONS, make_engine, session_factory, transaction
 from workflow_builder_api.graphql.context import BuilderContext, Runtime
 from workflow_builder_api.graphql.schema import build_schema
 from workflow_builder_api.services.auth import bootstrap_tokens
@@ -30,30 +37,40 @@ def create_runtime(
     airflow_factory: Callable[[], AirflowClient] = airflow_client,
     target: PublishTarget | None = None,
 ) -> Runtime:
-    """Connect the store (migrated, tokens bootstrapped), the publish target and templates."""
-    engine = make_engine(settings.database_url)
-    if settings.migrate_on_startup:
-        migrate(engine)
-    sessions = session_factory(engine)
-    if settings.bootstrap_tokens:
-        with transaction(sessions) as session:
-            bootstrap_tokens(session, settings.bootstrap_tokens)
+    """The store's sessions, the publish target and templates; the store is not touched until
+    :func:`prepare_store` runs in the app's lifespan."""
     target = target or publish_target(
         settings.dags_folder,
         repository=settings.dags_repository,
         endpoint_url=settings.aws_endpoint_url,
         region=settings.aws_region,
     )
-    with transaction(sessions) as session:
-        upgrade_published_workflows(session, target, settings)
-        move_into_repository(session, target)
     return Runtime(
         settings=settings,
-        sessions=sessions,
+        sessions=session_factory(make_engine(settings.database_url)),
         target=target,
         templates=load_templates(settings.templates_folder),
         airflow_factory=airflow_factory,
     )
+
+
+def prepare_store(runtime: Runtime) -> None:
+    """Migrate the store, create the bootstrap tokens, upgrade older published workflows."""
+    settings, sessions = runtime.settings, runtime.sessions
+    if settings.migrate_on_startup:
+        MIGRATIONS.upgrade(sessions.kw["bind"])
+    with transaction(sessions) as session:
+        bootstrap_tokens(session, settings.bootstrap_tokens)
+    with transaction(sessions) as session:
+        upgrade_published_workflows(session, runtime.target, settings)
+        move_into_repository(session, runtime.target)
+
+
+@contextlib.asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    # The app does not serve before its store is current.
+    await asyncio.to_thread(prepare_store, app.state.runtime)
+    yield
 
 
 def graphql_refusal(status: int, _code: str, message: str) -> dict[str, Any]:
@@ -98,4 +115,5 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         prefix="/graphql",
     )
     app.state.runtime = runtime
+    app.router.lifespan_context = _lifespan
     return app

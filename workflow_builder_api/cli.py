@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from workflow_builder_api.core.config import get_settings
-from workflow_builder_api.core.db import make_engine, migrate, session_factory, transaction
+from workflow_builder_api.core.db import MIGRATIONS, make_engine, session_factory, transaction
 from workflow_builder_api.services.auth import Role, create_token
 from workflow_builder_api.services.errors import UserError
 
@@ -17,7 +17,7 @@ def cli() -> None:
 
 @cli.command("migrate", help="Bring the store's schema to the newest migration.")
 def migrate_command() -> None:
-    migrate(make_engine(get_settings().database_url))
+    MIGRATIONS.upgrade(make_engine(get_settings().database_url))
     click.echo("store migrated")
 
 
@@ -32,7 +32,7 @@ def migrate_command() -> None:
 @click.option("--name", default=None, help="Who or what uses the token (recorded on versions).")
 def create_token_command(tenant: str, role: str, name: str | None) -> None:
     engine = make_engine(get_settings().database_url)
-    migrate(engine)
+    MIGRATIONS.upgrade(engine)
     try:
         with transaction(session_factory(engine)) as session:
             token = create_token(session, tenant=tenant, role=role, name=name or f"{tenant}-{role}")

@@ -8,12 +8,20 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from servicekit.bootstrap import BootstrapList
+from servicekit.settings import load_settings
+from workflow_builder_api.services.auth import BootstrapToken
+
 TEMPLATES_FOLDER = Path(__file__).resolve().parent.parent / "templates"
 
 
 class Settings(BaseSettings):
+    # An error names the setting but never repeats its value: some hold secrets.
     model_config = SettingsConfigDict(
-        env_prefix="AIRLOOM_BUILDER_", extra="ignore", populate_by_name=True
+        env_prefix="AIRLOOM_BUILDER_",
+        extra="ignore",
+        populate_by_name=True,
+        hide_input_in_errors=True,
     )
 
     database_url: str = "sqlite:///.airloom/builder/builder.db"
@@ -37,9 +45,10 @@ class Settings(BaseSettings):
     )
     aws_region: str | None = None
     templates_folder: Path = TEMPLATES_FOLDER
-    bootstrap_tokens: str | None = Field(
-        default=None,
-        description='JSON list of {"token", "tenant", "role"} created at startup if missing.',
+    bootstrap_tokens: BootstrapList[BootstrapToken] = Field(
+        default_factory=list,
+        description='JSON list of {"token", "tenant", "role", "name"?} created at startup if '
+        "missing.",
     )
     # Off unless asked for: a production schema is not a public catalog of every operation.
     # The local stack's launcher turns both on.
@@ -86,4 +95,4 @@ class Settings(BaseSettings):
 
 @lru_cache
 def get_settings() -> Settings:
-    return Settings()
+    return load_settings(Settings)

@@ -1,22 +1,19 @@
-"""API tokens: a tenant and a role each, stored only as SHA-256 digests.
-
-Tokens are 32 random bytes, so a fast digest is enough to make a leaked table useless (there
-is nothing to brute-force, unlike passwords), and it lets a request find its token by index.
-"""
+"""API tokens: a tenant and a role each, stored only as servicekit's secret hash (why that
+is enough: :mod:`servicekit.credentials`)."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
-import secrets
 from dataclasses import dataclass
 from enum import IntEnum
 
+from pydantic import Field, field_validator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from airloom.tenancy import TENANT_PATTERN as _TENANT
+from servicekit.bootstrap import BootstrapEntry
+from servicekit.credentials import new_secret, secret_hash
 from workflow_builder_api.models import ApiToken, utcnow
 from workflow_builder_api.services.errors import (
     InvalidInput,
@@ -60,8 +57,21 @@ class Principal:
             )
 
 
-def digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+class BootstrapToken(BootstrapEntry):
+    """An entry of ``AIRLOOM_BUILDER_BOOTSTRAP_TOKENS``: a token to create at startup if missing."""
+
+    token: str = Field(min_length=1, repr=False)
+    tenant: str = Field(pattern=TENANT_PATTERN)
+    role: str
+    name: str | None = Field(default=None, description="Default: <tenant>-<role>")
+
+    @field_validator("role")
+    @classmethod
+    def _known_role(cls, role: str) -> str:
+        try:
+            return role_name(role)
+        except InvalidInput as exc:
+            raise ValueError(str(exc)) from None
 
 
 def create_token(
@@ -73,8 +83,10 @@ def create_token(
             f"tenant {tenant!r} must start with a letter and use only lower-case letters, "
             "digits and '_' (at most 31)"
         )
-    token = token or secrets.token_urlsafe(32)
-    session.add(ApiToken(token_hash=digest(token), name=name, tenant=tenant, role=role_name(role)))
+    token = token or new_secret()
+    session.add(
+        ApiToken(token_hash=secret_hash(token), name=name, tenant=tenant, role=role_name(role))
+    )
     session.flush()
     return token
 
@@ -90,7 +102,7 @@ def authenticate(session: Session, authorization: str | None) -> Principal:
     scheme, _, token = authorization.strip().partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthenticated("the Authorization header must be 'Bearer <token>'")
-    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == digest(token.strip())))
+    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == secret_hash(token.strip())))
     if row is None or row.revoked_at is not None:
         raise Unauthenticated("unknown or revoked API token")
     return Principal(name=row.name, tenant=row.tenant, role=Role.parse(row.role))
@@ -111,27 +123,18 @@ def revoke_token(session: Session, principal: Principal, token_name: str) -> int
     return len(rows)
 
 
-def bootstrap_tokens(session: Session, tokens_json: str) -> int:
-    """Create the tokens of ``AIRLOOM_BUILDER_BOOTSTRAP_TOKENS`` that do not exist yet.
+def bootstrap_tokens(session: Session, tokens: list[BootstrapToken]) -> int:
+    """Create the bootstrap tokens that do not exist yet; the number created.
 
-    The value is a JSON list of ``{"token", "tenant", "role", "name"?}``; the number created.
+    A revoked token stays revoked: its row exists, so it is not created again.
     """
-    try:
-        entries = json.loads(tokens_json)
-    except json.JSONDecodeError as exc:
-        raise InvalidInput(f"AIRLOOM_BUILDER_BOOTSTRAP_TOKENS is not JSON: {exc}") from exc
-    if not isinstance(entries, list):
-        raise InvalidInput("AIRLOOM_BUILDER_BOOTSTRAP_TOKENS must be a JSON list")
     created = 0
-    for index, entry in enumerate(entries):
-        if not isinstance(entry, dict) or not {"token", "tenant", "role"} <= set(entry):
-            raise InvalidInput(
-                f"AIRLOOM_BUILDER_BOOTSTRAP_TOKENS[{index}] needs token, tenant and role"
-            )
-        token = str(entry["token"])
-        if session.scalar(select(ApiToken.id).where(ApiToken.token_hash == digest(token))):
+    for entry in tokens:
+        if session.scalar(
+            select(ApiToken.id).where(ApiToken.token_hash == secret_hash(entry.token))
+        ):
             continue
-        name = str(entry.get("name") or f"{entry['tenant']}-{entry['role']}")
-        create_token(session, tenant=entry["tenant"], role=entry["role"], name=name, token=token)
+        name = entry.name or f"{entry.tenant}-{entry.role}"
+        create_token(session, tenant=entry.tenant, role=entry.role, name=name, token=entry.token)
         created += 1
     return created

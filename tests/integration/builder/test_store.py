@@ -5,24 +5,22 @@ from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
-from workflow_builder_api.core.db import alembic_config, make_engine, migrate
+from workflow_builder_api.core.db import MIGRATIONS, make_engine
 from workflow_builder_api.models import Base
 
 
 def test_migrations_build_the_models_schema(database_url: str) -> None:
     engine = make_engine(database_url)
     try:
-        migrate(engine)
-        migrate(engine)  # already at head: nothing to do, nothing fails
+        MIGRATIONS.upgrade(engine)
+        assert not MIGRATIONS.upgrade(engine).changed  # already at head: nothing to do
         tables = set(inspect(engine).get_table_names())
         assert {"api_tokens", "workflows", "workflow_versions", "runs"} <= tables
-        head = ScriptDirectory.from_config(alembic_config(database_url)).get_current_head()
+        assert MIGRATIONS.current(engine) == MIGRATIONS.head()
         with engine.connect() as connection:
             context = MigrationContext.configure(connection)
-            assert context.get_current_revision() == head
             assert compare_metadata(context, Base.metadata) == []
     finally:
         engine.dispose()

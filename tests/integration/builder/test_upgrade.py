@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-from alembic import command
 from mlflow import MlflowClient
 from sqlalchemy import text
 
@@ -28,7 +27,7 @@ from tests.integration.builder.api import running_builder
 from tests.integration.builder.specs import node, spec
 from tests.integration.marketplace.models import register_model
 from workflow_builder_api.core.config import Settings
-from workflow_builder_api.core.db import alembic_config, make_engine
+from workflow_builder_api.core.db import MIGRATIONS, make_engine
 
 SOUND = spec(
     "sales",
@@ -83,10 +82,8 @@ def legacy_file(folder: Path, workflow_id: str, document: dict) -> Path:
 
 def old_store(database_url: str, dags: Path) -> None:
     engine = make_engine(database_url)
-    config = alembic_config(database_url)
+    MIGRATIONS.upgrade(engine, "0001")
     with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0001")
         for workflow_id, document in (("w1", SOUND), ("w2", OUTSIDE)):
             name = document["metadata"]["name"]
             location = str(legacy_file(dags, workflow_id, document))
