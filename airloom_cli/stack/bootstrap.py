@@ -14,44 +14,24 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, TypeAdapter, ValidationError, field_validator
+from pydantic import Field
 
-from workflow_builder_api.services.auth import TENANT_PATTERN, Role
-from workflow_builder_api.services.errors import InvalidInput
+from airloom.tenancy import TENANT_PATTERN
+from servicekit.bootstrap import BootstrapEntry, BootstrapError, parse_bootstrap
 
 BUILDER_TOKENS = "AIRLOOM_BUILDER_BOOTSTRAP_TOKENS"
 MARKETPLACE_KEYS = "AIRLOOM_MARKETPLACE_BOOTSTRAP_KEYS"
 AIRFLOW_USERS = "AIRLOOM_AIRFLOW_BOOTSTRAP_USERS"
 
-
-class BootstrapError(ValueError):
-    """A bootstrap variable that is not what its service accepts."""
+__all__ = ["AirflowUser", "Bootstrap", "BootstrapError", "read_bootstrap"]
 
 
-class BuilderToken(BaseModel):
-    """An entry of the builder's bootstrap tokens (see its ``services/auth.py``)."""
-
-    token: str = Field(min_length=1)
-    tenant: str = Field(pattern=TENANT_PATTERN)
-    role: str
-    name: str | None = None
-
-    @field_validator("role")
-    @classmethod
-    def _known_role(cls, role: str) -> str:
-        try:
-            Role.parse(role)
-        except InvalidInput as exc:
-            raise ValueError(str(exc)) from None
-        return role
-
-
-class AirflowUser(BaseModel):
+class AirflowUser(BootstrapEntry):
     """An Airflow UI login that sees only its tenant's workflow DAGs."""
 
     username: str = Field(min_length=1, max_length=64)
-    password: str = Field(min_length=8)
-    tenant: str = Field(pattern=TENANT_PATTERN)
+    password: str = Field(min_length=8, repr=False)
+    tenant: str = Field(pattern=TENANT_PATTERN.pattern)
     role: Literal["viewer", "editor"]
 
 
@@ -69,40 +49,17 @@ class Bootstrap:
         return tokens | {user.tenant for user in self.airflow_users}
 
 
-def _entries(environ: Mapping[str, str], variable: str, model: Any) -> list[Any]:
-    text = environ.get(variable, "").strip()
-    if not text:
-        return []
-    try:
-        raw = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise BootstrapError(f"{variable} is not JSON: {exc}") from None
-    if not isinstance(raw, list):
-        raise BootstrapError(f"{variable} must be a JSON list of objects")
-    try:
-        return TypeAdapter(list[model]).validate_python(raw)
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{variable}{_where(error['loc'])}: {error['msg']}" for error in exc.errors()
-        )
-        raise BootstrapError(problems) from None
-
-
-def _where(location: tuple[Any, ...]) -> str:
-    index, *fields = location
-    return f"[{index}]" + "".join(f".{name}" for name in fields)
-
-
 def read_bootstrap(environ: Mapping[str, str], *, reserved_users: set[str]) -> Bootstrap:
     """The three variables of ``environ``; raises BootstrapError naming a malformed one.
 
     :param reserved_users: Airflow usernames the stack keeps for itself (its admin).
     """
     from marketplace.core.config import BootstrapKey
+    from workflow_builder_api.services.auth import BootstrapToken
 
-    tokens = _entries(environ, BUILDER_TOKENS, BuilderToken)
-    keys = _entries(environ, MARKETPLACE_KEYS, BootstrapKey)
-    users = _entries(environ, AIRFLOW_USERS, AirflowUser)
+    tokens = parse_bootstrap(BUILDER_TOKENS, environ.get(BUILDER_TOKENS), BootstrapToken)
+    keys = parse_bootstrap(MARKETPLACE_KEYS, environ.get(MARKETPLACE_KEYS), BootstrapKey)
+    users = parse_bootstrap(AIRFLOW_USERS, environ.get(AIRFLOW_USERS), AirflowUser)
     seen: set[str] = set()
     for index, user in enumerate(users):
         if user.username in reserved_users or user.username in seen:
