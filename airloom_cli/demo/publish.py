@@ -94,7 +94,7 @@ def load_retail(to: Destination, customers: int) -> Loaded:
 
 
 def load_fraud(to: Destination, customers: int) -> Loaded:
-    history = fraud.transactions(count=4000, seed=5, labelled=True)
+    history = fraud.transactions(count=8000, seed=5, labelled=True)
     folder = to.folder(FRAUD_HISTORY_LANDING)
     folder.mkdir(parents=True, exist_ok=True)
     land_file(folder / "transactions.jsonl", fraud.as_json_lines(history))
