@@ -28,6 +28,7 @@ from airloom.connections import LAKE_CONN_ID, MLFLOW_CONN_ID
 from airloom.lake import check_dataset_name
 from airloom.ml.estimators import EstimatorName
 from airloom.ml.evaluation import Thresholds
+from airloom.ml.listing import TASK_NEEDS, ModelListing
 from airloom.operators.base import AirloomOperator
 from airloom.operators.quality import dataset_beside, run_tags
 
@@ -69,6 +70,11 @@ class TrainParams(NodeParams):
     )
     experiment: ExperimentRef = "airloom-training"
     tags: TagsRef = Field(default_factory=dict, description="Extra tags for the version.")
+    listing: ModelListing = Field(
+        default_factory=ModelListing,
+        description="What the model's marketplace listing says: description, task, industry, "
+        "licence and owner, written on the registered model. Each one left out stays as it is.",
+    )
     mlflow_conn_id: PlatformConnection = MLFLOW_CONN_ID
     lake_conn_id: PlatformConnection = Field(default=LAKE_CONN_ID, description="Lake connection.")
 
@@ -90,6 +96,22 @@ class TrainParams(NodeParams):
             raise field_problems(problems)
         return value
 
+    @field_validator("listing")
+    @classmethod
+    def _task_fits_estimator(cls, value: ModelListing, info: ValidationInfo) -> ModelListing:
+        estimator = info.data.get("estimator")
+        needs = TASK_NEEDS.get(value.task or "")
+        if needs is None or estimator is None or at_parse(info):
+            return value  # at parse: scikit-learn is imported only by the task, which checks
+        from airloom.ml.estimators import task_type
+
+        kind = task_type(estimator)
+        if kind != needs:
+            raise field_problems(
+                {"task": f"{value.task!r} needs a {needs} estimator; {estimator!r} is {kind}"}
+            )
+        return value
+
 
 def trusted_types(model: Any) -> list[str]:
     """The types skops must trust to load ``model`` (e.g. a tree's ``Tree``).
@@ -109,6 +131,8 @@ class TrainModelOperator(AirloomOperator):
     :param target: column to predict.
     :param registered_model_name: registered model to add a version to.
     :param hyperparameters: estimator parameters by name.
+    :param listing: the registered model's marketplace listing fields (only those given are
+        written).
     """
 
     node_type = "train"
@@ -118,8 +142,9 @@ class TrainModelOperator(AirloomOperator):
         "scores it on a holdout split (seeded, or decided by a key column so the same rows "
         "are held out on every run), and logs parameters, metrics, signature, an input "
         "example and the input dataset to MLflow. The model is registered as a new version "
-        "tagged with the workflow, run and dataset that produced it; the held-out rows go to "
-        "the lake for an evaluate node."
+        "tagged with the workflow, run and dataset that produced it, and its marketplace "
+        "listing (description, task, industry, licence, owner) is set on the registered "
+        "model; the held-out rows go to the lake for an evaluate node."
     )
     params_model = TrainParams
     input_ports = (Port("table", PortType.TABLE, "Features and the target column."),)
@@ -140,6 +165,7 @@ class TrainModelOperator(AirloomOperator):
 
         from airloom.datasets import read_table
         from airloom.hooks.mlflow import MlflowHook
+        from airloom.ml.listing import write_listing
         from airloom.ml.training import train_model
 
         dataset_uri = str(inputs["table"])
@@ -199,6 +225,10 @@ class TrainModelOperator(AirloomOperator):
             client = hook.client()
             for key, value in version_tags.items():
                 client.set_model_version_tag(params.registered_model_name, version, key, value)
+            # After claim_model: only a model this tenant owns gets its listing written.
+            written = write_listing(client, params.registered_model_name, params.listing)
+        if written:
+            self.log.info("Listing of %s: set %s", params.registered_model_name, ", ".join(written))
         reference = f"models:/{params.registered_model_name}/{version}"
         self.log.info("Registered %s", reference)
         return {"model": reference, "holdout": holdout_uri}

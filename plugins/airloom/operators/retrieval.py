@@ -10,10 +10,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from airflow.sdk import Context
-from pydantic import Field
+from pydantic import Field, field_validator
 
-from airloom import model_tags
 from airloom.catalog import NodeParams, Port, PortType
+from airloom.catalog.params import field_problems
 from airloom.catalog.resources import (
     DatasetRef,
     ExperimentRef,
@@ -22,6 +22,7 @@ from airloom.catalog.resources import (
 )
 from airloom.connections import LAKE_CONN_ID, MLFLOW_CONN_ID
 from airloom.lake import DATASET_NAME
+from airloom.ml.listing import ModelListing
 from airloom.operators.base import AirloomOperator
 
 DatasetName = Field(pattern=DATASET_NAME.pattern, description="Lake dataset to write.")
@@ -131,7 +132,19 @@ class TrainEmbedderParams(NodeParams):
     dimensions: int = Field(default=64, ge=2, le=1024, description="Length of each vector.")
     text_column: str = Field(default="text", description="Column of text to learn from.")
     experiment: ExperimentRef = "airloom-retrieval"
+    listing: ModelListing = Field(
+        default_factory=ModelListing,
+        description="What the model's marketplace listing says (its task is always 'embedding'); "
+        "each field left out stays as it is.",
+    )
     mlflow_conn_id: PlatformConnection = MLFLOW_CONN_ID
+
+    @field_validator("listing")
+    @classmethod
+    def _an_embedder(cls, value: ModelListing) -> ModelListing:
+        if value.task not in (None, "embedding"):
+            raise field_problems({"task": f"an embedder's task is 'embedding', not {value.task!r}"})
+        return value
 
 
 class TrainEmbedderOperator(AirloomOperator):
@@ -163,6 +176,7 @@ class TrainEmbedderOperator(AirloomOperator):
 
         from airloom.datasets import read_table
         from airloom.hooks.mlflow import MlflowHook
+        from airloom.ml.listing import write_listing
         from airloom.operators.quality import run_tags
         from airloom.retrieval.embedder import TEXT_COLUMN, embedding_model, fit_embedder
 
@@ -196,9 +210,9 @@ class TrainEmbedderOperator(AirloomOperator):
             client = hook.client()
             for key, value in tags.items():
                 client.set_model_version_tag(params.registered_model_name, version, key, value)
-            client.set_registered_model_tag(
-                params.registered_model_name, model_tags.TASK, "embedding"
-            )
+            # After claim_model: only a model this tenant owns gets its listing written.
+            listing = params.listing.model_copy(update={"task": "embedding"})
+            write_listing(client, params.registered_model_name, listing)
         return {"model": f"models:/{params.registered_model_name}/{version}"}
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from airflow.sdk import DAG
 from mlflow import MlflowClient
 
+from airloom import model_tags
 from airloom.datasets import read_table
 from airloom.ml.tracking import mlflow_uris
 from airloom.ml.training import key_holdout
@@ -22,6 +23,13 @@ def test_training_registers_a_tagged_version_with_its_dataset_and_metrics(
     features = write_dataset(lake, "ml/churn_features", churn())
     customers = churn().assign(customer_id=[f"c{index}" for index in range(240)])
     by_customer = write_dataset(lake, "ml/churn_customers", customers)
+    client = MlflowClient(mlflow.url)
+    # A person described this model in MLflow before any workflow trained it.
+    client.create_registered_model(
+        "test-train-by-customer",
+        tags={model_tags.OWNER: "ann@retention.example"},
+        description="Written by a person.",
+    )
     with DAG("test_train", schedule=None, start_date=datetime(2026, 1, 1)) as dag:
         TrainModelOperator(
             task_id="train",
@@ -31,6 +39,13 @@ def test_training_registers_a_tagged_version_with_its_dataset_and_metrics(
             target="churned",
             registered_model_name="test-train-churn",
             tags={"team": "retention"},
+            listing={
+                "description": "Which subscribers cancel next month.\n\n*Retention* uses it.",
+                "task": "classification",
+                "industry": "subscriptions",
+                "licence": "Apache-2.0",
+                "owner": "Retention analytics",
+            },
         )
         TrainModelOperator(
             task_id="train_bad_hyperparameter",
@@ -49,6 +64,7 @@ def test_training_registers_a_tagged_version_with_its_dataset_and_metrics(
             holdout_key="customer_id",
             holdout_dataset="ml/churn_holdout",
             registered_model_name="test-train-by-customer",
+            listing={"task": "classification", "industry": "telecom"},
         )
     result = run_dag_object(dag)
 
@@ -59,13 +75,29 @@ def test_training_registers_a_tagged_version_with_its_dataset_and_metrics(
     }
     reference = result.xcoms["train"]["model"]
     assert reference == "models:/test-train-churn/1"
-    client = MlflowClient(mlflow.url)
     version = client.get_model_version("test-train-churn", "1")
     assert version.tags["airloom.workflow"] == "test_train"
     assert version.tags["airloom.run_id"] == result.run_id
     assert version.tags["airloom.dataset"] == features
     assert version.tags["airloom.task_id"] == "train"
     assert version.tags["team"] == "retention"
+    # The listing is the registered model's, where the marketplace reads it; not the version's.
+    registered = client.get_registered_model("test-train-churn")
+    assert registered.description == "Which subscribers cancel next month.\n\n*Retention* uses it."
+    assert {key: registered.tags.get(key) for key in model_tags.LISTING} == {
+        model_tags.TASK: "classification",
+        model_tags.INDUSTRY: "subscriptions",
+        model_tags.LICENCE: "Apache-2.0",
+        model_tags.OWNER: "Retention analytics",
+    }
+    assert not set(model_tags.LISTING) & set(version.tags)
+    # Only what a workflow gives is written: what a person set and it left out stays.
+    described = client.get_registered_model("test-train-by-customer")
+    assert described.description == "Written by a person."
+    assert described.tags[model_tags.OWNER] == "ann@retention.example"
+    assert described.tags[model_tags.TASK] == "classification"
+    assert described.tags[model_tags.INDUSTRY] == "telecom"
+    assert model_tags.LICENCE not in described.tags
     run = client.get_run(version.run_id)
     assert run.data.params["C"] == "0.5" and run.data.params["estimator"] == "logistic_regression"
     assert run.data.params["features"] == "tenure,spend,noise"  # target and _columns left out
