@@ -67,7 +67,15 @@ with DAG(
         target="units_sold",
         feature_columns=FEATURES,
         registered_model_name="retail_demand",
-        tags={"airloom.task": "regression", "airloom.industry": "retail"},
+        listing={
+            "description": "Forecasts units sold per store, product and day from recent sales "
+            "(yesterday, a week ago, the 7-day average), day of week, month, price and "
+            "promotions, for store replenishment and planning.",
+            "task": "forecasting",
+            "industry": "retail",
+            "licence": "Apache-2.0",
+            "owner": "Merchandising analytics",
+        },
         execution_timeout=timedelta(minutes=15),
     )
     BatchScoreOperator(
