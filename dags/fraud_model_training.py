@@ -86,9 +86,9 @@ with DAG(
         registered_model_name=MODEL,
         listing={
             "description": "Flags card transactions likely to be fraudulent from their amount "
-            "(and how unusual it is for the card), merchant category, time of day, whether it is abroad and "
-            "the card's recent activity. Scores live transactions in fraud_detection_streaming; "
-            "held to a minimum recall so few frauds slip through.",
+            "(and how unusual it is for the card), merchant category, time of day, whether it "
+            "is abroad and the card's recent activity. Scores live transactions in "
+            "fraud_detection_streaming; held to a minimum recall so few frauds slip through.",
             "task": "classification",
             "industry": "payments",
             "licence": "Apache-2.0",
