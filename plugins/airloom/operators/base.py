@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, NoReturn
 
 from airflow.sdk import BaseOperator, Context, XComArg
@@ -142,14 +142,22 @@ class AirloomOperator(BaseOperator):
         return XComArg(self, key=name)
 
     def execute(self, context: Context) -> dict[str, Any]:
-        try:
+        def start() -> dict[str, Any]:
             problems = params_problems(self.params_model, self.node_params)
             if problems:
                 raise NodeConfigError(self.task_id, problems)
             params = self.params_model.model_validate(self.node_params)
             if self.tenant_scope is not None:
                 self._refuse_foreign_tables(params)
-            outputs = self.run(params, self.inputs, context)
+            return self.run(params, self.inputs, context)
+
+        return self.run_step(start, context)
+
+    def run_step(self, step: Callable[[], dict[str, Any]], context: Context) -> dict[str, Any]:
+        """Run one step of the node, :meth:`execute` or the method a deferred node resumes in:
+        a failure is recorded as in any node, the outputs are published per port."""
+        try:
+            outputs = step()
         except _AIRFLOW_OUTCOMES:
             raise
         except (Exception, AirflowTaskTimeout) as exc:  # noqa: BLE001 - recorded, raised again
