@@ -2,13 +2,15 @@
 
 Locally the job runs in this process on ``local[*]``; when the Spark connection says
 ``"deploy_mode": "emr-serverless"`` the same request goes to EMR Serverless through the Amazon
-provider. Heavy imports (pyspark, boto3) happen inside :meth:`run`, so DAG files parse fast.
+provider, and the task defers while EMR works (the provider's triggers wait in the triggerer,
+not in a worker slot). Heavy imports (pyspark, boto3) happen inside :meth:`run`, so DAG files
+parse fast.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from typing import Any, Literal, NoReturn
 
 from airflow.sdk import Context
 from pydantic import Field, ValidationInfo, field_validator, model_validator
@@ -24,6 +26,9 @@ from airloom.lake import check_dataset_name, dataset_path
 from airloom.operators.base import AirloomOperator
 from airloom.spark.jobs import JOBS
 from airloom.spark.output import spark_uri
+
+# The EMR Serverless job run a deferred task waits for, in its XCom.
+EMR_JOB_RUN_KEY = "emr_job_run_id"
 
 SPARK_CONN_ID = "airloom_spark"  # same as airloom.spark.session.SPARK_CONN_ID, without pyspark
 
@@ -149,6 +154,7 @@ class SparkTransformOperator(AirloomOperator):
 
     dataset_params = ("output_dataset",)
     _emr_run: tuple[Any, str] | None = None  # (target, job run id) while one runs on EMR
+    _application_event: dict[str, Any] | None = None  # the application-start wait's outcome
 
     def run(
         self, params: SparkTransformParams, inputs: Mapping[str, Any], context: Context
@@ -188,6 +194,7 @@ class SparkTransformOperator(AirloomOperator):
         )
         target = spark_target(params.spark_conn_id)
         if target.emr_serverless:
+            # Defers: the task resumes in resume_after_emr_job once the run has ended.
             self._run_on_emr_serverless(target.extra, params.spark_conn_id, request, context)
         else:
             from airloom.spark.transform import run_transform
@@ -200,20 +207,76 @@ class SparkTransformOperator(AirloomOperator):
 
     def _run_on_emr_serverless(
         self, extra: Mapping[str, Any], conn_id: str, request: Any, context: Context
-    ) -> None:
-        from airloom.spark.emr_serverless import EmrServerlessTarget, client_token, submit_and_wait
+    ) -> NoReturn:
+        """Start the application if stopped and defer until it runs, then start the job run and
+        defer until it ends: the waits happen in the triggerer, not in a worker slot."""
+        from airloom.spark.emr_serverless import (
+            EmrServerlessTarget,
+            application_started_trigger,
+            check_application_started,
+            client_token,
+            job_completed_trigger,
+            start_application,
+            start_job_run,
+            start_job_run_args,
+            wait_timeout,
+        )
 
         target = EmrServerlessTarget.from_extra(extra, conn_id)
+        if self._application_event is not None:  # back from the application-start wait
+            check_application_started(target, self._application_event, request.label)
+        if start_application(target):
+            self.log.info("Starting EMR Serverless application %s", target.application_id)
+            self.defer(
+                trigger=application_started_trigger(target),
+                method_name="resume_after_emr_application",
+                timeout=wait_timeout(target),
+            )
         ti = context["ti"]
         token = client_token(ti.dag_id, ti.task_id, ti.run_id, ti.map_index, ti.try_number)
+        job_run_id = start_job_run(target, start_job_run_args(target, request, token))
+        self._emr_run = (target, job_run_id)  # until the task defers, on_kill cancels it
+        # The resumed task reads it back (the trigger's failure event does not carry it).
+        ti.xcom_push(key=EMR_JOB_RUN_KEY, value=job_run_id)
+        self.log.info("EMR Serverless job run %s started; waiting in the triggerer", job_run_id)
+        self.defer(
+            trigger=job_completed_trigger(target, job_run_id),
+            method_name="resume_after_emr_job",
+            timeout=wait_timeout(target),
+        )
 
-        def remember(job_run_id: str) -> None:
-            self._emr_run = (target, job_run_id)
-            self.log.info("EMR Serverless job run %s started", job_run_id)
+    def resume_after_emr_application(
+        self, context: Context, event: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """The application-start wait ended: run the node again, which now checks the event
+        (failing if the application did not start) and submits the job run."""
+        self._application_event = event or {"status": "no event"}
+        return self.execute(context)
 
-        submit_and_wait(target, request, token, on_started=remember)
+    def resume_after_emr_job(
+        self, context: Context, event: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """The job-run wait ended: publish the output, or fail with the run's state."""
+        from airloom.spark.emr_serverless import EmrServerlessTarget, check_job_succeeded
+        from airloom.spark.session import spark_target
+
+        def step() -> dict[str, Any]:
+            params = self.params_model.model_validate(self.node_params)
+            target = EmrServerlessTarget.from_extra(
+                spark_target(params.spark_conn_id).extra, params.spark_conn_id
+            )
+            ti = context["ti"]
+            job_run_id = ti.xcom_pull(
+                task_ids=self.task_id, key=EMR_JOB_RUN_KEY, map_indexes=ti.map_index
+            )
+            check_job_succeeded(target, job_run_id, event, f"node {self.task_id!r}")
+            self.log.info("EMR Serverless job run %s succeeded", job_run_id)
+            return {"table": table_uri(params.output_dataset, params.lake_conn_id)}
+
+        return self.run_step(step, context)
 
     def on_kill(self) -> None:
+        # While the task is deferred, the provider's trigger cancels the run (cancel_on_kill).
         if self._emr_run is not None:
             from airloom.spark.emr_serverless import cancel
 

@@ -6,17 +6,25 @@ The Spark connection's extra chooses this (``"deploy_mode": "emr-serverless"``) 
 ``aws_conn_id``, ``region_name``, ``spark_submit_parameters``, ``log_uri``, ``waiter_delay``,
 ``waiter_max_attempts``. The job is the same :class:`~airloom.spark.transform.TransformRequest`
 the local path runs, passed as entry point arguments.
+
+Nothing here holds a worker while EMR works: the task starts the application (if stopped) and
+the job run, and waits in Airflow's triggerer with the Amazon provider's triggers
+(:func:`application_started_trigger`, :func:`job_completed_trigger`); ``waiter_delay`` and
+``waiter_max_attempts`` set how often and how long they poll. When a wait ends, the task
+resumes and :func:`check_application_started` / :func:`check_job_succeeded` judge the outcome.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from airflow.providers.amazon.aws.hooks.emr import EmrServerlessHook
+    from airflow.triggers.base import BaseTrigger
 
     from airloom.spark.transform import TransformRequest
 
@@ -85,46 +93,115 @@ def start_job_run_args(
     return args
 
 
-def submit_and_wait(
-    target: EmrServerlessTarget,
-    request: TransformRequest,
-    token: str,
-    on_started: Callable[[str], None] | None = None,
-) -> str:
-    """Start the job (and its application if stopped), wait until it succeeds; return its id.
+def start_application(target: EmrServerlessTarget) -> bool:
+    """Start the application if it is stopped; True when it was, and is now starting.
 
-    :raises airflow.sdk.exceptions.AirflowException: when the job fails or is cancelled.
+    A created or started application takes jobs as it is (a created one starts with its first).
     """
     from airflow.providers.amazon.aws.hooks.emr import EmrServerlessHook
-    from airflow.providers.amazon.aws.utils.waiter_with_logging import wait
 
     hook = target.hook()
     application = hook.conn.get_application(applicationId=target.application_id)["application"]
-    if application["state"] not in EmrServerlessHook.APPLICATION_SUCCESS_STATES:
-        hook.conn.start_application(applicationId=target.application_id)
-        wait(
-            waiter=hook.get_waiter("serverless_app_started"),
-            waiter_delay=target.waiter_delay,
-            waiter_max_attempts=target.waiter_max_attempts,
-            args={"applicationId": target.application_id},
-            failure_message=f"EMR Serverless application {target.application_id} did not start",
-            status_message="EMR Serverless application state is",
-            status_args=["application.state", "application.stateDetails"],
-        )
-    response = hook.conn.start_job_run(**start_job_run_args(target, request, token))
-    job_run_id = response["jobRunId"]
-    if on_started is not None:
-        on_started(job_run_id)  # lets the operator cancel the run if the task is killed
-    wait(
-        waiter=hook.get_waiter("serverless_job_completed"),
+    if application["state"] in EmrServerlessHook.APPLICATION_SUCCESS_STATES:
+        return False
+    hook.conn.start_application(applicationId=target.application_id)
+    return True
+
+
+def start_job_run(target: EmrServerlessTarget, args: Mapping[str, Any]) -> str:
+    """Submit the job run (``args`` from :func:`start_job_run_args`); return its id."""
+    return target.hook().conn.start_job_run(**args)["jobRunId"]
+
+
+def wait_timeout(target: EmrServerlessTarget) -> timedelta:
+    """How long a deferred wait may last: the trigger's own attempts, and a margin, so the
+    trigger reports running out first and the task can cancel what is still running."""
+    return timedelta(seconds=target.waiter_delay * (target.waiter_max_attempts + 2) + 60)
+
+
+def application_started_trigger(target: EmrServerlessTarget) -> BaseTrigger:
+    """The provider's trigger that waits, in the triggerer, until the application starts."""
+    from airflow.providers.amazon.aws.triggers.emr import EmrServerlessStartApplicationTrigger
+
+    return EmrServerlessStartApplicationTrigger(
+        application_id=target.application_id,
         waiter_delay=target.waiter_delay,
         waiter_max_attempts=target.waiter_max_attempts,
-        args={"applicationId": target.application_id, "jobRunId": job_run_id},
-        failure_message=f"{request.label}: EMR Serverless job run {job_run_id} failed",
-        status_message="EMR Serverless job run state is",
-        status_args=["jobRun.state", "jobRun.stateDetails"],
+        aws_conn_id=target.aws_conn_id,
+        region_name=target.region_name,
     )
-    return job_run_id
+
+
+def job_completed_trigger(target: EmrServerlessTarget, job_run_id: str) -> BaseTrigger:
+    """The provider's trigger that waits, in the triggerer, until the job run ends; it cancels
+    the run when the task is killed meanwhile."""
+    from airflow.providers.amazon.aws.triggers.emr import EmrServerlessStartJobTrigger
+
+    return EmrServerlessStartJobTrigger(
+        application_id=target.application_id,
+        job_id=job_run_id,
+        waiter_delay=target.waiter_delay,
+        waiter_max_attempts=target.waiter_max_attempts,
+        aws_conn_id=target.aws_conn_id,
+        region_name=target.region_name,
+        cancel_on_kill=True,
+    )
+
+
+class EmrServerlessJobError(RuntimeError):
+    """The application did not start, or the job run did not succeed."""
+
+
+def check_application_started(
+    target: EmrServerlessTarget, event: Mapping[str, Any] | None, label: str
+) -> None:
+    """Whether the application-start wait ended well; if not, say where it stands and why.
+
+    As for a job run, the application's own state decides when the wait itself failed.
+    """
+    from airflow.providers.amazon.aws.hooks.emr import EmrServerlessHook
+
+    if event and event.get("status") == "success":
+        return
+    application = target.hook().conn.get_application(applicationId=target.application_id)
+    state = application["application"]["state"]
+    if state in EmrServerlessHook.APPLICATION_SUCCESS_STATES:
+        return
+    details = application["application"].get("stateDetails") or "no details given"
+    message = (event or {}).get("message", "no event from the trigger")
+    raise EmrServerlessJobError(
+        f"{label}: EMR Serverless application {target.application_id} did not start: it is "
+        f"{state} ({details}); the wait ended with: {message}"
+    )
+
+
+def check_job_succeeded(
+    target: EmrServerlessTarget, job_run_id: str, event: Mapping[str, Any] | None, label: str
+) -> None:
+    """Whether the job run succeeded; if not, fail with its id, state and state details.
+
+    The job run's own state decides, not only the trigger's event: a wait that gave up (its
+    attempts ran out, or AWS could not be reached) on a run still going cancels that run.
+    """
+    from airflow.providers.amazon.aws.hooks.emr import EmrServerlessHook
+
+    if event and event.get("status") == "success":
+        return
+    job_run = target.hook().conn.get_job_run(
+        applicationId=target.application_id, jobRunId=job_run_id
+    )["jobRun"]
+    state = job_run["state"]
+    if state in EmrServerlessHook.JOB_SUCCESS_STATES:
+        return
+    details = job_run.get("stateDetails") or "no details given"
+    where = f"{label}: EMR Serverless job run {job_run_id} on application {target.application_id}"
+    if state in EmrServerlessHook.JOB_TERMINAL_STATES:
+        raise EmrServerlessJobError(f"{where} ended {state}: {details}")
+    cancel(target, job_run_id)
+    message = (event or {}).get("message", "no event from the trigger")
+    raise EmrServerlessJobError(
+        f"{where} was still {state} ({details}) when the wait ended ({message}); it was cancelled"
+    )
 
 
 def cancel(target: EmrServerlessTarget, job_run_id: str) -> None:
