@@ -16,7 +16,7 @@ class DeploymentNotFound(DeploymentError, LookupError):
 
 
 class UnknownTargetError(ValueError):
-    pass
+    retryable = False  # the same name is unknown on every try (airloom.operators.failures)
 
 
 @runtime_checkable

@@ -4,7 +4,9 @@ The serving process (``marketplace.serving``, ``airloom up`` runs it on port 800
 versions from the MLflow registry and serves each as ``/endpoints/<name>/invocations`` in
 MLflow's scoring protocol. This target tells it what to serve through its control API and
 returns from :meth:`LocalTarget.create_deployment` only once the endpoint answers a real
-request: the version's own input example, when it has one.
+request: the version's own input example, when it has one. With ``config={"synchronous":
+False}`` (MLflow's SageMaker client's option) it returns once the version is loaded, and the
+caller checks :meth:`LocalTarget.readiness` itself: the deployment rollout does so in a trigger.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from airloom.deploy.base import DeploymentError, DeploymentNotFound
 DEFAULT_SERVING_URL = "http://127.0.0.1:8003"
 # The audit fields worth keeping with the endpoint itself.
 _KEPT_CONFIG = ("deployed_by", "reason", "tenant", "workflow", "run_id")
+# What readiness says: answering, not yet, or never will (a broken model stays broken).
+READY, PENDING, FAILED = "ready", "pending", "failed"
 
 
 def default_serving_url() -> str:
@@ -65,7 +69,8 @@ class LocalTarget:
         config: dict[str, Any] | None = None,
         endpoint: str | None = None,
     ) -> dict[str, Any]:
-        """Serve ``model_uri`` as ``name`` and return once the endpoint answers."""
+        """Serve ``model_uri`` as ``name``; return once the endpoint answers (or, with
+        ``config["synchronous"]`` false, once the serving process has loaded it)."""
         kept = {key: value for key, value in (config or {}).items() if key in _KEPT_CONFIG}
         response = self._call("PUT", _path(name), json={"model_uri": model_uri, "config": kept})
         if response.status_code >= 400:
@@ -73,7 +78,8 @@ class LocalTarget:
                 f"the serving process at {self.url} refused to serve {model_uri} as "
                 f"{name!r}: {_message(response)}"
             )
-        self.wait_until_answering(name, model_uri)
+        if (config or {}).get("synchronous", True):
+            self.wait_until_answering(name, model_uri)
         return self.get_deployment(name)
 
     def update_deployment(
@@ -139,19 +145,32 @@ class LocalTarget:
         media_type = response.headers.get("content-type", "application/json")
         return response.status_code, response.content, media_type
 
-    def probe(self, name: str, model_uri: str) -> str | None:
-        """None when ``name`` serves ``model_uri`` and scores its input example; else why not."""
+    def readiness(self, name: str, model_uri: str) -> tuple[str, str | None]:
+        """(READY, None) once ``name`` serves ``model_uri`` and scores its input example;
+        (PENDING, why) while it may still get there; (FAILED, why) when it will not: the
+        version failed to load, or it answered its own input example with an error."""
         try:
             current = self.get_deployment(name)
-            if current["model_uri"] != model_uri or current["status"] != "ready":
-                return f"serving {current['model_uri']} ({current['status']})"
+            if current["model_uri"] != model_uri:
+                return PENDING, f"serving {current['model_uri']} ({current['status']})"
+            if current["status"] == FAILED:
+                return FAILED, f"{model_uri} failed to load: {current.get('error')}"
+            if current["status"] != READY:
+                return PENDING, f"{model_uri} is {current['status']}"
             if not current["has_example"]:
-                return None  # nothing to score with: loaded and ready is the best proof
+                return READY, None  # nothing to score with: loaded and ready is the best proof
             example = self._call("GET", f"{_path(name)}/example")
             status, body, _ = self.invoke(name, example.content, "application/json")
-        except DeploymentError as exc:
-            return str(exc)
-        return None if status == 200 else f"its input example answered {status}: {body[:300]!r}"
+        except DeploymentError as exc:  # unreachable for now: a later look may succeed
+            return PENDING, str(exc)
+        if status == 200:
+            return READY, None
+        return FAILED, f"{model_uri} answered its own input example with {status}: {body[:300]!r}"
+
+    def probe(self, name: str, model_uri: str) -> str | None:
+        """None when ``name`` serves ``model_uri`` and scores its input example; else why not."""
+        state, problem = self.readiness(name, model_uri)
+        return None if state == READY else problem
 
     def wait_until_answering(self, name: str, model_uri: str) -> None:
         """Block until ``name`` serves ``model_uri`` and scores its own input example."""

@@ -3,7 +3,9 @@
 MLflow's ``SageMakerDeploymentClient`` (``mlflow.deployments.get_deploy_client("sagemaker")``)
 does the work: it downloads the version, uploads it to S3 as ``model.tar.gz``, creates the
 SageMaker model, endpoint configuration and endpoint, and waits until the endpoint is
-``InService``. This target adds Airloom's contract around it: the version served is recorded
+``InService`` (or, with ``config={"synchronous": False}``, returns once SageMaker has
+accepted the request, and the caller waits, e.g. with the Amazon provider's deferrable
+``SageMakerTrigger``). This target adds Airloom's contract around it: the version served is recorded
 as the endpoint tag ``airloom.model_uri``, ``delete_deployment`` is idempotent, a missing
 endpoint raises :class:`DeploymentNotFound`, and every failure is a :class:`DeploymentError`
 naming the endpoint and the cause.
@@ -26,6 +28,16 @@ from airloom.ml.tracking import mlflow_uris
 
 def _env(name: str) -> str | None:
     return os.environ.get(name) or None
+
+
+def _sync(config: dict[str, Any] | None) -> dict[str, Any]:
+    """The caller's choice to wait (MLflow's ``synchronous``), when it made one. Not waiting,
+    MLflow cannot clean up the replaced model and configuration itself: it keeps them
+    (``archive``), which also leaves the previous version's configuration for a rollback."""
+    if "synchronous" not in (config or {}):
+        return {}
+    synchronous = bool(config["synchronous"])  # type: ignore[index]
+    return {"synchronous": synchronous} if synchronous else {"synchronous": False, "archive": True}
 
 
 class SageMakerTarget:
@@ -99,7 +111,7 @@ class SageMakerTarget:
             tags[model_tags.ENDPOINT_TENANT] = config[
                 "tenant"
             ]  # who owns the name (airloom.deploy.ownership)
-        options = {**self.deployment_config, "tags": tags}
+        options = {**self.deployment_config, **_sync(config), "tags": tags}
         self._run(
             f"deploy {model_uri} to SageMaker endpoint {name!r}",
             self.client.create_deployment,
@@ -122,7 +134,7 @@ class SageMakerTarget:
         current = self.get_deployment(name)
         if model_uri is None:
             return current
-        options = {**self.deployment_config, "mode": "replace"}
+        options = {**self.deployment_config, **_sync(config), "mode": "replace"}
         before = self._resources(name)
         try:
             self._run(
@@ -200,6 +212,7 @@ class SageMakerTarget:
             "model_uri": model_uri,
             "version": version,
             "tenant": tenant,
+            "failure_reason": described.get("FailureReason"),
             "created_at": described["CreationTime"].isoformat(),
             "updated_at": described["LastModifiedTime"].isoformat(),
         }
