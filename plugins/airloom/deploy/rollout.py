@@ -1,9 +1,8 @@
-"""One deployment, step by step: gate on validation, serve at a target, check it answers, and
-promote to ``champion`` on record. The `model_deployment` DAG runs these steps as tasks."""
+"""What a deployment asks for and the rules it follows: its conf, the default endpoint name and
+the validation gate. :mod:`airloom.deploy.pipeline` runs the steps."""
 
 from __future__ import annotations
 
-import contextlib
 import json
 import re
 from collections.abc import Callable
@@ -12,14 +11,23 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from airloom import model_tags
-from airloom.deploy.base import DeploymentError, DeploymentNotFound, DeploymentTarget
+from airloom.deploy.base import DeploymentError
 
 _SAGEMAKER_NAME = re.compile(r"[^A-Za-z0-9-]+")
 VALIDATION_DAG = "model_validation"
 
 
 class DeploymentRefused(DeploymentError):
-    """The version may not be deployed (it failed or skipped validation); nothing changed."""
+    """The version may not be deployed (it failed or skipped validation); nothing changed.
+
+    :param report: the validation report that refused it, if there is one.
+    """
+
+    retryable = False  # the version's record does not change on a retry
+
+    def __init__(self, message: str, report: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.report = report
 
 
 class DeploymentConf(BaseModel):
@@ -75,7 +83,8 @@ def validation_gate(
         if _state_of(run_state, VALIDATION_DAG, run_id) != "success":
             raise DeploymentRefused(
                 f"{name} version {version} carries a passed validation that no successful "
-                f"{VALIDATION_DAG} run recorded (run {run_id!r}); validate it before deploying"
+                f"{VALIDATION_DAG} run recorded (run {run_id!r}); validate it before deploying",
+                report,
             )
     if status == "passed":
         return report
@@ -87,7 +96,8 @@ def validation_gate(
     failed = [c.get("name") for c in report.get("checks", []) if not c.get("passed")]
     raise DeploymentRefused(
         f"{name} version {version} failed validation ({status}"
-        f"{': ' + ', '.join(map(str, failed)) if failed else ''}); it will not be deployed"
+        f"{': ' + ', '.join(map(str, failed)) if failed else ''}); it will not be deployed",
+        report,
     )
 
 
@@ -105,44 +115,3 @@ def _report(text: str | None) -> dict[str, Any]:
         return json.loads(text) if text else {}
     except ValueError:
         return {"raw": text}
-
-
-def serve(
-    target: DeploymentTarget, endpoint: str, model_uri: str, config: dict[str, Any]
-) -> dict[str, Any]:
-    """Create or update ``endpoint`` to serve ``model_uri``, returning once it is ready.
-
-    If the new version does not come up, the endpoint is pointed back at the version it
-    served before, so a failed deployment leaves things as they were.
-    """
-    try:
-        previous = target.get_deployment(endpoint)
-    except DeploymentNotFound:
-        previous = None
-    if previous is None:
-        return target.create_deployment(endpoint, model_uri, config=config)
-    try:
-        return target.update_deployment(endpoint, model_uri=model_uri, config=config)
-    except DeploymentError:
-        earlier = previous.get("model_uri")
-        if earlier and earlier != model_uri:
-            # The original failure is the one to report.
-            with contextlib.suppress(DeploymentError):
-                target.update_deployment(endpoint, model_uri=earlier, config=config)
-        raise
-
-
-def answers(target: DeploymentTarget, endpoint: str, model_uri: str) -> bool:
-    """True once ``endpoint`` serves ``model_uri`` and is ready to answer."""
-    try:
-        current = target.get_deployment(endpoint)
-    except DeploymentNotFound:
-        return False
-    if current.get("model_uri") not in (None, model_uri):
-        return False
-    status = str(current.get("status", "")).lower()
-    if status not in ("ready", "inservice"):
-        return False
-    probe = getattr(target, "probe", None)
-    # The local target scores the version's own input example.
-    return probe is None or probe(endpoint, model_uri) is None
