@@ -51,8 +51,8 @@ PRICE_RISE = 0.55  # basic plans get dearer
 REDESIGN = 0.5  # the app moves activity from logins to page views
 INCIDENT = (0.35, 0.45)  # an outage week: tickets from everyone
 LABEL_NOISE = 0.03  # share of customers whose recorded cancellation is wrong
-EVENTS_PER_DAY = 0.6  # for a customer of average engagement
-_BASE_RISK = {"basic": -2.6, "pro": -3.1, "enterprise": -3.7}  # log-odds of leaving
+EVENTS_PER_DAY = 0.8  # for a customer of average engagement
+_BASE_RISK = {"basic": -3.0, "pro": -3.5, "enterprise": -4.1}  # log-odds of leaving
 
 
 @dataclass(frozen=True)
@@ -90,8 +90,8 @@ def _customer(index: int, rng: random.Random) -> Customer:
     # probability. 2/7 is the average frustration.
     risk = (
         _BASE_RISK[plan]
-        - 5.0 * math.log(engagement)
-        + 18.0 * (frustration - 2 / 7)
+        - 6.0 * math.log(engagement)
+        + 22.0 * (frustration - 2 / 7)
         + rng.gauss(0, 0.3)
     )
     churner = rng.random() < _sigmoid(risk)
@@ -136,16 +136,18 @@ def customer_events(
     malformed_share: float = 0.03,
     seed: int = 7,
     end: datetime | None = None,
+    first_id: int = 0,
 ) -> Iterator[Record]:
     """Events for ``customers`` customers over ``days`` days, in time order per customer.
 
-    The same seed gives the same events, shifted to end at ``end`` (default now).
+    The same seed gives the same events, shifted to end at ``end`` (default now). Customer ids
+    count from ``first_id``, so a second batch can bring new customers.
     """
     rng = random.Random(seed)
     end = end or datetime.now(UTC).replace(microsecond=0)
     window = Window(end - timedelta(days=days), end)
     for index in range(customers):
-        customer = _customer(index, rng)
+        customer = _customer(first_id + index, rng)
         rate = EVENTS_PER_DAY * days * customer.engagement
         fractions = event_times(rng, rate, customer.quiet_from, customer.quiet_rate, least=4)
         for position, at in enumerate(fractions):

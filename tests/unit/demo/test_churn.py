@@ -98,3 +98,10 @@ def test_behaviour_drifts_across_the_window() -> None:
 
     # The app redesign moves activity from logins to page views.
     assert login_share(early=True) > login_share(early=False) + 0.05
+
+
+def test_a_second_batch_brings_new_customers() -> None:
+    first = {e["customer_id"] for e in well_formed(customers=20)}
+    second = customer_events(customers=20, seed=8, end=END, first_id=20)
+    later = {json.loads(r.value)["customer_id"] for r in second if not r.malformed}
+    assert later == {f"C{index:05d}" for index in range(20, 40)} and not first & later
