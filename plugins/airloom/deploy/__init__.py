@@ -1,8 +1,12 @@
-"""Deployment targets: one interface for every place a model version can be deployed.
+"""Deployment: the targets a model version is served at, and the one rollout that gets it there.
 
 A target follows MLflow's ``BaseDeploymentClient`` (create, update, delete, get, list,
-predict). The ``DeployModelOperator`` and the marketplace both go through :func:`get_target`,
-so a deployment means the same thing whichever of them starts it.
+predict) and is built by name with :func:`get_target`. Every deployment, whether a workflow's
+``deploy`` node, the marketplace's deploy or rollback button or a person in the Airflow UI
+starts it, is the same rollout (:mod:`airloom.deploy.pipeline`, run by
+``airloom.operators.deploy.DeployModelOperator`` in one deferrable task): gate on the version
+and its validation, serve at the target, wait in the triggerer until the endpoint answers
+(:mod:`airloom.deploy.triggers`) or roll it back, then promote to ``champion`` on record.
 """
 
 from airloom.deploy.base import (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-BROKEN_MODEL = '''
+BROKEN_MODEL = """
 import mlflow
 from mlflow.pyfunc import PythonModel
 
@@ -15,7 +15,7 @@ class Broken(PythonModel):
 
 
 mlflow.models.set_model(Broken())
-'''
+"""
 
 
 def register_broken(tracking_uri: str, name: str, folder: Path) -> int:
