@@ -452,9 +452,8 @@ def test_a_forged_validation_record_does_not_open_the_deployment_gate(
     states = {
         ti.task_id: ti.state for ti in stack.airflow().task_instances("model_deployment", run_id)
     }
-    assert states["gate"] == "failed", states
-    assert states.get("promote") != "success"
-    log = task_log(stack, "model_deployment", run_id, "gate")
+    assert states["rollout"] == "failed", states
+    log = task_log(stack, "model_deployment", run_id, "rollout")
     assert "no successful model_validation run recorded" in log, log[-2000:]
     missing = httpx.get(
         stack.url("AIRLOOM_SERVING_PORT", f"/endpoints/{victim.name}-forged"), timeout=30
