@@ -25,6 +25,13 @@ def settings_for(broker, lake: Path) -> Destination:
     return demo_destination(broker.port, lake)
 
 
+def evaluation_report(client: MlflowClient, model: str, version: str, tmp_path: Path) -> dict:
+    """The report the evaluate task wrote for a version."""
+    uri = client.get_model_version(model, version).tags["airloom.evaluation.report"]
+    run_id, _, artifact = uri.removeprefix("runs:/").partition("/")
+    return json.loads(Path(client.download_artifacts(run_id, artifact, str(tmp_path))).read_text())
+
+
 def test_sales_files_become_a_demand_forecast(
     airflow_db, airloom_connections, own_broker, mlflow, lake: Path
 ) -> None:
@@ -39,8 +46,14 @@ def test_sales_files_become_a_demand_forecast(
     error = (forecast["forecast_units"] - forecast["units_sold"]).abs().mean()
     assert error < 0.5 * forecast["units_sold"].mean()  # a forecast, not noise
     version = result.xcoms["train"]["model"].rsplit("/", 1)[1]
-    tags = MlflowClient(mlflow.url).get_model_version("retail_demand", version).tags
-    assert tags["airloom.workflow"] == "retail_demand_forecast"
+    client = MlflowClient(mlflow.url)
+    trained = client.get_model_version("retail_demand", version)
+    assert trained.tags["airloom.workflow"] == "retail_demand_forecast"
+    # On days it never saw, the model errs as daily store-product forecasts do: it explains
+    # most of the variation, and misses by a fifth to a third of what sells.
+    metrics = client.get_run(trained.run_id).data.metrics
+    wape = metrics["mae"] / forecast["units_sold"].mean()
+    assert 0.5 <= metrics["r2"] <= 0.9 and 0.15 <= wape <= 0.35, (metrics, wape)
 
     # The next day's run on the same files ingests none of them again.
     load_retail(settings_for(own_broker, lake), customers=0)  # the demo loaded once more
@@ -52,7 +65,7 @@ def test_sales_files_become_a_demand_forecast(
 
 
 def test_the_champion_fraud_model_scores_the_stream_and_alerts(
-    airflow_db, airloom_connections, own_broker, mlflow, lake: Path
+    airflow_db, airloom_connections, own_broker, mlflow, lake: Path, tmp_path: Path
 ) -> None:
     load_fraud(settings_for(own_broker, lake), customers=0)
 
@@ -65,8 +78,18 @@ def test_the_champion_fraud_model_scores_the_stream_and_alerts(
         for name in ("labelled_transactions", "training_features", "training", "holdout")
     }
 
+    metrics = MlflowClient(mlflow.url).get_run(champion.run_id).data.metrics
+    # A detector as real ones are: it finds most fraud, misses some, flags some good spending.
+    assert 0.8 <= metrics["roc_auc"] <= 0.97, metrics
+    assert 0.3 <= metrics["recall"] < 0.95 and 0.3 <= metrics["precision"] < 1.0, metrics
+
     retrained = run_dag("fraud_model_training")  # the same history: nothing ingested twice
     assert retrained.succeeded, retrained.task_states
+    # The same history makes the same model: evaluation compares data, not random seeds.
+    version = retrained.xcoms["train"]["model"].rsplit("/", 1)[1]
+    report = evaluation_report(MlflowClient(mlflow.url), "fraud_detector", version, tmp_path)
+    assert report["champion"] == f"models:/fraud_detector/{champion.version}", report
+    assert {m["metric"]: m["relative"] for m in report["metrics"]}["roc_auc"] == 0, report
     assert retrained.xcoms["ingest_history"]["files"] == 0
     assert {name: read_table((lake / "fraud" / name).as_uri()).num_rows for name in history} == (
         history
