@@ -1,7 +1,7 @@
 """Validation and benchmark runs: started as Airflow DAG runs, results read from the catalog.
 
-This is also the deployment gate's seam: :func:`latest_validation` says whether a version
-passed, and :func:`run_validation_and_wait` validates it now and blocks until it is known.
+A deployment does not wait for a validation here: the `model_deployment` run validates a
+version never validated itself (see :mod:`marketplace.deployments`).
 """
 
 from __future__ import annotations
@@ -176,32 +176,3 @@ def check_status(
         result=result,
         run=public_run(run, airflow) if run is not None else None,
     )
-
-
-def latest_validation(session: Session, tenant: str, name: str, version: int) -> CheckResult | None:
-    """The stored validation result of a version (None if never validated): the gate a
-    deployment checks (``result.status == "passed"``)."""
-    row = get_version(session, tenant, name, version)
-    return CheckResult(**row.validation) if row.validation else None
-
-
-def run_validation_and_wait(
-    session: Session,
-    airflow: AirflowClient,
-    sync: CatalogSync,
-    tenant: str,
-    name: str,
-    version: int,
-    options: dict[str, Any] | None = None,
-    timeout: float = 900.0,
-) -> CheckResult | None:
-    """Validate now and block until the run ends; the fresh result, or None if the run
-    failed before recording one."""
-    run = request_check(session, airflow, VALIDATION, tenant, name, version, options or {})
-    finished = airflow.wait_for_run(run.dag_id, run.run_id, timeout=timeout)
-    run.state, run.updated_at = finished.state, utcnow()
-    session.commit()
-    sync.refresh_model(name)
-    session.expire_all()
-    result = latest_validation(session, tenant, name, version)
-    return result if result is not None and result.run_id == run.run_id else None

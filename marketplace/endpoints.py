@@ -1,8 +1,8 @@
 """Endpoints as a tenant sees them: read, call, delete, roll back, and their history.
 
-An endpoint belongs to the tenant whose model its latest deployment run served; any other
-tenant gets 404, exactly as for a missing one. Its live state comes from its target (the
-serving process or SageMaker), its history from the model registry's deployment records.
+An endpoint belongs to the tenant its row in the ``endpoints`` table names; any other tenant
+gets 404, exactly as for a missing one. Its live state comes from its target (the serving
+process or SageMaker), its history from the model registry's deployment records.
 """
 
 from __future__ import annotations
@@ -11,21 +11,27 @@ import json
 from typing import Any
 from urllib.parse import quote
 
-import structlog
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from airloom.deploy import DeploymentError, DeploymentNotFound, DeploymentTarget, get_target
-from airloom.deploy.ownership import endpoint_owner
-from marketplace.checks import ACTIVE_STATES, refresh_run_state
+from airloom.deploy import DeploymentNotFound
+from marketplace.deployment_schemas import (
+    EndpointEvent,
+    EndpointHistory,
+    EndpointPublic,
+)
 from marketplace.deployments import (
-    deployment_runs,
+    KIND,
+    endpoint_runs,
     public_deployment,
-    runs_for_endpoint,
     start_run,
     who,
 )
+from marketplace.endpoint_claims import busy_conflict, forget, owned_endpoint, release_if_ended
+from marketplace.endpoint_directory import EndpointDirectory
 from marketplace.errors import Conflict, NotFound, Unavailable
-from marketplace.models import ApiKey, CheckRun
+from marketplace.models import ApiKey, CheckRun, Endpoint
+from marketplace.targets import Targets
 from servicekit.airflow_client import AirflowClient
 
 # How MLflow's error codes and the serving process's statuses read in the marketplace's body.
@@ -33,141 +39,99 @@ _CODES = {400: "bad_request", 404: "not_found", 413: "payload_too_large", 415: "
           422: "invalid_input", 503: "unavailable"}  # fmt: skip
 # A target's error message is repeated up to this length: it may quote the request.
 MAX_TARGET_MESSAGE = 1000
-log = structlog.get_logger()
 
 
-class Targets:
-    """The deployment targets the marketplace talks to, built once each."""
-
-    def __init__(self, tracking_uri: str) -> None:
-        self.tracking_uri = tracking_uri
-        self._built: dict[str, DeploymentTarget] = {}
-
-    def get(self, name: str) -> DeploymentTarget:
-        if name not in self._built:
-            try:
-                self._built[name] = get_target(name, tracking_uri=self.tracking_uri)
-            except Exception as exc:
-                raise Unavailable(f"deployment target {name!r} is not available: {exc}") from exc
-        return self._built[name]
-
-    def holder(self, endpoint: str, target: str) -> str | None:
-        """The tenant holding ``endpoint`` at ``target`` (None: free), as the target records it.
-
-        :raises Unavailable: the target cannot say, so the name is not given away.
-        """
-        try:
-            return endpoint_owner(self.get(target).get_deployment(endpoint))
-        except DeploymentNotFound:
-            return None
-        except DeploymentError as exc:
-            raise Unavailable(
-                f"the {target} target cannot say whether endpoint {endpoint!r} is free: {exc}"
-            ) from exc
-
-
-def owned_run(session: Session, tenant: str, endpoint: str) -> CheckRun:
-    """The endpoint's latest deployment run, if it belongs to ``tenant``; 404 otherwise."""
-    runs = runs_for_endpoint(session, endpoint)
-    if not runs or runs[0].tenant != tenant:
-        raise NotFound(f"endpoint {endpoint!r} not found")
-    return runs[0]
-
-
-def live_state(targets: Targets, target_name: str, endpoint: str) -> dict[str, Any]:
-    """What the target says of ``endpoint``: DeploymentNotFound, or Unavailable when the target
-    cannot be asked (unreachable, no credentials, any failure of its own)."""
-    try:
-        return targets.get(target_name).get_deployment(endpoint)
-    except (DeploymentNotFound, Unavailable):
-        raise
-    except DeploymentError as exc:
-        raise Unavailable(f"the {target_name} target cannot be asked about it: {exc}") from exc
-    except Exception as exc:  # a target breaking its contract must not take the API down
-        log.exception("deployment target failed", target=target_name, endpoint=endpoint)
-        raise Unavailable(
-            f"the {target_name} target cannot be asked about it: {type(exc).__name__}: {exc}"
-        ) from exc
+def latest_run(session: Session, row: Endpoint) -> CheckRun:
+    run = session.scalar(
+        select(CheckRun).where(CheckRun.run_id == row.run_id, CheckRun.kind == KIND)
+    )
+    if run is None:  # claimed a moment ago, its run not recorded yet
+        raise NotFound(f"endpoint {row.name!r} not found (its first deployment is starting)")
+    return run
 
 
 def describe(
-    session: Session,
-    airflow: AirflowClient | None,
-    targets: Targets,
-    run: CheckRun,
-) -> dict[str, Any]:
+    session: Session, airflow: AirflowClient | None, targets: Targets, row: Endpoint
+) -> EndpointPublic:
     """The endpoint's live state at its target, with its latest deployment run."""
-    endpoint, target_name = run.conf["endpoint"], run.conf.get("target", "local")
-    if airflow is not None:
-        refresh_run_state(session, airflow, run)
+    release_if_ended(session, airflow, row)
+    run = latest_run(session, row)
     try:
-        live = live_state(targets, target_name, endpoint)
+        live = targets.live_state(row.target, row.name)
     except DeploymentNotFound:
-        if run.state not in ACTIVE_STATES:
-            raise NotFound(f"endpoint {endpoint!r} not found (deleted or never came up)") from None
+        if not row.busy:
+            raise NotFound(f"endpoint {row.name!r} not found (deleted or never came up)") from None
         live = {"status": "deploying", "model_uri": None}
     model_uri = live.get("model_uri") or ""
     number = model_uri.rsplit("/", 1)[-1]
     version = int(number) if model_uri.startswith("models:/") and number.isdigit() else None
-    return {
-        **_identity(run, airflow),
-        "version": version,
-        "status": live.get("status"),
-        "updated_at": live.get("updated_at"),
-    }
+    return EndpointPublic(
+        **_identity(session, airflow, row, run),
+        version=version,
+        status=live.get("status") or "unknown",
+        updated_at=live.get("updated_at"),
+    )
 
 
-def _identity(run: CheckRun, airflow: AirflowClient | None) -> dict[str, Any]:
-    endpoint = run.conf["endpoint"]
+def _identity(
+    session: Session, airflow: AirflowClient | None, row: Endpoint, run: CheckRun
+) -> dict[str, Any]:
     return {
-        "name": endpoint,
-        "target": run.conf.get("target", "local"),
-        "model": run.model_name,
-        "invocations_url": f"/api/v1/endpoints/{quote(endpoint, safe='')}/invocations",
-        "latest_deployment": public_deployment(run, airflow),
+        "name": row.name,
+        "target": row.target,
+        "model": row.model_name,
+        "invocations_url": f"/api/v1/endpoints/{quote(row.name, safe='')}/invocations",
+        "latest_deployment": public_deployment(session, airflow, run),
     }
 
 
 def list_endpoints(
     session: Session, airflow: AirflowClient | None, targets: Targets, tenant: str
-) -> list[dict[str, Any]]:
+) -> list[EndpointPublic]:
     """The tenant's endpoints; one whose target cannot be asked is listed as unavailable."""
-    seen: set[str] = set()
+    rows = session.scalars(
+        select(Endpoint).where(Endpoint.tenant == tenant).order_by(Endpoint.name)
+    )
     found = []
-    for run in deployment_runs(session, tenant):
-        name = run.conf.get("endpoint")
-        if not name or name in seen:
-            continue
-        seen.add(name)
+    for row in rows:
         try:
-            owned = owned_run(session, tenant, name)
-            found.append(describe(session, airflow, targets, owned))
+            found.append(describe(session, airflow, targets, row))
         except NotFound:
-            continue  # deleted, or now another tenant's
+            continue  # deleted, never came up, or just starting
         except Unavailable as exc:
             found.append(
-                {
-                    **_identity(owned, airflow),
-                    "version": None,
-                    "status": "unavailable",
-                    "reason": exc.message,
-                    "updated_at": None,
-                }
+                EndpointPublic(
+                    **_identity(session, airflow, row, latest_run(session, row)),
+                    version=None,
+                    status="unavailable",
+                    reason=exc.message,
+                    updated_at=None,
+                )
             )
-    return sorted(found, key=lambda item: item["name"])
+    return found
 
 
-def delete_endpoint(session: Session, targets: Targets, tenant: str, endpoint: str) -> None:
-    run = owned_run(session, tenant, endpoint)
-    target_name = run.conf.get("target", "local")
+def delete_endpoint(
+    session: Session,
+    airflow: AirflowClient | None,
+    targets: Targets,
+    directory: EndpointDirectory,
+    tenant: str,
+    name: str,
+) -> None:
+    row = owned_endpoint(session, tenant, name)
+    if not release_if_ended(session, airflow, row):
+        raise busy_conflict(name, row.run_id)  # its run would serve it again
     try:
-        live_state(targets, target_name, endpoint)
+        targets.live_state(row.target, name)
     except DeploymentNotFound:
-        raise NotFound(f"endpoint {endpoint!r} not found (already deleted)") from None
+        raise NotFound(f"endpoint {name!r} not found (already deleted)") from None
     try:
-        targets.get(target_name).delete_deployment(endpoint)
+        targets.get(row.target).delete_deployment(name)
     except Exception as exc:  # whatever the target raises, the caller learns why
-        raise Unavailable(f"could not delete endpoint {endpoint!r}: {exc}") from exc
+        raise Unavailable(f"could not delete endpoint {name!r}: {exc}") from exc
+    forget(session, name, tenant)
+    directory.forget(name)
 
 
 def error_body(status: int, body: bytes) -> dict[str, Any]:
@@ -184,23 +148,24 @@ def error_body(status: int, body: bytes) -> dict[str, Any]:
     return {"detail": message, "code": _CODES.get(status, "error")}
 
 
-def endpoint_history(client: Any, session: Session, tenant: str, endpoint: str) -> dict[str, Any]:
+def endpoint_history(
+    client: Any, session: Session, airflow: AirflowClient | None, tenant: str, name: str
+) -> EndpointHistory:
     """Who deployed what to the endpoint, when, from which version to which and why."""
+    row = owned_endpoint(session, tenant, name)
+    return EndpointHistory(
+        endpoint=name,
+        model=row.model_name,
+        events=[EndpointEvent.model_validate(move) for move in _endpoint_moves(client, row)],
+        runs=[public_deployment(session, airflow, r) for r in endpoint_runs(session, name, tenant)],
+    )
+
+
+def _endpoint_moves(client: Any, row: Endpoint) -> list[dict[str, Any]]:
     from airloom.deploy.registry_target import deployment_history
 
-    run = owned_run(session, tenant, endpoint)
-    runs = [r for r in runs_for_endpoint(session, endpoint) if r.tenant == tenant]
-    events = [
-        event
-        for event in deployment_history(client, run.model_name)
-        if event.get("endpoint") == endpoint
-    ]
-    return {
-        "endpoint": endpoint,
-        "model": run.model_name,
-        "events": _as_endpoint_moves(events),
-        "runs": [public_deployment(r) for r in runs],
-    }
+    events = deployment_history(client, row.model_name)
+    return _as_endpoint_moves([event for event in events if event.get("endpoint") == row.name])
 
 
 def _as_endpoint_moves(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -221,37 +186,34 @@ def request_rollback(
     session: Session,
     airflow: AirflowClient,
     targets: Targets,
+    directory: EndpointDirectory,
     client: Any,
     key: ApiKey,
-    endpoint: str,
+    name: str,
     reason: str,
 ) -> CheckRun:
     """Deploy the version the endpoint served before its current one, in one call."""
-    current = describe(session, airflow, targets, owned_run(session, key.tenant, endpoint))
-    latest = current["latest_deployment"]
-    if latest["state"] in ACTIVE_STATES:
-        raise Conflict(
-            f"a deployment to endpoint {endpoint!r} is still {latest['state']}; "
-            f"follow it at {latest['status_url']}"
-        )
-    events = endpoint_history(client, session, key.tenant, endpoint)["events"]
-    promotions = [e for e in events if e.get("action") == "promote"]
-    previous = _previous_version(promotions, current["version"])
+    row = owned_endpoint(session, key.tenant, name)
+    if not release_if_ended(session, airflow, row):
+        raise busy_conflict(name, row.run_id)
+    current = describe(session, airflow, targets, row)
+    promotions = [e for e in _endpoint_moves(client, row) if e.get("action") == "promote"]
+    previous = _previous_version(promotions, current.version)
     if previous is None:
-        raise Conflict(f"endpoint {endpoint!r} has no earlier version to roll back to")
+        raise Conflict(f"endpoint {name!r} has no earlier version to roll back to")
     conf = {
-        "model_name": current["model"],
+        "model_name": current.model,
         "version": previous,
-        "target": current["target"],
-        "endpoint": endpoint,
+        "target": current.target,
+        "endpoint": name,
         "deployed_by": who(key),
-        "reason": f"rollback from version {current['version']} to {previous}"
+        "reason": f"rollback from version {current.version} to {previous}"
         + (f": {reason}" if reason else ""),
         "tenant": key.tenant,
         "action": "rollback",
         "require_validation": False,
     }
-    return start_run(session, airflow, key, conf)
+    return start_run(session, airflow, targets, directory, key, conf)
 
 
 def _previous_version(promotions: list[dict[str, Any]], current: int | None) -> int | None:

@@ -1,4 +1,4 @@
-"""The marketplace's tables: listings mirrored from MLflow, API keys and check runs.
+"""The marketplace's tables: listings mirrored from MLflow, API keys, check runs, endpoints.
 
 Listings are a read model of MLflow's registry kept by the catalog sync; MLflow stays the source
 of truth. The full-text index (an FTS5 table on SQLite, a GIN expression index on PostgreSQL)
@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     DateTime,
     Float,
     ForeignKey,
@@ -135,10 +136,14 @@ class ApiKey(Base):
 
 
 class CheckRun(Base):
-    """A validation or benchmark DAG run the marketplace started."""
+    """A validation, benchmark or deployment DAG run the marketplace started."""
 
     __tablename__ = "check_runs"
-    __table_args__ = (Index("ix_check_runs_target", "kind", "model_name", "version"),)
+    __table_args__ = (
+        Index("ix_check_runs_target", "kind", "model_name", "version"),
+        Index("ix_check_runs_endpoint", "endpoint", "kind"),
+        Index("ix_check_runs_run_id", "run_id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(20))
@@ -151,4 +156,28 @@ class CheckRun(Base):
     conf: Mapped[dict[str, Any]] = mapped_column(default=dict)
     requested_by: Mapped[str] = mapped_column(String(16), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Deployment runs only: the endpoint they deploy to, and the run's last reported phase
+    # (the `deployment` XCom of its rollout task), kept once the run has ended.
+    endpoint: Mapped[str | None] = mapped_column(String(63))
+    outcome: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class Endpoint(Base):
+    """One endpoint name, the tenant and target holding it, and its deployment runs.
+
+    The primary key makes a name one tenant's, and ``busy`` with ``run_id`` is the lock a
+    deployment takes: a request claims the endpoint with a conditional update (or the insert
+    of a new row) in one transaction, so of concurrent deploys to one endpoint exactly one
+    starts a run. The lock is released once that run has ended, as the next read finds out.
+    """
+
+    __tablename__ = "endpoints"
+
+    name: Mapped[str] = mapped_column(String(63), primary_key=True)
+    tenant: Mapped[str] = mapped_column(String(100), index=True)
+    target: Mapped[str] = mapped_column(String(40))
+    model_name: Mapped[str] = mapped_column(String(255))
+    run_id: Mapped[str] = mapped_column(String(250))  # the latest deployment run
+    busy: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

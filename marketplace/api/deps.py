@@ -1,5 +1,5 @@
 """Dependencies the routes declare: the database session, the caller's API key, and the
-services the app holds (registry, catalog sync, Airflow)."""
+services the app holds (registry, catalog sync, Airflow, deployment targets, endpoints)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,10 @@ from marketplace.access import find_key
 from marketplace.catalog.registry import MlflowRegistry
 from marketplace.catalog.sync import CatalogSync
 from marketplace.core.config import Settings
+from marketplace.endpoint_directory import EndpointDirectory
 from marketplace.errors import Forbidden, Unauthorized
 from marketplace.models import ApiKey
+from marketplace.targets import Targets
 from servicekit.airflow_client import AirflowClient
 
 _api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False)
@@ -87,3 +89,23 @@ def get_airflow(request: Request) -> AirflowClient:
 
 
 AirflowDep = Annotated[AirflowClient, Depends(get_airflow)]
+
+
+def get_targets(request: Request) -> Targets:
+    state = request.app.state
+    if getattr(state, "targets", None) is None:
+        state.targets = Targets(state.settings.mlflow_tracking_uri)
+    return state.targets
+
+
+TargetsDep = Annotated[Targets, Depends(get_targets)]
+
+
+def get_endpoint_directory(request: Request) -> EndpointDirectory:
+    state = request.app.state
+    if getattr(state, "endpoint_directory", None) is None:
+        state.endpoint_directory = EndpointDirectory(state.session_factory)
+    return state.endpoint_directory
+
+
+EndpointDirectoryDep = Annotated[EndpointDirectory, Depends(get_endpoint_directory)]

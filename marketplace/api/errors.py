@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 from starlette.routing import Match
 
+from marketplace.api.responses import errors
 from marketplace.errors import MarketplaceError
 
 MAX_MESSAGE = 2000  # characters of an error message, which may quote the caller's input
@@ -31,6 +32,19 @@ CODES = {
     429: "rate_limited",
     503: "unavailable",
 }
+
+
+# What the deployment and endpoint routes answer when something they need is down or busy.
+TARGET_DOWN = "The endpoint's target (serving process, SageMaker) cannot be asked; detail says why"
+STARTS_A_DEPLOYMENT = errors(
+    404,
+    409,
+    503,
+    s409="The endpoint name is another tenant's, or a deployment to it is in flight (the "
+    "detail names the run to follow); for a rollback, also: nothing to roll back to",
+    s503="Airflow cannot be reached or lacks the DAG, or the target cannot say who holds the "
+    "endpoint name; detail says which",
+)
 
 
 def clip(text: str, limit: int = MAX_MESSAGE) -> str:

@@ -1,59 +1,44 @@
-"""One-click deploy (validation gate, then a `model_deployment` DAG run) and its progress."""
+"""One-click deploy (a `model_deployment` DAG run, answered at once) and its progress."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Body
 
-from marketplace.api.deps import AirflowDep, CurrentKey, RegistryDep, SessionDep, SyncDep
+from marketplace.api.deps import (
+    AirflowDep,
+    CurrentKey,
+    EndpointDirectoryDep,
+    RegistryDep,
+    SessionDep,
+    SyncDep,
+    TargetsDep,
+)
+from marketplace.api.errors import STARTS_A_DEPLOYMENT
 from marketplace.api.params import ModelName, RunId, VersionNumber
 from marketplace.api.responses import COMMON, WITH_BODY, errors
+from marketplace.deployment_schemas import DeploymentPublic, DeployRequest, ModelHistory
 from marketplace.deployments import (
-    DeployRequest,
-    ValidationRefused,
     deployment_status,
     model_history,
     public_deployment,
     request_deployment,
 )
-from marketplace.endpoints import Targets
-from marketplace.schemas import DeploymentPublic, ModelHistory, ValidationRefusedBody
 
 router = APIRouter(tags=["deployments"], responses=COMMON)
-
-
-def get_targets(request: Request) -> Targets:
-    state = request.app.state
-    if getattr(state, "targets", None) is None:
-        state.targets = Targets(state.settings.mlflow_tracking_uri)
-    return state.targets
-
-
-TargetsDep = Annotated[Targets, Depends(get_targets)]
 
 
 @router.post(
     "/models/{name}/versions/{version}/deploy",
     status_code=202,
-    summary="Deploy a version (validation gate, deployment DAG run, champion alias, audit)",
+    response_model=DeploymentPublic,
+    summary="Deploy a version: a deployment DAG run that validates first if need be",
     responses={
-        202: {"model": DeploymentPublic, "description": "Run started; follow status_url"},
-        **errors(
-            403,
-            404,
-            503,
-            s403="The key's tier may not use this target",
-            s503="Airflow cannot be reached or lacks the DAG, or the target cannot say who "
-            "holds the endpoint name; detail says which",
-        ),
+        202: {"description": "Run started; follow status_url through its phases"},
+        **errors(403, s403="The key's tier may not use this target"),
+        **STARTS_A_DEPLOYMENT,
         **WITH_BODY,
-        409: {
-            "model": ValidationRefusedBody,
-            "description": "The version failed validation (code validation_failed, report in "
-            "`validation`), the endpoint is busy, or its name is taken (code conflict)",
-        },
     },
 )
 def deploy(
@@ -62,34 +47,29 @@ def deploy(
     key: CurrentKey,
     session: SessionDep,
     airflow: AirflowDep,
-    sync: SyncDep,
     targets: TargetsDep,
+    directory: EndpointDirectoryDep,
     body: Annotated[DeployRequest | None, Body()] = None,
-) -> JSONResponse:
-    try:
-        run = request_deployment(
-            session, airflow, sync, key, name, version, body or DeployRequest(), targets.holder
-        )
-    except ValidationRefused as refused:
-        answer = ValidationRefusedBody(
-            detail=refused.message, code="validation_failed", validation=refused.validation
-        )
-        return JSONResponse(answer.model_dump(mode="json"), status_code=409)
-    started = DeploymentPublic.model_validate(public_deployment(run, airflow))
-    return JSONResponse(started.model_dump(mode="json"), status_code=202)
+) -> DeploymentPublic:
+    """Answers at once, whatever the version's validation state: a version never validated
+    is validated by the run (phase `validating`); one that fails validation ends the run
+    `failed` with the report, and nothing is deployed."""
+    run = request_deployment(
+        session, airflow, targets, directory, key, name, version, body or DeployRequest()
+    )
+    return public_deployment(session, airflow, run)
 
 
 @router.get(
     "/deployments/{run_id}",
     response_model=DeploymentPublic,
     responses=errors(404),
-    summary="A deployment's progress",
+    summary="A deployment's progress: queued, validating, deploying, ready or failed",
 )
 def deployment(
     run_id: RunId, key: CurrentKey, session: SessionDep, airflow: AirflowDep, sync: SyncDep
 ) -> DeploymentPublic:
-    run = deployment_status(session, airflow, sync, key.tenant, run_id)
-    return DeploymentPublic.model_validate(public_deployment(run, airflow))
+    return deployment_status(session, airflow, sync, key.tenant, run_id)
 
 
 @router.get(

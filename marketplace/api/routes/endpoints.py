@@ -5,28 +5,40 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
-from marketplace.api.deps import AirflowDep, CurrentKey, RegistryDep, SessionDep
+from marketplace.api.deps import (
+    AirflowDep,
+    CurrentKey,
+    EndpointDirectoryDep,
+    RegistryDep,
+    SessionDep,
+    TargetsDep,
+)
+from marketplace.api.errors import STARTS_A_DEPLOYMENT, TARGET_DOWN
 from marketplace.api.params import EndpointName
 from marketplace.api.responses import COMMON, WITH_BODY, errors
-from marketplace.api.routes.deployments import TargetsDep
-from marketplace.deployments import RollbackRequest, public_deployment
+from marketplace.deployment_schemas import (
+    DeploymentPublic,
+    EndpointHistory,
+    EndpointList,
+    EndpointPublic,
+    Predictions,
+    RollbackRequest,
+)
+from marketplace.deployments import public_deployment
+from marketplace.endpoint_claims import owned_endpoint
 from marketplace.endpoints import (
     delete_endpoint,
     describe,
     endpoint_history,
     error_body,
     list_endpoints,
-    owned_run,
     request_rollback,
 )
-from marketplace.errors import Unavailable
-from marketplace.schemas import DeploymentPublic, EndpointHistory, EndpointList, EndpointPublic
+from marketplace.errors import NotFound, Unavailable
 
 router = APIRouter(prefix="/endpoints", tags=["endpoints"], responses=COMMON)
-TARGET_DOWN = "The endpoint's target (serving process, SageMaker) cannot be asked; detail says why"
 
 
 @router.get("", response_model=EndpointList, summary="The tenant's endpoints")
@@ -35,9 +47,7 @@ def endpoints(
 ) -> EndpointList:
     """Every endpoint of the tenant; one whose target cannot be asked right now is listed with
     status `unavailable` and the reason."""
-    return EndpointList.model_validate(
-        {"endpoints": list_endpoints(session, airflow, targets, key.tenant)}
-    )
+    return EndpointList(endpoints=list_endpoints(session, airflow, targets, key.tenant))
 
 
 @router.get(
@@ -53,20 +63,30 @@ def endpoint(
     airflow: AirflowDep,
     targets: TargetsDep,
 ) -> EndpointPublic:
-    run = owned_run(session, key.tenant, name)
-    return EndpointPublic.model_validate(describe(session, airflow, targets, run))
+    return describe(session, airflow, targets, owned_endpoint(session, key.tenant, name))
 
 
 @router.delete(
     "/{name}",
     status_code=204,
-    responses=errors(404, 503, s503=TARGET_DOWN),
+    responses=errors(
+        404,
+        409,
+        503,
+        s409="A deployment to it is in flight; detail names the run",
+        s503=TARGET_DOWN,
+    ),
     summary="Delete an endpoint",
 )
 def remove(
-    name: EndpointName, key: CurrentKey, session: SessionDep, targets: TargetsDep
+    name: EndpointName,
+    key: CurrentKey,
+    session: SessionDep,
+    airflow: AirflowDep,
+    targets: TargetsDep,
+    directory: EndpointDirectoryDep,
 ) -> Response:
-    delete_endpoint(session, targets, key.tenant, name)
+    delete_endpoint(session, airflow, targets, directory, key.tenant, name)
     return Response(status_code=204)
 
 
@@ -74,7 +94,10 @@ def remove(
     "/{name}/invocations",
     summary="Predict (MLflow scoring protocol)",
     responses={
-        200: {"description": '`{"predictions": [...]}`, as `mlflow models serve` answers'},
+        200: {
+            "model": Predictions,
+            "description": '`{"predictions": [...]}`, as `mlflow models serve` answers',
+        },
         **errors(
             400,
             404,
@@ -102,18 +125,25 @@ def remove(
     },
 )
 async def invocations(
-    name: EndpointName, request: Request, key: CurrentKey, session: SessionDep, targets: TargetsDep
+    name: EndpointName,
+    request: Request,
+    key: CurrentKey,
+    targets: TargetsDep,
+    directory: EndpointDirectoryDep,
 ) -> Response:
     """`dataframe_split`, `dataframe_records`, `instances` or `inputs`, as `mlflow models
     serve` takes them; the answer is `{"predictions": [...]}`."""
-    run = owned_run(session, key.tenant, name)
-    target = targets.get(run.conf.get("target", "local"))
+    # The hot path: the endpoint's tenant and target from memory (or one keyed read in a worker
+    # thread), the call itself asynchronous; nothing here blocks the event loop.
+    route = await directory.resolve(name)
+    if route is None or route.tenant != key.tenant:
+        raise NotFound(f"endpoint {name!r} not found")
     body = await request.body()
     content_type = request.headers.get("content-type") or "application/json"
     try:
-        status, answer, media_type = await run_in_threadpool(
-            target.invoke, name, body, content_type
-        )
+        status, answer, media_type = await targets.invoke(route.target, name, body, content_type)
+    except Unavailable:
+        raise
     except Exception as exc:  # DeploymentError, or a target breaking its contract: say why
         raise Unavailable(f"endpoint {name!r} cannot be reached: {exc}") from exc
     if status == 404:
@@ -130,16 +160,11 @@ async def invocations(
 @router.post(
     "/{name}/rollback",
     status_code=202,
+    response_model=DeploymentPublic,
     summary="Roll back to the version served before, in one call",
     responses={
-        202: {"model": DeploymentPublic, "description": "Rollback run started"},
-        **errors(
-            404,
-            409,
-            503,
-            s409="Nothing to roll back to, or a deployment is in flight",
-            s503="Airflow or the endpoint's target cannot be reached; detail says which",
-        ),
+        202: {"description": "Rollback run started; follow status_url through its phases"},
+        **STARTS_A_DEPLOYMENT,
         **WITH_BODY,
     },
 )
@@ -150,12 +175,12 @@ def rollback(
     airflow: AirflowDep,
     targets: TargetsDep,
     registry: RegistryDep,
+    directory: EndpointDirectoryDep,
     body: Annotated[RollbackRequest | None, Body()] = None,
-) -> JSONResponse:
+) -> DeploymentPublic:
     reason = (body or RollbackRequest()).reason
-    run = request_rollback(session, airflow, targets, registry.client, key, name, reason)
-    started = DeploymentPublic.model_validate(public_deployment(run, airflow))
-    return JSONResponse(started.model_dump(mode="json"), status_code=202)
+    run = request_rollback(session, airflow, targets, directory, registry.client, key, name, reason)
+    return public_deployment(session, airflow, run)
 
 
 @router.get(
@@ -165,8 +190,10 @@ def rollback(
     summary="Who deployed what, when, from which version to which, why",
 )
 def history(
-    name: EndpointName, key: CurrentKey, session: SessionDep, registry: RegistryDep
+    name: EndpointName,
+    key: CurrentKey,
+    session: SessionDep,
+    airflow: AirflowDep,
+    registry: RegistryDep,
 ) -> EndpointHistory:
-    return EndpointHistory.model_validate(
-        endpoint_history(registry.client, session, key.tenant, name)
-    )
+    return endpoint_history(registry.client, session, airflow, key.tenant, name)

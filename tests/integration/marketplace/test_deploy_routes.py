@@ -1,10 +1,12 @@
-"""One-click deploy through the marketplace: the validation gate, the `model_deployment` DAG
-(run with dag.test()), a real serving process and MLflow server; then predicting, a second
-version, rollback, history, deletion and other tenants trying to reach it all."""
+"""One-click deploy through the marketplace: a `model_deployment` DAG run (run with
+dag.test()) started at once, its phases, a real serving process and MLflow server; then
+predicting, a second version, rollback, history, deletion and other tenants trying to reach
+it all."""
 
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 
 import boto3
@@ -81,6 +83,7 @@ def _deploy(market, airflow, headers, version: int, **body) -> dict:
     )
     assert response.status_code == 202, response.text
     started = response.json()
+    assert (started["state"], started["phase"]) == ("queued", "queued"), started
     result = airflow.execute(started["run_id"])
     assert result.succeeded, result.task_states
     market.sync()
@@ -110,7 +113,12 @@ def test_deploy_predict_deploy_again_roll_back_and_read_the_history(
         "test@acme",
     )
     progress = market.client.get(started["status_url"], headers=acme).json()
-    assert progress["state"] == "success"
+    assert (progress["state"], progress["phase"], progress["rolled_back"]) == (
+        "success",
+        "ready",
+        False,
+    )
+    assert progress["model_uri"] == f"models:/{MODEL}/{versions['first']}"
     endpoint = market.client.get(f"/api/v1/endpoints/{ENDPOINT}", headers=acme).json()
     assert (endpoint["version"], endpoint["status"], endpoint["model"]) == (1, "ready", MODEL)
     assert _champion(mlflow) == str(versions["first"])
@@ -154,24 +162,53 @@ def test_deploy_predict_deploy_again_roll_back_and_read_the_history(
     assert [e["version"] for e in by_model["events"]] == ["1", "2", "1"]
 
 
-def test_a_version_that_failed_validation_deploys_nothing(mlflow, market, airflow, versions, acme):
+def test_a_version_that_failed_validation_is_accepted_then_fails_with_the_report(
+    mlflow, market, airflow, versions, acme
+):
     champion_before = _champion(mlflow)
-    runs_before = len(airflow.runs)
 
     response = market.client.post(
         f"/api/v1/models/{MODEL}/versions/{versions['failing']}/deploy", headers=acme
     )
 
-    assert response.status_code == 409
-    body = response.json()
-    assert body["code"] == "validation_failed"
-    assert "did not pass validation (failed)" in body["detail"]
-    failed = [c["name"] for c in body["validation"]["report"]["checks"] if not c["passed"]]
+    assert response.status_code == 202, response.text
+    assert not airflow.execute(response.json()["run_id"]).succeeded
+    status = market.client.get(response.json()["status_url"], headers=acme).json()
+    assert (status["state"], status["phase"]) == ("failed", "failed"), status
+    assert status["phase_reason"], status
+    failed = [c["name"] for c in status["validation"]["checks"] if not c["passed"]]
     assert failed == ["metric_thresholds"]
-    assert len(airflow.runs) == runs_before  # no deployment run was started
     assert _champion(mlflow) == champion_before
     endpoint = market.client.get(f"/api/v1/endpoints/{ENDPOINT}", headers=acme).json()
     assert endpoint["version"] == int(champion_before)
+
+
+def test_a_version_never_validated_is_accepted_at_once_for_the_run_to_validate(
+    mlflow, market, airflow, versions, acme
+) -> None:
+    version = register_linear(mlflow.url, MODEL, slope=9.0)
+    market.sync()
+
+    began = time.perf_counter()
+    response = market.client.post(
+        f"/api/v1/models/{MODEL}/versions/{version}/deploy",
+        json={"endpoint": "never-validated"},
+        headers=acme,
+    )
+    elapsed = time.perf_counter() - began
+
+    assert response.status_code == 202, response.text
+    assert elapsed < 1.0, f"the deploy request took {elapsed:.2f} s"
+    run = airflow.runs[response.json()["run_id"]]
+    assert (run["dag_id"], run["state"]) == ("model_deployment", "queued")
+    assert run["conf"]["require_validation"] is True and run["conf"]["version"] == version
+    again = market.client.post(
+        f"/api/v1/models/{MODEL}/versions/{versions['first']}/deploy",
+        json={"endpoint": "never-validated"},
+        headers=acme,
+    )
+    assert (again.status_code, again.json()["code"]) == (409, "conflict")
+    assert response.json()["run_id"] in again.json()["detail"]
 
 
 def test_a_payload_that_breaks_the_signature_is_a_422_naming_the_column(market, acme) -> None:
@@ -250,22 +287,6 @@ def test_a_deleted_endpoint_answers_404(market, acme) -> None:
     assert (status, body["code"]) == (404, "not_found")
     assert again.status_code == 404 and read.status_code == 404
     assert ENDPOINT not in {e["name"] for e in listed}
-
-
-def test_the_deployment_dag_refuses_a_version_never_validated(mlflow, market, versions) -> None:
-    version = register_linear(mlflow.url, MODEL, slope=9.0)
-    champion = _champion(mlflow)
-
-    result = run_dag(
-        "model_deployment",
-        {"model_name": MODEL, "version": version, "endpoint": "never-validated"},
-    )
-
-    assert result.task_states["gate"] == "failed"
-    assert result.task_states["promote"] != "success"
-    assert _champion(mlflow) == champion
-    listed = market.client.get("/api/v1/endpoints", headers=market.key("acme")).json()
-    assert "never-validated" not in {e["name"] for e in listed["endpoints"]}
 
 
 def test_deploying_to_sagemaker_through_the_dag_and_calling_it(

@@ -16,7 +16,7 @@ from marketplace.search.fulltext import not_fulltext_object
 from tests.integration.marketplace.conftest import fresh_postgres_database
 
 DATABASES = ["sqlite"] + (["postgresql"] if os.environ.get("AIRLOOM_TEST_POSTGRES_URL") else [])
-TABLES = {"listings", "listing_versions", "listing_metrics", "api_keys", "check_runs"}
+TABLES = {"listings", "listing_versions", "listing_metrics", "api_keys", "check_runs", "endpoints"}
 
 
 @pytest.fixture(params=DATABASES)
@@ -33,7 +33,7 @@ def engine(request, tmp_path):
 def test_upgrade_builds_what_the_models_describe_and_downgrade_removes_it(engine) -> None:
     MIGRATIONS.upgrade(engine)
 
-    assert MIGRATIONS.current(engine) == "0001"
+    assert MIGRATIONS.current(engine) == "0002"
     assert set(inspect(engine).get_table_names()) >= TABLES
     with engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"include_name": not_fulltext_object})
@@ -44,11 +44,11 @@ def test_upgrade_builds_what_the_models_describe_and_downgrade_removes_it(engine
     assert not TABLES & set(inspect(engine).get_table_names())
 
     MIGRATIONS.upgrade(engine)  # and back again: the downgrade left nothing behind
-    assert MIGRATIONS.current(engine) == "0001"
+    assert MIGRATIONS.current(engine) == "0002"
 
 
 def test_upgrading_twice_is_harmless(engine) -> None:
     MIGRATIONS.upgrade(engine)
     MIGRATIONS.upgrade(engine)
 
-    assert MIGRATIONS.current(engine) == "0001"
+    assert MIGRATIONS.current(engine) == "0002"
