@@ -7,6 +7,8 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
+from airloom import model_tags
+from marketplace.catalog.records import user_tags
 from marketplace.models import Listing, ListingVersion
 
 MAX_VERSION = 2**31 - 1  # MLflow keeps version numbers as 32-bit integers
@@ -50,6 +52,22 @@ class CheckResult(BaseModel):
     report: dict[str, Any] = Field(default_factory=dict)
 
 
+class EvaluationResult(BaseModel):
+    """The evaluate node's verdict on the version against the champion of the time."""
+
+    status: str = Field(description="passed or failed")
+    report: str | None = Field(default=None, description="The report's MLflow artifact URI")
+
+    @classmethod
+    def from_tags(cls, tags: dict[str, str]) -> EvaluationResult | None:
+        if model_tags.EVALUATION_STATUS not in tags:
+            return None
+        return cls(
+            status=tags[model_tags.EVALUATION_STATUS],
+            report=tags.get(model_tags.EVALUATION_REPORT),
+        )
+
+
 class VersionSummary(BaseModel):
     version: int
     aliases: list[str]
@@ -75,7 +93,7 @@ class VersionSummary(BaseModel):
 class VersionDetail(VersionSummary):
     name: str
     description: str
-    tags: dict[str, str]
+    tags: dict[str, str] = Field(description="Tags people set; Airloom's records have fields")
     flavors: list[str]
     signature: dict[str, Any] | None
     input_example: dict[str, Any] | None
@@ -85,6 +103,7 @@ class VersionDetail(VersionSummary):
     lineage: dict[str, Any]
     validation: CheckResult | None
     benchmark: CheckResult | None
+    evaluation: EvaluationResult | None
     details_error: str | None
     updated_at: UtcDateTime | None
 
@@ -94,7 +113,7 @@ class VersionDetail(VersionSummary):
             **VersionSummary.from_row(row).model_dump(),
             name=listing.name,
             description=row.description,
-            tags=row.tags,
+            tags=user_tags(row.tags),
             flavors=row.flavors,
             signature=row.signature,
             input_example=row.input_example,
@@ -104,6 +123,7 @@ class VersionDetail(VersionSummary):
             lineage=row.lineage,
             validation=CheckResult(**row.validation) if row.validation else None,
             benchmark=CheckResult(**row.benchmark) if row.benchmark else None,
+            evaluation=EvaluationResult.from_tags(row.tags or {}),
             details_error=row.details_error,
             updated_at=_time(row.mlflow_updated_at),
         )
@@ -117,7 +137,10 @@ class ListingSummary(BaseModel):
     framework: str | None
     licence: str | None
     owner: str | None
-    tags: dict[str, str]
+    tags: dict[str, str] = Field(
+        description="Tags people set on the registered model; Airloom's own records are in "
+        "fields of their own and the deployment history"
+    )
     aliases: dict[str, int]
     latest_version: int | None
     headline_version: int | None = Field(description="The champion's version, else the latest")
@@ -137,7 +160,7 @@ class ListingSummary(BaseModel):
             framework=listing.framework,
             licence=listing.licence,
             owner=listing.owner,
-            tags=listing.tags,
+            tags=user_tags(listing.tags),  # also for rows stored before the rule
             aliases=listing.aliases,
             latest_version=listing.latest_version,
             headline_version=listing.headline_version,
@@ -176,7 +199,8 @@ class SearchPage(BaseModel):
     page_size: int
     items: list[ListingSummary]
     facets: dict[str, dict[str, int]] = Field(
-        description="Listings per task, industry, framework and licence under the current filter"
+        description="Listings per task, industry, framework, licence and owner under the "
+        "current filter"
     )
 
 

@@ -72,7 +72,8 @@ class ListingRecord:
 
     @classmethod
     def from_tags(cls, name: str, tags: dict[str, str], **fields: Any) -> ListingRecord:
-        """Tenant and listing fields come from the registered model's ``airloom.*`` tags."""
+        """Tenant and listing fields come from the registered model's ``airloom.*`` tags; its
+        free ``tags`` are the others (deployment records, say, go to the history route)."""
         return cls(
             name=name,
             tenant=owner_from_tags(tags),  # the one ownership rule the workflows follow too
@@ -80,9 +81,14 @@ class ListingRecord:
             industry=tags.get(model_tags.INDUSTRY),
             licence=tags.get(model_tags.LICENCE),
             owner=tags.get(model_tags.OWNER),
-            tags=dict(tags),
+            tags=user_tags(tags),
             **fields,
         )
+
+
+def user_tags(tags: dict[str, str] | None) -> dict[str, str]:
+    """The tags people set: the platform's own records are shown in fields of their own."""
+    return {key: value for key, value in (tags or {}).items() if not model_tags.is_internal(key)}
 
 
 def check_result_from_tags(

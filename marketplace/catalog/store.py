@@ -9,18 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from airloom import model_tags
-from marketplace.catalog.records import ListingRecord, VersionRecord
+from marketplace.catalog.records import ListingRecord, VersionRecord, user_tags
 from marketplace.models import Listing, ListingMetric, ListingVersion, utcnow
 from marketplace.search import fulltext
-
-# Registered-model tags shown as their own fields, not repeated among the free tags.
-_FIELD_TAGS = {
-    model_tags.TENANT,
-    model_tags.TASK,
-    model_tags.INDUSTRY,
-    model_tags.LICENCE,
-    model_tags.OWNER,
-}
 
 
 def _apply_version(row: ListingVersion, record: VersionRecord) -> None:
@@ -51,7 +42,8 @@ def _apply_version(row: ListingVersion, record: VersionRecord) -> None:
 
 
 def _search_tags(record: ListingRecord, framework: str | None) -> str:
-    free = [f"{key} {value}" for key, value in record.tags.items() if key not in _FIELD_TAGS]
+    # Only what people wrote is searched: a deployment record's JSON would match anything.
+    free = [f"{key} {value}" for key, value in user_tags(record.tags).items()]
     parts = [record.task, record.industry, framework, record.licence, record.owner, *free]
     return fulltext.split_identifier(" ".join(part for part in parts if part))
 
@@ -92,7 +84,7 @@ def upsert_listing(
     listing.description = record.description
     listing.task, listing.industry = record.task, record.industry
     listing.licence, listing.owner = record.licence, record.owner
-    listing.tags = {key: value for key, value in record.tags.items() if key not in _FIELD_TAGS}
+    listing.tags = user_tags(record.tags)
     listing.aliases = dict(record.aliases)
     listing.latest_version = max(rows) if rows else None
     listing.headline_version = headline_number

@@ -1,8 +1,8 @@
 """Full-text matching with relevance, behind one interface for SQLite (FTS5, bm25) and
 PostgreSQL (tsvector, ts_rank).
 
-Both weight a match in the name above one in the tags (task, industry, framework, licence and
-free tags), above one in the description only.
+Both weight a match in the name above one in the tags (task, industry, framework, licence,
+owner and the tags people set), above one in the description only.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from marketplace.errors import InvalidInput
 from marketplace.models import Listing, ListingMetric
 from marketplace.search import fulltext
 
-FACETS = ("task", "industry", "framework", "licence")
+FACETS = ("task", "industry", "framework", "licence", "owner")
 # The forms a metric filter and a sort take, published as patterns in the OpenAPI document
 # too: written for both Python's and JSON Schema's regular expressions (ASCII classes, no
 # named groups), so that what the document promises is exactly what is accepted.
@@ -62,6 +62,7 @@ class SearchQuery:
     industry: list[str] = field(default_factory=list)
     framework: list[str] = field(default_factory=list)
     licence: list[str] = field(default_factory=list)
+    owner: list[str] = field(default_factory=list)
     metrics: list[MetricFilter] = field(default_factory=list)
     sort: str | None = None
     page: int = 1

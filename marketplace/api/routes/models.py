@@ -33,6 +33,7 @@ METRIC_FORM = {"pattern": METRIC_FILTER}
 SORT_FORM = {"pattern": SORT}
 # Repeatable filters: at most 20 values, each as long as the catalog's columns allow.
 Facet = Annotated[list[Annotated[str, Field(max_length=100)]], Query(max_length=20)]
+OwnerFacet = Annotated[list[Annotated[str, Field(max_length=200)]], Query(max_length=20)]
 
 
 @router.get("", response_model=SearchPage, summary="Search the catalog")
@@ -46,6 +47,7 @@ def search_models(
     industry: Facet = [],  # noqa: B006
     framework: Facet = [],  # noqa: B006
     licence: Facet = [],  # noqa: B006
+    owner: OwnerFacet = [],  # noqa: B006
     metric: Annotated[
         list[Annotated[str, Field(max_length=300, json_schema_extra=METRIC_FORM)]],
         Query(max_length=20, description="e.g. roc_auc>0.8 (>, >=, <, <=, =); repeatable"),
@@ -67,6 +69,7 @@ def search_models(
         industry=industry,
         framework=framework,
         licence=licence,
+        owner=owner,
         metrics=[MetricFilter.parse(text) for text in metric],
         sort=sort,
         page=page,

@@ -9,6 +9,13 @@ from tests.integration.marketplace.models import register_model
 
 TENANT = "acme-cards"
 TAGS = {model_tags.TENANT: TENANT, model_tags.LICENCE: "MIT", model_tags.TASK: "classification"}
+# What the pipeline records on versions: each has a field of its own on the card.
+RECORDS = {
+    model_tags.WORKFLOW: "customer_churn",
+    model_tags.EVALUATION_STATUS: "passed",
+    model_tags.EVALUATION_REPORT: "runs:/r1/evaluation/report.json",
+    model_tags.DEPLOYED_BY: "ann@acme",
+}
 
 
 @pytest.fixture(scope="module")
@@ -19,7 +26,8 @@ def models(mlflow, marketplace) -> dict[str, str]:
             mlflow.url,
             "cards_churn",
             metrics={"roc_auc": auc, "log_loss": 1 - auc},
-            model_tags=TAGS,
+            model_tags=TAGS | {model_tags.OWNER: "Retention analytics"},
+            version_tags=RECORDS | {"reviewed_by": "bob"},
             description=description,
         )
     register_model(
@@ -36,6 +44,9 @@ def test_the_json_card_carries_metrics_signature_licence_and_lineage(marketplace
 
     assert (card["name"], card["version"]) == ("cards_churn", 2)
     assert card["licence"] == "MIT" and card["task"] == "classification"
+    assert card["owner"] == "Retention analytics"
+    assert card["tags"] == {"reviewed_by": "bob"}
+    assert card["evaluation"]["status"] == "passed"
     assert card["metrics"]["roc_auc"] == 0.88
     assert [field["name"] for field in card["signature"]["inputs"]] == ["tenure", "spend"]
     assert card["lineage"]["run_id"]
@@ -57,6 +68,10 @@ def test_the_markdown_card_renders_tables_and_escapes_user_text(marketplace, mod
     assert "| input | tenure | double | yes |" in text
     assert "\\| retention teams" in text  # a pipe in a description cannot break the table
     assert "_Not validated yet._" in text
+    assert "| Owner | Retention analytics |" in text
+    assert "**Tags:** reviewed\\_by=bob" in text
+    assert "Evaluation against the champion: **passed**" in text
+    assert "airloom" not in text.replace("\\", "")  # no record shown as a tag
 
 
 def test_the_html_card_never_runs_html_from_a_description(marketplace, models) -> None:

@@ -17,6 +17,10 @@ LISTING_TAGS = {
     model_tags.LICENCE: "Apache-2.0",
     model_tags.OWNER: "data-science@acme.example",
     "team": "retention",
+    # A deployment's audit record, as the registry keeps it: history, never a listing tag.
+    f"{model_tags.DEPLOYMENT_EVENT_PREFIX}20261123T101500000000Z": (
+        '{"action": "promote", "version": "1", "deployed_by": "ann", "reason": "first"}'
+    ),
 }
 
 
@@ -34,6 +38,11 @@ def churn(mlflow, registry) -> str:
         model_tags.WORKFLOW_VERSION: "4",
         model_tags.AIRFLOW_RUN_ID: "manual__2026-11-23",
         model_tags.DATASET: "airloom://lake/churn/features",
+        model_tags.EVALUATION_STATUS: "passed",
+        model_tags.EVALUATION_REPORT: "runs:/abc/evaluation/report.json",
+        model_tags.VALIDATION_STATUS: "passed",
+        model_tags.VALIDATION_REPORT: '{"checks": []}',
+        "reviewed_by": "ann",
     }
     for auc in (0.81, 0.86):
         register_model(
@@ -64,6 +73,7 @@ def test_a_registered_model_is_listed_with_card_fields_versions_and_lineage(
     assert (listing["task"], listing["industry"]) == ("classification", "telecom")
     assert (listing["licence"], listing["owner"]) == ("Apache-2.0", "data-science@acme.example")
     assert listing["framework"] == "sklearn"
+    # Only the tags people set: the listing fields, tenant and deployment records are not.
     assert listing["tags"] == {"team": "retention"}
     assert [v["version"] for v in listing["versions"]] == [1, 2]
     assert listing["headline_version"] == 2 and listing["latest_version"] == 2
@@ -81,7 +91,18 @@ def test_a_registered_model_is_listed_with_card_fields_versions_and_lineage(
     assert version["flavors"] == ["python_function", "sklearn"]
     assert version["size_bytes"] > 0
     assert version["input_example"]["type"] == "dataframe"
-    assert version["validation_status"] == "not_run"
+    assert version["validation_status"] == "passed"
+    # The version's records have fields of their own; its tags are the ones people set.
+    assert version["tags"] == {"reviewed_by": "ann"}
+    assert version["evaluation"] == {
+        "status": "passed",
+        "report": "runs:/abc/evaluation/report.json",
+    }
+    assert version["lineage"]["workflow"] == "customer_churn"
+
+    # The records are not searchable text either: only what people wrote is.
+    assert _get(marketplace, "/models?q=retention", headers).json()["total"] == 1
+    assert _get(marketplace, "/models?q=promote", headers).json()["total"] == 0
 
 
 def test_a_model_registered_straight_through_mlflow_appears_within_seconds(

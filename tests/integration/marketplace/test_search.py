@@ -30,6 +30,7 @@ def _listing(name: str, description: str, task: str, framework: str, **metrics: 
         task=task,
         industry="telecom" if "churn" in name else "retail",
         licence="MIT" if framework == "sklearn" else "Apache-2.0",
+        owner="Retention analytics" if "churn" in name else None,
         updated_at=1_700_000_000_000 + len(name),
         versions=[VersionRecord(version=1, framework=framework, metrics=metrics)],
     )
@@ -118,6 +119,10 @@ def test_filters_combine_with_text_and_facets_count_the_current_filter(
     everything = _search(marketplace, headers)
     assert everything["total"] == 5  # the other tenant's listing is never counted
     assert everything["facets"]["industry"] == {"telecom": 2, "retail": 3}
+    assert everything["facets"]["owner"] == {"Retention analytics": 2}
+
+    owned = _search(marketplace, headers, owner="Retention analytics")
+    assert set(_names(owned)) == {"customer_churn", "churn_baseline"}
 
 
 def test_metric_filters_and_metric_sort(marketplace, headers) -> None:
