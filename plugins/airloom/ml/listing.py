@@ -13,6 +13,7 @@ import re
 from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic_core import PydanticCustomError
 
 from airloom import model_tags
 
@@ -49,21 +50,25 @@ _ANY_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _CONTROL_BUT_LINES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
+def _problem(message: str) -> PydanticCustomError:
+    return PydanticCustomError("listing_field", message)  # the message alone, no "Value error"
+
+
 def _one_line(value: str) -> str:
     if _ANY_CONTROL.search(value):
-        raise ValueError("must be one line of text, without control characters")
+        raise _problem("must be one line of text, without control characters")
     return value
 
 
 def _text(value: str) -> str:
     if _CONTROL_BUT_LINES.search(value):
-        raise ValueError("must be text: no control characters other than newlines and tabs")
+        raise _problem("must be text: no control characters other than newlines and tabs")
     return value
 
 
 def _licence(value: str) -> str:
     if not re.fullmatch(LICENCE_PATTERN, value):
-        raise ValueError(
+        raise _problem(
             "must be an SPDX licence identifier or expression, e.g. 'Apache-2.0', "
             "'MIT OR Apache-2.0' or 'LicenseRef-Proprietary'"
         )
