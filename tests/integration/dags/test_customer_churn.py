@@ -14,6 +14,7 @@ import pytest
 from confluent_kafka import Consumer
 from mlflow import MlflowClient
 
+from airloom import model_tags
 from airloom.datasets import read_table
 from airloom_cli.demo.churn import customer_events
 from airloom_cli.demo.publish import CHURN_TOPIC, _produce
@@ -98,6 +99,17 @@ def test_events_become_a_promoted_churn_model(
     assert holdout.num_rows == int(run.data.params["split.test_rows"])
     assert 0.12 * CUSTOMERS <= holdout.num_rows <= 0.28 * CUSTOMERS
     assert holdout.num_rows + int(run.data.params["split.train_rows"]) == CUSTOMERS
+
+    # The marketplace validates a version before it deploys it, with the default thresholds:
+    # the imperfect champion passes them, its metrics included.
+    validated = run_dag(
+        "model_validation", {"model_name": "customer_churn", "version": int(champion.version)}
+    )
+    assert validated.succeeded, validated.task_states
+    tags = client.get_model_version("customer_churn", champion.version).tags
+    checks = {c["name"]: c for c in json.loads(tags[model_tags.VALIDATION_REPORT])["checks"]}
+    assert checks["metric_thresholds"]["passed"], checks["metric_thresholds"]
+    assert "roc_auc=" in checks["metric_thresholds"]["detail"], checks["metric_thresholds"]
 
     # Fresh customers arrive; the retrained model faces the champion on customers neither saw.
     fresh = customer_events(customers=CUSTOMERS, seed=22, end=END, first_id=CUSTOMERS)
