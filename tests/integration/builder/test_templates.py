@@ -74,6 +74,28 @@ def test_every_shipped_template_loads_and_validates() -> None:
         assert validate(template.spec_for(template.default_name, tenant="acme")) == []
 
 
+def test_every_template_that_registers_a_model_fills_in_its_listing() -> None:
+    catalog = node_types()
+    listed = []
+    for template in load_templates(TEMPLATES_FOLDER).values():
+        spec = template.spec_for("check", tenant="acme")
+        for node in spec["nodes"]:
+            if "listing" not in catalog[node["type"]].operator.params_model.model_fields:
+                continue
+            listing = node["params"].get("listing", {})
+            assert set(listing) == {"description", "task", "industry", "licence", "owner"}, (
+                template.id
+            )
+            assert listing["owner"] == "acme"  # the instance's tenant
+            listed.append(template.id)
+    assert sorted(listed) == [
+        "customer-churn",
+        "document-retrieval",
+        "retail-demand-forecast",
+        "support-analytics",
+    ]
+
+
 # What a workflow owns, rather than reads: the datasets, models, endpoints and checkpoints it
 # writes, and the topics it publishes to.
 OWNED = {Resource.DATASET, Resource.MODEL, Resource.ENDPOINT, Resource.CHECKPOINT}

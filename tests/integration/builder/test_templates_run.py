@@ -137,9 +137,16 @@ def test_support_analytics_template(airflow_db, airloom_connections, lake, tmp_p
     assert agreement > 0.7  # the text and timing features carry the escalations' signal
 
 
-def test_document_retrieval_template(airflow_db, airloom_connections, lake, tmp_path) -> None:
+def test_document_retrieval_template(
+    airflow_db, airloom_connections, mlflow, lake, tmp_path
+) -> None:
     workflow = published("document-retrieval", tmp_path, lake)
     workflow.run_twice()
+    # The embedder is listed as the template describes it, owned by the workflow's tenant.
+    embedder = MlflowClient(mlflow.url).get_registered_model("default.document_retrieval.embedder")
+    assert embedder.description.startswith("Turns help-centre passages and questions into")
+    assert embedder.tags["airloom.task"] == "embedding"
+    assert embedder.tags["airloom.owner"] == embedder.tags["airloom.tenant"] == "default"
     answers = workflow.rows("answers").to_pylist()
     assert len(answers) == 9  # three questions, three chunks each: the latest run's answers
     best = {row["question"]: row["doc_id"] for row in answers if row["rank"] == 1}
