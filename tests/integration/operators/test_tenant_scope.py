@@ -48,7 +48,9 @@ def test_a_tenants_nodes_touch_only_its_own_models_and_tables(
         TrainModelOperator(task_id="train_own", inputs={"table": own},
                            registered_model_name="scope-acme-churn", **common)  # fmt: skip
         TrainModelOperator(task_id="train_into_victims", inputs={"table": own},
-                           registered_model_name="scope-victim-churn", **common)  # fmt: skip
+                           registered_model_name="scope-victim-churn",
+                           listing={"description": "Ours now", "owner": "acme"},
+                           **common)  # fmt: skip
         TrainModelOperator(task_id="train_on_victims_data", inputs={"table": outside},
                            registered_model_name="scope-acme-other", **common)  # fmt: skip
         DeployModelOperator(task_id="promote_victims", inputs={"model": victims},
@@ -71,7 +73,10 @@ def test_a_tenants_nodes_touch_only_its_own_models_and_tables(
     assert "is outside the lake area of tenant 'acme'" in text
     # The tenant's own model is tagged as its tenant's at creation.
     assert client.get_registered_model("scope-acme-churn").tags[model_tags.TENANT] == "acme"
-    # The victim's model gained no version, its champion did not move, nothing was scored.
+    # The victim's model gained no version nor listing, its champion did not move, nothing
+    # was scored.
+    victim = client.get_registered_model("scope-victim-churn")
+    assert not victim.description and model_tags.OWNER not in victim.tags  # listing not written
     versions = client.search_model_versions("name = 'scope-victim-churn'")
     assert [v.version for v in versions] == ["1"]
     assert client.get_model_version_by_alias("scope-victim-churn", "champion").version == "1"
