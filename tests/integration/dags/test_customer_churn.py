@@ -89,6 +89,15 @@ def test_events_become_a_promoted_churn_model(
     champion = client.get_model_version_by_alias("customer_churn", "champion")
     assert champion.tags["airloom.workflow"] == "customer_churn"
     assert champion.tags["airloom.dataset"].endswith("churn/customer_features_validated")
+    # The marketplace lists the registered model with what the DAG says about it.
+    registered = client.get_registered_model("customer_churn")
+    assert registered.description.startswith("Predicts which subscribers will cancel")
+    assert {key: registered.tags[key] for key in model_tags.LISTING} == {
+        model_tags.TASK: "classification",
+        model_tags.INDUSTRY: "subscriptions",
+        model_tags.LICENCE: "Apache-2.0",
+        model_tags.OWNER: "Customer retention analytics",
+    }
     run = client.get_run(champion.run_id)
     metrics = {name: run.data.metrics[name] for name in ("accuracy", "f1", "precision", "recall")}
     # Where real churn models land: clearly better than chance, far from perfect.
