@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -44,6 +45,25 @@ def versions(mlflow, tmp_path_factory) -> dict[str, int]:
     }
 
 
+@pytest.fixture
+def triggers(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, dict[str, Any] | None]]:
+    """What dag.test() ran in the triggerer's place (it runs a deferred task's trigger in
+    line): each trigger's classpath and the event it gave. A task that waits in its worker
+    (a poke sensor, a sleeping loop) runs none."""
+    from airflow.sdk.definitions import dag as dag_module
+
+    runs: list[tuple[str, dict[str, Any] | None]] = []
+    run_trigger = dag_module._run_inline_trigger
+
+    def watched(trigger: Any, ti: Any) -> Any:
+        event = run_trigger(trigger, ti)
+        runs.append((trigger.serialize()[0], event.payload if event else None))
+        return event
+
+    monkeypatch.setattr(dag_module, "_run_inline_trigger", watched)
+    return runs
+
+
 def _deploy(version: int, endpoint: str, **conf) -> tuple[dict, dict]:
     """Run model_deployment; the rollout's task state and its `deployment` XCom."""
     result = run_dag(
@@ -74,10 +94,9 @@ def _want(slope: float) -> list[float]:
     return [expected(slope, t, s) for t, s in FRAME.itertuples(index=False)]
 
 
-def test_a_version_that_does_not_answer_is_rolled_back(mlflow, serving, versions, capfd) -> None:
+def test_a_version_that_does_not_answer_is_rolled_back(mlflow, serving, versions, triggers) -> None:
     client = MlflowClient(mlflow.url)
     states, first = _deploy(versions["first"], "rollout-live", reason="first release")
-    output = capfd.readouterr().out
 
     assert states == {"rollout": "success"}
     assert first == {
@@ -86,13 +105,15 @@ def test_a_version_that_does_not_answer_is_rolled_back(mlflow, serving, versions
         "previous_model_uri": None, "rolled_back": False,
     }  # fmt: skip
     # The task waited for the endpoint deferred, in the readiness trigger, not in a sensor.
-    assert "Pausing task as DEFERRED" in output
-    assert "airloom.deploy.triggers.EndpointReadyTrigger" in output
+    [(classpath, event)] = triggers
+    assert classpath == "airloom.deploy.triggers.EndpointReadyTrigger"
+    assert (event["status"], event["endpoint"]) == ("ready", "rollout-live")
     assert _predictions(serving, mlflow, "rollout-live") == pytest.approx(_want(2.0))
 
     states, failed = _deploy(versions["broken"], "rollout-live", reason="will not answer")
 
     assert states == {"rollout": "failed"}
+    assert triggers[-1][1]["status"] == "failed"  # it answered; with an error
     assert failed["phase"] == "failed" and failed["rolled_back"] is True
     assert failed["previous_model_uri"] == f"models:/{MODEL}/{versions['first']}"
     assert "cannot score its own input example" in failed["reason"], failed
@@ -157,3 +178,35 @@ def test_a_bad_conf_or_target_fails_before_anything_changes(mlflow, serving, ver
     assert unknown.task_states == {"rollout": "failed"}
     with pytest.raises(DeploymentNotFound):
         get_target("local", tracking_uri=mlflow.url).get_deployment("rollout-nowhere")
+
+
+def test_a_sagemaker_endpoint_is_awaited_deferred(moto, mlflow, versions, triggers) -> None:
+    """On moto, which creates endpoints InService at once: the rollout creates the endpoint
+    without waiting, defers (to the Amazon provider's SageMakerTrigger), then promotes."""
+    import boto3
+
+    with pytest.MonkeyPatch.context() as env:
+        for name, value in {
+            "AWS_ENDPOINT_URL": moto.url,
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_DEFAULT_REGION": "us-east-1",
+            "AIRLOOM_SAGEMAKER_IMAGE_URL": "123456789012.dkr.ecr.us-east-1.amazonaws.com/x:1",
+        }.items():
+            env.setenv(name, value)
+        role = boto3.client("iam").create_role(
+            RoleName="airloom-rollout-sm", AssumeRolePolicyDocument="{}"
+        )
+        env.setenv("AIRLOOM_SAGEMAKER_EXECUTION_ROLE_ARN", role["Role"]["Arn"])
+
+        states, status = _deploy(versions["second"], "rollout-sm", target="sagemaker")
+        served = get_target("sagemaker", tracking_uri=mlflow.url).get_deployment("rollout-sm")
+
+    assert states == {"rollout": "success"}, status
+    assert (status["phase"], status["endpoint"]) == ("ready", "rollout-sm")
+    [(classpath, event)] = triggers
+    assert classpath == "airflow.providers.amazon.aws.triggers.sagemaker.SageMakerTrigger"
+    assert (event["status"], event["job_name"]) == ("success", "rollout-sm")
+    assert (served["status"], served["version"]) == ("InService", str(versions["second"]))
+    champion = version_by_alias(MlflowClient(mlflow.url), MODEL, "champion")
+    assert champion.version == str(versions["second"])
