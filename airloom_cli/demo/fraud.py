@@ -22,7 +22,7 @@ from datetime import UTC, datetime, timedelta
 
 from airloom_cli.demo.timeline import Window
 
-MERCHANT_CATEGORIES = ("grocery", "fuel", "travel", "electronics", "restaurants", "online_gaming")
+MERCHANT_CATEGORIES = ("grocery", "fuel", "travel", "electronics", "restaurants", "online")
 COUNTRIES = ("US", "GB", "DE", "FR", "IN", "BR")
 FRAUD_SHARE = 0.02
 UNREPORTED_FRAUD = 0.05  # fraud labelled 0: nobody disputed it (yet)
@@ -79,13 +79,13 @@ def _fraud(card: Card, at: float, rng: random.Random) -> Drawn:
     kind = rng.choices(("testing", "big_ticket", "takeover"), weights=(3, 5, 2))[0]
     if kind == "testing":
         amount = typical * rng.uniform(0.05, 0.6)
-        category = rng.choice(("online_gaming", "electronics", "online_gaming", "grocery"))
+        category = rng.choice(("online", "electronics", "online", "grocery"))
     elif kind == "big_ticket":
         amount = typical * rng.lognormvariate(1.6, 0.5)
-        category = rng.choice(("electronics", "travel", "online_gaming", "restaurants"))
+        category = rng.choice(("electronics", "travel", "online", "restaurants"))
     else:
         amount = typical * rng.lognormvariate(0.5, 0.5)
-        category = rng.choice(("electronics", "online_gaming", *MERCHANT_CATEGORIES))
+        category = rng.choice(("electronics", "online", *MERCHANT_CATEGORIES))
     # Adapting: early in the week most fraud is abroad and at night, later much less.
     abroad = kind != "takeover" and rng.random() < 0.85 - 0.25 * at
     country = rng.choice([c for c in COUNTRIES if c != home]) if abroad else home

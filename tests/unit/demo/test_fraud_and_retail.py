@@ -8,6 +8,7 @@ from statistics import mean
 
 from sklearn.metrics import roc_auc_score
 
+from airloom.spark.jobs.transaction_features import MERCHANT_CATEGORIES
 from airloom_cli.demo.fraud import transactions
 from airloom_cli.demo.retail import COLUMNS, daily_sales
 from airloom_cli.demo.timeline import event_times
@@ -22,6 +23,12 @@ def test_transactions_repeat_for_a_seed_and_stay_inside_the_week() -> None:
     assert all(datetime.fromisoformat(str(r["event_time"])) <= END for r in rows)
     unlabelled = transactions(count=50, seed=6, labelled=False, end=END)
     assert all("is_fraud" not in row for row in unlabelled)
+
+
+def test_every_merchant_category_is_one_the_feature_job_encodes() -> None:
+    # A category the job does not know lands in mc_other and its signal is lost.
+    used = {row["merchant_category"] for row in transactions(count=2_000, seed=5, end=END)}
+    assert used <= set(MERCHANT_CATEGORIES), used - set(MERCHANT_CATEGORIES)
 
 
 def test_fraud_is_rare_and_leans_on_the_signals_without_owning_them() -> None:
