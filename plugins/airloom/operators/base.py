@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from airloom.tenancy import TenantScope
 
 # How a task tells Airflow what happens next: these pass through untouched, they are no failure.
-_AIRFLOW_OUTCOMES = (
+AIRFLOW_OUTCOMES = (
     AirflowSkipException,
     AirflowRescheduleException,
     DagRunTriggerException,
@@ -158,7 +158,7 @@ class AirloomOperator(BaseOperator):
         a failure is recorded as in any node, the outputs are published per port."""
         try:
             outputs = step()
-        except _AIRFLOW_OUTCOMES:
+        except AIRFLOW_OUTCOMES:
             raise
         except (Exception, AirflowTaskTimeout) as exc:  # noqa: BLE001 - recorded, raised again
             self._fail(exc, context)

@@ -18,7 +18,7 @@ from pydantic import Field
 from airloom.catalog import NodeParams, Port, PortType
 from airloom.catalog.resources import EndpointRef, PlatformConnection
 from airloom.connections import MLFLOW_CONN_ID
-from airloom.operators.base import _AIRFLOW_OUTCOMES, AirloomOperator
+from airloom.operators.base import AIRFLOW_OUTCOMES, AirloomOperator
 
 if TYPE_CHECKING:
     from airloom.deploy.pipeline import DeploymentStatus, Rollout
@@ -238,7 +238,7 @@ class DeployModelOperator(AirloomOperator):
     def _reporting(self, step: Callable[[], dict[str, Any]], context: Context) -> dict[str, Any]:
         try:
             return step()
-        except _AIRFLOW_OUTCOMES:
+        except AIRFLOW_OUTCOMES:
             raise
         except Exception as exc:
             from airloom.operators.failures import summary
