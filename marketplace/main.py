@@ -108,6 +108,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        if getattr(app.state, "targets", None) is not None:
+            await app.state.targets.aclose()  # the pooled connections to the serving process
         app.state.engine.dispose()
 
 

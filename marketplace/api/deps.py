@@ -1,5 +1,8 @@
 """Dependencies the routes declare: the database session, the caller's API key, and the
-services the app holds (registry, catalog sync, Airflow, deployment targets, endpoints)."""
+services the app holds (registry, catalog sync, Airflow, deployment targets, endpoints).
+
+Those that only read the app's state are ``async``: FastAPI runs a plain ``def`` dependency in
+a worker thread, a hop each request would pay for nothing."""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from typing import Annotated
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from marketplace.access import find_key
 from marketplace.catalog.registry import MlflowRegistry
@@ -16,6 +20,7 @@ from marketplace.catalog.sync import CatalogSync
 from marketplace.core.config import Settings
 from marketplace.endpoint_directory import EndpointDirectory
 from marketplace.errors import Forbidden, Unauthorized
+from marketplace.key_cache import KeyCache
 from marketplace.models import ApiKey
 from marketplace.targets import Targets
 from servicekit.airflow_client import AirflowClient
@@ -32,11 +37,24 @@ def get_session(request: Request) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def _presented(api_key: str | None, bearer: HTTPAuthorizationCredentials | None) -> str:
+    key = api_key or (bearer.credentials if bearer else None)
+    if not key:
+        raise Unauthorized("send an API key in the X-API-Key header (or as a Bearer token)")
+    return key
+
+
+def _valid(row: ApiKey | None) -> ApiKey:
+    if row is None or row.revoked_at is not None:
+        raise Unauthorized("the API key is unknown or has been revoked")
+    return row
 
 
 def current_key(
@@ -46,17 +64,32 @@ def current_key(
     bearer: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)] = None,
 ) -> ApiKey:
     """The caller's key, after the rate limit of its tier has counted this request."""
-    key = api_key or (bearer.credentials if bearer else None)
-    if not key:
-        raise Unauthorized("send an API key in the X-API-Key header (or as a Bearer token)")
-    row = find_key(session, key)
-    if row is None or row.revoked_at is not None:
-        raise Unauthorized("the API key is unknown or has been revoked")
+    row = _valid(find_key(session, _presented(api_key, bearer)))
     request.app.state.rate_limiter.hit(row.tier, row.key_hash)
     return row
 
 
 CurrentKey = Annotated[ApiKey, Depends(current_key)]
+
+
+async def prediction_key(
+    request: Request,
+    api_key: Annotated[str | None, Security(_api_key_header)] = None,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)] = None,
+) -> ApiKey:
+    """:func:`current_key` for the prediction path: keys from :class:`KeyCache`, no session."""
+    state = request.app.state
+    if getattr(state, "key_cache", None) is None:
+        state.key_cache = KeyCache(state.session_factory)
+    row = _valid(await state.key_cache.find(_presented(api_key, bearer)))
+    if state.settings.rate_limit_storage_uri.startswith("memory://"):
+        state.rate_limiter.hit(row.tier, row.key_hash)  # in memory: no I/O
+    else:  # a shared store (redis://…) is a network call
+        await run_in_threadpool(state.rate_limiter.hit, row.tier, row.key_hash)
+    return row
+
+
+PredictionKey = Annotated[ApiKey, Depends(prediction_key)]
 
 
 def require_tier(*tiers: str, action: str) -> Callable[[ApiKey], ApiKey]:
@@ -70,28 +103,28 @@ def require_tier(*tiers: str, action: str) -> Callable[[ApiKey], ApiKey]:
     return check
 
 
-def get_registry(request: Request) -> MlflowRegistry:
+async def get_registry(request: Request) -> MlflowRegistry:
     return request.app.state.registry
 
 
 RegistryDep = Annotated[MlflowRegistry, Depends(get_registry)]
 
 
-def get_sync(request: Request) -> CatalogSync:
+async def get_sync(request: Request) -> CatalogSync:
     return request.app.state.catalog_sync
 
 
 SyncDep = Annotated[CatalogSync, Depends(get_sync)]
 
 
-def get_airflow(request: Request) -> AirflowClient:
+async def get_airflow(request: Request) -> AirflowClient:
     return request.app.state.airflow()
 
 
 AirflowDep = Annotated[AirflowClient, Depends(get_airflow)]
 
 
-def get_targets(request: Request) -> Targets:
+async def get_targets(request: Request) -> Targets:
     state = request.app.state
     if getattr(state, "targets", None) is None:
         state.targets = Targets(state.settings.mlflow_tracking_uri)
@@ -101,7 +134,7 @@ def get_targets(request: Request) -> Targets:
 TargetsDep = Annotated[Targets, Depends(get_targets)]
 
 
-def get_endpoint_directory(request: Request) -> EndpointDirectory:
+async def get_endpoint_directory(request: Request) -> EndpointDirectory:
     state = request.app.state
     if getattr(state, "endpoint_directory", None) is None:
         state.endpoint_directory = EndpointDirectory(state.session_factory)

@@ -25,7 +25,7 @@ Page = Annotated[int, Query(ge=1, le=MAX_PAGE, description=f"1 to {MAX_PAGE:,}")
 PageSize = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description=f"1 to {MAX_PAGE_SIZE}")]
 
 
-def single_valued_query(request: Request) -> None:
+async def single_valued_query(request: Request) -> None:
     """A query parameter that takes one value, sent twice, is refused rather than read as
     whichever came last: the client meant something the answer would not show."""
     dependant = getattr(request.scope.get("route"), "dependant", None)

@@ -11,6 +11,7 @@ from marketplace.api.deps import (
     AirflowDep,
     CurrentKey,
     EndpointDirectoryDep,
+    PredictionKey,
     RegistryDep,
     SessionDep,
     TargetsDep,
@@ -127,14 +128,15 @@ def remove(
 async def invocations(
     name: EndpointName,
     request: Request,
-    key: CurrentKey,
+    key: PredictionKey,
     targets: TargetsDep,
     directory: EndpointDirectoryDep,
 ) -> Response:
     """`dataframe_split`, `dataframe_records`, `instances` or `inputs`, as `mlflow models
     serve` takes them; the answer is `{"predictions": [...]}`."""
-    # The hot path: the endpoint's tenant and target from memory (or one keyed read in a worker
-    # thread), the call itself asynchronous; nothing here blocks the event loop.
+    # The hot path: the key and the endpoint's tenant and target from memory (or one keyed read
+    # each in a worker thread), the call itself asynchronous; no session is held while the
+    # endpoint answers, and nothing here blocks the event loop.
     route = await directory.resolve(name)
     if route is None or route.tenant != key.tenant:
         raise NotFound(f"endpoint {name!r} not found")
