@@ -2,8 +2,9 @@
 
 Demo events → the `customer_churn` DAG in the real scheduler → a model registered straight
 through MLflow → both found in marketplace search → compared → validated and benchmarked →
-deployed with one call and called → a second version deployed and rolled back with its
-history → bad input answered clearly. The tests run in file order and share one `Journey`;
+deployed with one call and called → a second version, never validated, deployed with one call
+that answers at once while the deployment validates it (validating → ready) → rolled back with
+its history → bad input answered clearly. The tests run in file order and share one `Journey`;
 each step is what a user would do with the `airloom` CLI, Airflow's REST API v2, MLflow's
 own client and the marketplace's REST API.
 """
@@ -32,6 +33,8 @@ WHO = "local-admin@default"  # the key `airloom up` creates: its name and tenant
 # One DAG run on a shared, loaded 2-core machine: Spark, training, evaluation, promotion.
 DAG_RUN_SECONDS = 1500.0
 CHECK_SECONDS = 900.0  # a validation, benchmark or deployment run
+# A deploy or rollback request only checks, claims the endpoint and starts a run.
+ANSWER_SECONDS = 1.0
 SEARCH_SECONDS = 60.0  # the catalog polls MLflow every 5 s
 ACTIVE = ("queued", "running")
 # The same columns as customer_churn's, so the two models compare side by side.
@@ -152,22 +155,42 @@ def run_check(journey: Journey, kind: str, version: int, body: dict | None = Non
     )
 
 
-def follow_deployment(journey: Journey, started: dict) -> dict:
+def timed(send: Callable[[], httpx.Response]) -> tuple[httpx.Response, float]:
+    began = time.perf_counter()
+    response = send()
+    return response, time.perf_counter() - began
+
+
+def follow_deployment(journey: Journey, started: dict) -> tuple[dict, list[str]]:
+    """Poll the status URL until the run ends: its last status and the phases seen, in order."""
     assert started["status_url"] == f"/api/v1/deployments/{quote(started['run_id'], safe='')}"
+    phases: list[str] = []
+
+    def read() -> dict:
+        status = ok(journey.market.get(started["status_url"]))
+        if not phases or phases[-1] != status["phase"]:
+            phases.append(status["phase"])
+        return status
+
     finished = poll(
         f"{started['action']} of {CHURN} v{started['version']} to {started['endpoint']}",
-        lambda: ok(journey.market.get(started["status_url"])),
+        read,
         lambda run: run["state"] not in ACTIVE,
         CHECK_SECONDS,
     )
     assert finished["state"] == "success", f"deployment ended {finished['state']}: {finished}"
-    return finished
+    assert phases[-1] == "ready" and "failed" not in phases, phases
+    order = ["queued", "validating", "deploying", "ready"]
+    assert phases == sorted(phases, key=order.index), f"phases out of order: {phases}"
+    return finished, phases
 
 
-def deploy(journey: Journey, version: int, reason: str) -> dict:
+def deploy(journey: Journey, version: int, reason: str) -> tuple[dict, list[str]]:
     body = {"target": "local", "reason": reason}
-    started = ok(journey.market.post(f"/api/v1/models/{CHURN}/versions/{version}/deploy",
-                                     json=body), 202)  # fmt: skip
+    path = f"/api/v1/models/{CHURN}/versions/{version}/deploy"
+    response, elapsed = timed(lambda: journey.market.post(path, json=body))
+    started = ok(response, 202)
+    assert elapsed < ANSWER_SECONDS, f"the deploy request took {elapsed:.2f} s"
     assert started["endpoint"] == ENDPOINT and started["action"] == "deploy", started
     return follow_deployment(journey, started)
 
@@ -272,7 +295,8 @@ def test_one_call_deploys_and_the_endpoint_predicts(journey: Journey, mlflow_cli
     from mlflow.models import Model
 
     version = journey.version("v1")
-    deploy(journey, version, reason="first churn model")
+    finished, _ = deploy(journey, version, reason="first churn model")
+    assert finished["model_uri"] == f"models:/{CHURN}/{version}", finished
     assert served_version(journey) == version
 
     uri = f"models:/{CHURN}/{version}"
@@ -284,24 +308,39 @@ def test_one_call_deploys_and_the_endpoint_predicts(journey: Journey, mlflow_cli
     assert set(answer["predictions"]) <= {0, 1}, answer
 
 
-def test_a_second_version_deploys_and_one_call_rolls_back(journey: Journey) -> None:
+def test_a_second_version_never_validated_deploys_and_one_call_rolls_back(
+    journey: Journey,
+) -> None:
     v1 = journey.version("v1")
     # No new events: the ingest adds nothing, and training runs again on the lake's events.
     run_id = run_churn_dag(journey.stack)
     v2 = journey.versions["v2"] = version_trained_by(journey, run_id)
     assert v2 > v1
+    listed = ok(journey.market.get(f"/api/v1/models/{CHURN}/versions/{v2}"))
+    assert listed["validation_status"] == "not_run", listed
 
-    validation = run_check(journey, "validate", v2)
-    assert validation["status"] == "passed", f"validation of v{v2}: {validation}"
     started_at = datetime.now().astimezone()
-    deploy(journey, v2, reason="retrained churn model")
+    finished, phases = deploy(journey, v2, reason="retrained churn model")
+    # The deployment validated v2 itself, then served it.
+    assert "validating" in phases, phases
+    assert finished["validation_run_id"] and finished["validation"], finished
+    assert all(check["passed"] for check in finished["validation"]["checks"]), finished
+    assert (finished["model_uri"], finished["previous_model_uri"]) == (
+        f"models:/{CHURN}/{v2}",
+        f"models:/{CHURN}/{v1}",
+    ), finished
     assert served_version(journey) == v2
     assert len(ok(predict(journey, journey.example))["predictions"]) > 0
 
-    started = ok(journey.market.post(f"/api/v1/endpoints/{ENDPOINT}/rollback",
-                                     json={"reason": "v2 flags loyal customers"}), 202)  # fmt: skip
+    because = {"reason": "v2 flags loyal customers"}
+    response, elapsed = timed(
+        lambda: journey.market.post(f"/api/v1/endpoints/{ENDPOINT}/rollback", json=because)
+    )
+    started = ok(response, 202)
+    assert elapsed < ANSWER_SECONDS, f"the rollback request took {elapsed:.2f} s"
     assert (started["action"], started["version"]) == ("rollback", v1), started
-    follow_deployment(journey, started)
+    _, phases = follow_deployment(journey, started)
+    assert "validating" not in phases, phases  # v1 is what it served before: no gate
     assert served_version(journey) == v1, "the endpoint does not serve v1 after the rollback"
     assert len(ok(predict(journey, journey.example))["predictions"]) > 0
 
