@@ -66,10 +66,11 @@ def train_and_register(tracking_uri: str) -> str:
     return f"models:/{MODEL}/{info.registered_model_version}"
 
 
-def request_bytes(url: str, body: bytes) -> bytes:
+def request_bytes(url: str, body: bytes, headers: dict[str, str] | None = None) -> bytes:
     parts = urlsplit(url)
+    extra = "".join(f"{name}: {value}\r\n" for name, value in (headers or {}).items())
     head = (
-        f"POST {parts.path} HTTP/1.1\r\nHost: {parts.netloc}\r\n"
+        f"POST {parts.path} HTTP/1.1\r\nHost: {parts.netloc}\r\n{extra}"
         f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
     )
     return head.encode() + body
@@ -86,10 +87,12 @@ async def _exchange(reader, writer, request: bytes) -> tuple[int, bytes]:  # typ
     return int(head[9:12]), await reader.readexactly(length)
 
 
-async def drive(url: str, body: bytes, concurrency: int, requests: int) -> dict[str, float]:
+async def drive(
+    url: str, body: bytes, concurrency: int, requests: int, headers: dict[str, str] | None = None
+) -> dict[str, float]:
     """``requests`` requests from ``concurrency`` keep-alive connections; rps and p99."""
     parts = urlsplit(url)
-    request = request_bytes(url, body)
+    request = request_bytes(url, body, headers)
     latencies: list[float] = []
     remaining = requests
 
@@ -117,7 +120,7 @@ async def drive(url: str, body: bytes, concurrency: int, requests: int) -> dict[
     await asyncio.gather(*tasks)
     wall = time.perf_counter() - started
     cuts = statistics.quantiles(latencies, n=100, method="inclusive")
-    return {"rps": len(latencies) / wall, "p99_ms": cuts[98] * 1000}
+    return {"rps": len(latencies) / wall, "p50_ms": cuts[49] * 1000, "p99_ms": cuts[98] * 1000}
 
 
 def answer(url: str, body: bytes) -> list:
