@@ -83,6 +83,8 @@ with DAG(
         },
         target="is_fraud",
         feature_columns=FEATURES,
+        # Held out by transaction, so a transaction landed twice never sits on both sides.
+        holdout_key="transaction_id",
         registered_model_name=MODEL,
         listing={
             "description": "Flags card transactions likely to be fraudulent from their amount "

@@ -178,7 +178,10 @@ def follow_deployment(journey: Journey, started: dict) -> tuple[dict, list[str]]
         lambda run: run["state"] not in ACTIVE,
         CHECK_SECONDS,
     )
-    assert finished["state"] == "success", f"deployment ended {finished['state']}: {finished}"
+    assert finished["state"] == "success", (
+        f"deployment ended {finished['state']}: {finished}\n"
+        + journey.stack.task_logs(finished["dag_id"], finished["run_id"])
+    )
     assert phases[-1] == "ready" and "failed" not in phases, phases
     order = ["queued", "validating", "deploying", "ready"]
     assert phases == sorted(phases, key=order.index), f"phases out of order: {phases}"
@@ -227,8 +230,10 @@ def test_models_from_the_dag_and_from_mlflow_directly_are_both_found(
     features = pd.DataFrame(rows, columns=FEATURES)
     churned = (features["days_since_last_event"] > 18).astype(int)
     model = LogisticRegression(max_iter=1000).fit(features, churned)
-    mlflow.set_experiment("direct-registration")
-    with mlflow.start_run(run_name="direct churn baseline"):
+    # An explicit experiment: mlflow.set_experiment would leave MLFLOW_EXPERIMENT_ID set for
+    # every later test in this process, pointing at an experiment other servers lack.
+    experiment = mlflow_client.create_experiment("direct-registration")
+    with mlflow.start_run(experiment_id=experiment, run_name="direct churn baseline"):
         mlflow.log_metrics(
             {
                 "roc_auc": roc_auc_score(churned, model.predict_proba(features)[:, 1]),

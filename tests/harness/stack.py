@@ -131,6 +131,18 @@ class LocalStack:
         """The local builder token and marketplace API key `airloom up` created."""
         return json.loads((self.home / "credentials.json").read_text())
 
+    def task_logs(self, dag_id: str, run_id: str, tail: int = 4000) -> str:
+        """The end of each log a run's tasks (and their triggers) wrote: what a failure
+        message shows, since the state folder goes with the stack."""
+        run = self.home / "airflow" / "logs" / f"dag_id={dag_id}" / f"run_id={run_id}"
+        return (
+            "\n".join(
+                f"--- {log.relative_to(run)}\n{log.read_text(errors='replace')[-tail:]}"
+                for log in sorted(run.rglob("*.log*"))
+            )
+            or f"no logs under {run}"
+        )
+
     def airflow(self) -> RestAirflowClient:
         return RestAirflowClient(self.airflow_url, "admin", self.admin_password)
 

@@ -251,7 +251,11 @@ class SageMakerTarget:
         return 200, response["Body"].read(), media_type
 
     def _resources(self, name: str) -> tuple[set[str], set[str]]:
-        """The SageMaker models and endpoint configurations MLflow made for endpoint ``name``."""
+        """The SageMaker models and endpoint configurations MLflow made for endpoint ``name``.
+
+        ``NameContains`` narrows the listing (where implemented); the prefix check keeps out
+        other endpoints whose names contain this one, so cleanup never touches theirs.
+        """
         sagemaker = self._sagemaker()
         models = {
             model["ModelName"]
@@ -259,6 +263,7 @@ class SageMakerTarget:
                 NameContains=f"{name}-model-"
             )
             for model in page["Models"]
+            if model["ModelName"].startswith(f"{name}-model-")
         }
         configs = {
             config["EndpointConfigName"]
@@ -266,6 +271,7 @@ class SageMakerTarget:
                 NameContains=f"{name}-config-"
             )
             for config in page["EndpointConfigs"]
+            if config["EndpointConfigName"].startswith(f"{name}-config-")
         }
         return models, configs
 

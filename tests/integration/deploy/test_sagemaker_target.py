@@ -119,13 +119,15 @@ def test_update_needs_update_endpoint_which_moto_lacks_and_the_old_version_stays
         f"models:/{model}/1",
     )
     # The model and configuration MLflow made for the failed update are gone again.
+    # (moto ignores NameContains, and other tests' endpoints share the server: filter here.)
     sagemaker = boto3.client("sagemaker")
-    models = sagemaker.list_models(NameContains="churn-sm-model-")["Models"]
-    configs = sagemaker.list_endpoint_configs(NameContains="churn-sm-config-")["EndpointConfigs"]
-    assert (len(models), [c["EndpointConfigName"] for c in configs]) == (
-        1,
-        [before["endpoint_config"]],
-    )
+    models = [m["ModelName"] for m in sagemaker.list_models()["Models"]]
+    listed = sagemaker.list_endpoint_configs()["EndpointConfigs"]
+    configs = [c["EndpointConfigName"] for c in listed]
+    assert (
+        len([m for m in models if m.startswith("churn-sm-model-")]),
+        [c for c in configs if c.startswith("churn-sm-config-")],
+    ) == (1, [before["endpoint_config"]])
 
 
 def test_delete_removes_endpoint_config_and_model_and_is_idempotent(target) -> None:
