@@ -134,6 +134,9 @@ with DAG(
     is_paused_upon_creation=False,
     catchup=False,
     max_active_runs=4,
+    # A deployment's rollout waits (deferred) for the run it starts: it ends by then, failed
+    # if need be, so no rollout waits forever. Longer than its tasks' timeouts together.
+    dagrun_timeout=timedelta(minutes=45),
     params=VALIDATION_PARAMS,
     tags=["airloom", "marketplace"],
     default_args={"retries": 0},
