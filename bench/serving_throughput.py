@@ -96,26 +96,36 @@ async def drive(
     latencies: list[float] = []
     remaining = requests
 
+    def checked(status: int, answer: bytes) -> None:
+        if status != 200:
+            raise RuntimeError(f"{url} answered {status}: {answer[:300]!r}")
+
     async def connection() -> None:
         nonlocal remaining
         reader, writer = await asyncio.open_connection(parts.hostname, parts.port)
         try:
-            for _ in range(3):  # warm this connection
-                await _exchange(reader, writer, request)
+            try:
+                for _ in range(3):  # warm this connection
+                    checked(*await _exchange(reader, writer, request))
+            except BaseException:
+                await barrier.abort()  # the others stop waiting: the run cannot start
+                raise
             await barrier.wait()
             while remaining > 0:
                 remaining -= 1
                 start = time.perf_counter()
-                status, answer = await _exchange(reader, writer, request)
-                if status != 200:
-                    raise RuntimeError(f"{url} answered {status}: {answer[:300]!r}")
+                checked(*await _exchange(reader, writer, request))
                 latencies.append(time.perf_counter() - start)
         finally:
             writer.close()
 
     barrier = asyncio.Barrier(concurrency + 1)
     tasks = [asyncio.create_task(connection()) for _ in range(concurrency)]
-    await barrier.wait()
+    try:
+        await barrier.wait()
+    except asyncio.BrokenBarrierError:
+        await asyncio.gather(*tasks)  # raises the warm-up's own error
+        raise
     started = time.perf_counter()
     await asyncio.gather(*tasks)
     wall = time.perf_counter() - started
