@@ -87,6 +87,11 @@ class Builder:
         return run["dagId"], run["airflowRunId"], states
 
 
+def codes(problems: list[dict[str, Any]]) -> dict[tuple[str, str], str]:
+    """Validation problems as {(node id, field): code}."""
+    return {(p["nodeId"] or "", p["field"] or ""): p["code"] for p in problems}
+
+
 def fresh_tenant(stack: LocalStack, role: str = "editor") -> tuple[str, str]:
     """A tenant `up` never heard of, with a builder token (made with the builder's CLI): its
     workflows are the only ones it sees, whatever other modules published on the stack."""
