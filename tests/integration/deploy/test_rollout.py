@@ -16,6 +16,7 @@ from airloom.deploy import DeploymentNotFound, get_target
 from airloom.deploy.registry_target import deployment_history
 from airloom.ml.registry import version_by_alias
 from tests.harness.airflow import run_dag
+from tests.harness.sagemaker import sagemaker_on_moto
 from tests.harness.servers import RunningServer
 from tests.integration.deploy.support import register_broken
 from tests.integration.serving.support import expected, register_linear, serving_server
@@ -183,22 +184,7 @@ def test_a_bad_conf_or_target_fails_before_anything_changes(mlflow, serving, ver
 def test_a_sagemaker_endpoint_is_awaited_deferred(moto, mlflow, versions, triggers) -> None:
     """On moto, which creates endpoints InService at once: the rollout creates the endpoint
     without waiting, defers (to the Amazon provider's SageMakerTrigger), then promotes."""
-    import boto3
-
-    with pytest.MonkeyPatch.context() as env:
-        for name, value in {
-            "AWS_ENDPOINT_URL": moto.url,
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
-            "AWS_DEFAULT_REGION": "us-east-1",
-            "AIRLOOM_SAGEMAKER_IMAGE_URL": "123456789012.dkr.ecr.us-east-1.amazonaws.com/x:1",
-        }.items():
-            env.setenv(name, value)
-        role = boto3.client("iam").create_role(
-            RoleName="airloom-rollout-sm", AssumeRolePolicyDocument="{}"
-        )
-        env.setenv("AIRLOOM_SAGEMAKER_EXECUTION_ROLE_ARN", role["Role"]["Arn"])
-
+    with sagemaker_on_moto(moto.url, "airloom-rollout-sm"):
         states, status = _deploy(versions["second"], "rollout-sm", target="sagemaker")
         served = get_target("sagemaker", tracking_uri=mlflow.url).get_deployment("rollout-sm")
 

@@ -23,30 +23,22 @@ from airloom import model_tags
 from airloom.deploy import DeploymentError, DeploymentNotFound, get_target
 from airloom.deploy.ownership import claim_endpoint
 from airloom.tenancy import TenantAccessDenied
+from tests.harness.sagemaker import IMAGE_URL, sagemaker_on_moto
 from tests.integration.serving.support import register_linear
-
-IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/mlflow-pyfunc:test"
 
 
 @pytest.fixture(scope="module")
 def aws(moto) -> Iterator[str]:
     """boto3 (and so MLflow's SageMaker client) pointed at moto; the execution role's ARN."""
-    with pytest.MonkeyPatch.context() as patch:
-        for name, value in {
-            "AWS_ENDPOINT_URL": moto.url,
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
-            "AWS_DEFAULT_REGION": "us-east-1",
-        }.items():
-            patch.setenv(name, value)
-        iam = boto3.client("iam")
-        role = iam.create_role(RoleName="airloom-sagemaker", AssumeRolePolicyDocument="{}")
-        yield role["Role"]["Arn"]
+    with sagemaker_on_moto(moto.url, "airloom-sagemaker") as role:
+        yield role
 
 
 @pytest.fixture(scope="module")
 def target(aws, mlflow):
-    return get_target("sagemaker", tracking_uri=mlflow.url, execution_role_arn=aws, image_url=IMAGE)
+    return get_target(
+        "sagemaker", tracking_uri=mlflow.url, execution_role_arn=aws, image_url=IMAGE_URL
+    )
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +67,7 @@ def test_create_uploads_the_model_and_returns_an_endpoint_in_service(target, mod
     variant = config["ProductionVariants"][0]
     described = sagemaker.describe_model(ModelName=variant["ModelName"])
     container = described["PrimaryContainer"]
-    assert container["Image"] == IMAGE
+    assert container["Image"] == IMAGE_URL
     assert container["Environment"]["MLFLOW_DEPLOYMENT_FLAVOR_NAME"] == "python_function"
     bucket, key = container["ModelDataUrl"].removeprefix("s3://").split("/", 1)
     archive = boto3.client("s3").head_object(Bucket=bucket, Key=key)

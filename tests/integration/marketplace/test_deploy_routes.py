@@ -9,13 +9,13 @@ import json
 import time
 from collections.abc import Iterator
 
-import boto3
 import httpx
 import pytest
 from mlflow import MlflowClient
 
 from airloom import model_tags
 from tests.harness.airflow import run_dag
+from tests.harness.sagemaker import sagemaker_on_moto
 from tests.integration.marketplace.airflow_runs import DagTestAirflow
 from tests.integration.marketplace.conftest import Marketplace, open_marketplace
 from tests.integration.serving.support import expected, register_linear, serving_server
@@ -295,20 +295,7 @@ def test_deploying_to_sagemaker_through_the_dag_and_calling_it(
     """On moto (see tests/integration/deploy/test_sagemaker_target.py for what it covers):
     the endpoint is created through MLflow's SageMaker client and invocations reach the
     SageMaker runtime API, which answers what moto is told to answer."""
-    with pytest.MonkeyPatch.context() as env:
-        for name, value in {
-            "AWS_ENDPOINT_URL": moto.url,
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
-            "AWS_DEFAULT_REGION": "us-east-1",
-            "AIRLOOM_SAGEMAKER_IMAGE_URL": "123456789012.dkr.ecr.us-east-1.amazonaws.com/x:1",
-        }.items():
-            env.setenv(name, value)
-        role = boto3.client("iam").create_role(
-            RoleName="airloom-marketplace-sm", AssumeRolePolicyDocument="{}"
-        )
-        env.setenv("AIRLOOM_SAGEMAKER_EXECUTION_ROLE_ARN", role["Role"]["Arn"])
-
+    with sagemaker_on_moto(moto.url, "airloom-marketplace-sm"):
         _deploy(market, airflow, acme, versions["first"], target="sagemaker", endpoint="acme-sm")
         endpoint = market.client.get("/api/v1/endpoints/acme-sm", headers=acme).json()
         httpx.post(
