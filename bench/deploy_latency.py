@@ -26,12 +26,9 @@ import asyncio
 import json
 import os
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -41,11 +38,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
 os.environ.setdefault("MLFLOW_UV_AUTO_DETECT", "false")
 
-from airloom_cli.stack.settings import StackSettings
+from bench._stack import local_stack
 from bench.serving_throughput import FEATURES, drive, train_and_register
 from servicekit.airflow_client import RestAirflowClient
 
-AIRLOOM = str(Path(sys.executable).parent / "airloom")
 MODEL = "bench-serving"  # what train_and_register registers
 TENANT = "default"  # the tenant of the key `airloom up` prints
 LEVELS = (1, 32)
@@ -53,26 +49,11 @@ GOAL = 0.15  # the marketplace may add at most this share at concurrency 32
 BODY = json.dumps({"dataframe_split": {"columns": FEATURES, "data": [[12.0, 30.5, 2.0, 5.0]]}})
 
 
-@contextmanager
-def stack() -> Iterator[dict[str, str]]:
-    """`airloom up` on free ports in a fresh folder; rate limits out of the measurement's way."""
-    from tests.harness.servers import free_port
-
-    with tempfile.TemporaryDirectory(prefix="airloom-bench-deploy-") as home:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "AIRLOOM"))}
-        env["AIRLOOM_HOME"] = home
-        env.update({name: str(free_port()) for name in StackSettings().ports()})
-        # Thousands of predictions from one key: the limiter still counts each one.
-        env["AIRLOOM_MARKETPLACE_RATE_LIMITS"] = json.dumps(
-            {"free": "30/minute", "pro": "300/minute", "enterprise": "10000000/minute"}
-        )
-        try:
-            up = subprocess.run([AIRLOOM, "up"], env=env, capture_output=True, text=True)
-            if up.returncode != 0:
-                sys.exit(f"`airloom up` failed:\n{up.stdout}\n{up.stderr}")
-            yield env
-        finally:
-            subprocess.run([AIRLOOM, "down"], env=env, capture_output=True, check=False)
+def stack() -> Any:
+    """The local stack, rate limits out of the measurement's way (thousands of predictions
+    from one key: the limiter still counts each one)."""
+    limits = {"free": "30/minute", "pro": "300/minute", "enterprise": "10000000/minute"}
+    return local_stack({"AIRLOOM_MARKETPLACE_RATE_LIMITS": json.dumps(limits)})
 
 
 class Stack:

@@ -18,15 +18,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -35,11 +29,9 @@ from websockets.sync.client import connect
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from airloom_cli.stack.settings import StackSettings
+from bench._stack import local_stack
 from servicekit.airflow_client import RestAirflowClient
 
-AIRLOOM = str(Path(sys.executable).parent / "airloom")
-PORTS = list(StackSettings().ports())  # every port `airloom up` binds
 BASELINE_POLL = 0.25
 DESIGN = {
     "apiVersion": "airloom/v1",
@@ -65,25 +57,8 @@ RUN_UPDATES = """subscription($runId: ID!) {
 }"""
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextmanager
-def stack() -> Iterator[dict[str, str]]:
-    with tempfile.TemporaryDirectory(prefix="airloom-bench-") as home:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "AIRLOOM"))}
-        env["AIRLOOM_HOME"] = home
-        env.update({name: str(free_port()) for name in PORTS})
-        try:
-            up = subprocess.run([AIRLOOM, "up"], env=env, capture_output=True, text=True)
-            if up.returncode != 0:
-                sys.exit(f"`airloom up` failed:\n{up.stdout}\n{up.stderr}")
-            yield env
-        finally:
-            subprocess.run([AIRLOOM, "down"], env=env, capture_output=True, check=False)
+def stack() -> Any:
+    return local_stack()
 
 
 class Builder:
