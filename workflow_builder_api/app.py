@@ -1,8 +1,9 @@
-"""Build the workflow builder's FastAPI app: GraphQL at ``/graphql``, plus health and metrics.
+"""Build the workflow builder's FastAPI app: GraphQL at ``/graphql``, sign-in at ``/auth``,
+plus health and metrics.
 
 At startup (lifespan), before it serves, the app migrates its store with servicekit's runner
 (a store already current is left alone; off with ``AIRLOOM_BUILDER_MIGRATE_ON_STARTUP=false``),
-creates the bootstrap tokens, and brings older published workflows up to date.
+creates the bootstrap tokens and users, and brings older published workflows up to date.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ import airloom
 from servicekit import create_service_app
 from servicekit.airflow_client import AirflowClient, airflow_client
 from servicekit.body_guard import BodyGuard
+from servicekit.identity import Identities
+from workflow_builder_api.api import auth as auth_routes
 from workflow_builder_api.core.config import Settings, get_settings
 from workflow_builder_api.core.db import MIGRATIONS, make_engine, session_factory, transaction
 from workflow_builder_api.graphql.context import BuilderContext, Runtime
@@ -29,6 +32,7 @@ from workflow_builder_api.services.auth import bootstrap_tokens
 from workflow_builder_api.services.publishing import PublishTarget, publish_target
 from workflow_builder_api.services.templates import load_templates
 from workflow_builder_api.services.upgrade import move_into_repository, upgrade_published_workflows
+from workflow_builder_api.services.users import bootstrap_users
 
 
 def create_runtime(
@@ -51,16 +55,19 @@ def create_runtime(
         target=target,
         templates=load_templates(settings.templates_folder),
         airflow_factory=airflow_factory,
+        identities=Identities(settings.identity),
     )
 
 
 def prepare_store(runtime: Runtime) -> None:
-    """Migrate the store, create the bootstrap tokens, upgrade older published workflows."""
+    """Migrate the store, create the bootstrap tokens and users, upgrade older published
+    workflows."""
     settings, sessions = runtime.settings, runtime.sessions
     if settings.migrate_on_startup:
         MIGRATIONS.upgrade(sessions.kw["bind"])
     with transaction(sessions) as session:
         bootstrap_tokens(session, settings.bootstrap_tokens)
+        bootstrap_users(session, settings.bootstrap_users)
     with transaction(sessions) as session:
         upgrade_published_workflows(session, runtime.target, settings)
         move_into_repository(session, runtime.target)
@@ -114,6 +121,8 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         ),
         prefix="/graphql",
     )
+    app.include_router(auth_routes.router)
+    app.state.failed_sign_ins = auth_routes.FailedSignIns(settings.login_rate_limits)
     app.state.runtime = runtime
     app.router.lifespan_context = _lifespan
     return app

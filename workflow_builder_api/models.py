@@ -1,5 +1,5 @@
-"""The builder's store: tenants' API tokens, workflows, their immutable versions, runs, and
-what the platform's admins grant each tenant."""
+"""The builder's store: tenants' API tokens and local users, workflows, their immutable
+versions, runs, and what the platform's admins grant each tenant."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     DateTime,
     ForeignKey,
     Index,
@@ -61,6 +62,20 @@ class ApiToken(Base):
     role: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)
+
+
+class User(Base):
+    """A person who signs in with a password (locally; on AWS an OIDC provider has them)."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(150), unique=True)
+    tenant: Mapped[str] = mapped_column(String(63), index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    password_hash: Mapped[str] = mapped_column(String(255))  # argon2id, never the password
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class Workflow(Base):

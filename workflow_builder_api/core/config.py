@@ -5,12 +5,15 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from limits import parse_many
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from servicekit.bootstrap import BootstrapList
+from servicekit.identity import IdentitySettings
 from servicekit.settings import load_settings
 from workflow_builder_api.services.auth import BootstrapToken
+from workflow_builder_api.services.users import BootstrapUser
 
 TEMPLATES_FOLDER = Path(__file__).resolve().parent.parent / "templates"
 
@@ -49,6 +52,18 @@ class Settings(BaseSettings):
         default_factory=list,
         description='JSON list of {"token", "tenant", "role", "name"?} created at startup if '
         "missing.",
+    )
+    bootstrap_users: BootstrapList[BootstrapUser] = Field(
+        default_factory=list,
+        description='JSON list of {"username", "password", "tenant", "role"}: Studio users '
+        "created, or whose tenant, role and password are set again, at startup.",
+    )
+    # Sign-in tokens (AIRLOOM_AUTH_*), shared with the marketplace: see servicekit.identity.
+    identity: IdentitySettings = Field(default_factory=lambda: load_settings(IdentitySettings))
+    login_rate_limits: str = Field(
+        default="10/minute;100/hour",
+        description="Failed sign-ins allowed per user name and, separately, per client address "
+        "(`limits` notation); past them /auth/login answers 429.",
     )
     # Off unless asked for: a production schema is not a public catalog of every operation.
     # The local stack's launcher turns both on.
@@ -91,6 +106,15 @@ class Settings(BaseSettings):
     default_min_schedule_minutes: int = Field(default=5, ge=0)
     default_max_active_runs: int = Field(default=1, ge=1, le=100)
     default_max_published_workflows: int = Field(default=50, ge=0)
+
+    @field_validator("login_rate_limits")
+    @classmethod
+    def _limits_notation(cls, value: str) -> str:
+        try:
+            parse_many(value)
+        except ValueError:
+            raise ValueError("must be in `limits` notation, e.g. 10/minute;100/hour") from None
+        return value
 
 
 @lru_cache

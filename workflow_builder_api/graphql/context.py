@@ -1,4 +1,5 @@
-"""Per-request context: who is calling (from the bearer token), the store, Airflow, loaders."""
+"""Per-request context: who is calling (from the bearer token: an API token or a sign-in
+token), the store, Airflow, loaders."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from strawberry.fastapi import BaseContext
 
 from airloom.tenancy import TenantScope
 from servicekit.airflow_client import AirflowClient
+from servicekit.identity import Identities
 from workflow_builder_api.core.config import Settings
 from workflow_builder_api.core.db import transaction
 from workflow_builder_api.graphql.airflow_errors import reaching_airflow
@@ -30,13 +32,15 @@ RUNS_PER_WORKFLOW = 20
 
 @dataclass
 class Runtime:
-    """What lives as long as the app: settings, the store, the publish target, Airflow."""
+    """What lives as long as the app: settings, the store, the publish target, Airflow, and
+    what verifies sign-in tokens."""
 
     settings: Settings
     sessions: sessionmaker[Session]
     target: PublishTarget
     templates: dict[str, Template]
     airflow_factory: Callable[[], AirflowClient]
+    identities: Identities
     _airflow: AirflowClient | None = field(default=None, repr=False)
 
     @property
@@ -74,7 +78,8 @@ class BuilderContext(BaseContext):
     async def principal(self) -> Principal:
         if self._principal is None:
             authorization = self._authorization()
-            self._principal = await self.db(authenticate, authorization)
+            identities = self.runtime.identities
+            self._principal = await self.db(authenticate, authorization, identities)
         return self._principal
 
     async def tenant_scope(self) -> TenantScope:

@@ -1,5 +1,6 @@
-"""API tokens: a tenant and a role each, stored only as servicekit's secret hash (why that
-is enough: :mod:`servicekit.credentials`)."""
+"""Who is calling: an API token (a tenant and a role each, stored only as servicekit's secret
+hash; why that is enough: :mod:`servicekit.credentials`) or a sign-in token (a JWT carrying
+tenant and role, :mod:`servicekit.identity`). Both become the same :class:`Principal`."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session
 from airloom.tenancy import TENANT_PATTERN as _TENANT
 from servicekit.bootstrap import BootstrapEntry
 from servicekit.credentials import new_secret, secret_hash
+from servicekit.identity import Identities, TokenRefused, looks_like_jwt
 from workflow_builder_api.models import ApiToken, utcnow
 from workflow_builder_api.services.errors import (
     InvalidInput,
@@ -44,7 +46,7 @@ class Role(IntEnum):
 
 @dataclass(frozen=True)
 class Principal:
-    """Who is calling: the token's name, its tenant and its role."""
+    """Who is calling: the API token's name or the signed-in user's, its tenant and its role."""
 
     name: str
     tenant: str
@@ -95,17 +97,43 @@ def role_name(role: str) -> str:
     return Role.parse(role).name.lower()
 
 
-def authenticate(session: Session, authorization: str | None) -> Principal:
-    """The principal of an ``Authorization: Bearer <token>`` value."""
-    if not authorization:
-        raise Unauthenticated("send an API token as 'Authorization: Bearer <token>'")
-    scheme, _, token = authorization.strip().partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthenticated("the Authorization header must be 'Bearer <token>'")
-    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == secret_hash(token.strip())))
+def authenticate(
+    session: Session, authorization: str | None, identities: Identities | None = None
+) -> Principal:
+    """The principal of an ``Authorization: Bearer <token>`` value.
+
+    A value shaped like a JWT is a sign-in token and is verified as one; anything else is
+    looked up as an API token.
+    """
+    token = bearer_token(authorization)
+    if looks_like_jwt(token):
+        return signed_in(identities, token)
+    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == secret_hash(token)))
     if row is None or row.revoked_at is not None:
         raise Unauthenticated("unknown or revoked API token")
     return Principal(name=row.name, tenant=row.tenant, role=Role.parse(row.role))
+
+
+def bearer_token(authorization: str | None) -> str:
+    if not authorization:
+        raise Unauthenticated(
+            "send an API token or a sign-in token as 'Authorization: Bearer <token>'"
+        )
+    scheme, _, token = authorization.strip().partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthenticated("the Authorization header must be 'Bearer <token>'")
+    return token.strip()
+
+
+def signed_in(identities: Identities | None, token: str) -> Principal:
+    """The principal of a sign-in token: its user, tenant and role."""
+    if identities is None:
+        raise Unauthenticated("sign-in tokens are not accepted here; use an API token")
+    try:
+        person = identities.verify(token)
+    except TokenRefused as exc:
+        raise Unauthenticated(str(exc)) from None
+    return Principal(name=person.username, tenant=person.tenant, role=Role.parse(person.role))
 
 
 def revoke_token(session: Session, principal: Principal, token_name: str) -> int:

@@ -1,0 +1,1 @@
+"""The builder's REST routes beside GraphQL."""
