@@ -1,5 +1,5 @@
-"""API keys (stored as servicekit's secret hash, each with a tenant and a tier) and per-tier
-rate limits.
+"""API keys (stored as servicekit's secret hash, each with a tenant and a tier), the callers
+sign-in tokens make, and per-tier rate limits.
 
 Rate limits are counted by the `limits` library (the engine under slowapi), keyed by the API
 key, in whatever storage its URI names: ``memory://`` for one replica, ``redis://…`` when
@@ -22,6 +22,7 @@ from marketplace.core.config import TIERS, BootstrapKey, Tier
 from marketplace.errors import InvalidInput, RateLimited
 from marketplace.models import ApiKey, utcnow
 from servicekit.credentials import new_secret, secret_hash
+from servicekit.identity import SignedIn
 
 KEY_PREFIX = "alm_"
 
@@ -49,6 +50,19 @@ def create_key(
 
 def find_key(session: Session, key: str) -> ApiKey | None:
     return session.scalar(select(ApiKey).where(ApiKey.key_hash == secret_hash(key)))
+
+
+def signed_in_key(person: SignedIn, tier: str) -> ApiKey:
+    """A person signed in with a token, as the (never stored) key the routes take: their
+    tenant, the tier signed-in people get, their user name where a key shows its name, and
+    one rate-limit count per person whichever token they present."""
+    return ApiKey(
+        key_hash=secret_hash(f"signed-in:{person.tenant}:{person.username}"),
+        prefix=f"@{person.username}"[:16],  # what audits record (16 characters)
+        name=person.username,
+        tenant=person.tenant,
+        tier=tier,
+    )
 
 
 def revoke_key(session: Session, prefix: str) -> int:

@@ -1,6 +1,11 @@
 """Dependencies the routes declare: the database session, the caller's API key, and the
 services the app holds (registry, catalog sync, Airflow, deployment targets, endpoints).
 
+A caller presents an API key (``X-API-Key``, or ``Authorization: Bearer``) or a sign-in token
+(``Authorization: Bearer <JWT>``, told apart by its shape: :func:`looks_like_jwt`). A sign-in
+token becomes a key of its tenant and ``signed_in_tier`` (:func:`signed_in_key`); its role
+decides what it may do: a viewer reads, compares and predicts, and changes nothing.
+
 Those that only read the app's state are ``async``: FastAPI runs a plain ``def`` dependency in
 a worker thread, a hop each request would pay for nothing."""
 
@@ -14,7 +19,7 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from marketplace.access import find_key
+from marketplace.access import find_key, signed_in_key
 from marketplace.catalog.registry import MlflowRegistry
 from marketplace.catalog.sync import CatalogSync
 from marketplace.core.config import Settings
@@ -24,9 +29,12 @@ from marketplace.key_cache import KeyCache
 from marketplace.models import ApiKey
 from marketplace.targets import Targets
 from servicekit.airflow_client import AirflowClient
+from servicekit.identity import Identities, SignedIn, TokenRefused, looks_like_jwt
 
 _api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False)
 _bearer = HTTPBearer(auto_error=False)
+# Requests that change nothing although they are POSTs: a viewer may send them.
+READ_ONLY_POSTS = frozenset({"/api/v1/compare"})
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -47,7 +55,10 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 def _presented(api_key: str | None, bearer: HTTPAuthorizationCredentials | None) -> str:
     key = api_key or (bearer.credentials if bearer else None)
     if not key:
-        raise Unauthorized("send an API key in the X-API-Key header (or as a Bearer token)")
+        raise Unauthorized(
+            "send an API key in the X-API-Key header (or as a Bearer token), or a sign-in "
+            "token as 'Authorization: Bearer <token>'"
+        )
     return key
 
 
@@ -57,6 +68,31 @@ def _valid(row: ApiKey | None) -> ApiKey:
     return row
 
 
+def _identities(request: Request) -> Identities:
+    state = request.app.state
+    if getattr(state, "identities", None) is None:
+        state.identities = Identities(state.settings.identity)
+    return state.identities
+
+
+def _changes_something(request: Request) -> bool:
+    route = request.scope.get("route")
+    return request.method not in ("GET", "HEAD", "OPTIONS") and (
+        getattr(route, "path", None) not in READ_ONLY_POSTS
+    )
+
+
+def _signed_in(request: Request, token: str, changes: bool) -> ApiKey:
+    """The key a sign-in token stands for, once its role may do what the request asks."""
+    try:
+        person: SignedIn = _identities(request).verify(token)
+    except TokenRefused as exc:
+        raise Unauthorized(str(exc)) from None
+    if changes and person.role == "viewer":
+        raise Forbidden("this needs the editor role; you are signed in as a viewer")
+    return signed_in_key(person, request.app.state.settings.signed_in_tier)
+
+
 def current_key(
     request: Request,
     session: SessionDep,
@@ -64,7 +100,11 @@ def current_key(
     bearer: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)] = None,
 ) -> ApiKey:
     """The caller's key, after the rate limit of its tier has counted this request."""
-    row = _valid(find_key(session, _presented(api_key, bearer)))
+    presented = _presented(api_key, bearer)
+    if looks_like_jwt(presented):
+        row = _signed_in(request, presented, _changes_something(request))
+    else:
+        row = _valid(find_key(session, presented))
     request.app.state.rate_limiter.hit(row.tier, row.key_hash)
     return row
 
@@ -81,7 +121,13 @@ async def prediction_key(
     state = request.app.state
     if getattr(state, "key_cache", None) is None:
         state.key_cache = KeyCache(state.session_factory)
-    row = _valid(await state.key_cache.find(_presented(api_key, bearer)))
+    presented = _presented(api_key, bearer)
+    if looks_like_jwt(presented):
+        # A worker thread: an OIDC provider's keys may need fetching. People predict from the
+        # Studio's try-it form; programs on the hot path use API keys.
+        row = await run_in_threadpool(_signed_in, request, presented, False)  # reads only
+    else:
+        row = _valid(await state.key_cache.find(presented))
     if state.settings.rate_limit_storage_uri.startswith("memory://"):
         state.rate_limiter.hit(row.tier, row.key_hash)  # in memory: no I/O
     else:  # a shared store (redis://…) is a network call

@@ -13,6 +13,7 @@ from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from servicekit.bootstrap import BootstrapEntry, BootstrapList
+from servicekit.identity import IdentitySettings
 from servicekit.settings import load_settings
 
 Tier = Literal["free", "pro", "enterprise"]
@@ -62,6 +63,13 @@ class Settings(BaseSettings):
         default_factory=list,
         description='JSON list of {"key", "tenant", "tier"?, "name"?}: created at startup '
         "if missing",
+    )
+    # Sign-in tokens (AIRLOOM_AUTH_*), shared with the builder: see servicekit.identity.
+    identity: IdentitySettings = Field(default_factory=lambda: load_settings(IdentitySettings))
+    signed_in_tier: Tier = Field(
+        default="pro",
+        description="The tier of a person signed in with a token (rate limit, SageMaker, "
+        "benchmarks); API keys carry their own.",
     )
     # Tiers allowed to start a benchmark (it occupies a worker for minutes).
     benchmark_tiers: list[Tier] = Field(default_factory=lambda: ["pro", "enterprise"])
