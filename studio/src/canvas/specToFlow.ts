@@ -1,0 +1,52 @@
+/** The workflow spec as React Flow's nodes and edges: one pure function, unit-tested. */
+
+import type { Edge, Node } from "@xyflow/react";
+
+import type { WorkflowSpec } from "../api/workflows";
+
+export interface WorkflowNodeData extends Record<string, unknown> {
+  type: string;
+  /** Ports the design connects, in the order first met: a handle each. */
+  inputs: string[];
+  outputs: string[];
+}
+
+export type WorkflowFlowNode = Node<WorkflowNodeData, "workflow">;
+
+/** "node.port" as [node, port]; a bare node id has no port. */
+export function splitEndpoint(endpoint: string): [string, string | null] {
+  const dot = endpoint.indexOf(".");
+  return dot < 0 ? [endpoint, null] : [endpoint.slice(0, dot), endpoint.slice(dot + 1)];
+}
+
+function addOnce(list: string[], value: string | null) {
+  if (value !== null && !list.includes(value)) list.push(value);
+}
+
+export function specToFlow(spec: WorkflowSpec): { nodes: WorkflowFlowNode[]; edges: Edge[] } {
+  const specNodes = spec.nodes ?? [];
+  const ports = new Map(specNodes.map((node) => [node.id, { inputs: [] as string[], outputs: [] as string[] }]));
+  const edges: Edge[] = [];
+  for (const edge of spec.edges ?? []) {
+    const [source, sourcePort] = splitEndpoint(edge.source);
+    const [target, targetPort] = splitEndpoint(edge.target);
+    // An edge to a node the spec lacks is a validation problem, not something to draw.
+    if (!ports.has(source) || !ports.has(target)) continue;
+    addOnce(ports.get(source)!.outputs, sourcePort);
+    addOnce(ports.get(target)!.inputs, targetPort);
+    edges.push({
+      id: `${edge.source}->${edge.target}`,
+      source,
+      target,
+      sourceHandle: sourcePort,
+      targetHandle: targetPort,
+    });
+  }
+  const nodes: WorkflowFlowNode[] = specNodes.map((node) => ({
+    id: node.id,
+    type: "workflow",
+    position: { x: node.ui?.x ?? 0, y: node.ui?.y ?? 0 },
+    data: { type: node.type, ...ports.get(node.id)! },
+  }));
+  return { nodes, edges };
+}

@@ -1,0 +1,40 @@
+/** Studio's routes; each page is its own chunk, so the canvas route loads only what it needs. */
+
+import type { ComponentType } from "react";
+import { Navigate, type RouteObject } from "react-router";
+
+import { RequireSession } from "./session/RequireSession";
+import { Loading } from "./Status";
+
+function page(load: () => Promise<{ default: ComponentType }>): Pick<RouteObject, "lazy"> {
+  return { lazy: async () => ({ Component: (await load()).default }) };
+}
+
+export const routes: RouteObject[] = [
+  {
+    // Shown while the first page's chunk loads.
+    HydrateFallback: () => <Loading what="Studio" />,
+    children: [
+      { path: "/signin", ...page(() => import("./signin/SignInPage")) },
+      {
+        element: <RequireSession />,
+        children: [
+          {
+            ...page(() => import("./shell/AppShell")),
+            children: [
+              { index: true, element: <Navigate to="/workflows" replace /> },
+              { path: "/workflows", ...page(() => import("./workflows/WorkflowsPage")) },
+              { path: "/workflows/:id", ...page(() => import("./canvas/CanvasPage")) },
+              { path: "/marketplace", ...page(() => import("./marketplace/MarketplacePage")) },
+              { path: "/endpoints", ...page(() => import("./endpoints/EndpointsPage")) },
+              { path: "*", element: <p role="alert">No such page in Studio.</p> },
+            ],
+          },
+        ],
+      },
+    ],
+  },
+];
+
+/** The builder serves Studio under /studio/ (vite's base). */
+export const BASENAME = import.meta.env.BASE_URL.replace(/\/$/, "");
