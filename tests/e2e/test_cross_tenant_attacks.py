@@ -164,8 +164,10 @@ def victim_serving(stack: LocalStack, tenants: dict[str, Any]) -> dict[str, Any]
     workflow_id, _ = builder.create_and_publish(
         loan_scoring("loans", model, endpoint=endpoint, note=jinja)
     )
-    dag_id, _, states = builder.run(workflow_id)
-    assert states == {"load": "success", "train": "success", "serve": "success"}, states
+    dag_id, run_id, states = builder.run(workflow_id)
+    assert states == {"load": "success", "train": "success", "serve": "success"}, (
+        f"{states}\n{stack.task_logs(dag_id, run_id)}"
+    )
     return {"model": model, "endpoint": endpoint, "jinja": jinja, "dag_id": dag_id}
 
 
