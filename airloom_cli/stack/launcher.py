@@ -21,7 +21,14 @@ from airloom_cli.stack.airflow_setup import (
     init_commands,
     service_credentials,
 )
-from airloom_cli.stack.bootstrap import AIRFLOW_USERS, Bootstrap, BootstrapError, read_bootstrap
+from airloom_cli.stack.bootstrap import (
+    AIRFLOW_USERS,
+    STUDIO_USERS,
+    Bootstrap,
+    BootstrapError,
+    read_bootstrap,
+)
+from airloom_cli.stack.identity import STUDIO_ADMIN, studio_users
 from airloom_cli.stack.services import LOCAL_TENANT, Service, stack_services
 from airloom_cli.stack.settings import StackSettings
 from workflow_builder_api.services.dag_repository import DagRepositoryError, ensure_repository
@@ -126,9 +133,9 @@ class Stack:
                 )
 
     def _environment(self, service: Service) -> dict[str, str]:
-        # Tenant users' passwords go to Airflow's database (through the plan file), not to
-        # every service's environment.
-        inherited = {k: v for k, v in os.environ.items() if k != AIRFLOW_USERS}
+        # Tenant users' passwords go to Airflow's database (through the plan file), and Studio
+        # users' to the builder alone (its own env holds them), not to every service.
+        inherited = {k: v for k, v in os.environ.items() if k not in (AIRFLOW_USERS, STUDIO_USERS)}
         return {**inherited, **service.env}
 
     def _start(self, service: Service) -> None:
@@ -220,7 +227,15 @@ class Stack:
             f"  Airflow login of tenant {user.tenant} ({user.role}): {user.username}"
             for user in self.bootstrap.airflow_users
         ]
+        users = studio_users(self.settings, LOCAL_TENANT, self.bootstrap.builder_tokens)
         lines += [
+            f"  Studio login (tenant {LOCAL_TENANT}, admin): {STUDIO_ADMIN} / "
+            f"{users[STUDIO_ADMIN]['password']}",
+            *(
+                f"  Studio login of tenant {entry['tenant']} ({entry['role']}): {name}"
+                for name, entry in users.items()
+                if name != STUDIO_ADMIN
+            ),
             f"  Workflow builder token (tenant {LOCAL_TENANT}, admin): "
             f"{credentials['builder_token']}",
             f"  Marketplace API key (tenant {LOCAL_TENANT}, enterprise): "

@@ -15,6 +15,7 @@ from airloom_cli.stack.airflow_setup import (
     service_credentials,
 )
 from airloom_cli.stack.bootstrap import Bootstrap
+from airloom_cli.stack.identity import auth_secret, bootstrap_users, studio_users
 from airloom_cli.stack.settings import StackSettings
 
 # The tenant the local stack's credentials belong to; models without a tenant tag are its too.
@@ -111,7 +112,15 @@ def stack_services(settings: StackSettings, bootstrap: Bootstrap | None = None) 
     marketplace_url = settings.url(settings.marketplace_port)
     serving_url = settings.url(settings.serving_port)
     airflow_env = airflow_environment(settings)
-    services_env = service_environment(settings, bootstrap or Bootstrap())
+    bootstrap = bootstrap or Bootstrap()
+    services_env = service_environment(settings, bootstrap)
+    # Both services sign and check sign-in tokens with one secret; passwords go to the builder.
+    signing = {"AIRLOOM_AUTH_SECRET": auth_secret(settings)}
+    users = studio_users(settings, LOCAL_TENANT, bootstrap.builder_tokens)
+    builder_env = services_env | signing
+    builder_env["AIRLOOM_BUILDER_BOOTSTRAP_USERS"] = json.dumps(
+        [*bootstrap_users(users), *bootstrap.studio_users]
+    )
 
     def airflow(component: str, *args: str) -> list[str]:
         return [venv_script("airflow"), component, *args]
@@ -196,7 +205,7 @@ def stack_services(settings: StackSettings, bootstrap: Bootstrap | None = None) 
             command=uvicorn("workflow_builder_api.main:app", settings.builder_port),
             probe=health.http_ok(f"{builder_url}/healthz"),
             url=f"{builder_url}/graphql",
-            env=services_env,
+            env=builder_env,
         ),
         Service(
             name="marketplace",
@@ -204,7 +213,7 @@ def stack_services(settings: StackSettings, bootstrap: Bootstrap | None = None) 
             command=uvicorn("marketplace.main:app", settings.marketplace_port),
             probe=health.http_ok(f"{marketplace_url}/healthz"),
             url=f"{marketplace_url}/docs",
-            env=services_env,
+            env=services_env | signing,
         ),
         Service(
             name="serving",
