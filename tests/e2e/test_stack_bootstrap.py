@@ -77,6 +77,33 @@ def test_each_airflow_login_gets_a_token(stack: LocalStack) -> None:
     assert wrong.status_code == 401
 
 
+def test_studio_users_sign_in_and_their_tokens_work_on_both_services(stack: LocalStack) -> None:
+    logins = [stack.studio_login(), *(stack.studio_login(t.studio_username) for t in stack.tenants)]
+    expected = [("default", "admin"), *((t.name, "editor") for t in stack.tenants)]
+    for login, (tenant, role) in zip(logins, expected, strict=True):
+        signed_in = httpx.post(
+            stack.url("AIRLOOM_BUILDER_PORT", "/auth/login"),
+            json={"username": login.username, "password": login.password},
+            timeout=60,
+        )
+        assert signed_in.status_code == 200, (login.username, signed_in.text)
+        assert (signed_in.json()["tenant"], signed_in.json()["role"]) == (tenant, role)
+        token = signed_in.json()["access_token"]
+        assert "errors" not in graphql(stack, token, "{ workflows { nodes { name } } }")
+        me = httpx.get(
+            stack.url("AIRLOOM_MARKETPLACE_PORT", "/api/v1/me"),
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=60,
+        )
+        assert (me.status_code, me.json()["tenant"]) == (200, tenant), me.text
+    wrong = httpx.post(
+        stack.url("AIRLOOM_BUILDER_PORT", "/auth/login"),
+        json={"username": "admin", "password": "not-the-password"},
+        timeout=60,
+    )
+    assert wrong.status_code == 401
+
+
 @pytest.mark.parametrize(
     ("variable", "value", "says"),
     [
@@ -87,6 +114,11 @@ def test_each_airflow_login_gets_a_token(stack: LocalStack) -> None:
             "AIRLOOM_AIRFLOW_BOOTSTRAP_USERS",
             json.dumps([{"username": "ann", "password": "long-enough", "tenant": "acme"}]),
             "role",
+        ),
+        (
+            "AIRLOOM_BUILDER_BOOTSTRAP_USERS",
+            json.dumps([{"username": "ann", "password": "short", "tenant": "acme", "role": "x"}]),
+            "password",
         ),
     ],
 )

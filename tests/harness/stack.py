@@ -54,6 +54,11 @@ class StackTenant:
     airflow_viewer: Login
     airflow_editor: Login
 
+    @property
+    def studio_username(self) -> str:
+        """The Studio user `up` creates beside the tenant's editor token (see ``studio_login``)."""
+        return f"{self.name}-editor"
+
 
 def bootstrap_tenants(count: int = 2) -> tuple[StackTenant, ...]:
     """Tenants with fresh names: every stack reads the checkout's dags/ folder, so published
@@ -127,9 +132,13 @@ class LocalStack:
         return passwords["admin"]
 
     @property
-    def credentials(self) -> dict[str, str]:
-        """The local builder token and marketplace API key `airloom up` created."""
+    def credentials(self) -> dict:
+        """The local builder token, marketplace API key and Studio users `airloom up` created."""
         return json.loads((self.home / "credentials.json").read_text())
+
+    def studio_login(self, username: str = "admin") -> Login:
+        """A Studio user `airloom up` created, from credentials.json's ``studio_users``."""
+        return Login(username, self.credentials["studio_users"][username]["password"])
 
     def task_logs(self, dag_id: str, run_id: str, tail: int = 4000) -> str:
         """The end of each log a run's tasks (and their triggers) wrote: what a failure
