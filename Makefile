@@ -7,7 +7,7 @@ UV := .tools/bin/uv
 VENV := .venv/bin
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: setup up down status test lint bench checkov terraform-check
+.PHONY: setup up down status test lint bench checkov terraform-check studio studio-test
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -17,7 +17,22 @@ setup: $(UV)
 	$(UV) sync --frozen
 	$(VENV)/airloom doctor
 
-up: setup
+# Airloom Studio, the web app the builder serves under /studio/: npm from the machine, with the
+# committed lock. node_modules is installed again only when the lock changes.
+STUDIO := studio
+NPM ?= npm
+
+$(STUDIO)/node_modules/.package-lock.json: $(STUDIO)/package-lock.json
+	cd $(STUDIO) && $(NPM) ci --no-audit --no-fund
+	touch $@
+
+studio: $(STUDIO)/node_modules/.package-lock.json
+	cd $(STUDIO) && $(NPM) run build
+
+studio-test: $(STUDIO)/node_modules/.package-lock.json
+	cd $(STUDIO) && $(NPM) run test
+
+up: setup studio
 	$(VENV)/airloom up
 
 down:
@@ -49,7 +64,7 @@ terraform-check: setup $(CHECKOV)
 # both.
 TEST_WORKERS ?= 2
 
-test: lint $(CHECKOV)
+test: lint $(CHECKOV) studio studio-test
 	$(VENV)/pytest --numprocesses $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder
 
 bench: setup

@@ -33,6 +33,7 @@ from workflow_builder_api.services.publishing import PublishTarget, publish_targ
 from workflow_builder_api.services.templates import load_templates
 from workflow_builder_api.services.upgrade import move_into_repository, upgrade_published_workflows
 from workflow_builder_api.services.users import bootstrap_users
+from workflow_builder_api.studio import mount_studio
 
 
 def create_runtime(
@@ -123,6 +124,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     )
     app.include_router(auth_routes.router)
     app.state.failed_sign_ins = auth_routes.FailedSignIns(settings.login_rate_limits)
+    mount_studio(app, settings)  # the web app, under /studio/
     app.state.runtime = runtime
     app.router.lifespan_context = _lifespan
     return app

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 
 from limits import parse_many
-from pydantic import Field, field_validator
+from pydantic import AfterValidator, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from servicekit.bootstrap import BootstrapList
@@ -16,6 +17,16 @@ from workflow_builder_api.services.auth import BootstrapToken
 from workflow_builder_api.services.users import BootstrapUser
 
 TEMPLATES_FOLDER = Path(__file__).resolve().parent.parent / "templates"
+STUDIO_DIST = Path(__file__).resolve().parents[2] / "studio" / "dist"
+
+
+def _http_base(url: str) -> str:
+    if not url.startswith(("http://", "https://")) or "?" in url or "#" in url:
+        raise ValueError("must be an http:// or https:// URL without query or fragment")
+    return url.rstrip("/")
+
+
+HttpBase = Annotated[str, AfterValidator(_http_base)]
 
 
 class Settings(BaseSettings):
@@ -88,6 +99,16 @@ class Settings(BaseSettings):
         default=180, description="How long triggerRun waits for Airflow to parse a published DAG."
     )
     log_level: str = "INFO"
+    # Airloom Studio, the web app the builder serves under /studio/ (workflow_builder_api.studio).
+    studio_dist: Path = Field(
+        default=STUDIO_DIST, description="The built app (`make studio` builds studio/dist)."
+    )
+    marketplace_url: HttpBase = Field(
+        default="http://127.0.0.1:8002", description="The marketplace, as a browser reaches it."
+    )
+    airflow_public_url: HttpBase = Field(
+        default="http://127.0.0.1:8080", description="Airflow's UI, as a browser reaches it."
+    )
     # Tenants: where the builder checks names a design holds, and the quotas of a tenant that
     # has none of its own (a platform admin sets per-tenant ones through GraphQL).
     mlflow_tracking_uri: str | None = Field(

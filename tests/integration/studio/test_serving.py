@@ -1,0 +1,79 @@
+"""The builder serves the built Studio under /studio/: files, client routes, caching, config."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from tests.integration.builder.api import Builder, running_builder
+from workflow_builder_api.core.config import Settings
+
+ENTRY = re.compile(r'src="(/studio/assets/index-[\w-]+\.js)"')
+
+
+def test_index_is_the_app_and_is_never_cached(builder: Builder, studio_dist: Path):
+    response = builder.client.get("/studio/")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    assert response.headers["cache-control"] == "no-cache"
+    assert '<div id="root">' in response.text
+    assert response.text == (studio_dist / "index.html").read_text()
+
+
+def test_a_hashed_asset_is_cached_for_good(builder: Builder):
+    entry = ENTRY.search(builder.client.get("/studio/").text)
+    assert entry, "index.html names no entry script under /studio/assets/"
+    response = builder.client.get(entry.group(1))
+    assert response.status_code == 200
+    assert "javascript" in response.headers["content-type"]
+    assert response.headers["cache-control"] == "public, max-age=31536000, immutable"
+
+
+def test_a_client_route_opens_the_app(builder: Builder):
+    index = builder.client.get("/studio/").text
+    for route in ("/studio/workflows", "/studio/workflows/some-id", "/studio/signin"):
+        response = builder.client.get(route)
+        assert response.status_code == 200, route
+        assert response.text == index
+        assert response.headers["cache-control"] == "no-cache"
+
+
+def test_a_missing_asset_is_not_found_rather_than_html(builder: Builder):
+    response = builder.client.get("/studio/assets/index-missing.js")
+    assert response.status_code == 404
+
+
+def test_no_file_outside_the_build_is_served(builder: Builder):
+    response = builder.client.get("/studio/%2e%2e/%2e%2e/pyproject.toml")
+    assert "[project]" not in response.text
+
+
+def test_config_names_the_services(builder: Builder):
+    response = builder.client.get("/studio/config.json")
+    assert response.status_code == 200
+    assert response.headers["cache-control"] == "no-cache"
+    assert response.json() == {
+        "graphqlUrl": "/graphql",
+        "graphqlWsUrl": "/graphql",
+        "marketplaceUrl": "http://127.0.0.1:18002",
+        "airflowUrl": "http://127.0.0.1:18080",
+    }
+
+
+def test_without_a_build_studio_says_how_to_build_it(tmp_path: Path):
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'builder.db'}",
+        dags_folder=str(tmp_path / "dags"),
+        studio_dist=tmp_path / "not-built",
+    )
+    with running_builder(settings) as builder:
+        client: TestClient = builder.client
+        for path in ("/studio/", "/studio/workflows/x"):
+            response = client.get(path)
+            assert response.status_code == 503
+            assert "make studio" in response.text
+        # The API itself does not depend on the app being built.
+        assert client.get("/healthz").status_code == 200
+        assert client.get("/studio/config.json").status_code == 200

@@ -1,0 +1,77 @@
+"""Serve Airloom Studio (the built web app in ``studio/dist``) under ``/studio/``.
+
+Hashed assets (``/studio/assets/…``) never change under their name: cached for a year. Every
+other path is either a file of the build or one of the app's own routes, which get
+``index.html`` so a reload or a shared link opens the page; ``index.html`` is never cached, so a
+new build reaches people on their next load. ``/studio/config.json`` tells the app where the
+other services are.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+from starlette.responses import FileResponse, PlainTextResponse, Response
+from starlette.staticfiles import StaticFiles
+from starlette.types import Scope
+
+from workflow_builder_api.core.config import Settings
+
+PREFIX = "/studio"
+IMMUTABLE = "public, max-age=31536000, immutable"
+NO_CACHE = "no-cache"
+NOT_BUILT = (
+    "Airloom Studio is not built: run `make studio` in the Airloom checkout (npm ci and "
+    "npm run build in studio/), then reload. The builder looks for it in {dist}."
+)
+
+
+class StudioFiles(StaticFiles):
+    """The build's files, with the app's routes falling back to ``index.html``."""
+
+    def __init__(self, dist: Path) -> None:
+        # The app may be built after the builder started: it is looked for on each request.
+        super().__init__(directory=dist, check_dir=False)
+        self.dist = dist
+
+    async def check_config(self) -> None:
+        return None
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        index = self.dist / "index.html"
+        if not index.is_file():
+            return PlainTextResponse(NOT_BUILT.format(dist=self.dist), status_code=503)
+        is_asset = path.split(os.sep, 1)[0] == "assets"
+        try:
+            response = await super().get_response(path, scope)
+        except HTTPException as error:
+            # A missing asset stays a 404: HTML in place of a script only hides the problem.
+            if error.status_code != 404 or is_asset:
+                raise
+            response = FileResponse(index)
+        response.headers["Cache-Control"] = IMMUTABLE if is_asset else NO_CACHE
+        return response
+
+
+def studio_config(settings: Settings) -> dict[str, str]:
+    """Where Studio finds the services: GraphQL on this origin, the others by absolute URL."""
+    return {
+        "graphqlUrl": "/graphql",
+        "graphqlWsUrl": "/graphql",
+        "marketplaceUrl": settings.marketplace_url,
+        "airflowUrl": settings.airflow_public_url,
+    }
+
+
+def mount_studio(app: FastAPI, settings: Settings) -> None:
+    config = studio_config(settings)
+
+    @app.get(f"{PREFIX}/config.json", include_in_schema=False)
+    def config_json() -> JSONResponse:
+        return JSONResponse(config, headers={"Cache-Control": NO_CACHE})
+
+    app.mount(PREFIX, StudioFiles(settings.studio_dist), name="studio")
