@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator
 from functools import cache
 
 from fastapi import APIRouter, Depends, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy import text
 
 import airloom
@@ -83,6 +84,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         path_limits={INVOCATIONS: settings.max_invocation_bytes},
         render=guard_error,
     )
+    if settings.cors_origins:
+        # Studio calls from the builder's origin with a bearer token (no cookies); outermost,
+        # so a preflight is answered before the body guard and every answer carries the headers.
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "X-API-Key"],
+            max_age=600,
+        )
     api = APIRouter(prefix="/api/v1", dependencies=[Depends(single_valued_query)])
     for module in (service, account, models, compare, checks, deployments, endpoints):
         api.include_router(module.router)

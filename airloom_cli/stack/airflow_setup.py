@@ -134,6 +134,8 @@ def airflow_environment(settings: StackSettings) -> dict[str, str]:
         # A parse writes its DAG version at once (default: at most every 30 s), so a run
         # created after a publish gets the new version's graph with the new commit's code.
         "AIRFLOW__CORE__MIN_SERIALIZED_DAG_UPDATE_INTERVAL": "0",
+        # Airflow's navigation links to Studio (plugins/airloom/studio_link.py).
+        "AIRLOOM_STUDIO_URL": settings.studio_url,
         # Without internet, MLflow's telemetry thread races with its requests (KeyError).
         "MLFLOW_DISABLE_TELEMETRY": "true",
         # Where the `local` deployment target finds the serving process.

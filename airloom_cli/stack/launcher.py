@@ -221,6 +221,9 @@ class Stack:
         for service in self.services:
             if service.url:
                 self.echo(f"  {service.title:<45} {service.url}")
+        built = (self.settings.studio_dist / "index.html").is_file()
+        studio = self.settings.studio_url if built else "not built: run `make studio`"
+        self.echo(f"  {'Airloom Studio (web app)':<45} {studio}")
         credentials = service_credentials(self.settings)
         lines = [f"  Airflow login: {ADMIN_USER} / {admin_password(self.settings)}"]
         lines += [

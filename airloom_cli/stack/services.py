@@ -98,6 +98,12 @@ def service_environment(settings: StackSettings, bootstrap: Bootstrap) -> dict[s
         "AIRLOOM_MARKETPLACE_DATABASE_URL": f"sqlite:///{state / 'marketplace' / 'marketplace.db'}",
         "AIRLOOM_SERVING_URL": settings.url(settings.serving_port),
         "AIRLOOM_SERVING_STATE_DIR": str(settings.serving_dir),
+        # Studio, served by the builder: where its config.json sends the browser, and the
+        # builder's origin the marketplace lets the browser call it from.
+        "AIRLOOM_BUILDER_STUDIO_DIST": str(settings.studio_dist),
+        "AIRLOOM_BUILDER_MARKETPLACE_URL": settings.url(settings.marketplace_port),
+        "AIRLOOM_BUILDER_AIRFLOW_PUBLIC_URL": settings.url(settings.airflow_port),
+        "AIRLOOM_MARKETPLACE_CORS_ORIGINS": json.dumps([settings.url(settings.builder_port)]),
         # Without internet, MLflow's telemetry thread races with its requests (KeyError).
         "MLFLOW_DISABLE_TELEMETRY": "true",
     }

@@ -88,6 +88,15 @@ class StackSettings(BaseSettings):
         return f"http://{self.host}:{port}"
 
     @property
+    def studio_dist(self) -> Path:
+        """The built web app (`make studio`), which the builder serves."""
+        return self.project_root / "studio" / "dist"
+
+    @property
+    def studio_url(self) -> str:
+        return f"{self.url(self.builder_port)}/studio/"
+
+    @property
     def kafka_bootstrap(self) -> str:
         return f"{self.host}:{self.kafka_port}"
 

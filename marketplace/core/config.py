@@ -7,9 +7,9 @@ Airflow's address and credentials are servicekit's (``AIRLOOM_AIRFLOW_*``, see
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import AliasChoices, Field
+from pydantic import AfterValidator, AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from servicekit.bootstrap import BootstrapEntry, BootstrapList
@@ -17,6 +17,16 @@ from servicekit.identity import IdentitySettings
 from servicekit.settings import load_settings
 
 Tier = Literal["free", "pro", "enterprise"]
+
+
+def _origin(value: str) -> str:
+    scheme, _, rest = value.partition("://")
+    if scheme not in ("http", "https") or not rest or "/" in rest.rstrip("/"):
+        raise ValueError(f"{value!r} is not an origin (scheme://host[:port], no path)")
+    return value.rstrip("/")
+
+
+Origin = Annotated[str, AfterValidator(_origin)]
 TIERS: tuple[Tier, ...] = ("free", "pro", "enterprise")
 
 
@@ -80,6 +90,11 @@ class Settings(BaseSettings):
     )
     max_json_depth: int = Field(
         default=64, ge=8, le=1000, description="Nesting of arrays and objects in a JSON body"
+    )
+    cors_origins: list[Origin] = Field(
+        default_factory=list,
+        description="JSON list of browser origins allowed to call the API, e.g. the workflow "
+        "builder's, which serves Airloom Studio; none by default.",
     )
 
 

@@ -27,3 +27,15 @@ def test_a_url_a_browser_cannot_use_is_refused_by_name(monkeypatch: pytest.Monke
     with pytest.raises(SettingsError, match="AIRLOOM_BUILDER_MARKETPLACE_URL") as error:
         load_settings(Settings)
     assert "http:// or https://" in str(error.value)
+
+
+def test_the_marketplace_takes_origins_and_refuses_a_url_with_a_path(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    from marketplace.core.config import Settings as MarketplaceSettings
+
+    monkeypatch.setenv("AIRLOOM_MARKETPLACE_CORS_ORIGINS", '["http://127.0.0.1:8001/"]')
+    assert load_settings(MarketplaceSettings).cors_origins == ["http://127.0.0.1:8001"]
+    monkeypatch.setenv("AIRLOOM_MARKETPLACE_CORS_ORIGINS", '["http://127.0.0.1:8001/studio/"]')
+    with pytest.raises(SettingsError, match="AIRLOOM_MARKETPLACE_CORS_ORIGINS"):
+        load_settings(MarketplaceSettings)
