@@ -130,28 +130,30 @@ def test_a_viewer_reads_compares_and_predicts_but_changes_nothing(marketplace, t
     assert editor.status_code == 404
 
 
-def forged(**claims: object) -> str:
+def forged(expires_in: int = 600, **claims: object) -> str:
+    """A token made now (made at collection, it could expire before a long run reaches it)."""
     now = int(time.time())
     base = {"sub": "gil", "tenant": "globex", "role": "admin", "iss": "airloom", "aud": "airloom"}
-    base |= {"iat": now, "exp": now + 600}
+    base |= {"iat": now, "exp": now + expires_in}
     key = str(claims.pop("key", SECRET))
     return jwt.encode(base | claims, key, "HS256")
 
 
 @pytest.mark.parametrize(
-    ("token", "message"),
+    ("claims", "message"),
     [
-        (forged(exp=int(time.time()) - 3600), "the token has expired: sign in again"),
+        ({"expires_in": -3600}, "the token has expired: sign in again"),
         (
-            forged(key="an-attackers-own-secret-0123456789abcd"),
+            {"key": "an-attackers-own-secret-0123456789abcd"},
             "the token's signature does not verify",
         ),
-        (forged(aud="another-app"), "the token is for another audience, not 'airloom'"),
-        (forged(role=None), "the token carries no Airloom role (claim 'role'"),
+        ({"aud": "another-app"}, "the token is for another audience, not 'airloom'"),
+        ({"role": None}, "the token carries no Airloom role (claim 'role'"),
     ],
     ids=["expired", "forged", "another-audience", "no-role"],
 )
-def test_bad_tokens_get_401_with_the_reason(marketplace, token: str, message: str) -> None:
+def test_bad_tokens_get_401_with_the_reason(marketplace, claims: dict, message: str) -> None:
+    token = forged(**claims)
     for path, method in (("/api/v1/models", "GET"), ("/api/v1/endpoints/x/invocations", "POST")):
         refused = marketplace.client.request(method, path, json={}, headers=bearer(token))
         assert refused.status_code == 401
