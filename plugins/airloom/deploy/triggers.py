@@ -20,6 +20,11 @@ from airflow.triggers.base import BaseTrigger, TriggerEvent
 from airloom.deploy.base import DeploymentError, DeploymentNotFound, DeploymentTarget
 
 READY, PENDING, FAILED, TIMEOUT = "ready", "pending", "failed", "timeout"
+# Seconds before the first look. Airflow 3.3's scheduler fails a task that resumes before it
+# has read the executor's report of the task's exit on deferring (apache/airflow#72716: the
+# stale "success" is taken for a task killed externally); an endpoint that answers at once
+# would fire the trigger inside that window, so the trigger lets the scheduler catch up.
+SETTLE_SECONDS = 8.0
 _READY_STATUSES = {"ready", "inservice"}
 
 
@@ -62,6 +67,7 @@ class EndpointReadyTrigger(BaseTrigger):
     :param deadline: when to give up, in seconds since the epoch (absolute, so a triggerer
         restart does not extend it).
     :param poll_interval: seconds between two looks.
+    :param settle_seconds: seconds before the first look (see :data:`SETTLE_SECONDS`).
     """
 
     def __init__(
@@ -73,6 +79,7 @@ class EndpointReadyTrigger(BaseTrigger):
         deadline: float,
         registry_uri: str | None = None,
         poll_interval: float = 2.0,
+        settle_seconds: float = SETTLE_SECONDS,
     ) -> None:
         super().__init__()
         self.target = target
@@ -82,6 +89,7 @@ class EndpointReadyTrigger(BaseTrigger):
         self.registry_uri = registry_uri
         self.deadline = deadline
         self.poll_interval = poll_interval
+        self.settle_seconds = settle_seconds
 
     def serialize(self) -> tuple[str, dict[str, Any]]:
         return (
@@ -94,6 +102,7 @@ class EndpointReadyTrigger(BaseTrigger):
                 "registry_uri": self.registry_uri,
                 "deadline": self.deadline,
                 "poll_interval": self.poll_interval,
+                "settle_seconds": self.settle_seconds,
             },
         )
 
@@ -103,6 +112,7 @@ class EndpointReadyTrigger(BaseTrigger):
         target = await asyncio.to_thread(
             get_target, self.target, tracking_uri=self.tracking_uri, registry_uri=self.registry_uri
         )
+        await asyncio.sleep(min(self.settle_seconds, max(0.0, self.deadline - time.time())))
         while True:
             state, reason = await asyncio.to_thread(
                 readiness, target, self.endpoint, self.model_uri

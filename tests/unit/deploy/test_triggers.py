@@ -20,6 +20,7 @@ def _trigger(**changes) -> EndpointReadyTrigger:
         "registry_uri": None,
         "deadline": time.time() + 60,
         "poll_interval": 0.1,
+        "settle_seconds": 0.1,
     }
     return EndpointReadyTrigger(**{**values, **changes})
 
