@@ -4,7 +4,6 @@ and graphql-ws) beside API tokens, each person kept to their tenant and role."""
 from __future__ import annotations
 
 import json
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +14,7 @@ from sqlalchemy import select
 
 from servicekit.identity import IdentitySettings
 from servicekit.settings import SettingsError, load_settings
+from tests.harness.tokens import forged_token
 from tests.integration.builder.api import Api, Builder, running_builder, subscribe
 from tests.integration.builder.queries import CREATE, RUN_UPDATES, WORKFLOW
 from tests.integration.servicekit.oidc_provider import oidc_provider
@@ -135,12 +135,7 @@ def test_a_viewer_reads_but_cannot_change(builder: Builder) -> None:
 
 
 def forged(expires_in: int = 600, **claims: object) -> str:
-    """A token made now (made at collection, it could expire before a long run reaches it)."""
-    now = int(time.time())
-    base = {"sub": "ann", "tenant": "acme", "role": "admin", "iss": "airloom", "aud": "airloom"}
-    base |= {"iat": now, "exp": now + expires_in}
-    key = str(claims.pop("key", SECRET))
-    return jwt.encode(base | claims, key, "HS256")
+    return forged_token(SECRET, expires_in=expires_in, **claims)
 
 
 @pytest.mark.parametrize(

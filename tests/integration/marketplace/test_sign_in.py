@@ -5,17 +5,16 @@ change. API keys keep working beside it."""
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import jwt
 import pytest
 
 from marketplace.catalog.records import ListingRecord, VersionRecord
 from marketplace.catalog.store import upsert_listing
 from servicekit.identity import IdentitySettings
 from tests.harness.servers import free_port
+from tests.harness.tokens import forged_token
 from tests.integration.builder.api import running_builder
 from tests.integration.marketplace.conftest import Marketplace, open_marketplace
 from tests.integration.servicekit.oidc_provider import oidc_provider
@@ -131,12 +130,8 @@ def test_a_viewer_reads_compares_and_predicts_but_changes_nothing(marketplace, t
 
 
 def forged(expires_in: int = 600, **claims: object) -> str:
-    """A token made now (made at collection, it could expire before a long run reaches it)."""
-    now = int(time.time())
-    base = {"sub": "gil", "tenant": "globex", "role": "admin", "iss": "airloom", "aud": "airloom"}
-    base |= {"iat": now, "exp": now + expires_in}
-    key = str(claims.pop("key", SECRET))
-    return jwt.encode(base | claims, key, "HS256")
+    claims = {"sub": "gil", "tenant": "globex", **claims}
+    return forged_token(SECRET, expires_in=expires_in, **claims)
 
 
 @pytest.mark.parametrize(
