@@ -3,14 +3,17 @@
 The bundle (``dist/mwaa`` by default) holds what MWAA reads from its bucket, plus the images:
 
 - ``dags/``: the DAG files;
-- ``plugins.zip``: ``airloom/`` at the zip root, which MWAA puts on ``sys.path``;
+- ``plugins.zip``: MWAA's plugins folder: ``airloom/`` (on ``sys.path``), the AirflowPlugin
+  entry module ``airloom_plugin.py`` (Airloom Studio in Airflow's navigation) and the
+  ``.airflowignore`` that keeps Airflow from importing ``airloom/``'s files as plugins;
 - ``requirements.txt``: pinned task dependencies for MWAA's Python (see ``requirements``);
 - ``images/``: Dockerfiles for the workflow builder, the marketplace and MLflow, with a
-  snapshot of the sources they install (Docker builds them; this command does not);
+  snapshot of the sources they install and the built Studio app the builder serves (Docker
+  builds them; this command does not);
 - ``manifest.json``: the DAG ids and each file's SHA-256.
 
-Every DAG is imported with Airflow's DagBag against the new ``plugins.zip`` first; a bundle
-with an import error is refused and nothing is written.
+Studio must be built first (``make studio``). Every DAG is imported with Airflow's DagBag
+against the new ``plugins.zip``; a bundle with an import error is refused and nothing is written.
 """
 
 from __future__ import annotations
@@ -42,27 +45,45 @@ IMAGE_SOURCES = (
     "marketplace",
     "servicekit",
     "workflow_builder_api",
+    # The builder serves it under /studio/ (its image sets AIRLOOM_BUILDER_STUDIO_DIST).
+    "studio/dist",
 )
+# Beside airloom/ at the root of MWAA's plugins folder: Airflow imports the entry module as a
+# plugin, and .airflowignore keeps it from importing each file of airloom/ as a top-level module.
+PLUGIN_ROOT_FILES = ("airloom_plugin.py", ".airflowignore")
 
 
 class BundleRefused(click.ClickException):
     """The bundle would not work on MWAA; nothing was written."""
 
 
-def build_plugins_zip(plugin_package: Path, target: Path) -> None:
-    """Zip ``plugins/airloom`` so that ``airloom/`` sits at the zip's root."""
-    files = sorted(
+def build_plugins_zip(plugins: Path, target: Path) -> None:
+    """Zip MWAA's plugins folder: ``airloom/`` and the entry files at the zip's root."""
+    package = plugins / "airloom"
+    files = [plugins / name for name in PLUGIN_ROOT_FILES]
+    for path in files:
+        if not path.is_file():
+            raise click.ClickException(f"{path} is missing: MWAA would load no Airloom plugin.")
+    files += sorted(
         path
-        for path in plugin_package.rglob("*")
+        for path in package.rglob("*")
         if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc"
     )
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for path in files:
-            name = (Path(plugin_package.name) / path.relative_to(plugin_package)).as_posix()
-            info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
+            info = zipfile.ZipInfo(path.relative_to(plugins).as_posix(), date_time=ZIP_DATE)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             archive.writestr(info, path.read_bytes())
+
+
+def require_studio_build(project: Project) -> None:
+    """The builder's image serves Studio: refuse to package without a build of it."""
+    if not (project.studio_dist / "index.html").is_file():
+        raise click.ClickException(
+            f"Airloom Studio is not built ({project.studio_dist / 'index.html'} is missing): "
+            "run `make studio` first; the workflow builder's image serves it under /studio/."
+        )
 
 
 def copy_image_build_files(project: Project, images: Path) -> None:
@@ -92,13 +113,15 @@ def build_bundle(project: Project, output: Path, echo=click.echo) -> dict:
     """Build the bundle into ``output`` (replacing it) and return its manifest.
 
     :raises BundleRefused: when a DAG fails to import; ``output`` is left untouched.
+    :raises click.ClickException: when Studio is not built or a plugin file is missing.
     """
+    require_studio_build(project)
     output = output.resolve()
     output.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".airloom-bundle-", dir=output.parent))
     try:
         shutil.copytree(project.dags, staging / "dags", ignore=IGNORED)
-        build_plugins_zip(project.plugin_package, staging / "plugins.zip")
+        build_plugins_zip(project.plugins, staging / "plugins.zip")
         (staging / "requirements.txt").write_text(mwaa_requirements(project.root))
 
         echo("Importing every DAG with Airflow's DagBag ...")

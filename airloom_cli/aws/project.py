@@ -10,7 +10,7 @@ import click
 
 @dataclass(frozen=True)
 class Project:
-    """An Airloom checkout: ``dags/``, ``plugins/airloom``, ``uv.lock`` and ``containers/``."""
+    """An Airloom checkout: ``dags/``, ``plugins/``, ``uv.lock``, ``containers/`` and Studio."""
 
     root: Path
 
@@ -19,8 +19,12 @@ class Project:
         return self.root / "dags"
 
     @property
-    def plugin_package(self) -> Path:
-        return self.root / "plugins" / "airloom"
+    def plugins(self) -> Path:
+        return self.root / "plugins"
+
+    @property
+    def studio_dist(self) -> Path:
+        return self.root / "studio" / "dist"
 
     @property
     def lock_file(self) -> Path:
