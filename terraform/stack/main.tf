@@ -62,6 +62,7 @@ module "mwaa" {
   msk_cluster_arn              = module.msk.cluster_arn
   sagemaker_execution_role_arn = module.serving.sagemaker_execution_role_arn
   force_destroy                = !var.protect_from_deletion
+  studio_url                   = var.studio_url
 }
 
 module "mlflow" {

@@ -116,3 +116,9 @@ variable "manage_api_gateway_logging_role" {
   type        = bool
   default     = true
 }
+
+variable "studio_url" {
+  description = "Airloom Studio's URL as a browser reaches it, linked from Airflow's navigation; empty: no link."
+  type        = string
+  default     = ""
+}

@@ -28,6 +28,7 @@ module "airloom" {
   db_multi_az           = false
   service_desired_count = 1
   image_tag             = var.image_tag
+  studio_url            = var.studio_url
   protect_from_deletion = false
 
   alarm_emails = var.alarm_emails

@@ -15,3 +15,9 @@ variable "image_tag" {
   type        = string
   default     = "latest"
 }
+
+variable "studio_url" {
+  description = "Airloom Studio's URL as a browser reaches it (the workflow builder's /studio/), linked from Airflow's navigation; empty: no link."
+  type        = string
+  default     = ""
+}

@@ -28,6 +28,7 @@ module "airloom" {
   db_multi_az           = true
   service_desired_count = 2
   image_tag             = var.image_tag
+  studio_url            = var.studio_url
   protect_from_deletion = true
 
   alarm_emails = var.alarm_emails

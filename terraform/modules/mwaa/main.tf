@@ -68,10 +68,14 @@ resource "aws_mwaa_environment" "this" {
   webserver_access_mode = "PRIVATE_ONLY"
 
   # Airloom's connections (airloom_kafka, airloom_mlflow, airloom_lake) come from Secrets Manager.
-  airflow_configuration_options = {
-    "secrets.backend"        = "airflow.providers.amazon.aws.secrets.secrets_manager.SecretsManagerBackend"
-    "secrets.backend_kwargs" = jsonencode({ connections_prefix = "airflow/connections", variables_prefix = "airflow/variables" })
-  }
+  # airloom.studio_url is the Airloom Studio link in Airflow's navigation (plugins.zip's plugin).
+  airflow_configuration_options = merge(
+    {
+      "secrets.backend"        = "airflow.providers.amazon.aws.secrets.secrets_manager.SecretsManagerBackend"
+      "secrets.backend_kwargs" = jsonencode({ connections_prefix = "airflow/connections", variables_prefix = "airflow/variables" })
+    },
+    var.studio_url == "" ? {} : { "airloom.studio_url" = var.studio_url },
+  )
 
   network_configuration {
     security_group_ids = [aws_security_group.mwaa.id]

@@ -96,3 +96,14 @@ variable "force_destroy" {
   type        = bool
   default     = false
 }
+
+variable "studio_url" {
+  description = "Airloom Studio's URL as a browser reaches it (the workflow builder's /studio/), for the link in Airflow's navigation (option airloom.studio_url); empty: no link."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.studio_url == "" || can(regex("^https?://", var.studio_url))
+    error_message = "studio_url must be empty or an absolute http(s) URL (Studio is on the workflow builder's origin, not Airflow's)."
+  }
+}
