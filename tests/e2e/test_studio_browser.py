@@ -1,0 +1,104 @@
+"""Studio in a real browser on the local stack: signing in and the workflows list.
+
+A person opens Studio on the builder, is sent to sign in, and sees their workflows with who
+they are; what is asserted is what the page shows (text, accessible roles and names).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.e2e.stack_api import Builder
+from tests.harness.browser import chromium, chromium_path
+from tests.harness.stack import LocalStack, Login, StackTenant
+from tests.integration.builder.specs import spec
+
+pytestmark = pytest.mark.e2e
+
+# Long enough for the first load of the app's chunks from a busy two-core machine.
+WAIT_MS = 20_000
+
+
+@pytest.fixture(scope="module")
+def browser(stack: LocalStack) -> Iterator[Browser]:
+    chromium_path()  # skip or fail before anything else when the machine has no chromium
+    with chromium() as running:
+        yield running
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """A fresh tab in a context of its own: nobody is signed in (the token is per tab)."""
+    context = browser.new_context()
+    context.set_default_timeout(WAIT_MS)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+def studio(stack: LocalStack, path: str = "") -> str:
+    return stack.url("AIRLOOM_BUILDER_PORT", f"/studio/{path}")
+
+
+def sign_in(page: Page, login: Login) -> None:
+    page.get_by_label("User name").fill(login.username)
+    page.get_by_label("Password").fill(login.password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_a_person_is_sent_to_sign_in_and_then_sees_the_workflows(
+    stack: LocalStack, page: Page
+) -> None:
+    page.goto(studio(stack))
+    expect(page).to_have_url(re.compile(r"/studio/signin$"))
+    expect(page.get_by_role("heading", name="Sign in to Airloom Studio")).to_be_visible()
+
+    sign_in(page, stack.studio_login())
+    expect(page).to_have_url(re.compile(r"/studio/workflows$"))
+    expect(page.get_by_role("heading", name="Workflows")).to_be_visible()
+    who = page.get_by_label("Signed in as")
+    for shown in ("admin", "default", "admin"):
+        expect(who).to_contain_text(shown)
+    expect(page.get_by_role("form", name="New workflow")).to_be_visible()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+
+def test_a_wrong_password_shows_the_refusal_and_signs_nobody_in(
+    stack: LocalStack, page: Page
+) -> None:
+    page.goto(studio(stack, "signin"))
+    sign_in(page, Login("admin", "not-the-password"))
+    expect(page.get_by_role("alert")).to_have_text("wrong user name or password")
+    expect(page).to_have_url(re.compile(r"/studio/signin$"))
+    expect(page.get_by_role("button", name="Sign in")).to_be_enabled()
+    # Still signed out: Studio's own pages send the person back to sign in.
+    page.goto(studio(stack, "workflows"))
+    expect(page).to_have_url(re.compile(r"/studio/signin$"))
+
+
+def test_a_tenants_editor_sees_its_own_workflow_and_who_they_are(
+    stack: LocalStack, page: Page
+) -> None:
+    tenant: StackTenant = stack.tenants[0]
+    other: StackTenant = stack.tenants[1]
+    mine = spec(f"{tenant.name}_browser_mine")
+    theirs = spec(f"{other.name}_browser_theirs")
+    Builder(stack, tenant.builder_token).create(mine)
+    Builder(stack, other.builder_token).create(theirs)
+
+    page.goto(studio(stack, "workflows"))
+    sign_in(page, stack.studio_login(tenant.studio_username))
+    who = page.get_by_label("Signed in as")
+    for shown in (tenant.studio_username, tenant.name, "editor"):
+        expect(who).to_contain_text(shown)
+    title = mine["metadata"]["title"]
+    expect(page.get_by_role("link", name=title)).to_be_visible()
+    expect(page.get_by_text("draft").first).to_be_visible()
+    expect(page.get_by_role("link", name=theirs["metadata"]["title"])).to_have_count(0)
+    # An editor may create workflows, so the control is there.
+    expect(page.get_by_role("form", name="New workflow")).to_be_visible()
