@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -18,6 +19,9 @@ from tests.harness.stack import LocalStack, Login, StackTenant
 from tests.integration.builder.specs import spec
 
 pytestmark = pytest.mark.e2e
+
+# axe-core from Studio's devDependencies (`make studio` installs them).
+AXE = Path(__file__).resolve().parents[2] / "studio" / "node_modules" / "axe-core" / "axe.min.js"
 
 # Long enough for the first load of the app's chunks from a busy two-core machine.
 WAIT_MS = 20_000
@@ -102,3 +106,33 @@ def test_a_tenants_editor_sees_its_own_workflow_and_who_they_are(
     expect(page.get_by_role("link", name=theirs["metadata"]["title"])).to_have_count(0)
     # An editor may create workflows, so the control is there.
     expect(page.get_by_role("form", name="New workflow")).to_be_visible()
+
+
+def serious_accessibility_problems(page: Page) -> list[str]:
+    """axe-core's serious and critical violations on the page as it is now, one line each."""
+    assert AXE.is_file(), f"{AXE} is missing: run `make studio` to install Studio's packages"
+    page.add_script_tag(path=str(AXE))
+    results = page.evaluate("() => axe.run(document)")
+    assert results["passes"], "axe-core checked nothing on the page"
+    return [
+        f"{v['impact']} {v['id']}: {v['help']} at {[n['target'] for n in v['nodes']]}"
+        for v in results["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def test_sign_in_and_workflows_pages_have_no_serious_accessibility_problems(
+    stack: LocalStack, page: Page
+) -> None:
+    page.goto(studio(stack, "signin"))
+    expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+    assert serious_accessibility_problems(page) == []
+
+    sign_in(page, Login("admin", "not-the-password"))
+    expect(page.get_by_role("alert")).to_be_visible()
+    assert serious_accessibility_problems(page) == []
+
+    sign_in(page, stack.studio_login())
+    expect(page.get_by_role("heading", name="Workflows")).to_be_visible()
+    expect(page.get_by_text("Loading")).to_have_count(0)
+    assert serious_accessibility_problems(page) == []
