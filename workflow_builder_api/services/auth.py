@@ -7,8 +7,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import IntEnum
+from typing import Annotated
 
-from pydantic import Field, field_validator
+from pydantic import AfterValidator, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -59,21 +60,24 @@ class Principal:
             )
 
 
+def _known_role(role: str) -> str:
+    try:
+        return role_name(role)
+    except InvalidInput as exc:
+        raise ValueError(str(exc)) from None
+
+
+# A role's name in a bootstrap entry, checked and lower-cased; a bad one names the known roles.
+RoleName = Annotated[str, AfterValidator(_known_role)]
+
+
 class BootstrapToken(BootstrapEntry):
     """An entry of ``AIRLOOM_BUILDER_BOOTSTRAP_TOKENS``: a token to create at startup if missing."""
 
     token: str = Field(min_length=1, repr=False)
     tenant: str = Field(pattern=TENANT_PATTERN)
-    role: str
+    role: RoleName
     name: str | None = Field(default=None, description="Default: <tenant>-<role>")
-
-    @field_validator("role")
-    @classmethod
-    def _known_role(cls, role: str) -> str:
-        try:
-            return role_name(role)
-        except InvalidInput as exc:
-            raise ValueError(str(exc)) from None
 
 
 def create_token(

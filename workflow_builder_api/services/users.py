@@ -12,13 +12,13 @@ from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from pydantic import Field, field_validator
+from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from servicekit.bootstrap import BootstrapEntry
 from workflow_builder_api.models import User
-from workflow_builder_api.services.auth import TENANT_PATTERN, role_name
+from workflow_builder_api.services.auth import TENANT_PATTERN, RoleName, role_name
 from workflow_builder_api.services.errors import InvalidInput
 
 USERNAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.@+-]{0,149}$"
@@ -33,15 +33,7 @@ class BootstrapUser(BootstrapEntry):
     username: str = Field(pattern=USERNAME_PATTERN)
     password: str = Field(min_length=MIN_PASSWORD_LENGTH, repr=False)
     tenant: str = Field(pattern=TENANT_PATTERN)
-    role: str
-
-    @field_validator("role")
-    @classmethod
-    def _known_role(cls, role: str) -> str:
-        try:
-            return role_name(role)
-        except InvalidInput as exc:
-            raise ValueError(str(exc)) from None
+    role: RoleName
 
 
 def save_user(session: Session, *, username: str, password: str, tenant: str, role: str) -> User:
