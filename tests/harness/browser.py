@@ -26,7 +26,7 @@ def chromium_path() -> str:
         return path
     if os.environ.get("AIRLOOM_CI"):
         pytest.fail("chromium is not installed; .ci/run installs Debian's chromium package")
-    pytest.skip("chromium is not installed (apt-get install chromium) to run browser tests")
+    pytest.skip(reason="chromium is not installed (apt-get install chromium) to run browser tests")
 
 
 @contextmanager

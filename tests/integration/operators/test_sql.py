@@ -193,7 +193,7 @@ def postgres() -> Iterator[psycopg.Connection]:
         reason = "AIRLOOM_TEST_POSTGRES_URL is not set (.ci/postgres.sh starts a PostgreSQL)"
         if os.environ.get("AIRLOOM_CI") == "1":
             pytest.fail(f"{reason}; AIRLOOM_CI=1: CI must run this test")
-        pytest.skip(reason)
+        pytest.skip(reason=reason)
     dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
     schema = unique_name("sql_ingest")
     with psycopg.connect(dsn, autocommit=True) as admin:
