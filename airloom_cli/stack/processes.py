@@ -3,6 +3,8 @@
 Each service runs in its own session (process group), so stopping it also stops the workers
 it forked (Airflow's executor, uvicorn's workers) and nothing else. A pid file records the
 pid with the process's start time, so a pid reused by an unrelated process is never signalled.
+The start time is kept relative to boot: wall-clock start times move when the system clock is
+stepped (NTP, a VM resumed), and a stack started before such a step must still stop.
 """
 
 from __future__ import annotations
@@ -20,17 +22,22 @@ from pathlib import Path
 import psutil
 
 
+def started_after_boot(proc: psutil.Process) -> float:
+    """When ``proc`` started, in seconds after boot: unmoved by steps of the system clock."""
+    return proc.create_time() - psutil.boot_time()
+
+
 @dataclass(frozen=True)
 class ProcessRecord:
     name: str
     pid: int
-    create_time: float
+    started_after_boot: float
 
     def process(self) -> psutil.Process | None:
         """The live process this record describes, or None if it has gone."""
         try:
             proc = psutil.Process(self.pid)
-            same = abs(proc.create_time() - self.create_time) < 0.01
+            same = abs(started_after_boot(proc) - self.started_after_boot) < 0.01
             if same and proc.status() != psutil.STATUS_ZOMBIE:
                 return proc
         except psutil.Error:
@@ -53,14 +60,18 @@ class ProcessTable:
     def get(self, name: str) -> ProcessRecord | None:
         try:
             data = json.loads(self._path(name).read_text())
-            return ProcessRecord(name=name, pid=int(data["pid"]), create_time=data["create_time"])
-        except (FileNotFoundError, ValueError, KeyError):
+            if "started_after_boot" not in data:  # written by a release that kept wall-clock time
+                data["started_after_boot"] = data["create_time"] - psutil.boot_time()
+            return ProcessRecord(name, int(data["pid"]), float(data["started_after_boot"]))
+        except (FileNotFoundError, ValueError, KeyError, TypeError):
             return None
 
     def put(self, record: ProcessRecord) -> None:
         self.run_dir.mkdir(parents=True, exist_ok=True)
         tmp = self._path(record.name).with_suffix(".tmp")
-        tmp.write_text(json.dumps({"pid": record.pid, "create_time": record.create_time}))
+        tmp.write_text(
+            json.dumps({"pid": record.pid, "started_after_boot": record.started_after_boot})
+        )
         tmp.replace(self._path(record.name))
 
     def remove(self, name: str) -> None:
@@ -94,9 +105,7 @@ def spawn(
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    return ProcessRecord(
-        name=name, pid=proc.pid, create_time=psutil.Process(proc.pid).create_time()
-    )
+    return ProcessRecord(name, proc.pid, started_after_boot(psutil.Process(proc.pid)))
 
 
 def _group_members(pgid: int) -> list[psutil.Process]:
