@@ -1,5 +1,6 @@
 import { Handle, Position, type NodeProps } from "@xyflow/react";
 
+import "./canvas.css";
 import type { WorkflowFlowNode } from "./specToFlow";
 
 /** Where the i-th of n handles sits along a node's side, in percent. */
@@ -7,10 +8,24 @@ function offset(index: number, count: number): string {
   return `${((index + 1) * 100) / (count + 1)}%`;
 }
 
-/** A node of the design: its id and type, a handle per connected port (named on hover). */
-export function WorkflowNode({ id, data }: NodeProps<WorkflowFlowNode>) {
+/** Words for a run state as a person reads them ("upstream_failed" → "upstream failed"). */
+function words(value: string): string {
+  return value.replace(/_/g, " ");
+}
+
+/**
+ * A node of the design: its id and type, a handle per port (named on hover), and what other
+ * views say about it: a run state (live runs), a diff mark (versions) and its problem count.
+ * Each is visible text, not only a colour, so it reads the same to everyone.
+ */
+export function WorkflowNode({ id, data, selected }: NodeProps<WorkflowFlowNode>) {
+  const classes = ["wf-node"];
+  if (data.state) classes.push(`wf-node--${data.state}`);
+  if (data.mark) classes.push(`wf-node--mark-${data.mark}`);
+  if (data.problems) classes.push("wf-node--problems");
+  if (selected) classes.push("wf-node--selected");
   return (
-    <div className="wf-node">
+    <div className={classes.join(" ")}>
       {data.inputs.map((port, index) => (
         <Handle
           key={`in-${port}`}
@@ -23,6 +38,17 @@ export function WorkflowNode({ id, data }: NodeProps<WorkflowFlowNode>) {
       ))}
       <div className="wf-node-id">{id}</div>
       <div className="wf-node-type">{data.type}</div>
+      {(data.state || data.mark || data.problems) && (
+        <div className="wf-node-badges">
+          {data.state && <span className="wf-node-state">{words(data.state)}</span>}
+          {data.mark && <span className="wf-node-mark">{data.mark}</span>}
+          {data.problems ? (
+            <span className="wf-node-problems">
+              {data.problems} {data.problems === 1 ? "problem" : "problems"}
+            </span>
+          ) : null}
+        </div>
+      )}
       {data.outputs.map((port, index) => (
         <Handle
           key={`out-${port}`}

@@ -9,6 +9,12 @@ export interface WorkflowNodeData extends Record<string, unknown> {
   /** Ports the design connects, in the order first met: a handle each. */
   inputs: string[];
   outputs: string[];
+  /** A run's state for this node (success, failed, running, queued, upstream_failed, skipped). */
+  state?: string;
+  /** How a version diff marks it. */
+  mark?: "added" | "removed" | "changed";
+  /** How many problems validation found on it. */
+  problems?: number;
 }
 
 export type WorkflowFlowNode = Node<WorkflowNodeData, "workflow">;
