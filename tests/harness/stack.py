@@ -46,13 +46,15 @@ class Login:
 
 @dataclass(frozen=True)
 class StackTenant:
-    """A tenant `airloom up` bootstrapped: a builder token, a marketplace key, Airflow logins."""
+    """A tenant `airloom up` bootstrapped: a builder token, a marketplace key, Airflow logins
+    and a Studio viewer (its editor comes from the token, see ``studio_username``)."""
 
     name: str
     builder_token: str
     marketplace_key: str
     airflow_viewer: Login
     airflow_editor: Login
+    studio_viewer: Login
 
     @property
     def studio_username(self) -> str:
@@ -73,6 +75,8 @@ def bootstrap_tenants(count: int = 2) -> tuple[StackTenant, ...]:
                 marketplace_key=f"alm_{secrets.token_urlsafe(24)}",
                 airflow_viewer=Login(f"{name}_viewer", secrets.token_urlsafe(12)),
                 airflow_editor=Login(f"{name}_editor", secrets.token_urlsafe(12)),
+                # Named as `up` names the users it makes from tokens: <tenant>-<role>.
+                studio_viewer=Login(f"{name}-viewer", secrets.token_urlsafe(12)),
             )
         )
     return tuple(tenants)
@@ -93,6 +97,18 @@ def bootstrap_environment(tenants: tuple[StackTenant, ...]) -> dict[str, str]:
             [{"key": t.marketplace_key, "tenant": t.name, "tier": "pro"} for t in tenants]
         ),
         "AIRLOOM_AIRFLOW_BOOTSTRAP_USERS": json.dumps(users),
+        # The editor's Studio user comes from its token; a viewer has no token, so it is given.
+        "AIRLOOM_BUILDER_BOOTSTRAP_USERS": json.dumps(
+            [
+                {
+                    "username": t.studio_viewer.username,
+                    "password": t.studio_viewer.password,
+                    "tenant": t.name,
+                    "role": "viewer",
+                }
+                for t in tenants
+            ]
+        ),
     }
 
 
