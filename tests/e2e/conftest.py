@@ -1,12 +1,17 @@
-"""What the cross-tenant end-to-end modules share: the two tenants `airloom up` bootstrapped."""
+"""What the end-to-end modules share: the two tenants `airloom up` bootstrapped, and the
+browser Studio's tests drive."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from playwright.sync_api import Browser, Page
 
 from tests.e2e.stack_api import Builder
+from tests.e2e.studio_pages import new_page
+from tests.harness.browser import chromium, chromium_path
 from tests.harness.stack import LocalStack
 
 LOANS = "income,debt,years,approved\n" + "\n".join(
@@ -29,3 +34,17 @@ def tenants(stack: LocalStack) -> dict[str, Any]:
         "evil_builder": Builder(stack, evil.builder_token),
         "platform": Builder(stack, stack.credentials["builder_token"]),
     }
+
+
+@pytest.fixture(scope="module")
+def browser(stack: LocalStack) -> Iterator[Browser]:
+    chromium_path()  # skip or fail before anything else when the machine has no chromium
+    with chromium() as running:
+        yield running
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """A fresh tab in a context of its own: nobody is signed in (the token is per tab)."""
+    with new_page(browser) as tab:
+        yield tab

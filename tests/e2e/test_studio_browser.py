@@ -7,52 +7,16 @@ they are; what is asserted is what the page shows (text, accessible roles and na
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from tests.e2e.stack_api import Builder
-from tests.harness.browser import chromium, chromium_path
+from tests.e2e.studio_pages import serious_accessibility_problems, sign_in, studio
 from tests.harness.stack import LocalStack, Login, StackTenant
 from tests.integration.builder.specs import spec
 
 pytestmark = pytest.mark.e2e
-
-# axe-core from Studio's devDependencies (`make studio` installs them).
-AXE = Path(__file__).resolve().parents[2] / "studio" / "node_modules" / "axe-core" / "axe.min.js"
-
-# Long enough for the first load of the app's chunks from a busy two-core machine.
-WAIT_MS = 20_000
-
-
-@pytest.fixture(scope="module")
-def browser(stack: LocalStack) -> Iterator[Browser]:
-    chromium_path()  # skip or fail before anything else when the machine has no chromium
-    with chromium() as running:
-        yield running
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    """A fresh tab in a context of its own: nobody is signed in (the token is per tab)."""
-    context = browser.new_context()
-    context.set_default_timeout(WAIT_MS)
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
-
-
-def studio(stack: LocalStack, path: str = "") -> str:
-    return stack.url("AIRLOOM_BUILDER_PORT", f"/studio/{path}")
-
-
-def sign_in(page: Page, login: Login) -> None:
-    page.get_by_label("User name").fill(login.username)
-    page.get_by_label("Password").fill(login.password)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def test_a_person_is_sent_to_sign_in_and_then_sees_the_workflows(
@@ -106,19 +70,6 @@ def test_a_tenants_editor_sees_its_own_workflow_and_who_they_are(
     expect(page.get_by_role("link", name=theirs["metadata"]["title"])).to_have_count(0)
     # An editor may create workflows, so the control is there.
     expect(page.get_by_role("form", name="New workflow")).to_be_visible()
-
-
-def serious_accessibility_problems(page: Page) -> list[str]:
-    """axe-core's serious and critical violations on the page as it is now, one line each."""
-    assert AXE.is_file(), f"{AXE} is missing: run `make studio` to install Studio's packages"
-    page.add_script_tag(path=str(AXE))
-    results = page.evaluate("() => axe.run(document)")
-    assert results["passes"], "axe-core checked nothing on the page"
-    return [
-        f"{v['impact']} {v['id']}: {v['help']} at {[n['target'] for n in v['nodes']]}"
-        for v in results["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
 
 
 def test_sign_in_and_workflows_pages_have_no_serious_accessibility_problems(
