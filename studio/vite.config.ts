@@ -6,9 +6,10 @@ import { defineConfig } from "vite";
 // AIRLOOM_STUDIO_DEV_BUILDER=http://host:port.
 const builder = process.env.AIRLOOM_STUDIO_DEV_BUILDER ?? "http://127.0.0.1:8001";
 
-export default defineConfig({
-  // The builder serves the app under /studio/.
-  base: "/studio/",
+export default defineConfig(({ command }) => ({
+  // The builder serves the app under /studio/, behind any prefix a gateway adds: the build's
+  // asset URLs are relative to the <base> the builder writes into index.html.
+  base: command === "build" ? "./" : "/studio/",
   plugins: [react()],
   build: {
     outDir: "dist",
@@ -33,4 +34,4 @@ export default defineConfig({
     setupFiles: ["./src/test/setup.ts"],
     include: ["src/**/*.test.{ts,tsx}"],
   },
-});
+}));

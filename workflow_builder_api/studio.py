@@ -5,6 +5,10 @@ other path is either a file of the build or one of the app's own routes, which g
 ``index.html`` so a reload or a shared link opens the page; ``index.html`` is never cached, so a
 new build reaches people on their next load. ``/studio/config.json`` tells the app where the
 other services are.
+
+The build's asset URLs are relative; ``index.html`` gets a ``<base>`` naming where Studio is
+mounted on the public URL, so the same build works behind a gateway's path prefix
+(``public_path``, e.g. ``/v1/builder`` on AWS) as on the local stack.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
-from starlette.responses import FileResponse, PlainTextResponse, Response
+from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
@@ -30,13 +34,22 @@ NOT_BUILT = (
 )
 
 
+def with_base(index_html: str, mount: str) -> str:
+    """``index.html`` resolving its relative URLs against ``mount`` (a validated plain path)."""
+    return index_html.replace("<head>", f'<head>\n    <base href="{mount}" />', 1)
+
+
 class StudioFiles(StaticFiles):
     """The build's files, with the app's routes falling back to ``index.html``."""
 
-    def __init__(self, dist: Path) -> None:
+    def __init__(self, dist: Path, mount: str) -> None:
         # The app may be built after the builder started: it is looked for on each request.
         super().__init__(directory=dist, check_dir=False)
         self.dist = dist
+        self.mount = mount
+
+    def index(self) -> Response:
+        return HTMLResponse(with_base((self.dist / "index.html").read_text(), self.mount))
 
     async def check_config(self) -> None:
         return None
@@ -47,12 +60,16 @@ class StudioFiles(StaticFiles):
             return PlainTextResponse(NOT_BUILT.format(dist=self.dist), status_code=503)
         is_asset = path.split(os.sep, 1)[0] == "assets"
         try:
-            response = await super().get_response(path, scope)
+            response = (
+                self.index()
+                if path in (".", "index.html")
+                else await super().get_response(path, scope)
+            )
         except HTTPException as error:
             # A missing asset stays a 404: HTML in place of a script only hides the problem.
             if error.status_code != 404 or is_asset:
                 raise
-            response = FileResponse(index)
+            response = self.index()
         response.headers["Cache-Control"] = IMMUTABLE if is_asset else NO_CACHE
         return response
 
@@ -60,8 +77,8 @@ class StudioFiles(StaticFiles):
 def studio_config(settings: Settings) -> dict[str, str]:
     """Where Studio finds the services: GraphQL on this origin, the others by absolute URL."""
     return {
-        "graphqlUrl": "/graphql",
-        "graphqlWsUrl": "/graphql",
+        "graphqlUrl": f"{settings.public_path}/graphql",
+        "graphqlWsUrl": f"{settings.public_path}/graphql",
         "marketplaceUrl": settings.marketplace_url,
         "airflowUrl": settings.airflow_public_url,
     }
@@ -74,4 +91,5 @@ def mount_studio(app: FastAPI, settings: Settings) -> None:
     def config_json() -> JSONResponse:
         return JSONResponse(config, headers={"Cache-Control": NO_CACHE})
 
-    app.mount(PREFIX, StudioFiles(settings.studio_dist), name="studio")
+    mount = f"{settings.public_path}{PREFIX}/"
+    app.mount(PREFIX, StudioFiles(settings.studio_dist, mount), name="studio")

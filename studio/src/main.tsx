@@ -3,13 +3,14 @@ import { createRoot } from "react-dom/client";
 import { createBrowserRouter } from "react-router";
 import { RouterProvider } from "react-router/dom";
 
+import { routerBasename } from "./api/basePath";
 import { loadConfig, type StudioConfig } from "./api/config";
-import { BASENAME, routes } from "./routes";
+import { routes } from "./routes";
 import { StudioProvider } from "./session/StudioContext";
 import { Failure } from "./Status";
 import "./styles.css";
 
-const router = createBrowserRouter(routes, { basename: BASENAME });
+const router = createBrowserRouter(routes, { basename: routerBasename() });
 
 function Studio() {
   const [config, setConfig] = useState<StudioConfig | null>(null);

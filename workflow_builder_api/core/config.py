@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
@@ -27,6 +28,16 @@ def _http_base(url: str) -> str:
 
 
 HttpBase = Annotated[str, AfterValidator(_http_base)]
+
+
+def _public_path(value: str) -> str:
+    # Written into Studio's index.html: a plain path only, so it can never become markup.
+    if value and not re.fullmatch(r"(/[A-Za-z0-9._~-]+)+", value):
+        raise ValueError("must be empty or a path such as /v1/builder (no trailing slash)")
+    return value
+
+
+PublicPath = Annotated[str, AfterValidator(_public_path)]
 
 
 class Settings(BaseSettings):
@@ -108,6 +119,11 @@ class Settings(BaseSettings):
     )
     airflow_public_url: HttpBase = Field(
         default="http://127.0.0.1:8080", description="Airflow's UI, as a browser reaches it."
+    )
+    public_path: PublicPath = Field(
+        default="",
+        description="The path a gateway puts in front of the builder on its public URL (e.g. "
+        "/v1/builder); Studio's links and API calls go through it.",
     )
     # Tenants: where the builder checks names a design holds, and the quotas of a tenant that
     # has none of its own (a platform admin sets per-tenant ones through GraphQL).

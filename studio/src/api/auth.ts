@@ -1,9 +1,10 @@
 /** Signing in: POST /auth/login on the builder, the session kept in sessionStorage. */
 
+import { builderBase } from "./basePath";
 import { ApiError, requestJson, type Fetch } from "./http";
 import { isRole, type Role } from "./roles";
 
-export const LOGIN_PATH = "/auth/login";
+export const LOGIN_PATH = `${builderBase()}auth/login`;
 const STORAGE_KEY = "airloom.studio.session";
 
 export interface Session {

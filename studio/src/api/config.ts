@@ -1,5 +1,6 @@
 /** Where Studio finds the other services: /studio/config.json, served by the builder. */
 
+import { studioBase } from "./basePath";
 import { requestJson, type Fetch } from "./http";
 
 export interface StudioConfig {
@@ -9,7 +10,7 @@ export interface StudioConfig {
   airflowUrl: string;
 }
 
-export const CONFIG_PATH = `${import.meta.env.BASE_URL}config.json`;
+export const CONFIG_PATH = `${studioBase()}config.json`;
 
 export async function loadConfig(fetchImpl: Fetch = fetch): Promise<StudioConfig> {
   const config = await requestJson<Partial<StudioConfig>>(fetchImpl, CONFIG_PATH);

@@ -151,11 +151,13 @@ def test_builder_image_context_serves_studio(bundle: Path):
     assert f"AIRLOOM_BUILDER_STUDIO_DIST={copied_to.rstrip('/')}" in dockerfile
 
     app = FastAPI()
-    app.mount("/studio", StudioFiles(context_dist))
+    app.mount("/studio", StudioFiles(context_dist, "/studio/"))
     client = TestClient(app)
     index = client.get("/studio/")
     assert index.status_code == 200, index.text
-    assets = re.findall(r'(?:src|href)="(/studio/assets/[^"]+)"', index.text)
+    assets = [
+        f"/studio/{asset}" for asset in re.findall(r'(?:src|href)="\./(assets/[^"]+)"', index.text)
+    ]
     assert any(asset.endswith(".js") for asset in assets)
     for asset in assets:
         answer = client.get(asset)
