@@ -1,0 +1,142 @@
+"""What Studio's pages show on a fresh stack, put there through the public APIs: a workflow
+from a template, a long chain of nodes, a model with versions in the marketplace.
+
+Shared by the browser tests, the screenshot script and bench/studio.py, so each sees pages
+with something on them (an empty list checks and pictures little).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import httpx
+
+from tests.e2e.stack_api import Builder
+from tests.harness.stack import LocalStack
+
+CREATE = """mutation($input: CreateWorkflowInput!) {
+  createWorkflow(input: $input) { id currentVersion }
+}"""
+
+# The catalog polls MLflow every few seconds; a new model is listed well within this.
+LISTED_SECONDS = 90.0
+FEATURES = ["tenure", "monthly_spend", "support_calls", "days_since_last_event"]
+
+
+def template_workflow(builder: Builder, name: str, template: str = "customer-churn") -> str:
+    """A workflow made from one of the gallery's templates, as Studio makes it; its id."""
+    created = builder.data(CREATE, input={"name": name, "templateId": template})
+    return created["createWorkflow"]["id"]
+
+
+def chain_spec(name: str, count: int) -> dict[str, Any]:
+    """A valid workflow of ``count`` nodes: a Kafka ingest, then Spark SQL steps each reading
+    the one before, laid out 25 to a row (cheap to validate, and every node is on the canvas)."""
+    schema = {"type": "object", "properties": {"id": {"type": "integer"}}, "required": ["id"]}
+    nodes = [
+        {
+            "id": "n0",
+            "type": "kafka_ingest",
+            "params": {"topic": "events", "dataset": "d0", "record_schema": schema},
+            "ui": {"x": 0, "y": 0},
+        }
+    ]
+    for i in range(1, count):
+        nodes.append(
+            {
+                "id": f"n{i}",
+                "type": "spark_transform",
+                "params": {"sql": f"SELECT id FROM d{i - 1}", "output_dataset": f"d{i}"},
+                "ui": {"x": (i % 25) * 260, "y": (i // 25) * 160},
+            }
+        )
+    edges = [{"source": f"n{i - 1}.table", "target": f"n{i}.tables"} for i in range(1, count)]
+    return {
+        "apiVersion": "airloom/v1",
+        "kind": "Workflow",
+        "metadata": {"name": name, "title": f"{count}-node chain"},
+        "nodes": nodes,
+        "edges": edges,
+    }
+
+
+def spec_workflow(builder: Builder, document: dict[str, Any]) -> str:
+    """A workflow saved from ``document``; its id."""
+    name = document["metadata"]["name"]
+    created = builder.data(CREATE, input={"name": name, "spec": document})
+    return created["createWorkflow"]["id"]
+
+
+@contextmanager
+def _tracking(uri: str) -> Iterator[Any]:
+    """MLflow's fluent API aimed at the stack, put back afterwards (it is process-wide)."""
+    import mlflow
+
+    os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")  # no internet: its thread races
+    previous = mlflow.get_tracking_uri()
+    mlflow.set_tracking_uri(uri)
+    try:
+        yield mlflow
+    finally:
+        mlflow.set_tracking_uri(previous)
+
+
+def register_model(stack: LocalStack, tenant: str, name: str, versions: int = 2) -> None:
+    """A small scikit-learn classifier registered ``versions`` times for ``tenant``, each with
+    metrics and a signature (what the model, compare and try-it pages show)."""
+    import numpy as np
+    import pandas as pd
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import accuracy_score, roc_auc_score
+
+    from airloom import model_tags
+
+    rng = np.random.default_rng(7)
+    frame = pd.DataFrame(rng.uniform(0, 50, size=(300, len(FEATURES))), columns=FEATURES)
+    labels = (frame["tenure"] + rng.normal(0, 5, 300) < 20).astype(int)
+    with _tracking(stack.mlflow_url) as mlflow:
+        from mlflow.models import infer_signature
+
+        client = mlflow.MlflowClient(stack.mlflow_url)
+        experiment = client.create_experiment(f"{name}-studio")
+        for number in range(versions):
+            model = LogisticRegression(max_iter=200 * (number + 1), C=0.1 + number).fit(
+                frame, labels
+            )
+            with mlflow.start_run(experiment_id=experiment, run_name=f"{name} v{number + 1}"):
+                mlflow.log_metrics(
+                    {
+                        "roc_auc": roc_auc_score(labels, model.predict_proba(frame)[:, 1]),
+                        "accuracy": accuracy_score(labels, model.predict(frame)),
+                    }
+                )
+                mlflow.sklearn.log_model(
+                    model,
+                    name="model",
+                    signature=infer_signature(frame, model.predict(frame)),
+                    input_example=frame.head(2),
+                    registered_model_name=name,
+                    pip_requirements=["scikit-learn"],
+                )
+        client.set_registered_model_tag(name, model_tags.TENANT, tenant)
+        client.set_registered_model_tag(name, model_tags.TASK, "classification")
+        client.set_registered_model_tag(name, model_tags.INDUSTRY, "subscriptions")
+        client.update_registered_model(name, "Predicts which customers will cancel.")
+
+
+def wait_listed(stack: LocalStack, api_key: str, name: str, versions: int = 2) -> None:
+    """Until the marketplace lists the model with all its versions (it polls MLflow)."""
+    url = stack.url("AIRLOOM_MARKETPLACE_PORT", f"/api/v1/models/{name}")
+    deadline = time.monotonic() + LISTED_SECONDS
+    answer = None
+    while time.monotonic() < deadline:
+        answer = httpx.get(url, headers={"X-API-Key": api_key}, timeout=30)
+        if answer.status_code == 200 and len(answer.json().get("versions", [])) >= versions:
+            return
+        time.sleep(2)
+    text = answer.text[:300] if answer is not None else "no answer"
+    raise AssertionError(f"the marketplace did not list {name} in {LISTED_SECONDS:.0f} s: {text}")
