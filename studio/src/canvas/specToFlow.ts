@@ -2,11 +2,13 @@
 
 import type { Edge, Node } from "@xyflow/react";
 
+import type { NodeType } from "../api/editor";
 import type { WorkflowSpec } from "../api/workflows";
 
 export interface WorkflowNodeData extends Record<string, unknown> {
   type: string;
-  /** Ports the design connects, in the order first met: a handle each. */
+  /** Ports, a handle each: every port its type declares (when the node types are known), then
+   * any other port the design connects, in the order first met. */
   inputs: string[];
   outputs: string[];
   /** A run's state for this node (success, failed, running, queued, upstream_failed, skipped). */
@@ -29,9 +31,23 @@ function addOnce(list: string[], value: string | null) {
   if (value !== null && !list.includes(value)) list.push(value);
 }
 
-export function specToFlow(spec: WorkflowSpec): { nodes: WorkflowFlowNode[]; edges: Edge[] } {
+export function specToFlow(
+  spec: WorkflowSpec,
+  catalog?: ReadonlyMap<string, NodeType>,
+): { nodes: WorkflowFlowNode[]; edges: Edge[] } {
   const specNodes = spec.nodes ?? [];
-  const ports = new Map(specNodes.map((node) => [node.id, { inputs: [] as string[], outputs: [] as string[] }]));
+  const ports = new Map(
+    specNodes.map((node) => {
+      const declared = catalog?.get(node.type);
+      return [
+        node.id,
+        {
+          inputs: declared?.inputs.map((port) => port.name) ?? [],
+          outputs: declared?.outputs.map((port) => port.name) ?? [],
+        },
+      ];
+    }),
+  );
   const edges: Edge[] = [];
   for (const edge of spec.edges ?? []) {
     const [source, sourcePort] = splitEndpoint(edge.source);

@@ -1,0 +1,36 @@
+import { describe, expect, it } from "vitest";
+
+import { countByNode, paramsErrors, problemNode } from "./problems";
+
+const spec = { nodes: [{ id: "a", type: "file_ingest" }, { id: "b", type: "train" }] };
+
+const problem = (field: string | null, nodeId: string | null = null, message = "bad") => ({
+  code: "INVALID_PARAMS",
+  message,
+  nodeId,
+  field,
+});
+
+describe("placing problems", () => {
+  it("finds the node by id or by the field's node index", () => {
+    expect(problemNode(spec, problem(null, "b"))).toBe("b");
+    expect(problemNode(spec, problem("nodes.1.params.table"))).toBe("b");
+    expect(problemNode(spec, problem("metadata"))).toBeNull();
+    expect(countByNode(spec, [problem(null, "a"), problem("nodes.0.type"), problem("metadata")])).toEqual(new Map([["a", 2]]));
+  });
+
+  it("puts params problems on their form field, and the rest on the form", () => {
+    const errors = paramsErrors(spec, "b", [
+      problem("nodes.1.params.table", "b", "Field required"),
+      problem("nodes.1.params.options.delimiter", "b", "too long"),
+      problem("nodes.1.params", "b", "extra field"),
+      problem("nodes.1.inputs.table", "b", "not connected"),
+      problem("nodes.0.params.source", "a", "not mine"),
+    ]);
+    expect(errors).toEqual({
+      __errors: ["extra field"],
+      table: { __errors: ["Field required"] },
+      options: { delimiter: { __errors: ["too long"] } },
+    });
+  });
+});
