@@ -3,6 +3,7 @@
 import { gql, type Client, type TypedDocumentNode } from "@urql/core";
 
 import { mutate, query } from "./graphql";
+import type { WorkflowHeader, WorkflowSpec } from "./workflows";
 
 export interface Problem {
   code: string;
@@ -44,6 +45,7 @@ export interface NodeRunState {
 }
 
 export interface Run extends RunSummary {
+  workflow: { id: string; name: string; title: string };
   nodes: NodeRunState[];
 }
 
@@ -104,8 +106,18 @@ const RETRY: TypedDocumentNode<{ retryRun: { id: string } }, { id: string; fromN
   }
 `;
 
-const RUNS: TypedDocumentNode<{ runs: RunSummary[] }, { workflowId: string }> = gql`
+const RUNS: TypedDocumentNode<
+  { workflow: WorkflowHeader; runs: RunSummary[] },
+  { workflowId: string }
+> = gql`
   query StudioRuns($workflowId: ID!) {
+    workflow(id: $workflowId) {
+      id
+      name
+      title
+      currentVersion
+      publishedVersion
+    }
     runs(workflowId: $workflowId, first: 50) {
       id
       workflowId
@@ -134,6 +146,11 @@ const RUN: TypedDocumentNode<{ run: Run }, { id: string }> = gql`
       state
       start
       end
+      workflow {
+        id
+        name
+        title
+      }
       nodes {
         nodeId
         type
@@ -177,6 +194,19 @@ const NODE_DETAIL: TypedDocumentNode<{ run: { nodes: NodeDetail[] } }, { id: str
   }
 `;
 
+const RUN_SPEC: TypedDocumentNode<
+  { workflow: { version: { spec: WorkflowSpec } } },
+  { id: string; number: number }
+> = gql`
+  query StudioRunSpec($id: ID!, $number: Int!) {
+    workflow(id: $id) {
+      version(number: $number) {
+        spec
+      }
+    }
+  }
+`;
+
 export const RUN_UPDATES: TypedDocumentNode<{ runUpdates: RunUpdate }, { runId: string }> = gql`
   subscription StudioRunUpdates($runId: ID!) {
     runUpdates(runId: $runId) {
@@ -210,12 +240,21 @@ export async function retryRun(client: Client, runId: string, fromNode: string |
   return (await mutate(client, RETRY, { id: runId, fromNode })).retryRun.id;
 }
 
-export async function listRuns(client: Client, workflowId: string): Promise<RunSummary[]> {
-  return (await query(client, RUNS, { workflowId })).runs;
+/** The workflow and its runs, newest first as the builder lists them. */
+export async function listRuns(
+  client: Client,
+  workflowId: string,
+): Promise<{ workflow: WorkflowHeader; runs: RunSummary[] }> {
+  return await query(client, RUNS, { workflowId });
 }
 
 export async function loadRun(client: Client, id: string): Promise<Run> {
   return (await query(client, RUN, { id })).run;
+}
+
+/** The design a run ran: its version's spec, not the workflow's latest. */
+export async function loadRunSpec(client: Client, workflowId: string, version: number): Promise<WorkflowSpec> {
+  return (await query(client, RUN_SPEC, { id: workflowId, number: version })).workflow.version.spec;
 }
 
 /**

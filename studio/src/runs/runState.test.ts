@@ -18,6 +18,7 @@ const RUN: Run = {
   state: "queued",
   start: null,
   end: null,
+  workflow: { id: "wf-1", name: "churn", title: "Churn" },
   nodes: [node("load", null), node("train", null)],
 };
 

@@ -1,0 +1,108 @@
+import { Background, Controls, ReactFlow } from "@xyflow/react";
+import "@xyflow/react/dist/style.css";
+import { useMemo, useState } from "react";
+import { Link, useParams } from "react-router";
+
+import { loadRun, loadRunSpec, type Run } from "../api/runs";
+import type { WorkflowSpec } from "../api/workflows";
+import { specToFlow } from "../canvas/specToFlow";
+import { WorkflowNode } from "../canvas/WorkflowNode";
+import { formatTime } from "../format";
+import { useSignedIn } from "../session/StudioContext";
+import { Failure, Loading } from "../Status";
+import { useLoad } from "../useLoad";
+import { NodePanel } from "./NodePanel";
+import { progress, withStates } from "./runState";
+import "./runs.css";
+import { useLiveRun } from "./useLiveRun";
+
+const NODE_TYPES = { workflow: WorkflowNode };
+
+/** One run: its version's graph with live node states, and a panel per node to debug it. */
+export default function RunPage() {
+  const { runId = "" } = useParams();
+  const { graphql } = useSignedIn();
+  const loaded = useLoad(async () => {
+    const run = await loadRun(graphql, runId);
+    return { run, spec: await loadRunSpec(graphql, run.workflowId, run.version) };
+  }, [graphql, runId]);
+
+  if (loaded.state === "loading") return <Loading what="the run" />;
+  if (loaded.state === "failed") return <Failure message={`Could not load run ${runId}: ${loaded.message}`} />;
+  return <LiveRunView key={runId} initial={loaded.data.run} spec={loaded.data.spec} />;
+}
+
+function LiveRunView({ initial, spec }: { initial: Run; spec: WorkflowSpec }) {
+  const { run, fallback, problem } = useLiveRun(initial);
+  const [openNode, setOpenNode] = useState<string | null>(null);
+  const design = useMemo(() => specToFlow(spec), [spec]);
+  const flow = useMemo(() => withStates(design, run.nodes), [design, run.nodes]);
+  const title = run.workflow.title || run.workflow.name;
+  const base = `/workflows/${encodeURIComponent(run.workflowId)}`;
+  const opened = run.nodes.find((node) => node.nodeId === openNode) ?? null;
+
+  return (
+    <section className="run-page" aria-labelledby="run-title">
+      <div className="page-head">
+        <h1 id="run-title">
+          Run of {title}, v{run.version}
+        </h1>
+        <p className="muted">
+          Started by {run.triggeredBy} ({run.runType}), {formatTime(run.start ?? run.createdAt)}
+          {run.end ? ` · ended ${formatTime(run.end)}` : ""}
+          {" · "}
+          <Link to={`${base}/runs`}>All runs</Link>
+          {" · "}
+          <Link to={base}>Workflow</Link>
+        </p>
+        <p role="status" className={`run-state run-state--${run.state}`}>
+          {progress(run)}
+        </p>
+        {fallback && <p className="muted">{fallback}</p>}
+        {problem && <Failure message={problem} />}
+      </div>
+      <div className="run-body">
+        <div className="canvas" aria-label={`Graph of run ${run.id}`}>
+          <ReactFlow
+            nodes={flow.nodes}
+            edges={flow.edges}
+            nodeTypes={NODE_TYPES}
+            nodesDraggable={false}
+            nodesConnectable={false}
+            deleteKeyCode={null}
+            onNodeClick={(_, node) => setOpenNode(node.id)}
+            fitView
+          >
+            <Background />
+            <Controls showInteractive={false} />
+          </ReactFlow>
+        </div>
+        <div className="run-side">
+          <h2 id="run-nodes">Nodes</h2>
+          <ul className="run-nodes" aria-labelledby="run-nodes">
+            {run.nodes.map((node) => (
+              <li key={node.nodeId}>
+                <button
+                  type="button"
+                  className={`run-node run-node--${node.state ?? "pending"}`}
+                  aria-pressed={node.nodeId === openNode}
+                  onClick={() => setOpenNode(node.nodeId)}
+                >
+                  {node.nodeId}: {(node.state ?? "not started").replace(/_/g, " ")}
+                </button>
+              </li>
+            ))}
+          </ul>
+          {opened && (
+            <NodePanel
+              runId={run.id}
+              workflowId={run.workflowId}
+              node={opened}
+              onClose={() => setOpenNode(null)}
+            />
+          )}
+        </div>
+      </div>
+    </section>
+  );
+}
