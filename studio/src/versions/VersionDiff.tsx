@@ -1,0 +1,127 @@
+import { Background, Controls, ReactFlow } from "@xyflow/react";
+import "@xyflow/react/dist/style.css";
+import { useMemo } from "react";
+
+import { compareVersions, type WorkflowDiff } from "../api/versions";
+import { WorkflowNode } from "../canvas/WorkflowNode";
+import { useSignedIn } from "../session/StudioContext";
+import { Failure, Loading } from "../Status";
+import { useLoad } from "../useLoad";
+import { diffFlow, showValue } from "./diffFlow";
+
+const NODE_TYPES = { workflow: WorkflowNode };
+
+/** What changed from one version to another: on the canvas, then params and settings as tables. */
+export function VersionDiff({ workflowId, from, to }: { workflowId: string; from: number; to: number }) {
+  const { graphql } = useSignedIn();
+  const loaded = useLoad(() => compareVersions(graphql, workflowId, from, to), [graphql, workflowId, from, to]);
+  const flow = useMemo(
+    () => (loaded.state === "done" ? diffFlow(loaded.data.fromSpec, loaded.data.toSpec, loaded.data.diff) : null),
+    [loaded],
+  );
+
+  if (loaded.state === "loading") return <Loading what={`the changes from v${from} to v${to}`} />;
+  if (loaded.state === "failed") {
+    return <Failure message={`Could not compare v${from} with v${to}: ${loaded.message}`} />;
+  }
+  const { diff } = loaded.data;
+  return (
+    <div className="version-diff">
+      <p>
+        From v{from} to v{to}: {summary(diff)}
+      </p>
+      <ul className="diff-legend" aria-label="Legend">
+        <li className="diff-legend-added">added node or edge</li>
+        <li className="diff-legend-removed">removed node or edge (dashed)</li>
+        <li className="diff-legend-changed">changed node</li>
+      </ul>
+      <div className="canvas diff-canvas" aria-label={`Changes from v${from} to v${to}`}>
+        <ReactFlow
+          nodes={flow!.nodes}
+          edges={flow!.edges}
+          nodeTypes={NODE_TYPES}
+          nodesDraggable={false}
+          nodesConnectable={false}
+          elementsSelectable={false}
+          deleteKeyCode={null}
+          fitView
+        >
+          <Background />
+          <Controls showInteractive={false} />
+        </ReactFlow>
+      </div>
+      <ParamsTable diff={diff} />
+      <SettingsTable diff={diff} />
+    </div>
+  );
+}
+
+function summary(diff: WorkflowDiff): string {
+  const parts = [
+    [diff.nodesAdded.length, "node added", "nodes added"],
+    [diff.nodesRemoved.length, "node removed", "nodes removed"],
+    [diff.nodesChanged.length, "node changed", "nodes changed"],
+    [diff.edgesAdded.length, "edge added", "edges added"],
+    [diff.edgesRemoved.length, "edge removed", "edges removed"],
+    [diff.settingsChanged.length, "setting changed", "settings changed"],
+  ] as const;
+  const said = parts.filter(([count]) => count > 0).map(([count, one, many]) => `${count} ${count === 1 ? one : many}`);
+  return said.length ? said.join(", ") : "no changes";
+}
+
+function ParamsTable({ diff }: { diff: WorkflowDiff }) {
+  if (diff.paramsChanged.length === 0) return <p className="muted">No parameter changed.</p>;
+  return (
+    <table className="diff-table">
+      <caption>Parameter changes</caption>
+      <thead>
+        <tr>
+          <th scope="col">Node</th>
+          <th scope="col">Path</th>
+          <th scope="col">Before</th>
+          <th scope="col">After</th>
+        </tr>
+      </thead>
+      <tbody>
+        {diff.paramsChanged.map((change) => (
+          <tr key={`${change.nodeId}:${change.path}`}>
+            <td>{change.nodeId}</td>
+            <td>
+              <code>{change.path}</code>
+            </td>
+            <td>{showValue(change.before)}</td>
+            <td>{showValue(change.after)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function SettingsTable({ diff }: { diff: WorkflowDiff }) {
+  if (diff.settingsChanged.length === 0) return null;
+  return (
+    <table className="diff-table">
+      <caption>Settings changes</caption>
+      <thead>
+        <tr>
+          <th scope="col">Setting</th>
+          <th scope="col">Before</th>
+          <th scope="col">After</th>
+        </tr>
+      </thead>
+      <tbody>
+        {diff.settingsChanged.map((change) => (
+          <tr key={change.path}>
+            <td>
+              <code>{change.path}</code>
+            </td>
+            <td>{showValue(change.before)}</td>
+            <td>{showValue(change.after)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
