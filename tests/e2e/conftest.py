@@ -11,6 +11,7 @@ from playwright.sync_api import Browser, Page
 
 from tests.e2e.stack_api import Builder
 from tests.e2e.studio_pages import new_page
+from tests.e2e.studio_seed import StudioData, seed_studio
 from tests.harness.browser import chromium, chromium_path
 from tests.harness.stack import LocalStack
 
@@ -48,3 +49,9 @@ def page(browser: Browser) -> Iterator[Page]:
     """A fresh tab in a context of its own: nobody is signed in (the token is per tab)."""
     with new_page(browser) as tab:
         yield tab
+
+
+@pytest.fixture(scope="session")
+def studio_data(stack: LocalStack) -> StudioData:
+    """Something on Studio's pages for the first tenant: a template workflow and a model."""
+    return seed_studio(stack)

@@ -11,12 +11,13 @@ import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
 from tests.e2e.stack_api import Builder
-from tests.harness.stack import LocalStack
+from tests.harness.stack import LocalStack, StackTenant
 
 CREATE = """mutation($input: CreateWorkflowInput!) {
   createWorkflow(input: $input) { id currentVersion }
@@ -102,6 +103,13 @@ def register_model(stack: LocalStack, tenant: str, name: str, versions: int = 2)
         from mlflow.models import infer_signature
 
         client = mlflow.MlflowClient(stack.mlflow_url)
+        # Tagged before its first version: the catalog never lists it as another tenant's.
+        tags = {
+            model_tags.TENANT: tenant,
+            model_tags.TASK: "classification",
+            model_tags.INDUSTRY: "subscriptions",
+        }
+        client.create_registered_model(name, tags, "Predicts which customers will cancel.")
         experiment = client.create_experiment(f"{name}-studio")
         for number in range(versions):
             model = LogisticRegression(max_iter=200 * (number + 1), C=0.1 + number).fit(
@@ -122,10 +130,6 @@ def register_model(stack: LocalStack, tenant: str, name: str, versions: int = 2)
                     registered_model_name=name,
                     pip_requirements=["scikit-learn"],
                 )
-        client.set_registered_model_tag(name, model_tags.TENANT, tenant)
-        client.set_registered_model_tag(name, model_tags.TASK, "classification")
-        client.set_registered_model_tag(name, model_tags.INDUSTRY, "subscriptions")
-        client.update_registered_model(name, "Predicts which customers will cancel.")
 
 
 def wait_listed(stack: LocalStack, api_key: str, name: str, versions: int = 2) -> None:
@@ -140,3 +144,26 @@ def wait_listed(stack: LocalStack, api_key: str, name: str, versions: int = 2) -
         time.sleep(2)
     text = answer.text[:300] if answer is not None else "no answer"
     raise AssertionError(f"the marketplace did not list {name} in {LISTED_SECONDS:.0f} s: {text}")
+
+
+@dataclass(frozen=True)
+class StudioData:
+    """What :func:`seed_studio` put on the stack, all of one tenant."""
+
+    tenant: StackTenant
+    workflow_id: str
+    workflow_title: str
+    model: str
+
+
+def seed_studio(stack: LocalStack) -> StudioData:
+    """The first tenant's pages filled in: a template workflow and a model with two versions."""
+    tenant = stack.tenants[0]
+    builder = Builder(stack, tenant.builder_token)
+    workflow_id = template_workflow(builder, "studio_customer_churn")
+    title = builder.data("query($id: ID!) { workflow(id: $id) { title name } }", id=workflow_id)
+    model = f"{tenant.name}_churn_classifier"
+    register_model(stack, tenant.name, model)
+    wait_listed(stack, tenant.marketplace_key, model)
+    shown = title["workflow"]["title"] or title["workflow"]["name"]
+    return StudioData(tenant=tenant, workflow_id=workflow_id, workflow_title=shown, model=model)
