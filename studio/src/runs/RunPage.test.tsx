@@ -1,6 +1,6 @@
 import "../test/reactFlowStubs";
 
-import { screen, within } from "@testing-library/react";
+import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 
@@ -79,7 +79,7 @@ describe("the run page", () => {
     renderStudio("/workflows/wf-1/runs/run-1", studio().fetch);
     expect(await screen.findByRole("heading", { name: "Run of Weekly churn, v2" })).toBeInTheDocument();
     expect(screen.getByText("Run failed: 1 of 2 nodes succeeded")).toHaveAttribute("role", "status");
-    await userEvent.setup().click(screen.getByRole("button", { name: "train: failed" }));
+    await userEvent.setup().click(screen.getByRole("button", { name: "train: failed (try 2)" }));
     const panel = screen.getByRole("region", { name: "Node train" });
     expect(within(panel).getByText("ValueError: no rows")).toBeInTheDocument();
     expect(within(panel).getByRole("link", { name: "Open in Airflow" })).toHaveAttribute("href", "http://airflow/log");
@@ -94,7 +94,7 @@ describe("the run page", () => {
     const { fetch, requests } = studio();
     const router = renderStudio("/workflows/wf-1/runs/run-1", fetch);
     const user = userEvent.setup();
-    await user.click(await screen.findByRole("button", { name: "train: failed" }));
+    await user.click(await screen.findByRole("button", { name: "train: failed (try 2)" }));
     await user.click(screen.getByRole("button", { name: "Retry from this node" }));
     await screen.findByRole("heading", { name: "Run of Weekly churn, v2" });
     expect(router.state.location.pathname).toBe("/workflows/wf-1/runs/run-2");
@@ -102,10 +102,28 @@ describe("the run page", () => {
     expect((retry!.body as { variables: unknown }).variables).toEqual({ id: "run-1", fromNode: "train" });
   });
 
+  it("loads the run afresh when the retry reruns the same run", async () => {
+    signedInAs("editor");
+    const { fetch, requests } = answering({
+      "graphql StudioRun": () => json({ data: { run: FAILED_RUN } }),
+      "graphql StudioRunSpec": () => json({ data: { workflow: { version: { spec: SPEC } } } }),
+      "graphql StudioNodeDetail": () => json({ data: { run: { nodes: DETAIL } } }),
+      "graphql StudioRetryRun": () => json({ data: { retryRun: { id: "run-1" } } }),
+    });
+    renderStudio("/workflows/wf-1/runs/run-1", fetch);
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole("button", { name: "train: failed (try 2)" }));
+    await user.click(screen.getByRole("button", { name: "Retry from this node" }));
+    await screen.findByRole("button", { name: "train: failed (try 2)" });
+    const loads = () => requests.filter((request) => (request.body as { operationName?: string })?.operationName === "StudioRun");
+    await waitFor(() => expect(loads()).toHaveLength(2));
+    expect(screen.queryByRole("region", { name: "Node train" })).not.toBeInTheDocument();
+  });
+
   it("offers a viewer no retry", async () => {
     signedInAs("viewer");
     renderStudio("/workflows/wf-1/runs/run-1", studio().fetch);
-    await userEvent.setup().click(await screen.findByRole("button", { name: "train: failed" }));
+    await userEvent.setup().click(await screen.findByRole("button", { name: "train: failed (try 2)" }));
     await screen.findByLabelText("Log of train");
     expect(screen.queryByRole("button", { name: "Retry from this node" })).not.toBeInTheDocument();
   });

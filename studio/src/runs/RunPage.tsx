@@ -1,7 +1,7 @@
 import { Background, Controls, ReactFlow } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
 import { useMemo, useState } from "react";
-import { Link, useParams } from "react-router";
+import { Link, useLocation, useParams } from "react-router";
 
 import { loadRun, loadRunSpec, type Run } from "../api/runs";
 import type { WorkflowSpec } from "../api/workflows";
@@ -21,15 +21,18 @@ const NODE_TYPES = { workflow: WorkflowNode };
 /** One run: its version's graph with live node states, and a panel per node to debug it. */
 export default function RunPage() {
   const { runId = "" } = useParams();
+  // A retry may answer the same run id (Airflow clears and reruns it): arriving again at the
+  // same address is a new location, and the run is loaded afresh.
+  const { key } = useLocation();
   const { graphql } = useSignedIn();
   const loaded = useLoad(async () => {
     const run = await loadRun(graphql, runId);
     return { run, spec: await loadRunSpec(graphql, run.workflowId, run.version) };
-  }, [graphql, runId]);
+  }, [graphql, runId, key]);
 
   if (loaded.state === "loading") return <Loading what="the run" />;
   if (loaded.state === "failed") return <Failure message={`Could not load run ${runId}: ${loaded.message}`} />;
-  return <LiveRunView key={runId} initial={loaded.data.run} spec={loaded.data.spec} />;
+  return <LiveRunView key={`${runId}:${key}`} initial={loaded.data.run} spec={loaded.data.spec} />;
 }
 
 function LiveRunView({ initial, spec }: { initial: Run; spec: WorkflowSpec }) {
@@ -89,6 +92,7 @@ function LiveRunView({ initial, spec }: { initial: Run; spec: WorkflowSpec }) {
                   onClick={() => setOpenNode(node.nodeId)}
                 >
                   {node.nodeId}: {(node.state ?? "not started").replace(/_/g, " ")}
+                  {node.tryNumber > 1 ? ` (try ${node.tryNumber})` : ""}
                 </button>
               </li>
             ))}
