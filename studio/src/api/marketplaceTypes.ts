@@ -100,6 +100,7 @@ export interface VersionDetail extends VersionSummary {
   lineage: Lineage;
   validation: CheckResult | null;
   benchmark: CheckResult | null;
+  details_error?: string | null;
 }
 
 export interface CheckStatus {

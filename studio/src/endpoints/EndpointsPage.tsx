@@ -1,9 +1,11 @@
+import { Link } from "react-router";
+
 import { formatTime } from "../format";
 import { useSignedIn } from "../session/StudioContext";
 import { Failure, Loading } from "../Status";
 import { useLoad } from "../useLoad";
 
-/** The tenant's endpoints: what each serves and its status. */
+/** The tenant's endpoints: what each serves and its status; each opens its own page. */
 export default function EndpointsPage() {
   const { marketplace } = useSignedIn();
   const loaded = useLoad(() => marketplace.endpoints(), [marketplace]);
@@ -30,11 +32,18 @@ export default function EndpointsPage() {
             <tbody>
               {loaded.data.map((endpoint) => (
                 <tr key={endpoint.name}>
-                  <td>{endpoint.name}</td>
-                  <td>{endpoint.model}</td>
-                  <td>{endpoint.version ?? "—"}</td>
+                  <td>
+                    <Link to={`/endpoints/${encodeURIComponent(endpoint.name)}`}>{endpoint.name}</Link>
+                  </td>
+                  <td>
+                    <Link to={`/marketplace/models/${encodeURIComponent(endpoint.model)}`}>{endpoint.model}</Link>
+                  </td>
+                  <td>{endpoint.version === null ? "—" : `v${endpoint.version}`}</td>
                   <td>{endpoint.target}</td>
-                  <td title={endpoint.reason ?? undefined}>{endpoint.status}</td>
+                  <td>
+                    {endpoint.status}
+                    {endpoint.reason && <div className="muted">{endpoint.reason}</div>}
+                  </td>
                   <td>{formatTime(endpoint.updated_at)}</td>
                 </tr>
               ))}
