@@ -33,8 +33,6 @@ export interface Problem {
   field: string | null;
 }
 
-const PORT = `name type description required many`;
-
 const NODE_TYPES: TypedDocumentNode<{ nodeTypes: NodeType[] }, Record<string, never>> = gql`
   query StudioNodeTypes {
     nodeTypes {
@@ -42,8 +40,20 @@ const NODE_TYPES: TypedDocumentNode<{ nodeTypes: NodeType[] }, Record<string, ne
       category
       description
       paramsSchema
-      inputs { ${PORT} }
-      outputs { ${PORT} }
+      inputs {
+        name
+        type
+        description
+        required
+        many
+      }
+      outputs {
+        name
+        type
+        description
+        required
+        many
+      }
     }
   }
 `;

@@ -1,33 +1,42 @@
-import { Background, Controls, MiniMap, ReactFlow } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
-import { useMemo } from "react";
+import { useCallback, useState } from "react";
 import { Link, useParams } from "react-router";
 
-import { loadLatest } from "../api/workflows";
+import { loadNodeTypes } from "../api/editor";
+import { atLeast } from "../api/roles";
+import { loadLatest, type WorkflowVersion } from "../api/workflows";
 import { formatTime } from "../format";
+import { WorkflowActions } from "../runs/WorkflowActions";
 import { useSignedIn } from "../session/StudioContext";
 import { Failure, Loading } from "../Status";
 import { useLoad } from "../useLoad";
-import { specToFlow } from "./specToFlow";
-import { WorkflowNode } from "./WorkflowNode";
+import "./canvas.css";
+import { Editor } from "./Editor";
+import { ReadOnlyCanvas } from "./ReadOnlyCanvas";
 
-const NODE_TYPES = { workflow: WorkflowNode };
-
-/** A workflow's latest version on the canvas, read-only for now. */
+/** A workflow's latest version: the editor for editors and above, a read-only graph for viewers. */
 export default function CanvasPage() {
   const { id = "" } = useParams();
-  const { graphql } = useSignedIn();
-  const loaded = useLoad(() => loadLatest(graphql, id), [graphql, id]);
-  const flow = useMemo(
-    () => (loaded.state === "done" ? specToFlow(loaded.data.version.spec) : null),
-    [loaded],
+  const { graphql, session } = useSignedIn();
+  const canEdit = atLeast(session.role, "editor");
+  const loaded = useLoad(
+    async () => {
+      const [latest, nodeTypes] = await Promise.all([loadLatest(graphql, id), canEdit ? loadNodeTypes(graphql) : []]);
+      return { ...latest, nodeTypes };
+    },
+    [graphql, id, canEdit],
   );
+  // Saving or reloading moves the design to another version; the header follows.
+  const [current, setCurrent] = useState<WorkflowVersion | null>(null);
+  const [dirty, setDirty] = useState(false);
+  const onDirty = useCallback((value: boolean) => setDirty(value), []);
 
   if (loaded.state === "loading") return <Loading what="the workflow" />;
   if (loaded.state === "failed") return <Failure message={loaded.message} />;
-  const { workflow, version } = loaded.data;
+  const { workflow, nodeTypes } = loaded.data;
+  const version = current ?? loaded.data.version;
   return (
-    <section className="canvas-page" aria-labelledby="canvas-title">
+    <section className={canEdit ? "canvas-page canvas-page--edit" : "canvas-page"} aria-labelledby="canvas-title">
       <div className="page-head">
         <h1 id="canvas-title">{workflow.title || workflow.name}</h1>
         <p className="muted">
@@ -38,25 +47,20 @@ export default function CanvasPage() {
           {" · "}
           <Link to="/workflows">All workflows</Link>
         </p>
+        <WorkflowActions workflowId={workflow.id} version={version.number} dirty={dirty} />
       </div>
-      <div className="canvas" aria-label="Workflow graph">
-        <ReactFlow
-          nodes={flow!.nodes}
-          edges={flow!.edges}
-          nodeTypes={NODE_TYPES}
-          nodesDraggable={false}
-          nodesConnectable={false}
-          elementsSelectable={false}
-          deleteKeyCode={null}
-          fitView
-          proOptions={{ hideAttribution: false }}
-        >
-          <Background />
-          <MiniMap pannable zoomable />
-          <Controls showInteractive={false} />
-        </ReactFlow>
-      </div>
-      {flow!.nodes.length === 0 && <p className="muted">This version has no nodes yet.</p>}
+      {canEdit ? (
+        <Editor
+          graphql={graphql}
+          workflow={workflow}
+          version={loaded.data.version}
+          nodeTypes={nodeTypes}
+          onVersion={setCurrent}
+          onDirty={onDirty}
+        />
+      ) : (
+        <ReadOnlyCanvas spec={version.spec} />
+      )}
     </section>
   );
 }

@@ -1,6 +1,7 @@
-import { Handle, Position, type NodeProps } from "@xyflow/react";
+import type { NodeProps } from "@xyflow/react";
 
 import "./canvas.css";
+import { PortHandle } from "./PortHandle";
 import type { WorkflowFlowNode } from "./specToFlow";
 
 /** Where the i-th of n handles sits along a node's side, in percent. */
@@ -27,14 +28,7 @@ export function WorkflowNode({ id, data, selected }: NodeProps<WorkflowFlowNode>
   return (
     <div className={classes.join(" ")}>
       {data.inputs.map((port, index) => (
-        <Handle
-          key={`in-${port}`}
-          id={port}
-          type="target"
-          position={Position.Left}
-          style={{ top: offset(index, data.inputs.length) }}
-          title={port}
-        />
+        <PortHandle key={`in-${port}`} nodeId={id} port={port} kind="input" top={offset(index, data.inputs.length)} />
       ))}
       <div className="wf-node-id">{id}</div>
       <div className="wf-node-type">{data.type}</div>
@@ -50,14 +44,7 @@ export function WorkflowNode({ id, data, selected }: NodeProps<WorkflowFlowNode>
         </div>
       )}
       {data.outputs.map((port, index) => (
-        <Handle
-          key={`out-${port}`}
-          id={port}
-          type="source"
-          position={Position.Right}
-          style={{ top: offset(index, data.outputs.length) }}
-          title={port}
-        />
+        <PortHandle key={`out-${port}`} nodeId={id} port={port} kind="output" top={offset(index, data.outputs.length)} />
       ))}
     </div>
   );

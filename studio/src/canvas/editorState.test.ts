@@ -34,6 +34,19 @@ describe("editor history", () => {
     expect(history.past).toEqual([a]);
   });
 
+  it("makes a run of edits with one key (typing in a field) one undo step", () => {
+    let history = startHistory(a);
+    history = historyReducer(history, { kind: "edit", spec: b, key: "params:x" });
+    history = historyReducer(history, { kind: "edit", spec: c, key: "params:x" });
+    expect(history.past).toEqual([a]);
+    history = historyReducer(history, { kind: "edit", spec: b, key: "params:y" });
+    expect(history.past).toEqual([a, c]);
+    history = historyReducer(history, { kind: "undo" });
+    history = historyReducer(history, { kind: "edit", spec: a, key: "params:y" });
+    expect(history.past).toEqual([a, c]);
+    expect(history.present).toBe(a);
+  });
+
   it("keeps a bounded history, and a load starts afresh", () => {
     let history = startHistory(a);
     for (let i = 0; i < HISTORY_LIMIT + 10; i += 1) history = historyReducer(history, { kind: "edit", spec: { nodes: [], i } });

@@ -1,0 +1,168 @@
+import "../test/reactFlowStubs";
+
+import { screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it } from "vitest";
+
+import type { WorkflowSpec } from "../api/workflows";
+import { answering, json, type Recorded } from "../test/answers";
+import { renderStudio } from "../test/renderStudio";
+
+function signedInAs(role: string) {
+  sessionStorage.setItem(
+    "airloom.studio.session",
+    JSON.stringify({ token: "tok", username: "ann", tenant: "acme", role, expiresAt: Date.now() + 60_000 }),
+  );
+}
+
+const HEADER = { id: "wf-1", name: "churn", title: "Weekly churn", currentVersion: 1, publishedVersion: null };
+const version = (number: number, spec: WorkflowSpec, message = "") => ({
+  number,
+  spec,
+  message,
+  createdBy: "bob",
+  createdAt: "2026-03-01T10:00:00+00:00",
+});
+const EMPTY = { metadata: { name: "churn" }, nodes: [], edges: [] };
+const LATEST = { metadata: { name: "churn" }, nodes: [{ id: "someone_elses", type: "train", params: {} }], edges: [] };
+
+const TABLE = { name: "table", type: "table", description: "", required: true, many: false };
+const NODE_TYPES = [
+  {
+    type: "file_ingest",
+    category: "ingest",
+    description: "Read files",
+    paramsSchema: {
+      type: "object",
+      properties: { source: { type: "string", title: "Source" } },
+      required: ["source"],
+    },
+    inputs: [],
+    outputs: [TABLE],
+  },
+  { type: "train", category: "ml", description: "Train a model", paramsSchema: { type: "object", properties: {} }, inputs: [TABLE], outputs: [] },
+];
+
+/** The builder's answers; validation says what the real one would about a missing source. */
+function builder(options: { stale?: boolean } = {}) {
+  let current = version(1, EMPTY);
+  const validate = (request: Recorded) => {
+    const spec = (request.body as { variables: { spec: WorkflowSpec } }).variables.spec;
+    const problems = (spec.nodes ?? []).flatMap((node, index) =>
+      node.type === "file_ingest" && !node.params?.source
+        ? [{ code: "INVALID_PARAMS", message: "Field required", nodeId: node.id, field: `nodes.${index}.params.source` }]
+        : [],
+    );
+    return json({ data: { validateWorkflow: problems } });
+  };
+  return answering({
+    "graphql StudioWorkflow": () => json({ data: { workflow: { ...HEADER, currentVersion: current.number } } }),
+    "graphql StudioWorkflowVersion": () => json({ data: { workflow: { version: current } } }),
+    "graphql StudioNodeTypes": () => json({ data: { nodeTypes: NODE_TYPES } }),
+    "graphql StudioValidateWorkflow": validate,
+    "graphql StudioUpdateWorkflow": (request) => {
+      const { expectedVersion, spec, message } = (request.body as { variables: { expectedVersion: number; spec: WorkflowSpec; message: string } }).variables;
+      if (options.stale) {
+        options.stale = false;
+        current = version(2, LATEST, "theirs");
+        return json({
+          data: null,
+          errors: [{ message: `the workflow is at version 2, not ${expectedVersion}: load version 2, reapply your change and save again`, extensions: { code: "CONFLICT" } }],
+        });
+      }
+      current = version(current.number + 1, spec, message);
+      return json({ data: { updateWorkflow: current } });
+    },
+  });
+}
+
+describe("the canvas editor", () => {
+  it("adds a node from the palette, shows its problem on the node, the list and the field, and clears it when fixed", async () => {
+    signedInAs("editor");
+    const { fetch } = builder();
+    renderStudio("/workflows/wf-1", fetch);
+    const user = userEvent.setup();
+    const palette = await screen.findByRole("region", { name: "Node palette" }, { timeout: 5000 });
+    await user.type(within(palette).getByLabelText("Search node types"), "files");
+    expect(within(palette).queryByRole("button", { name: "train" })).not.toBeInTheDocument();
+    await user.click(within(palette).getByRole("button", { name: "file_ingest" }));
+
+    expect(screen.getByText("Unsaved changes")).toBeInTheDocument();
+    const problems = screen.getByRole("list", { name: "Problems" });
+    await waitFor(() => expect(problems).toHaveTextContent("file_ingest_1: Field required"));
+    expect(screen.getByText("1 problem")).toBeInTheDocument();
+    const form = await screen.findByRole("form", { name: "Parameters of file_ingest_1" });
+    expect(within(form).getByText("Field required")).toBeInTheDocument();
+
+    await user.type(within(form).getByLabelText(/Source/), "lake://sales.csv");
+    await waitFor(() => expect(within(problems).queryAllByRole("listitem")).toHaveLength(0));
+    expect(screen.queryByText("1 problem")).not.toBeInTheDocument();
+
+    // Typing was one step: one undo takes the source away, another the node.
+    await user.click(screen.getByRole("button", { name: "Undo" }));
+    await waitFor(() => expect(problems).toHaveTextContent("Field required"));
+    await user.click(screen.getByRole("button", { name: "Undo" }));
+    expect(screen.queryByText("file_ingest_1")).not.toBeInTheDocument();
+    expect(screen.queryByText("Unsaved changes")).not.toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: "Redo" }));
+    expect(screen.getAllByText("file_ingest_1").length).toBeGreaterThan(0);
+  }, 20_000);
+
+  it("saves with a message, and on a stale save lets the person reload the newer version", async () => {
+    signedInAs("editor");
+    const { fetch, requests } = builder({ stale: true });
+    renderStudio("/workflows/wf-1", fetch);
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole("button", { name: "train" }, { timeout: 5000 }));
+    await user.click(screen.getByRole("button", { name: "Save" }));
+    await user.type(screen.getByLabelText("Version message"), "add training");
+    await user.click(screen.getByRole("button", { name: "Save version" }));
+
+    const dialog = await screen.findByRole("alertdialog", { name: "Someone saved a newer version" });
+    expect(dialog).toHaveTextContent("the workflow is at version 2, not 1");
+    await user.click(within(dialog).getByRole("button", { name: "Reload" }));
+    await waitFor(() => expect(screen.queryByRole("alertdialog")).not.toBeInTheDocument());
+    expect(screen.getAllByText("someone_elses").length).toBeGreaterThan(0);
+    expect(screen.queryByText("train_1")).not.toBeInTheDocument();
+    expect(screen.getByText("Saved as version 2")).toBeInTheDocument();
+
+    await user.click(screen.getByRole("button", { name: "train" }));
+    await user.click(screen.getByRole("button", { name: "Save" }));
+    await user.type(screen.getByLabelText("Version message"), "mine too");
+    await user.click(screen.getByRole("button", { name: "Save version" }));
+    expect(await screen.findByText("Saved as version 3")).toBeInTheDocument();
+    const saves = requests.filter((request) => (request.body as { operationName?: string })?.operationName === "StudioUpdateWorkflow");
+    expect(saves.map((request) => (request.body as { variables: { expectedVersion: number; message: string } }).variables)).toMatchObject([
+      { expectedVersion: 1, message: "add training" },
+      { expectedVersion: 2, message: "mine too" },
+    ]);
+  });
+
+  it("overwrites knowingly: the save names the version it replaces", async () => {
+    signedInAs("admin");
+    const { fetch, requests } = builder({ stale: true });
+    renderStudio("/workflows/wf-1", fetch);
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole("button", { name: "train" }, { timeout: 5000 }));
+    await user.click(screen.getByRole("button", { name: "Save" }));
+    await user.click(screen.getByRole("button", { name: "Save version" }));
+    await user.click(await screen.findByRole("button", { name: "Overwrite" }));
+    expect(await screen.findByText("Saved as version 3")).toBeInTheDocument();
+    const last = requests.filter((request) => (request.body as { operationName?: string })?.operationName === "StudioUpdateWorkflow").at(-1)!;
+    const spec = (last.body as { variables: { expectedVersion: number; spec: WorkflowSpec } }).variables;
+    expect(spec.expectedVersion).toBe(2);
+    expect(spec.spec.nodes?.map((node) => node.id)).toEqual(["train_1"]);
+  });
+
+  it("gives a viewer the graph with no editing controls", async () => {
+    signedInAs("viewer");
+    const { fetch, requests } = builder();
+    renderStudio("/workflows/wf-1", fetch);
+    expect(await screen.findByRole("heading", { name: "Weekly churn" }, { timeout: 5000 })).toBeInTheDocument();
+    expect(screen.queryByRole("region", { name: "Node palette" })).not.toBeInTheDocument();
+    for (const name of ["Undo", "Save", "Delete", "Auto-layout"]) {
+      expect(screen.queryByRole("button", { name })).not.toBeInTheDocument();
+    }
+    expect(requests.some((request) => (request.body as { operationName?: string })?.operationName === "StudioNodeTypes")).toBe(false);
+  });
+});
