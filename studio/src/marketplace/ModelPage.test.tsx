@@ -46,7 +46,7 @@ describe("a model's page", () => {
     // A viewer reads and predicts only.
     expect(screen.queryByRole("button", { name: "Deploy" })).not.toBeInTheDocument();
     expect(screen.queryByRole("button", { name: "Validate" })).not.toBeInTheDocument();
-  });
+  }, 15_000);
 
   it("compares 2 to 5 picked versions", async () => {
     signedInAs("viewer");
