@@ -89,7 +89,7 @@ describe("the canvas editor", () => {
 
     expect(screen.getByText("Unsaved changes")).toBeInTheDocument();
     const problems = screen.getByRole("list", { name: "Problems" });
-    await waitFor(() => expect(problems).toHaveTextContent("file_ingest_1: Field required"));
+    await waitFor(() => expect(problems).toHaveTextContent("file_ingest_1 source: Field required"));
     expect(screen.getByText("1 problem")).toBeInTheDocument();
     const form = await screen.findByRole("form", { name: "Parameters of file_ingest_1" });
     expect(within(form).getByText("Field required")).toBeInTheDocument();

@@ -1,4 +1,5 @@
 import type { Problem } from "../api/editor";
+import { problemPlace } from "./problems";
 
 interface ProblemsListProps {
   problems: Problem[];
@@ -23,7 +24,7 @@ export function ProblemsList({ problems, nodeOf, onSelect, failure }: ProblemsLi
       <ul aria-label="Problems">
         {problems.map((problem, index) => {
           const node = nodeOf(problem);
-          const text = `${node ?? problem.field ?? "workflow"}: ${problem.message}`;
+          const text = `${problemPlace(node, problem)}: ${problem.message}`;
           return (
             <li key={`${index}-${problem.code}-${problem.field}`}>
               {node ? (

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { countByNode, paramsErrors, problemNode } from "./problems";
+import { countByNode, paramsErrors, problemNode, problemPlace } from "./problems";
 
 const spec = { nodes: [{ id: "a", type: "file_ingest" }, { id: "b", type: "train" }] };
 
@@ -32,5 +32,14 @@ describe("placing problems", () => {
       table: { __errors: ["Field required"] },
       options: { delimiter: { __errors: ["too long"] } },
     });
+  });
+
+  it("names the node and the field in it, so equal messages read apart", () => {
+    expect(problemPlace("a", problem("nodes.0.params.source"))).toBe("a source");
+    expect(problemPlace("a", problem("nodes.0.params"))).toBe("a");
+    expect(problemPlace("b", problem("nodes.1.inputs.table"))).toBe("b inputs.table");
+    expect(problemPlace("b", problem("edges.0"))).toBe("b");
+    expect(problemPlace(null, problem("metadata"))).toBe("metadata");
+    expect(problemPlace(null, problem(null))).toBe("workflow");
   });
 });

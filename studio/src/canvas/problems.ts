@@ -47,3 +47,14 @@ export function paramsErrors(spec: WorkflowSpec, nodeId: string, problems: Probl
   }
   return root as ErrorSchema;
 }
+
+/**
+ * Where a problem is, in words for the list: the node and the field within it ("train_1
+ * source", "train_1 inputs.table"), the field alone when no node ("metadata"), else nothing.
+ */
+export function problemPlace(node: string | null, problem: Problem): string {
+  const field = (problem.field ?? "").replace(/^nodes\.\d+\.?/, "").replace(/^params\.?/, "");
+  const inNode = problem.field?.startsWith("nodes.") ? field : "";
+  if (node) return inNode ? `${node} ${inNode}` : node;
+  return problem.field ?? "workflow";
+}
