@@ -30,13 +30,13 @@ describe("an endpoint's page", () => {
     signedInAs("viewer");
     renderStudio("/endpoints/churn", endpointAnswers().fetch);
     expect(await screen.findByRole("heading", { name: "Endpoint churn" }, { timeout: 5000 })).toBeInTheDocument();
-    expect(await screen.findByText("v2")).toBeInTheDocument();
+    expect(await screen.findByText("v2", {}, { timeout: 5000 })).toBeInTheDocument();
     const history = screen.getByRole("list", { name: "History" });
     const items = within(history).getAllByRole("listitem");
     expect(items[0]).toHaveTextContent("promote v1 → v2 by bob@acme");
     expect(items[0]).toHaveTextContent("retrained");
     expect(items[1]).toHaveTextContent("→ v1 by ann@acme");
-    expect(await screen.findByRole("form", { name: "Try churn" })).toBeInTheDocument();
+    expect(await screen.findByRole("form", { name: "Try churn" }, { timeout: 5000 })).toBeInTheDocument();
     expect(screen.queryByRole("button", { name: "Roll back" })).not.toBeInTheDocument();
   });
 

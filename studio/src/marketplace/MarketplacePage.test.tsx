@@ -11,7 +11,7 @@ describe("the marketplace page", () => {
     signedInAs("viewer");
     const { fetch } = answering({ "GET /api/v1/models": () => json(SEARCH) });
     renderStudio("/marketplace", fetch);
-    const link = await screen.findByRole("link", { name: "churn" });
+    const link = await screen.findByRole("link", { name: "churn" }, { timeout: 5000 });
     expect(link).toHaveAttribute("href", "/marketplace/models/churn");
     const task = screen.getByRole("group", { name: "Task" });
     expect(within(task).getByRole("checkbox", { name: /regression \(3\)/ })).not.toBeChecked();
@@ -25,7 +25,7 @@ describe("the marketplace page", () => {
     const { fetch, requests } = answering({ "GET /api/v1/models": () => json(SEARCH) });
     const router = renderStudio("/marketplace", fetch);
     const user = userEvent.setup();
-    await user.click(await screen.findByRole("checkbox", { name: /regression/ }));
+    await user.click(await screen.findByRole("checkbox", { name: /regression/ }, { timeout: 5000 }));
     await waitFor(() => expect(router.state.location.search).toBe("?task=regression"));
 
     await user.selectOptions(screen.getByLabelText("Sort by"), "-metric:roc_auc");
@@ -47,7 +47,7 @@ describe("the marketplace page", () => {
     signedInAs("viewer");
     renderStudio("/marketplace", answering({ "GET /api/v1/models": () => json(SEARCH) }).fetch);
     const user = userEvent.setup();
-    await user.type(await screen.findByLabelText("Metric"), "roc_auc");
+    await user.type(await screen.findByLabelText("Metric", {}, { timeout: 5000 }), "roc_auc");
     await user.type(screen.getByLabelText("Value"), "high");
     await user.click(screen.getByRole("button", { name: "Add" }));
     expect(await screen.findByRole("alert")).toHaveTextContent("Value: give a number");
@@ -57,7 +57,7 @@ describe("the marketplace page", () => {
     signedInAs("viewer");
     const { fetch, requests } = answering({ "GET /api/v1/models": () => json({ ...SEARCH, total: 30, page: 2 }) });
     const router = renderStudio("/marketplace?q=churn&page=2", fetch);
-    expect(await screen.findByText("Page 2 of 3")).toBeInTheDocument();
+    expect(await screen.findByText("Page 2 of 3", {}, { timeout: 5000 })).toBeInTheDocument();
     expect(screen.getByLabelText("Search models")).toHaveValue("churn");
     await userEvent.setup().click(screen.getByRole("button", { name: "Next" }));
     await waitFor(() => expect(router.state.location.search).toBe("?q=churn&page=3"));

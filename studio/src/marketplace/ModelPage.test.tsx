@@ -29,7 +29,7 @@ describe("a model's page", () => {
     expect(screen.getByText("team=growth")).toBeInTheDocument();
     expect(screen.getByRole("checkbox", { name: "Pick v2 to compare" })).toBeInTheDocument();
 
-    const lineage = await screen.findByRole("list", { name: "Lineage" });
+    const lineage = await screen.findByRole("list", { name: "Lineage" }, { timeout: 5000 });
     const steps = within(lineage).getAllByRole("listitem").map((item) => item.textContent);
     expect(steps).toEqual([
       "Workflowcustomer_churn (version 4)",
@@ -52,7 +52,7 @@ describe("a model's page", () => {
     signedInAs("viewer");
     const router = renderStudio("/marketplace/models/churn", modelAnswers().fetch);
     const user = userEvent.setup();
-    const compare = await screen.findByRole("button", { name: "Compare" });
+    const compare = await screen.findByRole("button", { name: "Compare" }, { timeout: 5000 });
     expect(compare).toBeDisabled();
     await user.click(screen.getByRole("checkbox", { name: "Pick v2 to compare" }));
     await user.click(screen.getByRole("checkbox", { name: "Pick v1 to compare" }));
@@ -71,7 +71,7 @@ describe("a model's page", () => {
     });
     renderStudio("/marketplace/models/churn", fetch);
     const user = userEvent.setup();
-    await user.click(await screen.findByRole("button", { name: "Deploy" }));
+    await user.click(await screen.findByRole("button", { name: "Deploy" }, { timeout: 5000 }));
     const dialog = screen.getByRole("dialog", { name: "Deploy churn v1" });
     const name = within(dialog).getByLabelText("Endpoint name");
     expect(name).toHaveFocus();
@@ -102,7 +102,7 @@ describe("a model's page", () => {
     });
     renderStudio("/marketplace/models/churn", fetch);
     const user = userEvent.setup();
-    await user.click(await screen.findByRole("button", { name: "Deploy" }));
+    await user.click(await screen.findByRole("button", { name: "Deploy" }, { timeout: 5000 }));
     const dialog = screen.getByRole("dialog", { name: "Deploy churn v1" });
     await user.click(within(dialog).getByRole("button", { name: "Deploy" }));
     expect(await within(dialog).findByRole("alert")).toHaveTextContent(
