@@ -2,7 +2,7 @@ import "../test/reactFlowStubs";
 
 import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 
 import type { WorkflowSpec } from "../api/workflows";
 import { answering, json, type Recorded } from "../test/answers";
@@ -76,7 +76,8 @@ function builder(options: { stale?: boolean } = {}) {
   });
 }
 
-describe("the canvas editor", () => {
+// Each test loads the page's chunks and types into forms: seconds on a busy machine.
+describe("the canvas editor", { timeout: 30_000 }, () => {
   it("adds a node from the palette, shows its problem on the node, the list and the field, and clears it when fixed", async () => {
     signedInAs("editor");
     const { fetch } = builder();
@@ -106,7 +107,7 @@ describe("the canvas editor", () => {
     expect(screen.queryByText("Unsaved changes")).not.toBeInTheDocument();
     await user.click(screen.getByRole("button", { name: "Redo" }));
     expect(screen.getAllByText("file_ingest_1").length).toBeGreaterThan(0);
-  }, 20_000);
+  });
 
   it("saves with a message, and on a stale save lets the person reload the newer version", async () => {
     signedInAs("editor");
@@ -152,6 +153,21 @@ describe("the canvas editor", () => {
     const spec = (last.body as { variables: { expectedVersion: number; spec: WorkflowSpec } }).variables;
     expect(spec.expectedVersion).toBe(2);
     expect(spec.spec.nodes?.map((node) => node.id)).toEqual(["train_1"]);
+  });
+
+  it("asks before following a link away from unsaved changes", async () => {
+    signedInAs("editor");
+    const { fetch } = builder();
+    const router = renderStudio("/workflows/wf-1", fetch);
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole("button", { name: "train" }, { timeout: 5000 }));
+    const confirm = vi.spyOn(window, "confirm").mockReturnValueOnce(false).mockReturnValueOnce(true);
+    await user.click(screen.getByRole("link", { name: "All workflows" }));
+    expect(confirm).toHaveBeenCalledWith("Leave this workflow? Your unsaved changes will be lost.");
+    expect(router.state.location.pathname).toBe("/workflows/wf-1");
+    await user.click(screen.getByRole("link", { name: "All workflows" }));
+    await waitFor(() => expect(router.state.location.pathname).toBe("/workflows"));
+    confirm.mockRestore();
   });
 
   it("gives a viewer the graph with no editing controls", async () => {

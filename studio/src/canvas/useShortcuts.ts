@@ -1,4 +1,5 @@
 import { useEffect, useRef } from "react";
+import { useBlocker } from "react-router";
 
 export interface Shortcuts {
   undo(): void;
@@ -48,8 +49,17 @@ export function useShortcuts(shortcuts: Shortcuts, enabled: boolean) {
   }, [enabled]);
 }
 
-/** The browser asks before leaving a page with unsaved changes. */
+/** Leaving the page with unsaved changes asks first: the browser's own question for a reload,
+ * a closed tab or another site; Studio's for its own links (they never unload the page). */
 export function useLeaveWarning(dirty: boolean) {
+  const blocker = useBlocker(
+    ({ currentLocation, nextLocation }) => dirty && currentLocation.pathname !== nextLocation.pathname,
+  );
+  useEffect(() => {
+    if (blocker.state !== "blocked") return;
+    if (window.confirm("Leave this workflow? Your unsaved changes will be lost.")) blocker.proceed();
+    else blocker.reset();
+  }, [blocker]);
   useEffect(() => {
     if (!dirty) return;
     function onBeforeUnload(event: BeforeUnloadEvent) {
