@@ -92,7 +92,9 @@ function RetryButton({ runId, workflowId, nodeId }: { runId: string; workflowId:
     setError(null);
     try {
       const newRun = await retryRun(graphql, runId, nodeId);
-      navigate(`/workflows/${encodeURIComponent(workflowId)}/runs/${encodeURIComponent(newRun)}`);
+      navigate(`/workflows/${encodeURIComponent(workflowId)}/runs/${encodeURIComponent(newRun)}`, {
+        state: { rerun: true },
+      });
     } catch (failure) {
       if (isSignedOut(failure)) signOut();
       setError(`Could not retry from ${nodeId}: ${messageOf(failure)}`);

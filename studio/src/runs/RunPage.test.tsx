@@ -8,6 +8,9 @@ import type { NodeRunState } from "../api/runs";
 import { answering, json } from "../test/answers";
 import { renderStudio } from "../test/renderStudio";
 
+// A page's lazy chunk (React Flow with it) can take seconds to load on a busy two-core machine.
+const LOAD = { timeout: 5000 };
+
 function signedInAs(role: string) {
   sessionStorage.setItem(
     "airloom.studio.session",
@@ -77,13 +80,13 @@ describe("the run page", () => {
   it("shows the run's state and opens a failed node's error, log and output", async () => {
     signedInAs("editor");
     renderStudio("/workflows/wf-1/runs/run-1", studio().fetch);
-    expect(await screen.findByRole("heading", { name: "Run of Weekly churn, v2" })).toBeInTheDocument();
+    expect(await screen.findByRole("heading", { name: "Run of Weekly churn, v2" }, LOAD)).toBeInTheDocument();
     expect(screen.getByText("Run failed: 1 of 2 nodes succeeded")).toHaveAttribute("role", "status");
     await userEvent.setup().click(screen.getByRole("button", { name: "train: failed (try 2)" }));
     const panel = screen.getByRole("region", { name: "Node train" });
     expect(within(panel).getByText("ValueError: no rows")).toBeInTheDocument();
     expect(within(panel).getByRole("link", { name: "Open in Airflow" })).toHaveAttribute("href", "http://airflow/log");
-    expect(await within(panel).findByLabelText("Log of train")).toHaveTextContent("Traceback… ValueError: no rows");
+    expect(await within(panel).findByLabelText("Log of train", {}, LOAD)).toHaveTextContent("Traceback… ValueError: no rows");
     const table = within(panel).getByRole("table");
     expect(within(table).getAllByRole("columnheader").map((cell) => cell.textContent)).toEqual(["id", "score"]);
     expect(within(table).getAllByRole("cell").map((cell) => cell.textContent)).toEqual(["1", "0.5"]);
@@ -94,9 +97,9 @@ describe("the run page", () => {
     const { fetch, requests } = studio();
     const router = renderStudio("/workflows/wf-1/runs/run-1", fetch);
     const user = userEvent.setup();
-    await user.click(await screen.findByRole("button", { name: "train: failed (try 2)" }));
+    await user.click(await screen.findByRole("button", { name: "train: failed (try 2)" }, LOAD));
     await user.click(screen.getByRole("button", { name: "Retry from this node" }));
-    await screen.findByRole("heading", { name: "Run of Weekly churn, v2" });
+    await screen.findByRole("heading", { name: "Run of Weekly churn, v2" }, LOAD);
     expect(router.state.location.pathname).toBe("/workflows/wf-1/runs/run-2");
     const retry = requests.find((request) => (request.body as { operationName?: string })?.operationName === "StudioRetryRun");
     expect((retry!.body as { variables: unknown }).variables).toEqual({ id: "run-1", fromNode: "train" });
@@ -112,19 +115,19 @@ describe("the run page", () => {
     });
     renderStudio("/workflows/wf-1/runs/run-1", fetch);
     const user = userEvent.setup();
-    await user.click(await screen.findByRole("button", { name: "train: failed (try 2)" }));
+    await user.click(await screen.findByRole("button", { name: "train: failed (try 2)" }, LOAD));
     await user.click(screen.getByRole("button", { name: "Retry from this node" }));
-    await screen.findByRole("button", { name: "train: failed (try 2)" });
+    await screen.findByRole("button", { name: "train: failed (try 2)" }, LOAD);
     const loads = () => requests.filter((request) => (request.body as { operationName?: string })?.operationName === "StudioRun");
-    await waitFor(() => expect(loads()).toHaveLength(2));
+    await waitFor(() => expect(loads()).toHaveLength(2), LOAD);
     expect(screen.queryByRole("region", { name: "Node train" })).not.toBeInTheDocument();
   });
 
   it("offers a viewer no retry", async () => {
     signedInAs("viewer");
     renderStudio("/workflows/wf-1/runs/run-1", studio().fetch);
-    await userEvent.setup().click(await screen.findByRole("button", { name: "train: failed (try 2)" }));
-    await screen.findByLabelText("Log of train");
+    await userEvent.setup().click(await screen.findByRole("button", { name: "train: failed (try 2)" }, LOAD));
+    await screen.findByLabelText("Log of train", {}, LOAD);
     expect(screen.queryByRole("button", { name: "Retry from this node" })).not.toBeInTheDocument();
   });
 });

@@ -23,7 +23,8 @@ export default function RunPage() {
   const { runId = "" } = useParams();
   // A retry may answer the same run id (Airflow clears and reruns it): arriving again at the
   // same address is a new location, and the run is loaded afresh.
-  const { key } = useLocation();
+  const { key, state } = useLocation();
+  const rerun = (state as { rerun?: boolean } | null)?.rerun === true;
   const { graphql } = useSignedIn();
   const loaded = useLoad(async () => {
     const run = await loadRun(graphql, runId);
@@ -32,11 +33,11 @@ export default function RunPage() {
 
   if (loaded.state === "loading") return <Loading what="the run" />;
   if (loaded.state === "failed") return <Failure message={`Could not load run ${runId}: ${loaded.message}`} />;
-  return <LiveRunView key={`${runId}:${key}`} initial={loaded.data.run} spec={loaded.data.spec} />;
+  return <LiveRunView key={`${runId}:${key}`} initial={loaded.data.run} spec={loaded.data.spec} rerun={rerun} />;
 }
 
-function LiveRunView({ initial, spec }: { initial: Run; spec: WorkflowSpec }) {
-  const { run, fallback, problem } = useLiveRun(initial);
+function LiveRunView({ initial, spec, rerun }: { initial: Run; spec: WorkflowSpec; rerun: boolean }) {
+  const { run, fallback, problem } = useLiveRun(initial, rerun);
   const [openNode, setOpenNode] = useState<string | null>(null);
   const design = useMemo(() => specToFlow(spec), [spec]);
   const flow = useMemo(() => withStates(design, run.nodes), [design, run.nodes]);
@@ -65,7 +66,7 @@ function LiveRunView({ initial, spec }: { initial: Run; spec: WorkflowSpec }) {
         {problem && <Failure message={problem} />}
       </div>
       <div className="run-body">
-        <div className="canvas" aria-label={`Graph of run ${run.id}`}>
+        <div className="canvas" role="region" aria-label={`Graph of run ${run.id}`}>
           <ReactFlow
             nodes={flow.nodes}
             edges={flow.edges}

@@ -12,6 +12,8 @@ import { isSignedOut, messageOf } from "./errors";
 import { applyUpdate, isFinished } from "./runState";
 
 export const POLL_MS = 4_000;
+/** How long a rerun may still read as finished before Airflow has queued it again. */
+export const RERUN_GRACE_MS = 60_000;
 
 export interface LiveRun {
   run: Run;
@@ -21,7 +23,8 @@ export interface LiveRun {
   problem: string | null;
 }
 
-export function useLiveRun(initial: Run): LiveRun {
+/** `rerun`: the person just retried this run, so a finished state may be the old one. */
+export function useLiveRun(initial: Run, rerun = false): LiveRun {
   const { graphql, signOut } = useSignedIn();
   const [run, setRun] = useState(initial);
   const [fallback, setFallback] = useState<string | null>(null);
@@ -30,8 +33,11 @@ export function useLiveRun(initial: Run): LiveRun {
   useEffect(() => setRun(initial), [initial]);
 
   useEffect(() => {
-    if (isFinished(initial.state)) return;
+    const staleAtFirst = isFinished(initial.state);
+    if (staleAtFirst && !rerun) return;
     let stopped = false;
+    let seenLive = !staleAtFirst;
+    const graceUntil = Date.now() + RERUN_GRACE_MS;
     let timer: ReturnType<typeof setTimeout> | undefined;
 
     async function refetch(): Promise<Run | null> {
@@ -52,7 +58,9 @@ export function useLiveRun(initial: Run): LiveRun {
     function poll() {
       timer = setTimeout(async () => {
         const fresh = await refetch();
-        if (!stopped && !(fresh && isFinished(fresh.state))) poll();
+        if (fresh && !isFinished(fresh.state)) seenLive = true;
+        const over = fresh !== null && isFinished(fresh.state) && (seenLive || Date.now() > graceUntil);
+        if (!stopped && !over) poll();
       }, POLL_MS);
     }
 
@@ -62,6 +70,15 @@ export function useLiveRun(initial: Run): LiveRun {
       polling = true;
       setFallback(why);
       poll();
+    }
+
+    if (staleAtFirst) {
+      // The subscription would see the old finished state and end: watch by refetching.
+      poll();
+      return () => {
+        stopped = true;
+        if (timer !== undefined) clearTimeout(timer);
+      };
     }
 
     let finished = false;
@@ -85,7 +102,7 @@ export function useLiveRun(initial: Run): LiveRun {
       subscription.unsubscribe();
       if (timer !== undefined) clearTimeout(timer);
     };
-  }, [graphql, signOut, initial]);
+  }, [graphql, signOut, initial, rerun]);
 
   return { run, fallback, problem };
 }

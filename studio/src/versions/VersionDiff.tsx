@@ -35,7 +35,7 @@ export function VersionDiff({ workflowId, from, to }: { workflowId: string; from
         <li className="diff-legend-removed">removed node or edge (dashed)</li>
         <li className="diff-legend-changed">changed node</li>
       </ul>
-      <div className="canvas diff-canvas" aria-label={`Changes from v${from} to v${to}`}>
+      <div className="canvas diff-canvas" role="region" aria-label={`Changes from v${from} to v${to}`}>
         <ReactFlow
           nodes={flow!.nodes}
           edges={flow!.edges}

@@ -1,11 +1,14 @@
 import "../test/reactFlowStubs";
 
-import { screen, within } from "@testing-library/react";
+import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 
 import { answering, json } from "../test/answers";
 import { renderStudio } from "../test/renderStudio";
+
+// A page's lazy chunk (React Flow with it) can take seconds to load on a busy two-core machine.
+const LOAD = { timeout: 5000 };
 
 function signedInAs(role: string) {
   sessionStorage.setItem(
@@ -55,7 +58,7 @@ describe("the versions page", () => {
     signedInAs("editor");
     const { fetch, requests } = studio();
     renderStudio("/workflows/wf-1/versions", fetch);
-    expect(await screen.findByRole("heading", { name: "Versions of Weekly churn" })).toBeInTheDocument();
+    expect(await screen.findByRole("heading", { name: "Versions of Weekly churn" }, LOAD)).toBeInTheDocument();
     const items = within(screen.getByRole("list", { name: "Timeline" })).getAllByRole("listitem");
     expect(items[0]).toHaveTextContent("v2");
     expect(items[0]).toHaveTextContent("stricter filter");
@@ -63,7 +66,7 @@ describe("the versions page", () => {
     expect(items[1]).toHaveTextContent("v1");
     expect(screen.getByLabelText("From version")).toHaveValue("1");
     expect(screen.getByLabelText("To version")).toHaveValue("2");
-    const params = await screen.findByRole("table", { name: "Parameter changes" });
+    const params = await screen.findByRole("table", { name: "Parameter changes" }, LOAD);
     expect(within(params).getAllByRole("cell").map((cell) => cell.textContent)).toEqual(["clean", "max", "1", "2"]);
     expect(screen.getByRole("table", { name: "Settings changes" })).toHaveTextContent("@daily");
     expect(screen.getByText("From v1 to v2: 1 node changed, 1 edge added, 1 setting changed")).toBeInTheDocument();
@@ -74,16 +77,20 @@ describe("the versions page", () => {
   it("restores an older version as a new one and says which", async () => {
     signedInAs("editor");
     renderStudio("/workflows/wf-1/versions", studio().fetch);
-    await userEvent.setup().click(await screen.findByRole("button", { name: "Restore version 1" }));
-    expect(await screen.findByText("Restored version 1 as version 3")).toHaveAttribute("role", "status");
-    const items = within(await screen.findByRole("list", { name: "Timeline" })).getAllByRole("listitem");
-    expect(items[0]).toHaveTextContent("v3");
+    await userEvent.setup().click(await screen.findByRole("button", { name: "Restore version 1" }, LOAD));
+    expect(await screen.findByText("Restored version 1 as version 3", {}, LOAD)).toHaveAttribute("role", "status");
+    // The timeline is read again after the restore: the new version comes first.
+    await waitFor(() =>
+      expect(within(screen.getByRole("list", { name: "Timeline" })).getAllByRole("listitem")[0]).toHaveTextContent("v3"),
+      LOAD,
+    );
+    expect(screen.getByText("Restored version 1 as version 3")).toHaveAttribute("role", "status");
   });
 
   it("offers a viewer no restore", async () => {
     signedInAs("viewer");
     renderStudio("/workflows/wf-1/versions", studio().fetch);
-    await screen.findByRole("heading", { name: "Versions of Weekly churn" });
+    await screen.findByRole("heading", { name: "Versions of Weekly churn" }, LOAD);
     expect(screen.queryByRole("button", { name: /Restore/ })).not.toBeInTheDocument();
   });
 });
