@@ -7,7 +7,7 @@ UV := .tools/bin/uv
 VENV := .venv/bin
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: setup up down status test lint bench checkov terraform-check studio studio-test
+.PHONY: setup up down status test lint bench checkov terraform-check studio studio-test screenshots
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -31,6 +31,10 @@ studio: $(STUDIO)/node_modules/.package-lock.json
 
 studio-test: $(STUDIO)/node_modules/.package-lock.json
 	cd $(STUDIO) && $(NPM) run test
+
+# docs/images/studio-*.png, taken on a local stack of its own by the browser tests' helpers.
+screenshots: setup studio
+	$(VENV)/python -m tests.e2e.studio_screenshots
 
 up: setup studio
 	$(VENV)/airloom up
@@ -67,5 +71,5 @@ TEST_WORKERS ?= 2
 test: lint $(CHECKOV) studio studio-test
 	$(VENV)/pytest --numprocesses $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder
 
-bench: setup
+bench: setup studio
 	for script in bench/[!_]*.py; do $(VENV)/python $$script || exit 1; done

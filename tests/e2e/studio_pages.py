@@ -67,13 +67,20 @@ def settle(page: Page) -> None:
     expect(page.get_by_role("status").filter(has_text="Loading")).to_have_count(0)
 
 
-def nodes_shown(page: Page, count: int, timeout_ms: float = WAIT_MS) -> None:
-    """Wait until the canvas shows ``count`` workflow nodes (React Flow's node elements)."""
-    page.wait_for_function(
-        "count => document.querySelectorAll('.react-flow__node').length >= count",
+def nodes_shown(page: Page, count: int, timeout_ms: float = WAIT_MS) -> float:
+    """Wait until the canvas has drawn ``count`` workflow nodes (React Flow keeps a node hidden
+    until it has measured it); the page's milliseconds since navigation start at that frame."""
+    drawn = page.wait_for_function(
+        """count => {
+          const nodes = document.querySelectorAll('.react-flow__node');
+          if (nodes.length < count) return false;
+          for (const node of nodes) if (node.style.visibility === 'hidden') return false;
+          return performance.now();
+        }""",
         arg=count,
         timeout=timeout_ms,
     )
+    return float(drawn.json_value())
 
 
 def serious_accessibility_problems(page: Page) -> list[str]:

@@ -1,5 +1,5 @@
 """What Studio's pages show on a fresh stack, put there through the public APIs: a workflow
-from a template, a long chain of nodes, a model with versions in the marketplace.
+from a template or a spec, a model with versions in the marketplace.
 
 Shared by the browser tests, the screenshot script and bench/studio.py, so each sees pages
 with something on them (an empty list checks and pictures little).
@@ -32,37 +32,6 @@ def template_workflow(builder: Builder, name: str, template: str = "customer-chu
     """A workflow made from one of the gallery's templates, as Studio makes it; its id."""
     created = builder.data(CREATE, input={"name": name, "templateId": template})
     return created["createWorkflow"]["id"]
-
-
-def chain_spec(name: str, count: int) -> dict[str, Any]:
-    """A valid workflow of ``count`` nodes: a Kafka ingest, then Spark SQL steps each reading
-    the one before, laid out 25 to a row (cheap to validate, and every node is on the canvas)."""
-    schema = {"type": "object", "properties": {"id": {"type": "integer"}}, "required": ["id"]}
-    nodes = [
-        {
-            "id": "n0",
-            "type": "kafka_ingest",
-            "params": {"topic": "events", "dataset": "d0", "record_schema": schema},
-            "ui": {"x": 0, "y": 0},
-        }
-    ]
-    for i in range(1, count):
-        nodes.append(
-            {
-                "id": f"n{i}",
-                "type": "spark_transform",
-                "params": {"sql": f"SELECT id FROM d{i - 1}", "output_dataset": f"d{i}"},
-                "ui": {"x": (i % 25) * 260, "y": (i // 25) * 160},
-            }
-        )
-    edges = [{"source": f"n{i - 1}.table", "target": f"n{i}.tables"} for i in range(1, count)]
-    return {
-        "apiVersion": "airloom/v1",
-        "kind": "Workflow",
-        "metadata": {"name": name, "title": f"{count}-node chain"},
-        "nodes": nodes,
-        "edges": edges,
-    }
 
 
 def spec_workflow(builder: Builder, document: dict[str, Any]) -> str:

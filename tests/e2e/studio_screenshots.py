@@ -1,0 +1,95 @@
+"""Screenshots of Studio's main pages for the docs and the README: `make screenshots`.
+
+Starts the local stack as the end-to-end tests do (two tenants bootstrapped), fills the first
+tenant's pages through the public APIs (tests/e2e/studio_seed.py: a customer-churn workflow
+from the templates gallery, a model with two versions) and drives the pages with the browser
+tests' own helpers (tests/e2e/studio_pages.py), signed in as the tenant's editor, at
+1280x800. Writes docs/images/studio-<page>.png.
+
+    make studio && .venv/bin/python -m tests.e2e.studio_screenshots [--only canvas ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from playwright.sync_api import Browser, Page
+
+from tests.e2e.studio_pages import new_page, nodes_shown, open_signed_in, studio, visit
+from tests.e2e.studio_seed import StudioData, seed_studio
+from tests.harness.browser import chromium
+from tests.harness.stack import LocalStack, local_stack
+
+IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
+# Kept small enough for a repository: a page at 1280x800 is far below this as a PNG.
+MAX_BYTES = 300_000
+
+
+@dataclass(frozen=True)
+class Shot:
+    """One page to picture: its path for the seeded data, and what to wait for beyond the
+    page's heading (the canvas's nodes drawn, say)."""
+
+    name: str
+    path: Callable[[StudioData], str]
+    ready: Callable[[Page], object] = lambda page: None
+
+
+SHOTS = (
+    Shot("workflows", lambda data: "workflows"),
+    Shot("canvas", lambda data: f"workflows/{data.workflow_id}", lambda page: nodes_shown(page, 1)),
+    Shot("marketplace", lambda data: "marketplace"),
+    Shot("endpoints", lambda data: "endpoints"),
+)
+
+
+def save(page: Page, name: str) -> Path:
+    # The fit-view and fade-in animations end before the picture is taken.
+    page.wait_for_timeout(500)
+    path = IMAGES / f"studio-{name}.png"
+    page.screenshot(path=str(path))
+    size = path.stat().st_size
+    if size > MAX_BYTES:
+        sys.exit(f"{path} is {size} bytes, more than {MAX_BYTES}: picture less of the page")
+    print(f"{path.relative_to(IMAGES.parents[1])}  {size // 1024} KB", flush=True)
+    return path
+
+
+def sign_in_page(browser: Browser, stack: LocalStack) -> None:
+    with new_page(browser) as page:
+        page.goto(studio(stack, "signin"))
+        page.get_by_role("button", name="Sign in").wait_for()
+        save(page, "signin")
+
+
+def pages(browser: Browser, stack: LocalStack, data: StudioData, only: set[str]) -> None:
+    editor = stack.studio_login(data.tenant.studio_username)
+    with new_page(browser) as page:
+        open_signed_in(page, stack, editor)
+        for shot in SHOTS:
+            if only and shot.name not in only:
+                continue
+            visit(page, stack, shot.path(data))
+            shot.ready(page)
+            save(page, shot.name)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    names = ["signin", *(shot.name for shot in SHOTS)]
+    parser.add_argument("--only", nargs="*", choices=names, default=[], help="these pages only")
+    only = set(parser.parse_args().only)
+    IMAGES.mkdir(parents=True, exist_ok=True)
+    with local_stack() as stack, chromium() as browser:
+        data = seed_studio(stack)
+        if not only or "signin" in only:
+            sign_in_page(browser, stack)
+        pages(browser, stack, data, only)
+
+
+if __name__ == "__main__":
+    main()
