@@ -46,7 +46,7 @@ function applySelection(current: string[], changes: { id: string; selected: bool
 }
 
 /** The editable React Flow canvas. Positions live here while a node is dragged and go into
- * the spec (one undo step) when the drag ends. */
+ * the spec (one undo step) when the drag ends or an arrow key moves a selected node. */
 export function EditorFlow(props: EditorFlowProps) {
   const { nodes: drawn, edges, onSelect, onMoved, onDropType } = props;
   const { screenToFlowPosition } = useReactFlow();
@@ -67,8 +67,14 @@ export function EditorFlow(props: EditorFlowProps) {
       if (selected.length > 0) {
         onSelect(applySelection(drawn.filter((node) => node.selected).map((node) => node.id), selected), null);
       }
+      // A drag's last move, or an arrow key's: where the node now stands goes into the spec.
+      const moved = new Map<string, XYPosition>();
+      for (const change of changes) {
+        if (change.type === "position" && change.position && !change.dragging) moved.set(change.id, change.position);
+      }
+      if (moved.size > 0) onMoved(moved);
     },
-    [drawn, onSelect],
+    [drawn, onSelect, onMoved],
   );
 
   const onEdgesChange = useCallback(
@@ -79,13 +85,6 @@ export function EditorFlow(props: EditorFlowProps) {
       }
     },
     [edges, onSelect],
-  );
-
-  const onNodeDragStop = useCallback(
-    (_event: unknown, _node: WorkflowFlowNode, dragged: WorkflowFlowNode[]) => {
-      onMoved(new Map(dragged.map((node) => [node.id, node.position])));
-    },
-    [onMoved],
   );
 
   function onDragOver(event: DragEvent) {
@@ -108,13 +107,11 @@ export function EditorFlow(props: EditorFlowProps) {
       nodeTypes={NODE_TYPES}
       onNodesChange={onNodesChange}
       onEdgesChange={onEdgesChange}
-      onNodeDragStop={onNodeDragStop}
       onConnect={props.onConnect}
       isValidConnection={props.isValidConnection}
       onDragOver={onDragOver}
       onDrop={onDrop}
       deleteKeyCode={null}
-      multiSelectionKeyCode={["Meta", "Control", "Shift"]}
       fitView
     >
       <Background />

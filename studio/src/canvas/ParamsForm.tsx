@@ -8,6 +8,9 @@ import type { ErrorSchema, RJSFSchema, UiSchema } from "@rjsf/utils";
 import validator from "@rjsf/validator-ajv8";
 import { useMemo, type ComponentPropsWithRef } from "react";
 
+import { OptionSelect } from "./OptionSelect";
+import { formSchema } from "./paramsSchema";
+
 export interface ParamsFormProps {
   nodeId: string;
   schema: Record<string, unknown>;
@@ -20,6 +23,7 @@ export interface ParamsFormProps {
 
 // The spec changes as a person types: no submit button, the builder's validation speaks.
 const UI_SCHEMA: UiSchema = { "ui:submitButtonOptions": { norender: true } };
+const WIDGETS = { SelectWidget: OptionSelect };
 
 export default function ParamsForm({ nodeId, schema, params, errors, readonly, onChange }: ParamsFormProps) {
   // rjsf renders its own <form>; this names it, so it is a landmark a person can find.
@@ -29,11 +33,13 @@ export default function ParamsForm({ nodeId, schema, params, errors, readonly, o
       return <form {...props} aria-label={label} />;
     };
   }, [nodeId]);
+  const shown = useMemo(() => formSchema(schema) as RJSFSchema, [schema]);
   return (
     <Form
       key={nodeId}
       tagName={LabelledForm}
-      schema={schema as RJSFSchema}
+      schema={shown}
+      widgets={WIDGETS}
       uiSchema={UI_SCHEMA}
       formData={params}
       validator={validator}

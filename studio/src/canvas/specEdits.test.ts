@@ -37,6 +37,7 @@ describe("spec edits", () => {
     const moved = moveNodes(spec, new Map([["b", { x: 5, y: 6 }]]));
     expect(moved.nodes?.[1].ui).toEqual({ x: 5, y: 6 });
     expect(moved.nodes?.[0].ui).toBeUndefined();
+    expect(moveNodes(moved, new Map([["b", { x: 5.2, y: 6 }]]))).toBe(moved);
     expect(setParams(spec, "a", { source: "lake://x" }).nodes?.[0].params).toEqual({ source: "lake://x" });
   });
 });

@@ -69,8 +69,14 @@ export function addEdge(spec: WorkflowSpec, edge: SpecEdge): WorkflowSpec {
   return { ...spec, edges: [...edges, edge] };
 }
 
-/** Stores positions in each node's `ui`, where the builder keeps them; others untouched. */
+/** Stores positions in each node's `ui`, where the builder keeps them; others untouched.
+ * The same spec when nothing moved, so a click that was not a drag is no edit. */
 export function moveNodes(spec: WorkflowSpec, positions: ReadonlyMap<string, Position>): WorkflowSpec {
+  const moved = (spec.nodes ?? []).some((node) => {
+    const at = positions.get(node.id);
+    return at !== undefined && (Math.round(at.x) !== node.ui?.x || Math.round(at.y) !== node.ui?.y);
+  });
+  if (!moved) return spec;
   return {
     ...spec,
     nodes: (spec.nodes ?? []).map((node) => {
