@@ -2,7 +2,8 @@
 
 Starts the local stack as the end-to-end tests do (two tenants bootstrapped), fills the first
 tenant's pages through the public APIs (tests/e2e/studio_seed.py: a customer-churn workflow
-from the templates gallery, a model with two versions) and drives the pages with the browser
+from the templates gallery with two versions, a run that fails, a model with two versions
+deployed to an endpoint; a few minutes) and drives the pages with the browser
 tests' own helpers (tests/e2e/studio_pages.py), signed in as the tenant's editor, at
 1280x800. Writes docs/images/studio-<page>.png.
 
@@ -12,6 +13,7 @@ tests' own helpers (tests/e2e/studio_pages.py), signed in as the tenant's editor
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -39,11 +41,28 @@ class Shot:
     ready: Callable[[Page], object] = lambda page: None
 
 
+def failed_node_open(page: Page) -> None:
+    nodes_shown(page, 1)
+    page.get_by_role("button", name=re.compile(r"^clean: ")).click()
+    page.get_by_role("button", name="Retry from this node").wait_for()
+
+
 SHOTS = (
     Shot("workflows", lambda data: "workflows"),
     Shot("canvas", lambda data: f"workflows/{data.workflow_id}", lambda page: nodes_shown(page, 1)),
+    Shot(
+        "versions",
+        lambda data: f"workflows/{data.workflow_id}/versions",
+        lambda page: nodes_shown(page, 1),
+    ),
+    Shot(
+        "run", lambda data: f"workflows/{data.run_workflow_id}/runs/{data.run_id}", failed_node_open
+    ),
     Shot("marketplace", lambda data: "marketplace"),
+    Shot("model", lambda data: f"marketplace/models/{data.model}"),
+    Shot("compare", lambda data: f"marketplace/compare?v={data.model}:1&v={data.model}:2"),
     Shot("endpoints", lambda data: "endpoints"),
+    Shot("endpoint", lambda data: f"endpoints/{data.endpoint}"),
 )
 
 
