@@ -1,6 +1,6 @@
 import "../test/reactFlowStubs";
 
-import { screen, waitFor, within } from "@testing-library/react";
+import { configure, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 
@@ -76,14 +76,17 @@ function builder(options: { stale?: boolean } = {}) {
   });
 }
 
-// Each test loads the page's chunks and types into forms: seconds on a busy machine.
+// Each test loads the page's chunks (rjsf's is large) and types into forms: seconds on a busy
+// machine, where the default second to find something is too short.
+configure({ asyncUtilTimeout: 10_000 });
+
 describe("the canvas editor", { timeout: 30_000 }, () => {
   it("adds a node from the palette, shows its problem on the node, the list and the field, and clears it when fixed", async () => {
     signedInAs("editor");
     const { fetch } = builder();
     renderStudio("/workflows/wf-1", fetch);
     const user = userEvent.setup();
-    const palette = await screen.findByRole("region", { name: "Node palette" }, { timeout: 5000 });
+    const palette = await screen.findByRole("region", { name: "Node palette" });
     await user.type(within(palette).getByLabelText("Search node types"), "files");
     expect(within(palette).queryByRole("button", { name: "train" })).not.toBeInTheDocument();
     await user.click(within(palette).getByRole("button", { name: "file_ingest" }));
@@ -114,7 +117,7 @@ describe("the canvas editor", { timeout: 30_000 }, () => {
     const { fetch, requests } = builder({ stale: true });
     renderStudio("/workflows/wf-1", fetch);
     const user = userEvent.setup();
-    await user.click(await screen.findByRole("button", { name: "train" }, { timeout: 5000 }));
+    await user.click(await screen.findByRole("button", { name: "train" }));
     await user.click(screen.getByRole("button", { name: "Save" }));
     await user.type(screen.getByLabelText("Version message"), "add training");
     await user.click(screen.getByRole("button", { name: "Save version" }));
@@ -144,7 +147,7 @@ describe("the canvas editor", { timeout: 30_000 }, () => {
     const { fetch, requests } = builder({ stale: true });
     renderStudio("/workflows/wf-1", fetch);
     const user = userEvent.setup();
-    await user.click(await screen.findByRole("button", { name: "train" }, { timeout: 5000 }));
+    await user.click(await screen.findByRole("button", { name: "train" }));
     await user.click(screen.getByRole("button", { name: "Save" }));
     await user.click(screen.getByRole("button", { name: "Save version" }));
     await user.click(await screen.findByRole("button", { name: "Overwrite" }));
@@ -160,7 +163,7 @@ describe("the canvas editor", { timeout: 30_000 }, () => {
     const { fetch } = builder();
     const router = renderStudio("/workflows/wf-1", fetch);
     const user = userEvent.setup();
-    await user.click(await screen.findByRole("button", { name: "train" }, { timeout: 5000 }));
+    await user.click(await screen.findByRole("button", { name: "train" }));
     const confirm = vi.spyOn(window, "confirm").mockReturnValueOnce(false).mockReturnValueOnce(true);
     await user.click(screen.getByRole("link", { name: "All workflows" }));
     expect(confirm).toHaveBeenCalledWith("Leave this workflow? Your unsaved changes will be lost.");
@@ -174,7 +177,7 @@ describe("the canvas editor", { timeout: 30_000 }, () => {
     signedInAs("viewer");
     const { fetch, requests } = builder();
     renderStudio("/workflows/wf-1", fetch);
-    expect(await screen.findByRole("heading", { name: "Weekly churn" }, { timeout: 5000 })).toBeInTheDocument();
+    expect(await screen.findByRole("heading", { name: "Weekly churn" })).toBeInTheDocument();
     expect(screen.queryByRole("region", { name: "Node palette" })).not.toBeInTheDocument();
     for (const name of ["Undo", "Save", "Delete", "Auto-layout"]) {
       expect(screen.queryByRole("button", { name })).not.toBeInTheDocument();
