@@ -42,7 +42,7 @@ export function DeploymentProgress({ started, onReady }: Props) {
       </ol>
       <p role="status">
         {deployment.phase === "ready"
-          ? `Ready: endpoint ${deployment.endpoint} serves ${deployment.model} v${deployment.version}.`
+          ? `Ready: ${deployment.endpoint ? `endpoint ${deployment.endpoint}` : "the endpoint"} serves ${deployment.model} v${deployment.version}.`
           : deployment.phase === "failed"
             ? ""
             : `${deployment.phase}${deployment.phase_reason ? `: ${deployment.phase_reason}` : "…"}`}

@@ -28,6 +28,9 @@ describe("a model's page", () => {
     expect(screen.getByText("champion → v1")).toBeInTheDocument();
     expect(screen.getByText("team=growth")).toBeInTheDocument();
     expect(screen.getByRole("checkbox", { name: "Pick v2 to compare" })).toBeInTheDocument();
+    // The headline version (the champion) is the one shown first.
+    expect(screen.getByRole("button", { name: "Show v1" })).toHaveAttribute("aria-pressed", "true");
+    expect(screen.getByRole("button", { name: "Show v2" })).toHaveAttribute("aria-pressed", "false");
 
     const lineage = await screen.findByRole("list", { name: "Lineage" }, { timeout: 5000 });
     const steps = within(lineage).getAllByRole("listitem").map((item) => item.textContent);

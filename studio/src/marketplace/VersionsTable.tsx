@@ -74,13 +74,14 @@ export function VersionsTable({ model, versions, shown, onShow }: Props) {
               <td>{row.benchmark_status}</td>
               <td>{formatTime(row.created_at)}</td>
               <td>
+                {/* A toggle whose name stays put: pressed is the version shown below. */}
                 <button
                   type="button"
                   className="secondary"
-                  disabled={row.version === shown}
+                  aria-pressed={row.version === shown}
                   onClick={() => onShow(row.version)}
                 >
-                  {row.version === shown ? `Showing v${row.version}` : `Show v${row.version}`}
+                  Show v{row.version}
                 </button>
               </td>
             </tr>
