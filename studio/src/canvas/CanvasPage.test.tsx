@@ -80,7 +80,7 @@ function builder(options: { stale?: boolean } = {}) {
 // machine, where the default second to find something is too short.
 configure({ asyncUtilTimeout: 10_000 });
 
-describe("the canvas editor", { timeout: 30_000 }, () => {
+describe("the canvas editor", { timeout: 60_000 }, () => {
   it("adds a node from the palette, shows its problem on the node, the list and the field, and clears it when fixed", async () => {
     signedInAs("editor");
     const { fetch } = builder();
@@ -98,7 +98,10 @@ describe("the canvas editor", { timeout: 30_000 }, () => {
     const form = await screen.findByRole("form", { name: "Parameters of file_ingest_1" });
     expect(within(form).getByText("Field required")).toBeInTheDocument();
 
-    await user.type(within(form).getByLabelText(/Source/), "lake://sales.csv");
+    // Two edits of one field: a paste, then a key.
+    await user.click(within(form).getByLabelText(/Source/));
+    await user.paste("lake://sales.cs");
+    await user.keyboard("v");
     await waitFor(() => expect(within(problems).queryAllByRole("listitem")).toHaveLength(0));
     expect(screen.queryByText("1 problem")).not.toBeInTheDocument();
 
@@ -156,6 +159,27 @@ describe("the canvas editor", { timeout: 30_000 }, () => {
     const spec = (last.body as { variables: { expectedVersion: number; spec: WorkflowSpec } }).variables;
     expect(spec.expectedVersion).toBe(2);
     expect(spec.spec.nodes?.map((node) => node.id)).toEqual(["train_1"]);
+  });
+
+  it("connects an input from the keyboard, offering only outputs of its type", async () => {
+    signedInAs("editor");
+    const { fetch, requests } = builder();
+    renderStudio("/workflows/wf-1", fetch);
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole("button", { name: "file_ingest" }));
+    await user.click(screen.getByRole("button", { name: "train" }));
+    const inputs = screen.getByRole("region", { name: "Inputs of train_1" });
+    await user.selectOptions(within(inputs).getByLabelText("Connect train_1.table from"), "file_ingest_1.table");
+    expect(within(inputs).getByRole("button", { name: "Disconnect file_ingest_1.table from train_1.table" })).toBeInTheDocument();
+    // The input takes one edge: nothing more is offered.
+    expect(within(inputs).queryByLabelText("Connect train_1.table from")).not.toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: "Save" }));
+    await user.click(screen.getByRole("button", { name: "Save version" }));
+    expect(await screen.findByText("Saved as version 2")).toBeInTheDocument();
+    const save = requests.find((request) => (request.body as { operationName?: string })?.operationName === "StudioUpdateWorkflow")!;
+    expect((save.body as { variables: { spec: WorkflowSpec } }).variables.spec.edges).toEqual([
+      { source: "file_ingest_1.table", target: "train_1.table" },
+    ]);
   });
 
   it("asks before following a link away from unsaved changes", async () => {

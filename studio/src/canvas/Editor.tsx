@@ -12,11 +12,12 @@ import { layoutPositions } from "./layout";
 import { Palette } from "./Palette";
 import { ParamsPanel } from "./ParamsPanel";
 import { PortRules } from "./portRules";
+import { PortsPanel } from "./PortsPanel";
 import { canWire, type Wiring } from "./ports";
 import { countByNode, paramsErrors, problemNode } from "./problems";
 import { ProblemsList } from "./ProblemsList";
 import { SaveControls } from "./SaveControls";
-import { addEdge, addNode, moveNodes, removeEdges, removeNodes, setParams } from "./specEdits";
+import { addEdge, addNode, edgeKey, moveNodes, removeEdges, removeNodes, setParams } from "./specEdits";
 import { specToFlow } from "./specToFlow";
 import { useLeaveWarning, useShortcuts } from "./useShortcuts";
 import { useValidation } from "./useValidation";
@@ -201,12 +202,24 @@ function EditorInner({ graphql, workflow, version, nodeTypes, onVersion, onDirty
         </div>
         <aside className="editor-side" aria-label="Selected node and problems">
           {selectedNode ? (
-            <ParamsPanel
-              node={selectedNode}
-              nodeType={catalog.get(selectedNode.type)}
-              errors={selectedErrors}
-              onChange={(params) => edit(setParams(spec, selectedNode.id, params), `params:${selectedNode.id}`)}
-            />
+            <>
+              <ParamsPanel
+                node={selectedNode}
+                nodeType={catalog.get(selectedNode.type)}
+                errors={selectedErrors}
+                onChange={(params) => edit(setParams(spec, selectedNode.id, params), `params:${selectedNode.id}`)}
+              />
+              {catalog.has(selectedNode.type) && (
+                <PortsPanel
+                  spec={spec}
+                  catalog={catalog}
+                  nodeId={selectedNode.id}
+                  nodeType={catalog.get(selectedNode.type)!}
+                  onConnect={(edge) => edit(addEdge(spec, edge))}
+                  onDisconnect={(edge) => edit(removeEdges(spec, [edgeKey(edge)]))}
+                />
+              )}
+            </>
           ) : (
             <p className="muted">Select a node to edit its parameters.</p>
           )}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 
 import type { NodeType, Port } from "../api/editor";
-import { canWire, wiringProblem } from "./ports";
+import { canWire, feedsFor, wiringProblem } from "./ports";
 
 function port(name: string, type: string, many = false): Port {
   return { name, type, description: "", required: true, many };
@@ -53,5 +53,15 @@ describe("wiring by the builder's rules", () => {
     expect(wiringProblem(spec, catalog, { source: "join", sourcePort: "table", target: "join", targetPort: "tables" })).toBe(
       "the edge would make a cycle",
     );
+  });
+
+  it("lists the outputs that may feed an input", () => {
+    expect(feedsFor(spec, catalog, "train", "table").map((w) => `${w.source}.${w.sourcePort}`)).toEqual([
+      "in1.table",
+      "in2.table",
+      "join.table",
+    ]);
+    // in1 feeds it already; train's holdout is a table too.
+    expect(feedsFor(spec, catalog, "join", "tables").map((w) => `${w.source}.${w.sourcePort}`)).toEqual(["in2.table", "train.holdout"]);
   });
 });

@@ -71,3 +71,16 @@ export function wiringProblem(spec: WorkflowSpec, catalog: Catalog, wiring: Wiri
 export function canWire(spec: WorkflowSpec, catalog: Catalog, wiring: Wiring): boolean {
   return wiringProblem(spec, catalog, wiring) === null;
 }
+
+/** Every output that may feed `target`'s input `targetPort` now, as wirings: the keyboard's
+ * way to connect what a mouse drags. */
+export function feedsFor(spec: WorkflowSpec, catalog: Catalog, target: string, targetPort: string): Wiring[] {
+  const found: Wiring[] = [];
+  for (const node of spec.nodes ?? []) {
+    for (const port of catalog.get(node.type)?.outputs ?? []) {
+      const wiring = { source: node.id, sourcePort: port.name, target, targetPort };
+      if (canWire(spec, catalog, wiring)) found.push(wiring);
+    }
+  }
+  return found;
+}
