@@ -106,6 +106,15 @@ const RETRY: TypedDocumentNode<{ retryRun: { id: string } }, { id: string; fromN
   }
 `;
 
+const CANCEL: TypedDocumentNode<{ cancelRun: { id: string; state: string } }, { id: string }> = gql`
+  mutation StudioCancelRun($id: ID!) {
+    cancelRun(id: $id) {
+      id
+      state
+    }
+  }
+`;
+
 const RUNS: TypedDocumentNode<
   { workflow: WorkflowHeader; runs: RunSummary[] },
   { workflowId: string }
@@ -238,6 +247,11 @@ export async function triggerRun(client: Client, id: string): Promise<string> {
 /** Runs a finished run again from `fromNode` on; answers the new run's id. */
 export async function retryRun(client: Client, runId: string, fromNode: string | null): Promise<string> {
   return (await mutate(client, RETRY, { id: runId, fromNode })).retryRun.id;
+}
+
+/** Stops a run: Airflow marks it failed and starts no more of its tasks. */
+export async function cancelRun(client: Client, runId: string): Promise<string> {
+  return (await mutate(client, CANCEL, { id: runId })).cancelRun.state;
 }
 
 /** The workflow and its runs, newest first as the builder lists them. */

@@ -123,6 +123,27 @@ describe("the run page", () => {
     expect(screen.queryByRole("region", { name: "Node train" })).not.toBeInTheDocument();
   });
 
+  it("cancels a run still going, for an editor", async () => {
+    signedInAs("editor");
+    const running = {
+      ...FAILED_RUN,
+      state: "running",
+      end: null,
+      nodes: [node("load", "success"), node("train", "running")],
+    };
+    const { fetch, requests } = answering({
+      "graphql StudioRun": () => json({ data: { run: running } }),
+      "graphql StudioRunSpec": () => json({ data: { workflow: { version: { spec: SPEC } } } }),
+      "graphql StudioCancelRun": () => json({ data: { cancelRun: { id: "run-1", state: "failed" } } }),
+    });
+    renderStudio("/workflows/wf-1/runs/run-1", fetch);
+    await userEvent.setup().click(await screen.findByRole("button", { name: "Cancel run" }, LOAD));
+    await waitFor(() =>
+      expect(requests.some((request) => (request.body as { operationName?: string })?.operationName === "StudioCancelRun")).toBe(true),
+    );
+    expect(screen.queryByRole("alert")).not.toBeInTheDocument();
+  });
+
   it("offers a viewer no retry", async () => {
     signedInAs("viewer");
     renderStudio("/workflows/wf-1/runs/run-1", studio().fetch);

@@ -11,8 +11,9 @@ import { formatTime } from "../format";
 import { useSignedIn } from "../session/StudioContext";
 import { Failure, Loading } from "../Status";
 import { useLoad } from "../useLoad";
+import { CancelButton } from "./CancelButton";
 import { NodePanel } from "./NodePanel";
-import { progress, withStates } from "./runState";
+import { isFinished, progress, withStates } from "./runState";
 import "./runs.css";
 import { useLiveRun } from "./useLiveRun";
 
@@ -62,6 +63,7 @@ function LiveRunView({ initial, spec, rerun }: { initial: Run; spec: WorkflowSpe
         <p role="status" className={`run-state run-state--${run.state}`}>
           {progress(run)}
         </p>
+        {!isFinished(run.state) && <CancelButton runId={run.id} />}
         {fallback && <p className="muted">{fallback}</p>}
         {problem && <Failure message={problem} />}
       </div>

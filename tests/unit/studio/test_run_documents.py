@@ -31,6 +31,7 @@ def test_the_documents_are_found():
         "StudioPublishWorkflow",
         "StudioTriggerRun",
         "StudioRetryRun",
+        "StudioCancelRun",
         "StudioRuns",
         "StudioRun",
         "StudioRunSpec",
