@@ -4,7 +4,7 @@
  */
 
 import Form from "@rjsf/core";
-import type { ErrorSchema, RJSFSchema, UiSchema } from "@rjsf/utils";
+import type { ErrorSchema, Experimental_DefaultFormStateBehavior, RJSFSchema, UiSchema } from "@rjsf/utils";
 import validator from "@rjsf/validator-ajv8";
 import { useMemo, type ComponentPropsWithRef } from "react";
 
@@ -24,6 +24,12 @@ export interface ParamsFormProps {
 // The spec changes as a person types: no submit button, the builder's validation speaks.
 const UI_SCHEMA: UiSchema = { "ui:submitButtonOptions": { norender: true } };
 const WIDGETS = { SelectWidget: OptionSelect };
+// Defaults the schema states are shown (and saved once the form changes), but an optional list
+// is not filled with empty items to meet its minItems: the builder would refuse them.
+const DEFAULTS: Experimental_DefaultFormStateBehavior = {
+  arrayMinItems: { populate: "never" },
+  emptyObjectFields: "skipEmptyDefaults",
+};
 
 export default function ParamsForm({ nodeId, schema, params, errors, readonly, onChange }: ParamsFormProps) {
   // rjsf renders its own <form>; this names it, so it is a landmark a person can find.
@@ -40,6 +46,7 @@ export default function ParamsForm({ nodeId, schema, params, errors, readonly, o
       tagName={LabelledForm}
       schema={shown}
       widgets={WIDGETS}
+      experimental_defaultFormStateBehavior={DEFAULTS}
       uiSchema={UI_SCHEMA}
       formData={params}
       validator={validator}
