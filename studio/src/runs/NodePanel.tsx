@@ -8,6 +8,7 @@ import { useSignedIn } from "../session/StudioContext";
 import { Failure, Loading } from "../Status";
 import { useLoad } from "../useLoad";
 import { isSignedOut, messageOf } from "./errors";
+import { stateWords } from "./runState";
 
 export interface NodePanelProps {
   runId: string;
@@ -33,7 +34,7 @@ export function NodePanel({ runId, workflowId, node, onClose }: NodePanelProps) 
       </div>
       <dl className="node-panel-facts">
         <dt>State</dt>
-        <dd>{node.state ?? "not started"}</dd>
+        <dd>{stateWords(node.state)}</dd>
         <dt>Tries</dt>
         <dd>{node.tryNumber}</dd>
         <dt>Started</dt>

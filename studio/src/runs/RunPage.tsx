@@ -13,7 +13,7 @@ import { Failure, Loading } from "../Status";
 import { useLoad } from "../useLoad";
 import { CancelButton } from "./CancelButton";
 import { NodePanel } from "./NodePanel";
-import { isFinished, progress, withStates } from "./runState";
+import { isFinished, NO_STATE, progress, stateWords, withStates } from "./runState";
 import "./runs.css";
 import { useLiveRun } from "./useLiveRun";
 
@@ -90,11 +90,11 @@ function LiveRunView({ initial, spec, rerun }: { initial: Run; spec: WorkflowSpe
               <li key={node.nodeId}>
                 <button
                   type="button"
-                  className={`run-node run-node--${node.state ?? "pending"}`}
+                  className={`run-node run-node--${node.state ?? NO_STATE}`}
                   aria-pressed={node.nodeId === openNode}
                   onClick={() => setOpenNode(node.nodeId)}
                 >
-                  {node.nodeId}: {(node.state ?? "not started").replace(/_/g, " ")}
+                  {node.nodeId}: {stateWords(node.state)}
                   {node.tryNumber > 1 ? ` (try ${node.tryNumber})` : ""}
                 </button>
               </li>

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 
 import type { NodeRunState, Run } from "../api/runs";
-import { applyUpdate, failedNodes, isFinished, progress, withStates } from "./runState";
+import { applyUpdate, isFinished, progress, stateWords, withStates } from "./runState";
 
 function node(nodeId: string, state: string | null, extra: Partial<NodeRunState> = {}): NodeRunState {
   return { nodeId, type: "t", state, tryNumber: 1, start: null, end: null, logUrl: null, error: null, ...extra };
@@ -60,12 +60,13 @@ describe("withStates", () => {
 });
 
 describe("run summaries", () => {
-  it("knows finished runs, failed nodes and progress", () => {
+  it("knows finished runs, progress and how a state reads", () => {
     expect(isFinished("success")).toBe(true);
     expect(isFinished("failed")).toBe(true);
     expect(isFinished("running")).toBe(false);
     const run = { ...RUN, state: "failed", nodes: [node("load", "success"), node("train", "failed"), node("save", "upstream_failed")] };
-    expect(failedNodes(run).map((each) => each.nodeId)).toEqual(["train"]);
     expect(progress(run)).toBe("Run failed: 1 of 3 nodes succeeded");
+    expect(stateWords("upstream_failed")).toBe("upstream failed");
+    expect(stateWords(null)).toBe("pending");
   });
 });

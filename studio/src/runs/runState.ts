@@ -11,8 +11,6 @@ import type { WorkflowFlowNode } from "../canvas/specToFlow";
 
 /** Run states after which nothing more happens (the builder's own test). */
 const FINISHED = new Set(["success", "failed"]);
-/** Node states that mean the node did not do its work. */
-const NODE_FAILED = new Set(["failed", "upstream_failed"]);
 
 export function isFinished(state: string): boolean {
   return FINISHED.has(state);
@@ -32,26 +30,26 @@ export function applyUpdate(run: Run, update: RunUpdate): Run {
   };
 }
 
-/** The design's nodes, each carrying its state in this run ("pending" before Airflow has one). */
+/** What a node's state reads as before Airflow has one, on the canvas and in the list alike. */
+export const NO_STATE = "pending";
+
+/** A state as a person reads it ("upstream_failed" → "upstream failed"). */
+export function stateWords(state: string | null): string {
+  return (state ?? NO_STATE).replace(/_/g, " ");
+}
+
+/** The design's nodes, each carrying its state in this run (NO_STATE before Airflow has one). */
 export function withStates(
   flow: { nodes: WorkflowFlowNode[]; edges: Edge[] },
   nodes: NodeRunState[],
 ): { nodes: WorkflowFlowNode[]; edges: Edge[] } {
-  const states = new Map(nodes.map((node) => [node.nodeId, node.state ?? "pending"]));
+  const states = new Map(nodes.map((node) => [node.nodeId, node.state ?? NO_STATE]));
   return {
-    nodes: flow.nodes.map((node) => ({ ...node, data: { ...node.data, state: states.get(node.id) ?? "pending" } })),
+    nodes: flow.nodes.map((node) => ({ ...node, data: { ...node.data, state: states.get(node.id) ?? NO_STATE } })),
     edges: flow.edges,
   };
 }
 
-/** Nodes that failed (not those skipped because of them): a retry starts from these. */
-export function failedNodes(run: Pick<Run, "nodes">): NodeRunState[] {
-  return run.nodes.filter((node) => node.state === "failed");
-}
-
-export function nodeFailed(node: Pick<NodeRunState, "state">): boolean {
-  return node.state !== null && NODE_FAILED.has(node.state);
-}
 
 /** "3 of 5 nodes done" style progress for the live region. */
 export function progress(run: Pick<Run, "state" | "nodes">): string {
