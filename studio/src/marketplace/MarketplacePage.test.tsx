@@ -63,4 +63,19 @@ describe("the marketplace page", () => {
     await waitFor(() => expect(router.state.location.search).toBe("?q=churn&page=3"));
     expect(requests[0].url.searchParams.get("page")).toBe("2");
   });
+
+  it("puts typed words in the URL, and the URL's words back in the box on going back", async () => {
+    signedInAs("viewer");
+    const { fetch, requests } = answering({ "GET /api/v1/models": () => json(SEARCH) });
+    const router = renderStudio("/marketplace", fetch);
+    const box = await screen.findByLabelText("Search models", {}, { timeout: 5000 });
+    await userEvent.setup().type(box, "churn");
+    await waitFor(() => expect(router.state.location.search).toBe("?q=churn"));
+    await waitFor(() => expect(requests[requests.length - 1].url.searchParams.get("q")).toBe("churn"));
+    await router.navigate("/marketplace?q=fraud");
+    await waitFor(() => expect(box).toHaveValue("fraud"));
+    // The words the URL brought stay: nothing types over them once the box settles.
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(router.state.location.search).toBe("?q=fraud");
+  });
 });

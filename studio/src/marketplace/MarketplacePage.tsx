@@ -29,6 +29,13 @@ export default function MarketplacePage() {
   const settled = useDebounced(search, 300);
   const apply = (next: Filters) => setQuery(filtersToQuery(next), { replace: true });
 
+  // Words from the URL (back, forward, a link) into the box; typing goes the other way below.
+  useEffect(() => {
+    if (filters.q !== settled.trim()) setSearch(filters.q);
+    // Only a change of the URL's words, not of the typed ones.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [filters.q]);
+
   useEffect(() => {
     if (settled.trim() !== filters.q) apply({ ...filters, q: settled, page: 1 });
     // Only typing changes the words; other filters keep them.
