@@ -1,3 +1,4 @@
+import { useState } from "react";
 import { Link, useParams } from "react-router";
 
 import { listRuns, type RunSummary } from "../api/runs";
@@ -13,21 +14,29 @@ export default function RunsPage() {
   const { id = "" } = useParams();
   const { graphql } = useSignedIn();
   const loaded = useLoad(() => listRuns(graphql, id), [graphql, id]);
+  // Publishing from this page changes what it says is published without a reload.
+  const [published, setPublished] = useState<number | null>(null);
 
   if (loaded.state === "loading") return <Loading what="the runs" />;
   if (loaded.state === "failed") return <Failure message={`Could not list the runs: ${loaded.message}`} />;
   const { workflow, runs } = loaded.data;
+  const publishedVersion = published ?? workflow.publishedVersion;
   const base = `/workflows/${encodeURIComponent(workflow.id)}`;
   return (
     <section aria-labelledby="runs-title">
       <div className="page-head">
         <h1 id="runs-title">Runs of {workflow.title || workflow.name}</h1>
         <p className="muted">
-          {workflow.publishedVersion === null ? "Not published" : `Published v${workflow.publishedVersion}`}
+          {publishedVersion === null ? "Not published" : `Published v${publishedVersion}`}
           {" · "}
           <Link to={base}>Open the workflow</Link>
         </p>
-        <WorkflowActions workflowId={workflow.id} version={workflow.currentVersion} dirty={false} />
+        <WorkflowActions
+          workflowId={workflow.id}
+          version={workflow.currentVersion}
+          dirty={false}
+          onPublished={setPublished}
+        />
       </div>
       {runs.length === 0 ? (
         <p className="muted">This workflow has not run yet.</p>

@@ -13,6 +13,8 @@ export interface WorkflowActionsProps {
   version: number;
   /** Unsaved edits on the canvas: publishing or running now would not use them. */
   dirty: boolean;
+  /** Told the version published, so the page around can say so too. */
+  onPublished?(version: number): void;
 }
 
 type Outcome =
@@ -25,7 +27,7 @@ type Outcome =
 const SAVE_FIRST = "Save your changes first";
 
 /** Publish and Run for editors, with links to the workflow's runs and versions for everyone. */
-export function WorkflowActions({ workflowId, version, dirty }: WorkflowActionsProps) {
+export function WorkflowActions({ workflowId, version, dirty, onPublished }: WorkflowActionsProps) {
   const { graphql, signOut } = useSignedIn();
   const navigate = useNavigate();
   const [outcome, setOutcome] = useState<Outcome>({ kind: "idle" });
@@ -41,6 +43,7 @@ export function WorkflowActions({ workflowId, version, dirty }: WorkflowActionsP
     setOutcome({ kind: "busy", what: `Publishing version ${version}…` });
     try {
       const result = await publishWorkflow(graphql, workflowId, version);
+      if (result.published) onPublished?.(result.version);
       setOutcome(
         result.published
           ? { kind: "published", version: result.version }
