@@ -182,6 +182,22 @@ describe("the canvas editor", { timeout: 60_000 }, () => {
     ]);
   });
 
+  it("copies, pastes and deletes the selected node from the keyboard", async () => {
+    signedInAs("editor");
+    const { fetch } = builder();
+    renderStudio("/workflows/wf-1", fetch);
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole("button", { name: "train" }));
+    await user.keyboard("{Control>}c{/Control}{Control>}v{/Control}");
+    // The copy is selected: its panel is open.
+    expect(await screen.findByRole("heading", { name: "train_2" })).toBeInTheDocument();
+    await user.keyboard("{Delete}");
+    expect(screen.queryByText("train_2")).not.toBeInTheDocument();
+    expect(screen.getAllByText("train_1").length).toBeGreaterThan(0);
+    await user.keyboard("{Control>}z{/Control}");
+    expect(screen.getAllByText("train_2").length).toBeGreaterThan(0);
+  });
+
   it("asks before following a link away from unsaved changes", async () => {
     signedInAs("editor");
     const { fetch } = builder();
