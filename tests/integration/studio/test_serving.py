@@ -30,10 +30,16 @@ def test_a_hashed_asset_is_cached_for_good(builder: Builder):
     index = builder.client.get("/studio/").text
     entry = ENTRY.search(index)
     assert entry, "index.html names no entry script under its assets/"
-    response = builder.client.get(BASE.search(index).group(1) + entry.group(1))
+    asset = BASE.search(index).group(1) + entry.group(1)
+    response = builder.client.get(asset)
     assert response.status_code == 200
     assert "javascript" in response.headers["content-type"]
     assert response.headers["cache-control"] == "public, max-age=31536000, immutable"
+    # Sent gzipped to a browser that accepts it, as every browser does.
+    assert response.headers["content-encoding"] == "gzip"
+    with builder.client.stream("GET", asset) as streamed:
+        sent = sum(len(chunk) for chunk in streamed.iter_raw())
+    assert sent < len(response.content) / 2
 
 
 def test_a_client_route_opens_the_app(builder: Builder):
