@@ -1,7 +1,7 @@
 import { useEffect } from "react";
 
 import type { Deployment } from "../api/marketplaceTypes";
-import { steps } from "./phases";
+import { finished, steps } from "./phases";
 import { useDeployment } from "./useDeployment";
 
 const LABELS: Record<string, string> = {
@@ -16,10 +16,12 @@ interface Props {
   started: Deployment;
   /** Told once, when the run is ready. */
   onReady?(deployment: Deployment): void;
+  /** Told once, when the run has ended either way. */
+  onFinished?(deployment: Deployment): void;
 }
 
 /** A deployment's phases as a step list, followed until ready or failed (with the reason). */
-export function DeploymentProgress({ started, onReady }: Props) {
+export function DeploymentProgress({ started, onReady, onFinished }: Props) {
   const { deployment, seen, problem } = useDeployment(started);
   const ready = deployment.phase === "ready";
   useEffect(() => {
@@ -27,6 +29,11 @@ export function DeploymentProgress({ started, onReady }: Props) {
     // Once: the deployment no longer changes when ready.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [ready]);
+  const ended = finished(deployment);
+  useEffect(() => {
+    if (ended) onFinished?.(deployment);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [ended]);
   const what = deployment.action === "rollback" ? "Rollback" : "Deployment";
   return (
     <section aria-label={`${what} progress`}>

@@ -57,6 +57,9 @@ describe("an endpoint's page", () => {
     expect(await screen.findByText(/Ready: endpoint churn serves churn v1/, {}, { timeout: 5000 })).toBeInTheDocument();
     // The page reads the endpoint and its history again once the rollback is ready.
     await waitFor(() => expect(requests.filter((r) => r.url.pathname.endsWith("/history"))).toHaveLength(2));
+    // Done puts the button back for the next time.
+    await user.click(screen.getByRole("button", { name: "Done" }));
+    expect(screen.getByRole("button", { name: "Roll back" })).toBeInTheDocument();
   });
 
   it("shows the API's refusal of a rollback", async () => {

@@ -11,6 +11,7 @@ export function RollbackControl({ endpoint, onDone }: { endpoint: string; onDone
   const [reason, setReason] = useState("");
   const [failure, setFailure] = useState<string | null>(null);
   const [started, setStarted] = useState<Deployment | null>(null);
+  const [ended, setEnded] = useState(false);
 
   async function rollback(event: FormEvent) {
     event.preventDefault();
@@ -24,7 +25,24 @@ export function RollbackControl({ endpoint, onDone }: { endpoint: string; onDone
   }
 
   if (started) {
-    return <DeploymentProgress key={started.run_id} started={started} onReady={onDone} />;
+    return (
+      <>
+        <DeploymentProgress key={started.run_id} started={started} onReady={onDone} onFinished={() => setEnded(true)} />
+        {ended && (
+          <button
+            type="button"
+            className="secondary"
+            onClick={() => {
+              setStarted(null);
+              setEnded(false);
+              setReason("");
+            }}
+          >
+            Done
+          </button>
+        )}
+      </>
+    );
   }
   if (!confirming) {
     return (
