@@ -173,6 +173,9 @@ describe("the canvas editor", { timeout: 60_000 }, () => {
     expect(within(inputs).getByRole("button", { name: "Disconnect file_ingest_1.table from train_1.table" })).toBeInTheDocument();
     // The input takes one edge: nothing more is offered.
     expect(within(inputs).queryByLabelText("Connect train_1.table from")).not.toBeInTheDocument();
+    // A problem in the list selects its node.
+    await user.click(await screen.findByRole("button", { name: "file_ingest_1 source: Field required" }));
+    expect(screen.getByRole("heading", { name: "file_ingest_1", level: 2 })).toBeInTheDocument();
     await user.click(screen.getByRole("button", { name: "Save" }));
     await user.click(screen.getByRole("button", { name: "Save version" }));
     expect(await screen.findByText("Saved as version 2")).toBeInTheDocument();

@@ -223,7 +223,16 @@ function EditorInner({ graphql, workflow, version, nodeTypes, onVersion, onDirty
           ) : (
             <p className="muted">Select a node to edit its parameters.</p>
           )}
-          <ProblemsList problems={problems} nodeOf={nodeOf} onSelect={(node) => select([node])} failure={failure} />
+          <ProblemsList
+            problems={problems}
+            nodeOf={nodeOf}
+            onSelect={(node) => {
+              select([node]);
+              // Bring the node into view: on a large design it may be off screen.
+              void flow.fitView({ nodes: [{ id: node }], duration: 300, maxZoom: 1.2 });
+            }}
+            failure={failure}
+          />
         </aside>
       </div>
     </div>
