@@ -268,6 +268,11 @@ class Workflow:
         current = await self.version(info, self.current_version)
         return await tenant_problems(info, current.spec)
 
+    @strawberry.field(description="Who created the workflow: the author of its first version.")
+    async def owner(self, info: Info) -> str:
+        rows = await info.context.versions.load(self.id)
+        return min(rows, key=lambda row: row.number).created_by
+
     @strawberry.field(description="Every version, newest first.")
     async def versions(self, info: Info) -> list[WorkflowVersion]:
         return [WorkflowVersion.of(row) for row in await info.context.versions.load(self.id)]

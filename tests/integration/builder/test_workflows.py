@@ -32,6 +32,16 @@ def test_a_blank_workflow_starts_at_version_one(builder: Builder) -> None:
     assert version["createdBy"] == f"{tenant.name}-editor"
 
 
+def test_the_owner_is_who_created_it_whoever_saved_since(builder: Builder) -> None:
+    tenant = builder.tenant()
+    workflow = create(tenant.editor, "owned")
+    tenant.admin.data(queries.UPDATE, id=workflow["id"], expected=1, spec=spec("owned"))
+    owner = "query($id: ID!) { workflow(id: $id) { owner versions { createdBy } } }"
+    found = tenant.viewer.data(owner, id=workflow["id"])["workflow"]
+    assert found["owner"] == f"{tenant.name}-editor"
+    assert [v["createdBy"] for v in found["versions"]] == [f"{tenant.name}-admin", found["owner"]]
+
+
 def test_updates_make_new_versions_and_keep_the_old_ones(builder: Builder) -> None:
     tenant = builder.tenant()
     workflow = create(tenant.editor, "demand")
