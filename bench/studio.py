@@ -6,9 +6,10 @@ studio/dist: run `make studio` first), signs in as the stack's admin in the mach
 (Playwright, headless; the browser tests' harness and page helpers) and measures:
 
 (a) the canvas page of a workflow made from the customer-churn template, loaded with the
-    browser's cache cleared after signing in: bytes transferred (every response body) and the
-    JavaScript among them, gzipped as a server would send it; time from navigation start to
-    every node drawn on the canvas ("interactive": the graph can be read and dragged);
+    browser's cache cleared after signing in: bytes transferred (every response body as sent)
+    and the JavaScript among them, and that JavaScript gzipped (the budget's measure); time
+    from navigation start to every node drawn ("interactive": the graph can be read and
+    dragged);
 (b) a 500-node workflow (bench/_workflow_designs.py's chains, laid out in a grid) against a
     5-node one, rounds alternating, assets cached: navigation start → all nodes drawn, and
     frames per second while the canvas is panned by mouse drags for two seconds (frames
@@ -46,6 +47,7 @@ from tests.harness.stack import LocalStack
 JS_BUDGET_KB = 400
 FPS_BUDGET = 30
 PAN_SECONDS = 2.0
+FIRST_SCREEN = 20  # fewer nodes than a 1280x800 canvas shows of the 500 at its first zoom
 DIST = Path(__file__).resolve().parents[1] / "studio" / "dist" / "index.html"
 
 # A point on the canvas's empty pane nearest its centre: a drag there pans, on a node it would not.
@@ -117,7 +119,10 @@ def initial_load(page: Page, stack: LocalStack, path: str, nodes: int) -> dict[s
 def render_and_pan(page: Page, stack: LocalStack, path: str, nodes: int) -> dict[str, float]:
     """Navigation start → all nodes drawn (assets cached), then frames per second panning."""
     page.goto(studio(stack, path))
-    drawn = nodes_shown(page, nodes)
+    # React Flow draws every node in one go, unless it is told to draw only those in view:
+    # the first screenful, all shown, is the same moment either way.
+    drawn = nodes_shown(page, min(nodes, FIRST_SCREEN))
+    in_dom = page.evaluate("() => document.querySelectorAll('.react-flow__node').length")
     page.wait_for_timeout(300)  # fit view's own animation frames are not the pan's
     point = page.evaluate(EMPTY_POINT)
     if point is None:
@@ -142,7 +147,8 @@ def render_and_pan(page: Page, stack: LocalStack, path: str, nodes: int) -> dict
         sys.exit(f"dragging did not pan the canvas of {path}")
     gaps = [later - earlier for earlier, later in itertools.pairwise(frames)]
     fps = 1000 * len(gaps) / (frames[-1] - frames[0]) if len(gaps) > 1 else 0.0
-    return {"ms": drawn, "fps": fps, "worst_frame_ms": max(gaps, default=0.0), "moves": moves}
+    worst = max(gaps, default=0.0)
+    return {"ms": drawn, "fps": fps, "worst_frame_ms": worst, "moves": moves, "in_dom": in_dom}
 
 
 def measure(stack: LocalStack, rounds: int) -> None:
@@ -166,7 +172,8 @@ def measure(stack: LocalStack, rounds: int) -> None:
             for count in order:
                 figures = render_and_pan(page, stack, f"workflows/{ids[count]}", count)
                 runs[count].append(figures)
-                print(f"round {number + 1} {count:>3} nodes: drawn in {figures['ms']:7.0f} ms,"
+                print(f"round {number + 1} {count:>3} nodes ({figures['in_dom']:.0f} in the "
+                      f"page): drawn in {figures['ms']:7.0f} ms,"
                       f" pan {figures['fps']:5.1f} fps (worst frame "
                       f"{figures['worst_frame_ms']:.0f} ms)", flush=True)  # fmt: skip
     report(loads, runs, churn_nodes)
@@ -189,10 +196,10 @@ def report(loads: list[dict[str, float]], runs: dict[int, list[dict]], churn_nod
     js_kb = median(loads, "js_gzip") / 1024
     print(f"\n(a) canvas page, first load with an empty cache ({churn_nodes}-node template), "
           f"median of {len(loads)}")  # fmt: skip
-    print(f"  {'bytes transferred (bodies; the builder does not compress)':<52}"
+    print(f"  {'bytes transferred (response bodies as sent)':<52}"
           f"{median(loads, 'bytes') / 1024:8.0f} KB")  # fmt: skip
     js = median(loads, "js") / 1024
-    print(f"  {'of which JavaScript':<52}{js:8.0f} KB = {js_kb:.0f} KB gzipped")
+    print(f"  {'of which JavaScript':<52}{js:8.0f} KB ({js_kb:.0f} KB gzipped at level 6)")
     print(f"  {'navigation start -> every node drawn':<52}{median(loads, 'ms'):8.0f} ms")
     print(f"  budget: canvas route JavaScript under {JS_BUDGET_KB} KB gzipped: "
           f"{'meets' if js_kb < JS_BUDGET_KB else 'MISSES'} ({js_kb:.0f} KB)")  # fmt: skip
