@@ -24,6 +24,7 @@ export const routes: RouteObject[] = [
             children: [
               { index: true, element: <Navigate to="/workflows" replace /> },
               { path: "/workflows", ...page(() => import("./workflows/WorkflowsPage")) },
+              { path: "/workflows/templates", ...page(() => import("./templates/TemplatesPage")) },
               { path: "/workflows/:id", ...page(() => import("./canvas/CanvasPage")) },
               { path: "/workflows/:id/runs", ...page(() => import("./runs/RunsPage")) },
               { path: "/workflows/:id/runs/:runId", ...page(() => import("./runs/RunPage")) },
@@ -41,6 +42,3 @@ export const routes: RouteObject[] = [
     ],
   },
 ];
-
-/** The builder serves Studio under /studio/ (vite's base). */
-export const BASENAME = import.meta.env.BASE_URL.replace(/\/$/, "");

@@ -72,7 +72,24 @@ describe("createWorkflow", () => {
       "graphql StudioCreateWorkflow": () => json({ data: { createWorkflow: created } }),
     });
     await expect(createWorkflow(client(fetch), "n", "  ")).resolves.toEqual(created);
-    expect((requests[0].body as { variables: unknown }).variables).toEqual({ name: "n", title: null });
+    expect((requests[0].body as { variables: unknown }).variables).toEqual({
+      name: "n",
+      title: null,
+      templateId: null,
+    });
+  });
+
+  it("names the template a workflow starts from", async () => {
+    const created = { id: "wf-9", name: "n", title: "", currentVersion: 1, publishedVersion: null };
+    const { fetch, requests } = answering({
+      "graphql StudioCreateWorkflow": () => json({ data: { createWorkflow: created } }),
+    });
+    await createWorkflow(client(fetch), "n", "Churn", "customer-churn");
+    expect((requests[0].body as { variables: unknown }).variables).toEqual({
+      name: "n",
+      title: "Churn",
+      templateId: "customer-churn",
+    });
   });
 });
 

@@ -17,6 +17,7 @@ export interface WorkflowSummary {
   currentVersion: number;
   publishedVersion: number | null;
   updatedAt: string;
+  owner: string;
   runs: RunSummary[];
 }
 
@@ -73,6 +74,7 @@ const WORKFLOWS: TypedDocumentNode<
         currentVersion
         publishedVersion
         updatedAt
+        owner
         runs {
           id
           recordedState
@@ -118,10 +120,10 @@ const VERSION: TypedDocumentNode<
 
 const CREATE: TypedDocumentNode<
   { createWorkflow: WorkflowHeader },
-  { name: string; title: string | null }
+  { name: string; title: string | null; templateId: string | null }
 > = gql`
-  mutation StudioCreateWorkflow($name: String!, $title: String) {
-    createWorkflow(input: { name: $name, title: $title }) {
+  mutation StudioCreateWorkflow($name: String!, $title: String, $templateId: String) {
+    createWorkflow(input: { name: $name, title: $title, templateId: $templateId }) {
       id
       name
       title
@@ -160,11 +162,13 @@ export async function loadLatest(
   return { workflow, version: data.workflow.version };
 }
 
+/** A blank workflow, or with ``templateId`` a copy of that template's design. */
 export async function createWorkflow(
   client: Client,
   name: string,
   title: string,
+  templateId: string | null = null,
 ): Promise<WorkflowHeader> {
-  const data = await mutate(client, CREATE, { name, title: title.trim() || null });
+  const data = await mutate(client, CREATE, { name, title: title.trim() || null, templateId });
   return data.createWorkflow;
 }

@@ -74,6 +74,7 @@ export const WORKFLOWS_PAGE = {
           currentVersion: 3,
           publishedVersion: 2,
           updatedAt: "2026-03-01T10:00:00+00:00",
+          owner: "ana",
           runs: [
             { id: "run-2", recordedState: "success", createdAt: "2026-03-02T06:00:00+00:00" },
             { id: "run-1", recordedState: "failed", createdAt: "2026-03-01T06:00:00+00:00" },
@@ -86,6 +87,7 @@ export const WORKFLOWS_PAGE = {
           currentVersion: 1,
           publishedVersion: null,
           updatedAt: "2026-03-03T10:00:00+00:00",
+          owner: "ben",
           runs: [],
         },
       ],

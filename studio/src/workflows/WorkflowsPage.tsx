@@ -37,6 +37,7 @@ function WorkflowRow({ workflow }: { workflow: WorkflowSummary }) {
       <td>{run ? <span className={`state state-${run.recordedState}`}>{run.recordedState}</span> : "never run"}</td>
       <td>{formatTime(run?.createdAt)}</td>
       <td>{formatTime(workflow.updatedAt)}</td>
+      <td>{workflow.owner}</td>
     </tr>
   );
 }
@@ -53,6 +54,7 @@ export default function WorkflowsPage() {
         <h1 id="workflows-title">Workflows</h1>
         <Allowed role="editor">
           <NewWorkflowForm />
+          <Link to="/workflows/templates">Start from a template</Link>
         </Allowed>
       </div>
       <input
@@ -78,6 +80,7 @@ export default function WorkflowsPage() {
                 <th>Last run</th>
                 <th>Last run at</th>
                 <th>Saved</th>
+                <th>Owner</th>
               </tr>
             </thead>
             <tbody>
