@@ -49,6 +49,7 @@ def failed_node_open(page: Page) -> None:
 
 SHOTS = (
     Shot("workflows", lambda data: "workflows"),
+    Shot("templates", lambda data: "workflows/templates"),
     Shot("canvas", lambda data: f"workflows/{data.workflow_id}", lambda page: nodes_shown(page, 1)),
     Shot(
         "versions",

@@ -29,6 +29,7 @@ pytestmark = pytest.mark.e2e
 # Each page of Studio, by what a person calls it: its path for the seeded data.
 PAGES: dict[str, Callable[[StudioData], str]] = {
     "workflows": lambda data: "workflows",
+    "templates": lambda data: "workflows/templates",
     "canvas": lambda data: f"workflows/{data.workflow_id}",
     "versions": lambda data: f"workflows/{data.workflow_id}/versions",
     "runs": lambda data: f"workflows/{data.run_workflow_id}/runs",
