@@ -45,6 +45,7 @@ def failed_node_open(page: Page) -> None:
     nodes_shown(page, 1)
     page.get_by_role("button", name=re.compile(r"^clean: ")).click()
     page.get_by_role("button", name="Retry from this node").wait_for()
+    page.get_by_role("heading", name="Log tail").wait_for()  # the panel's slower half
 
 
 SHOTS = (
