@@ -12,7 +12,13 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.stack_api import Builder
-from tests.e2e.studio_pages import serious_accessibility_problems, sign_in, studio
+from tests.e2e.studio_pages import (
+    nodes_shown,
+    serious_accessibility_problems,
+    settle,
+    sign_in,
+    studio,
+)
 from tests.harness.stack import LocalStack, Login, StackTenant
 from tests.integration.builder.specs import spec
 
@@ -90,3 +96,27 @@ def test_sign_in_and_workflows_pages_have_no_serious_accessibility_problems(
     sign_in(page, stack.studio_login(tenant.studio_username))
     expect(page.get_by_role("link", name=listed["metadata"]["title"])).to_be_visible()
     assert serious_accessibility_problems(page) == []
+
+
+def test_an_editor_starts_a_workflow_from_the_templates_gallery(
+    stack: LocalStack, page: Page
+) -> None:
+    tenant: StackTenant = stack.tenants[1]
+    page.goto(studio(stack, "workflows"))
+    sign_in(page, stack.studio_login(tenant.studio_username))
+    page.get_by_role("link", name="Start from a template").click()
+    settle(page)
+    expect(page.get_by_role("heading", name="Templates", level=1)).to_be_visible()
+    # Cards by industry, each with a picture of its graph that names its steps.
+    payments = page.get_by_role("region", name="payments")
+    card = payments.get_by_role("article", name="Fraud detection on a stream")
+    expect(card.get_by_role("img")).to_have_accessible_name(re.compile(r"^Graph of .*: 5 steps"))
+    expect(page.get_by_role("region", name="knowledge management")).to_be_visible()
+    assert serious_accessibility_problems(page) == []
+
+    form = page.get_by_role("form", name="Start from Customer churn prediction")
+    form.get_by_label("Workflow name").fill(f"{tenant.name}_churn_from_template")
+    form.get_by_role("button", name="Create workflow").click()
+    # The new workflow opens on the canvas with the template's six steps.
+    expect(page.get_by_role("heading", name="Customer churn prediction", level=1)).to_be_visible()
+    nodes_shown(page, 6)

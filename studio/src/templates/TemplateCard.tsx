@@ -14,7 +14,7 @@ export function TemplateCard({ template }: { template: Template }) {
   const [name, setName] = useState(suggestedName(template.id));
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const headingId = `template-${template.id}`;
+  const headingId = `template-${template.id.replace(/[^\w-]/g, "_")}`;
 
   async function submit(event: FormEvent) {
     event.preventDefault();

@@ -28,7 +28,7 @@ const TEMPLATES = {
       {
         id: "customer-churn",
         title: "Customer churn",
-        industry: "telecom",
+        industry: "customer service",
         description: "Predict which customers will leave.",
         spec: { nodes: [{ id: "ingest_events", type: "kafka_ingest" }], edges: [] },
       },
@@ -46,7 +46,7 @@ describe("the templates gallery", () => {
     expect(within(card).getByRole("img")).toHaveAccessibleName(
       "Graph of Fraud detection: 2 steps (ingest, score)",
     );
-    expect(screen.getByRole("region", { name: "telecom" })).toHaveTextContent("Customer churn");
+    expect(screen.getByRole("region", { name: "customer service" })).toHaveTextContent("Customer churn");
     // A viewer browses; starting a workflow is for editors.
     expect(screen.queryByRole("button", { name: "Create workflow" })).toBeNull();
   });

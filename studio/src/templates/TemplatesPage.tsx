@@ -21,9 +21,10 @@ export default function TemplatesPage() {
       {loaded.state === "loading" && <Loading what="templates" />}
       {loaded.state === "failed" && <Failure message={loaded.message} />}
       {loaded.state === "done" &&
-        byIndustry(loaded.data).map(([industry, templates]) => (
-          <section key={industry} aria-labelledby={`industry-${industry}`}>
-            <h2 id={`industry-${industry}`}>{industry}</h2>
+        byIndustry(loaded.data).map(([industry, templates], index) => (
+          // An id by position: an industry's name may hold spaces, which aria-labelledby splits.
+          <section key={industry} aria-labelledby={`industry-${index}`}>
+            <h2 id={`industry-${index}`}>{industry}</h2>
             <div className="template-grid">
               {templates.map((template) => (
                 <TemplateCard key={template.id} template={template} />
