@@ -3,6 +3,7 @@
 import type { ComponentType } from "react";
 import { Navigate, type RouteObject } from "react-router";
 
+import { RouteError } from "./RouteError";
 import { RequireSession } from "./session/RequireSession";
 import { Loading } from "./Status";
 
@@ -14,6 +15,8 @@ export const routes: RouteObject[] = [
   {
     // Shown while the first page's chunk loads.
     HydrateFallback: () => <Loading what="Studio" />,
+    // A page's chunk that fails to load (e.g. replaced by a newer build) says so, not a stack trace.
+    ErrorBoundary: RouteError,
     children: [
       { path: "/signin", ...page(() => import("./signin/SignInPage")) },
       {
