@@ -69,7 +69,7 @@ terraform-check: setup $(CHECKOV)
 TEST_WORKERS ?= 2
 
 test: lint $(CHECKOV) studio studio-test
-	$(VENV)/pytest --numprocesses $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder
+	$(VENV)/pytest --numprocesses $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder --durations=25
 
 bench: setup studio
 	for script in bench/[!_]*.py; do $(VENV)/python $$script || exit 1; done
