@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from tests.harness.stack import LocalStack
+from workflow_builder_api.studio import with_base
 
 pytestmark = pytest.mark.e2e
 
@@ -21,7 +22,8 @@ def test_studio_on_the_stack(stack: LocalStack, studio_dist: Path):
 
     page = httpx.get(f"{studio}workflows", timeout=30)
     assert page.status_code == 200
-    assert page.text == (studio_dist / "index.html").read_text()
+    # The build, told where Studio is mounted (no gateway prefix on the local stack).
+    assert page.text == with_base((studio_dist / "index.html").read_text(), "/studio/")
     assert httpx.get(f"{studio}config.json", timeout=30).json() == {
         "graphqlUrl": "/graphql",
         "graphqlWsUrl": "/graphql",
