@@ -1,12 +1,10 @@
-import { Background, Controls, ReactFlow } from "@xyflow/react";
-import "@xyflow/react/dist/style.css";
 import { useMemo, useState } from "react";
 import { Link, useLocation, useParams } from "react-router";
 
 import { loadRun, loadRunSpec, type Run } from "../api/runs";
 import type { WorkflowSpec } from "../api/workflows";
+import { GraphView } from "../canvas/GraphView";
 import { specToFlow } from "../canvas/specToFlow";
-import { WorkflowNode } from "../canvas/WorkflowNode";
 import { formatTime } from "../format";
 import { useSignedIn } from "../session/StudioContext";
 import { Failure, Loading } from "../Status";
@@ -16,8 +14,6 @@ import { NodePanel } from "./NodePanel";
 import { isFinished, NO_STATE, progress, stateWords, withStates } from "./runState";
 import "./runs.css";
 import { useLiveRun } from "./useLiveRun";
-
-const NODE_TYPES = { workflow: WorkflowNode };
 
 /** One run: its version's graph with live node states, and a panel per node to debug it. */
 export default function RunPage() {
@@ -68,21 +64,13 @@ function LiveRunView({ initial, spec, rerun }: { initial: Run; spec: WorkflowSpe
         {problem && <Failure message={problem} />}
       </div>
       <div className="run-body">
-        <div className="canvas" role="region" aria-label={`Graph of run ${run.id}`}>
-          <ReactFlow
-            nodes={flow.nodes}
-            edges={flow.edges}
-            nodeTypes={NODE_TYPES}
-            nodesDraggable={false}
-            nodesConnectable={false}
-            deleteKeyCode={null}
-            onNodeClick={(_, node) => setOpenNode(node.id)}
-            fitView
-          >
-            <Background />
-            <Controls showInteractive={false} />
-          </ReactFlow>
-        </div>
+        <GraphView
+          nodes={flow.nodes}
+          edges={flow.edges}
+          label={`Graph of run ${run.id}`}
+          region
+          onNodeClick={setOpenNode}
+        />
         <div className="run-side">
           <h2 id="run-nodes">Nodes</h2>
           <ul className="run-nodes" aria-labelledby="run-nodes">

@@ -1,15 +1,11 @@
-import { Background, Controls, ReactFlow } from "@xyflow/react";
-import "@xyflow/react/dist/style.css";
 import { useMemo } from "react";
 
 import { compareVersions, type WorkflowDiff } from "../api/versions";
-import { WorkflowNode } from "../canvas/WorkflowNode";
+import { GraphView } from "../canvas/GraphView";
 import { useSignedIn } from "../session/StudioContext";
 import { Failure, Loading } from "../Status";
 import { useLoad } from "../useLoad";
 import { diffFlow, showValue } from "./diffFlow";
-
-const NODE_TYPES = { workflow: WorkflowNode };
 
 /** What changed from one version to another: on the canvas, then params and settings as tables. */
 export function VersionDiff({ workflowId, from, to }: { workflowId: string; from: number; to: number }) {
@@ -35,21 +31,13 @@ export function VersionDiff({ workflowId, from, to }: { workflowId: string; from
         <li className="diff-legend-removed">removed node or edge (dashed)</li>
         <li className="diff-legend-changed">changed node</li>
       </ul>
-      <div className="canvas diff-canvas" role="region" aria-label={`Changes from v${from} to v${to}`}>
-        <ReactFlow
-          nodes={flow!.nodes}
-          edges={flow!.edges}
-          nodeTypes={NODE_TYPES}
-          nodesDraggable={false}
-          nodesConnectable={false}
-          elementsSelectable={false}
-          deleteKeyCode={null}
-          fitView
-        >
-          <Background />
-          <Controls showInteractive={false} />
-        </ReactFlow>
-      </div>
+      <GraphView
+        nodes={flow!.nodes}
+        edges={flow!.edges}
+        label={`Changes from v${from} to v${to}`}
+        region
+        className="diff-canvas"
+      />
       <ParamsTable diff={diff} />
       <SettingsTable diff={diff} />
     </div>
