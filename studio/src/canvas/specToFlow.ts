@@ -14,7 +14,7 @@ export interface WorkflowNodeData extends Record<string, unknown> {
   /** A run's state for this node (success, failed, running, queued, upstream_failed, skipped). */
   state?: string;
   /** How a version diff marks it. */
-  mark?: "added" | "removed" | "changed";
+  mark?: "added" | "removed" | "changed" | "moved";
   /** How many problems validation found on it. */
   problems?: number;
 }

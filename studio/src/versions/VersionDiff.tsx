@@ -5,7 +5,7 @@ import { GraphView } from "../canvas/GraphView";
 import { useSignedIn } from "../session/StudioContext";
 import { Failure, Loading } from "../Status";
 import { useLoad } from "../useLoad";
-import { diffFlow, showValue } from "./diffFlow";
+import { diffFlow, movedOnly, showValue } from "./diffFlow";
 
 /** What changed from one version to another: on the canvas, then params and settings as tables. */
 export function VersionDiff({ workflowId, from, to }: { workflowId: string; from: number; to: number }) {
@@ -30,6 +30,7 @@ export function VersionDiff({ workflowId, from, to }: { workflowId: string; from
         <li className="diff-legend-added">added node or edge</li>
         <li className="diff-legend-removed">removed node or edge (dashed)</li>
         <li className="diff-legend-changed">changed node</li>
+        <li className="diff-legend-moved">moved node (dotted)</li>
       </ul>
       <GraphView
         nodes={flow!.nodes}
@@ -45,10 +46,12 @@ export function VersionDiff({ workflowId, from, to }: { workflowId: string; from
 }
 
 function summary(diff: WorkflowDiff): string {
+  const moved = diff.nodesChanged.filter(movedOnly).length;
   const parts = [
     [diff.nodesAdded.length, "node added", "nodes added"],
     [diff.nodesRemoved.length, "node removed", "nodes removed"],
-    [diff.nodesChanged.length, "node changed", "nodes changed"],
+    [diff.nodesChanged.length - moved, "node changed", "nodes changed"],
+    [moved, "node moved", "nodes moved"],
     [diff.edgesAdded.length, "edge added", "edges added"],
     [diff.edgesRemoved.length, "edge removed", "edges removed"],
     [diff.settingsChanged.length, "setting changed", "settings changed"],

@@ -56,6 +56,13 @@ describe("diffFlow", () => {
     ]);
   });
 
+  it("marks a node whose only change is its place as moved, not changed", () => {
+    const moved = { ...DIFF, nodesChanged: [{ nodeId: "clean", fields: ["ui"] }, { nodeId: "load", fields: ["ui", "params"] }] };
+    const marks = Object.fromEntries(diffFlow(BEFORE, AFTER, moved).nodes.map((node) => [node.id, node.data.mark]));
+    expect(marks.clean).toBe("moved");
+    expect(marks.load).toBe("changed");
+  });
+
   it("marks nothing when the versions are the same", () => {
     const same = { nodesAdded: [], nodesRemoved: [], nodesChanged: [], edgesAdded: [], edgesRemoved: [] };
     const { nodes, edges } = diffFlow(AFTER, AFTER, same);

@@ -9,7 +9,12 @@ import type { WorkflowDiff } from "../api/versions";
 import type { SpecEdge, WorkflowSpec } from "../api/workflows";
 import { specToFlow, type WorkflowFlowNode } from "../canvas/specToFlow";
 
-export type Mark = "added" | "removed" | "changed";
+export type Mark = "added" | "removed" | "changed" | "moved";
+
+/** Only its place on the canvas changed: what it does is the same, so it is "moved". */
+export function movedOnly(change: { fields: string[] }): boolean {
+  return change.fields.length > 0 && change.fields.every((field) => field === "ui");
+}
 
 /** The class an edge gets, so the legend and the canvas agree. */
 export const EDGE_CLASS = { added: "wf-edge--added", removed: "wf-edge--removed" } as const;
@@ -33,7 +38,7 @@ export function diffFlow(
   const marks = new Map<string, Mark>();
   for (const id of diff.nodesAdded) marks.set(id, "added");
   for (const id of diff.nodesRemoved) marks.set(id, "removed");
-  for (const change of diff.nodesChanged) marks.set(change.nodeId, "changed");
+  for (const change of diff.nodesChanged) marks.set(change.nodeId, movedOnly(change) ? "moved" : "changed");
   const addedEdges = new Set(diff.edgesAdded.map(edgeKey));
 
   return {
