@@ -1,8 +1,9 @@
-import { useEffect, useId, useRef, useState, type FormEvent } from "react";
+import { useId, useState, type FormEvent } from "react";
 
 import { TARGETS, type Deployment, type Target, type VersionDetail } from "../api/marketplaceTypes";
 import { DeploymentProgress } from "../endpoints/DeploymentProgress";
 import { TryItForm } from "../endpoints/TryItForm";
+import { Modal } from "../Modal";
 import { useSignedIn } from "../session/StudioContext";
 
 /** The marketplace's default endpoint name for a model (letters, digits and hyphens). */
@@ -25,9 +26,6 @@ export function DeployDialog({ version, onClose }: Props) {
   const [busy, setBusy] = useState(false);
   const [started, setStarted] = useState<Deployment | null>(null);
   const [ready, setReady] = useState<Deployment | null>(null);
-  const first = useRef<HTMLInputElement>(null);
-
-  useEffect(() => first.current?.focus(), []);
 
   async function deploy(event: FormEvent) {
     event.preventDefault();
@@ -43,66 +41,57 @@ export function DeployDialog({ version, onClose }: Props) {
   }
 
   return (
-    <div className="dialog-backdrop">
-      <div
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby={titleId}
-        className="dialog"
-        onKeyDown={(event) => event.key === "Escape" && onClose()}
-      >
-        <h2 id={titleId}>
-          Deploy {version.name} v{version.version}
-        </h2>
-        {!started && (
-          <form aria-label="Deployment" className="stack-form" onSubmit={deploy}>
-            <label>
-              Endpoint name
-              <input
-                ref={first}
-                required
-                pattern="[A-Za-z0-9](-*[A-Za-z0-9]){0,62}"
-                value={endpoint}
-                onChange={(event) => setEndpoint(event.target.value)}
-              />
-            </label>
-            <label htmlFor={`${titleId}-target`}>Target</label>
-            <select
-              id={`${titleId}-target`}
-              value={target}
-              onChange={(event) => setTarget(event.target.value as Target)}
-            >
-              {TARGETS.map((name) => (
-                <option key={name}>{name}</option>
-              ))}
-            </select>
-            {failure && (
-              <p className="error" role="alert">
-                {failure}
-              </p>
-            )}
-            <div className="actions">
-              <button type="submit" disabled={busy}>
-                Deploy
-              </button>
-              <button type="button" className="secondary" onClick={onClose}>
-                Cancel
-              </button>
-            </div>
-          </form>
-        )}
-        {started && <DeploymentProgress started={started} onReady={setReady} />}
-        {ready?.endpoint && (
-          <TryItForm endpoint={ready.endpoint} signature={version.signature} inputExample={version.input_example} />
-        )}
-        {started && (
+    <Modal labelledBy={titleId} onClose={onClose}>
+      <h2 id={titleId}>
+        Deploy {version.name} v{version.version}
+      </h2>
+      {!started && (
+        <form aria-label="Deployment" className="stack-form" onSubmit={deploy}>
+          <label>
+            Endpoint name
+            <input
+              required
+              pattern="[A-Za-z0-9](-*[A-Za-z0-9]){0,62}"
+              value={endpoint}
+              onChange={(event) => setEndpoint(event.target.value)}
+            />
+          </label>
+          <label htmlFor={`${titleId}-target`}>Target</label>
+          <select
+            id={`${titleId}-target`}
+            value={target}
+            onChange={(event) => setTarget(event.target.value as Target)}
+          >
+            {TARGETS.map((name) => (
+              <option key={name}>{name}</option>
+            ))}
+          </select>
+          {failure && (
+            <p className="error" role="alert">
+              {failure}
+            </p>
+          )}
           <div className="actions">
+            <button type="submit" disabled={busy}>
+              Deploy
+            </button>
             <button type="button" className="secondary" onClick={onClose}>
-              Close
+              Cancel
             </button>
           </div>
-        )}
-      </div>
-    </div>
+        </form>
+      )}
+      {started && <DeploymentProgress started={started} onReady={setReady} />}
+      {ready?.endpoint && (
+        <TryItForm endpoint={ready.endpoint} signature={version.signature} inputExample={version.input_example} />
+      )}
+      {started && (
+        <div className="actions">
+          <button type="button" className="secondary" onClick={onClose}>
+            Close
+          </button>
+        </div>
+      )}
+    </Modal>
   );
 }
