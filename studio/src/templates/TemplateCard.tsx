@@ -1,32 +1,19 @@
 import { useState, type FormEvent } from "react";
-import { useNavigate } from "react-router";
 
 import { suggestedName, type Template } from "../api/templates";
-import { createWorkflow } from "../api/workflows";
 import { Allowed } from "../session/Allowed";
-import { useSignedIn } from "../session/StudioContext";
+import { useCreateWorkflow } from "../workflows/useCreateWorkflow";
 import { GraphPreview } from "./GraphPreview";
 
 /** One template: what it does, its graph, and (for editors) a workflow started from it. */
 export function TemplateCard({ template }: { template: Template }) {
-  const { graphql } = useSignedIn();
-  const navigate = useNavigate();
+  const { create, busy, error } = useCreateWorkflow();
   const [name, setName] = useState(suggestedName(template.id));
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
   const headingId = `template-${template.id.replace(/[^\w-]/g, "_")}`;
 
-  async function submit(event: FormEvent) {
+  function submit(event: FormEvent) {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const created = await createWorkflow(graphql, name.trim(), template.title, template.id);
-      navigate(`/workflows/${encodeURIComponent(created.id)}`);
-    } catch (failure) {
-      setError(failure instanceof Error ? failure.message : String(failure));
-      setBusy(false);
-    }
+    void create(name, template.title, template.id);
   }
 
   return (

@@ -102,4 +102,21 @@ describe("the workflows list", () => {
       "/workflows/templates",
     );
   });
+
+  it("keeps a blank workflow's name and says why the builder refused it", async () => {
+    signedInAs("editor");
+    const { fetch } = answering({
+      "graphql StudioWorkflows": () => json(WORKFLOWS_PAGE),
+      "graphql StudioCreateWorkflow": () =>
+        json({ data: null, errors: [{ message: "name must be a Python identifier", extensions: { code: "BAD_INPUT" } }] }),
+    });
+    renderStudio("/workflows", fetch);
+    const form = await screen.findByRole("form", { name: "New workflow" }, WAIT);
+    const user = userEvent.setup();
+    await user.type(within(form).getByLabelText("Name"), "churn weekly");
+    await user.click(within(form).getByRole("button", { name: "New workflow" }));
+    expect(await within(form).findByRole("alert", {}, WAIT)).toHaveTextContent("name must be a Python identifier");
+    expect(within(form).getByLabelText("Name")).toHaveValue("churn weekly");
+    expect(within(form).getByRole("button", { name: "New workflow" })).toBeEnabled();
+  });
 });

@@ -1,29 +1,16 @@
 import { useState, type FormEvent } from "react";
-import { useNavigate } from "react-router";
 
-import { createWorkflow } from "../api/workflows";
-import { useSignedIn } from "../session/StudioContext";
+import { useCreateWorkflow } from "./useCreateWorkflow";
 
 /** A blank workflow: its name (the builder checks it) and an optional title. */
 export function NewWorkflowForm() {
-  const { graphql } = useSignedIn();
-  const navigate = useNavigate();
+  const { create, busy, error } = useCreateWorkflow();
   const [name, setName] = useState("");
   const [title, setTitle] = useState("");
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
 
-  async function submit(event: FormEvent) {
+  function submit(event: FormEvent) {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const created = await createWorkflow(graphql, name.trim(), title);
-      navigate(`/workflows/${encodeURIComponent(created.id)}`);
-    } catch (failure) {
-      setError(failure instanceof Error ? failure.message : String(failure));
-      setBusy(false);
-    }
+    void create(name, title);
   }
 
   return (
