@@ -115,6 +115,36 @@ const CANCEL: TypedDocumentNode<{ cancelRun: { id: string; state: string } }, { 
   }
 `;
 
+/** What every view of a run shows about it. */
+const RUN_FIELDS = gql`
+  fragment StudioRunFields on Run {
+    id
+    workflowId
+    version
+    triggeredBy
+    runType
+    createdAt
+    recordedState
+    state
+    start
+    end
+  }
+`;
+
+/** What every view of a node in a run shows: its state, timing, log and error. */
+const NODE_RUN_FIELDS = gql`
+  fragment StudioNodeRunFields on NodeRun {
+    nodeId
+    type
+    state
+    tryNumber
+    start
+    end
+    logUrl
+    error
+  }
+`;
+
 const RUNS: TypedDocumentNode<
   { workflow: WorkflowHeader; runs: RunSummary[] },
   { workflowId: string }
@@ -128,64 +158,35 @@ const RUNS: TypedDocumentNode<
       publishedVersion
     }
     runs(workflowId: $workflowId, first: 50) {
-      id
-      workflowId
-      version
-      triggeredBy
-      runType
-      createdAt
-      recordedState
-      state
-      start
-      end
+      ...StudioRunFields
     }
   }
+  ${RUN_FIELDS}
 `;
 
 const RUN: TypedDocumentNode<{ run: Run }, { id: string }> = gql`
   query StudioRun($id: ID!) {
     run(id: $id) {
-      id
-      workflowId
-      version
-      triggeredBy
-      runType
-      createdAt
-      recordedState
-      state
-      start
-      end
+      ...StudioRunFields
       workflow {
         id
         name
         title
       }
       nodes {
-        nodeId
-        type
-        state
-        tryNumber
-        start
-        end
-        logUrl
-        error
+        ...StudioNodeRunFields
       }
     }
   }
+  ${RUN_FIELDS}
+  ${NODE_RUN_FIELDS}
 `;
 
 const NODE_DETAIL: TypedDocumentNode<{ run: { nodes: NodeDetail[] } }, { id: string }> = gql`
   query StudioNodeDetail($id: ID!) {
     run(id: $id) {
       nodes {
-        nodeId
-        type
-        state
-        tryNumber
-        start
-        end
-        logUrl
-        error
+        ...StudioNodeRunFields
         logTail(lines: 50)
         preview(rows: 20) {
           dataset
@@ -201,6 +202,7 @@ const NODE_DETAIL: TypedDocumentNode<{ run: { nodes: NodeDetail[] } }, { id: str
       }
     }
   }
+  ${NODE_RUN_FIELDS}
 `;
 
 const RUN_SPEC: TypedDocumentNode<
@@ -222,17 +224,11 @@ export const RUN_UPDATES: TypedDocumentNode<{ runUpdates: RunUpdate }, { runId: 
       runId
       runState
       node {
-        nodeId
-        type
-        state
-        tryNumber
-        start
-        end
-        logUrl
-        error
+        ...StudioNodeRunFields
       }
     }
   }
+  ${NODE_RUN_FIELDS}
 `;
 
 export async function publishWorkflow(client: Client, id: string, version: number): Promise<PublishResult> {

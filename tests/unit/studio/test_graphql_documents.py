@@ -13,18 +13,26 @@ from workflow_builder_api.core.config import Settings
 from workflow_builder_api.graphql.schema import build_schema
 
 STUDIO_API = Path(__file__).resolve().parents[3] / "studio" / "src" / "api"
-DOCUMENT = re.compile(r"gql`([^`]*)`")
+# `const NAME ... = gql`...``: a fragment is interpolated by its constant's name, ${NAME}.
+DOCUMENT = re.compile(r"const (\w+)\b[^=]*= gql`([^`]*)`")
 OPERATION = re.compile(r"(?:query|mutation|subscription)\s+(\w+)")
+INTERPOLATION = re.compile(r"\$\{(\w+)\}")
 
 
 def documents() -> dict[str, str]:
+    """Each operation's full text, with the fragments of its module it interpolates."""
     found: dict[str, str] = {}
     for module in sorted(STUDIO_API.glob("*.ts")):
-        for text in DOCUMENT.findall(module.read_text()):
-            assert "${" not in text, f"{module.name}: a document with interpolation"
-            name = OPERATION.search(text).group(1)
+        constants = dict(DOCUMENT.findall(module.read_text()))
+        fragments = {name: text for name, text in constants.items() if "fragment " in text}
+        for text in constants.values():
+            operation = OPERATION.search(text)
+            if operation is None:
+                continue
+            name = operation.group(1)
             assert name not in found, f"{module.name}: a second operation named {name}"
-            found[name] = text
+            used = INTERPOLATION.findall(text)
+            found[name] = INTERPOLATION.sub("", text) + "".join(fragments[f] for f in used)
     return found
 
 
