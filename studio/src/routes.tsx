@@ -19,6 +19,8 @@ export const routes: RouteObject[] = [
     ErrorBoundary: RouteError,
     children: [
       { path: "/signin", ...page(() => import("./signin/SignInPage")) },
+      // Where the OIDC provider sends people back (registered as the app client's callback URL).
+      { path: "/signin/callback", ...page(() => import("./signin/SignInCallback")) },
       {
         element: <RequireSession />,
         children: [

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 
 import { answering, CONFIG, json } from "../test/answers";
-import { CONFIG_PATH, loadConfig, websocketUrl } from "./config";
+import { CONFIG_PATH, loadConfig, signInOptions, websocketUrl } from "./config";
 
 describe("loadConfig", () => {
   it("reads /studio/config.json", async () => {
@@ -16,6 +16,30 @@ describe("loadConfig", () => {
       "GET /studio/config.json": () => json({ ...CONFIG, marketplaceUrl: "" }),
     });
     await expect(loadConfig(fetch)).rejects.toThrow("/studio/config.json has no marketplaceUrl");
+  });
+});
+
+describe("signInOptions", () => {
+  const oidc = { authority: "https://cognito-idp.eu-west-1.amazonaws.com/pool", clientId: "app", scope: "openid" };
+
+  it("takes what the builder offers: password, single sign-on or both", () => {
+    expect(signInOptions({ password: true, oidc: null })).toEqual({ password: true, oidc: null });
+    expect(signInOptions({ password: false, oidc })).toEqual({ password: false, oidc });
+    expect(signInOptions({ password: true, oidc })).toEqual({ password: true, oidc });
+  });
+
+  it("reads an older builder's config (no signIn) as password only", async () => {
+    const { signIn: _, ...older } = CONFIG;
+    const { fetch } = answering({ "GET /studio/config.json": () => json(older) });
+    expect((await loadConfig(fetch)).signIn).toEqual({ password: true, oidc: null });
+  });
+
+  it("names what is wrong with a broken signIn", () => {
+    expect(() => signInOptions({ oidc })).toThrow("/studio/config.json has no signIn.password");
+    expect(() => signInOptions({ password: true, oidc: { ...oidc, clientId: "" } })).toThrow(
+      "has no signIn.oidc.clientId",
+    );
+    expect(() => signInOptions({ password: false, oidc: null })).toThrow("has no way to sign in");
   });
 });
 

@@ -1,76 +1,40 @@
-import { useState, type FormEvent } from "react";
-import { Navigate, useLocation, useNavigate } from "react-router";
+import { Navigate, useLocation } from "react-router";
 
-import { signIn } from "../api/auth";
 import { useStudio } from "../session/StudioContext";
+import { destination } from "./destination";
+import { PasswordForm } from "./PasswordForm";
+import { SingleSignOn } from "./SingleSignOn";
+import "./signin.css";
 
-/** Where to go after signing in: back where the person was sent from, else the workflows. */
-function destination(state: unknown): string {
-  const from = (state as { from?: unknown } | null)?.from;
-  return typeof from === "string" && from.startsWith("/") && !from.startsWith("/signin")
-    ? from
-    : "/workflows";
+/** Set by the callback route when single sign-on failed, so this page can say why. */
+export interface SignInRouteState {
+  from?: string;
+  ssoError?: string;
 }
 
+/** The ways this builder offers: single sign-on, a password, or both. */
 export default function SignInPage() {
-  const { session, signedIn, fetch } = useStudio();
+  const { session, config } = useStudio();
   const location = useLocation();
-  const navigate = useNavigate();
-  const [username, setUsername] = useState("");
-  const [password, setPassword] = useState("");
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const state = location.state as SignInRouteState | null;
+  const from = destination(state);
 
-  if (session && !busy) return <Navigate to={destination(location.state)} replace />;
+  if (session) return <Navigate to={from} replace />;
 
-  async function submit(event: FormEvent) {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      signedIn(await signIn(username, password, fetch));
-      navigate(destination(location.state), { replace: true });
-    } catch (failure) {
-      setError(failure instanceof Error ? failure.message : String(failure));
-    } finally {
-      setBusy(false);
-    }
-  }
-
+  const { password, oidc } = config.signIn;
   return (
     <main className="signin">
-      <form onSubmit={submit} aria-labelledby="signin-title">
+      <section className="signin-card" aria-labelledby="signin-title">
         <h1 id="signin-title">Sign in to Airloom Studio</h1>
-        <label>
-          User name
-          <input
-            name="username"
-            autoComplete="username"
-            required
-            value={username}
-            onChange={(event) => setUsername(event.target.value)}
-          />
-        </label>
-        <label>
-          Password
-          <input
-            name="password"
-            type="password"
-            autoComplete="current-password"
-            required
-            value={password}
-            onChange={(event) => setPassword(event.target.value)}
-          />
-        </label>
-        {error && (
+        {state?.ssoError && (
           <p className="error" role="alert">
-            {error}
+            {state.ssoError} You can try again.
           </p>
         )}
-        <button type="submit" disabled={busy}>
-          {busy ? "Signing in…" : "Sign in"}
-        </button>
-      </form>
+        {oidc && <SingleSignOn oidc={oidc} from={from} />}
+        {oidc && password && <p className="signin-or">or with your Airloom password</p>}
+        {password && <PasswordForm />}
+      </section>
     </main>
   );
 }
