@@ -60,50 +60,46 @@ function summary(diff: WorkflowDiff): string {
   return said.length ? said.join(", ") : "no changes";
 }
 
+interface ValueChangeRow {
+  /** The node it belongs to, for parameter changes. */
+  nodeId?: string;
+  path: string;
+  before?: unknown;
+  after?: unknown;
+}
+
 function ParamsTable({ diff }: { diff: WorkflowDiff }) {
   if (diff.paramsChanged.length === 0) return <p className="muted">No parameter changed.</p>;
-  return (
-    <table className="diff-table">
-      <caption>Parameter changes</caption>
-      <thead>
-        <tr>
-          <th scope="col">Node</th>
-          <th scope="col">Path</th>
-          <th scope="col">Before</th>
-          <th scope="col">After</th>
-        </tr>
-      </thead>
-      <tbody>
-        {diff.paramsChanged.map((change) => (
-          <tr key={`${change.nodeId}:${change.path}`}>
-            <td>{change.nodeId}</td>
-            <td>
-              <code>{change.path}</code>
-            </td>
-            <td>{showValue(change.before)}</td>
-            <td>{showValue(change.after)}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  );
+  return <ChangesTable caption="Parameter changes" first="Path" rows={diff.paramsChanged} withNode />;
 }
 
 function SettingsTable({ diff }: { diff: WorkflowDiff }) {
   if (diff.settingsChanged.length === 0) return null;
+  return <ChangesTable caption="Settings changes" first="Setting" rows={diff.settingsChanged} />;
+}
+
+/** Before and after of each changed value, a row per dotted path. */
+function ChangesTable({ caption, first, rows, withNode = false }: {
+  caption: string;
+  first: string;
+  rows: ValueChangeRow[];
+  withNode?: boolean;
+}) {
   return (
     <table className="diff-table">
-      <caption>Settings changes</caption>
+      <caption>{caption}</caption>
       <thead>
         <tr>
-          <th scope="col">Setting</th>
+          {withNode && <th scope="col">Node</th>}
+          <th scope="col">{first}</th>
           <th scope="col">Before</th>
           <th scope="col">After</th>
         </tr>
       </thead>
       <tbody>
-        {diff.settingsChanged.map((change) => (
-          <tr key={change.path}>
+        {rows.map((change) => (
+          <tr key={`${change.nodeId ?? ""}:${change.path}`}>
+            {withNode && <td>{change.nodeId}</td>}
             <td>
               <code>{change.path}</code>
             </td>
@@ -115,4 +111,3 @@ function SettingsTable({ diff }: { diff: WorkflowDiff }) {
     </table>
   );
 }
-
