@@ -4,7 +4,7 @@ Hashed assets (``/studio/assets/…``) never change under their name: cached for
 other path is either a file of the build or one of the app's own routes, which get
 ``index.html`` so a reload or a shared link opens the page; ``index.html`` is never cached, so a
 new build reaches people on their next load. ``/studio/config.json`` tells the app where the
-other services are.
+other services are and how people sign in (a password, an OIDC provider, or both).
 
 The build's asset URLs are relative; ``index.html`` gets a ``<base>`` naming where Studio is
 mounted on the public URL, so the same build works behind a gateway's path prefix
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
@@ -75,13 +76,30 @@ class StudioFiles(StaticFiles):
         return response
 
 
-def studio_config(settings: Settings) -> dict[str, str]:
-    """Where Studio finds the services: GraphQL on this origin, the others by absolute URL."""
+def sign_in_options(settings: Settings) -> dict[str, Any]:
+    """How people may sign in here: a password (the builder issues tokens) and single sign-on
+    through the OIDC provider the services trust, whose client id is the audience its ID
+    tokens must carry."""
+    identity = settings.identity
+    oidc = None
+    if identity.oidc_issuer and identity.oidc_audience:
+        oidc = {
+            "authority": identity.oidc_issuer,
+            "clientId": identity.oidc_audience,
+            "scope": settings.studio_oidc_scope,
+        }
+    return {"password": identity.secret is not None, "oidc": oidc}
+
+
+def studio_config(settings: Settings) -> dict[str, Any]:
+    """Where Studio finds the services (GraphQL on this origin, the others by absolute URL)
+    and how people sign in."""
     return {
         "graphqlUrl": f"{settings.public_path}/graphql",
         "graphqlWsUrl": f"{settings.public_path}/graphql",
         "marketplaceUrl": settings.marketplace_url,
         "airflowUrl": settings.airflow_public_url,
+        "signIn": sign_in_options(settings),
     }
 
 

@@ -47,6 +47,10 @@ class Me(BaseModel):
     username: str = Field(description="The user, or the API token's name")
     tenant: str
     role: str
+    expires_at: int | None = Field(
+        description="Epoch seconds after which a sign-in token is refused (Studio signs the "
+        "person out then); null for an API token"
+    )
 
 
 class FailedSignIns:
@@ -134,4 +138,9 @@ def me(request: Request, authorization: Annotated[str | None, Header()] = None) 
             principal = authenticate(session, authorization, runtime.identities)
     except Unauthenticated as exc:
         raise _unauthorized(str(exc)) from None
-    return Me(username=principal.name, tenant=principal.tenant, role=principal.role.name.lower())
+    return Me(
+        username=principal.name,
+        tenant=principal.tenant,
+        role=principal.role.name.lower(),
+        expires_at=principal.expires_at,
+    )

@@ -125,6 +125,12 @@ class Settings(BaseSettings):
         description="The path a gateway puts in front of the builder on its public URL (e.g. "
         "/v1/builder); Studio's links and API calls go through it.",
     )
+    studio_oidc_scope: str = Field(
+        default="openid email profile",
+        pattern=r"(^| )openid( |$)",
+        description="Scopes Studio asks the OIDC provider for (AIRLOOM_AUTH_OIDC_ISSUER); "
+        "the app client must allow them, and openid gives the ID token Studio signs in with.",
+    )
     # Tenants: where the builder checks names a design holds, and the quotas of a tenant that
     # has none of its own (a platform admin sets per-tenant ones through GraphQL).
     mlflow_tracking_uri: str | None = Field(

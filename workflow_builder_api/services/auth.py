@@ -5,7 +5,7 @@ tenant and role, :mod:`servicekit.identity`). Both become the same :class:`Princ
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Annotated
 
@@ -52,6 +52,8 @@ class Principal:
     name: str
     tenant: str
     role: Role
+    # Epoch seconds after which a sign-in token is refused; None for an API token.
+    expires_at: int | None = field(default=None, compare=False)
 
     def require(self, role: Role) -> None:
         if self.role < role:
@@ -137,7 +139,12 @@ def signed_in(identities: Identities | None, token: str) -> Principal:
         person = identities.verify(token)
     except TokenRefused as exc:
         raise Unauthenticated(str(exc)) from None
-    return Principal(name=person.username, tenant=person.tenant, role=Role.parse(person.role))
+    return Principal(
+        name=person.username,
+        tenant=person.tenant,
+        role=Role.parse(person.role),
+        expires_at=person.expires_at,
+    )
 
 
 def revoke_token(session: Session, principal: Principal, token_name: str) -> int:

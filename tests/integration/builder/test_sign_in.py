@@ -75,7 +75,12 @@ def test_a_person_signs_in_and_the_token_says_who_they_are(builder: Builder) -> 
     claims = jwt.decode(body["access_token"], SECRET, algorithms=["HS256"], audience="airloom")
     assert (claims["sub"], claims["tenant"], claims["role"]) == ("ann", "acme", "editor")
     me = builder.client.get("/auth/me", headers={"Authorization": f"Bearer {body['access_token']}"})
-    assert me.json() == {"username": "ann", "tenant": "acme", "role": "editor"}
+    assert me.json() == {
+        "username": "ann",
+        "tenant": "acme",
+        "role": "editor",
+        "expires_at": claims["exp"],
+    }
 
 
 def test_wrong_user_and_wrong_password_get_the_same_401(builder: Builder) -> None:
@@ -166,7 +171,12 @@ def test_api_tokens_keep_working_beside_sign_in(builder: Builder) -> None:
     tenant = builder.tenant()
     assert tenant.viewer.data(LIST) == {"workflows": {"nodes": []}}
     me = builder.client.get("/auth/me", headers=tenant.admin.headers())
-    assert me.json() == {"username": f"{tenant.name}-admin", "tenant": tenant.name, "role": "admin"}
+    assert me.json() == {
+        "username": f"{tenant.name}-admin",
+        "tenant": tenant.name,
+        "role": "admin",
+        "expires_at": None,  # an API token does not expire
+    }
 
 
 def test_graphql_ws_accepts_the_token_in_connection_init(builder: Builder) -> None:
@@ -212,7 +222,13 @@ def test_an_oidc_providers_token_works_on_graphql(tmp_path: Path) -> None:
         with running_builder(settings(tmp_path, database, identity=trusted)) as builder:
             token = provider.id_token(username="ola", tenant="initech", groups=["airloom-viewer"])
             me = builder.client.get("/auth/me", headers={"Authorization": f"Bearer {token}"})
-            assert me.json() == {"username": "ola", "tenant": "initech", "role": "viewer"}
+            expires_at = jwt.decode(token, options={"verify_signature": False})["exp"]
+            assert me.json() == {
+                "username": "ola",
+                "tenant": "initech",
+                "role": "viewer",
+                "expires_at": expires_at,
+            }
             viewer = Api(builder.client, token)
             assert viewer.error(CREATE, input={"name": "x"})["extensions"]["code"] == "FORBIDDEN"
 

@@ -29,6 +29,7 @@ def test_studio_on_the_stack(stack: LocalStack, studio_dist: Path):
         "graphqlWsUrl": "/graphql",
         "marketplaceUrl": marketplace,
         "airflowUrl": stack.airflow_url,
+        "signIn": {"password": True, "oidc": None},
     }
 
     login = stack.studio_login()

@@ -70,6 +70,7 @@ def test_config_names_the_services(builder: Builder):
         "graphqlWsUrl": "/graphql",
         "marketplaceUrl": "http://127.0.0.1:18002",
         "airflowUrl": "http://127.0.0.1:18080",
+        "signIn": {"password": True, "oidc": None},
     }
 
 

@@ -33,6 +33,7 @@ def test_up_wires_studio_into_every_service(tmp_path: Path, monkeypatch: pytest.
         "graphqlWsUrl": "/graphql",
         "marketplaceUrl": "http://127.0.0.1:18002",
         "airflowUrl": "http://127.0.0.1:18080",
+        "signIn": {"password": True, "oidc": None},
     }
 
     for name, value in env["marketplace"].items():
