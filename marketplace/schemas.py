@@ -96,7 +96,9 @@ class VersionDetail(VersionSummary):
     tags: dict[str, str] = Field(description="Tags people set; Airloom's records have fields")
     flavors: list[str]
     signature: dict[str, Any] | None
-    input_example: dict[str, Any] | None
+    input_example: dict[str, Any] | None = Field(
+        description="The request the version was logged with (e.g. dataframe_split), first rows"
+    )
     size_bytes: int | None
     metrics: dict[str, float]
     params: dict[str, str]

@@ -16,6 +16,8 @@ import httpx
 from airloom import model_tags
 from marketplace.catalog.records import ListingRecord, VersionRecord, fingerprint
 
+EXAMPLE_ROWS = 3  # enough to show what a request looks like; a catalog row stays small
+
 _LINEAGE_TAGS = {
     "workflow": model_tags.WORKFLOW,
     "workflow_version": model_tags.WORKFLOW_VERSION,
@@ -186,6 +188,7 @@ class MlflowRegistry:
                 tracking_uri=self.tracking_uri,
             )
             meta = Model.load(path)
+            record.input_example = self._serving_example(uri, meta, folder)
         record.flavors = sorted(meta.flavors)
         record.framework = _framework(list(meta.flavors))
         record.size_bytes = getattr(meta, "model_size_bytes", None)
@@ -194,9 +197,31 @@ class MlflowRegistry:
             record.signature = {
                 key: _schema(raw.get(key)) for key in ("inputs", "outputs", "params")
             }
-        record.input_example = meta.saved_input_example_info
         if not record.model_id:
             record.model_id = getattr(meta, "model_id", None)
+
+    def _serving_example(self, uri: str, meta: Any, folder: str) -> dict[str, Any] | None:
+        """The request a version was logged with (MLflow's serving input example), cut to a
+        few rows: what a try-it form starts from. None when the version logged none."""
+        import mlflow
+
+        name = (meta.saved_input_example_info or {}).get("serving_input_path")
+        if not name:
+            return None
+        path = mlflow.artifacts.download_artifacts(
+            artifact_uri=f"{uri.rstrip('/')}/{name}",
+            dst_path=folder,
+            tracking_uri=self.tracking_uri,
+        )
+        with open(path) as handle:
+            example = json.load(handle)
+        for key in ("dataframe_split", "dataframe_records", "instances", "inputs"):
+            value = example.get(key) if isinstance(example, dict) else None
+            if isinstance(value, dict) and isinstance(value.get("data"), list):
+                value["data"] = value["data"][:EXAMPLE_ROWS]
+            elif isinstance(value, list):
+                example[key] = value[:EXAMPLE_ROWS]
+        return example if isinstance(example, dict) else None
 
     def _add_run(self, record: VersionRecord, version: Any) -> None:
         lineage: dict[str, Any] = {"run_id": record.run_id, "source": record.source}

@@ -90,7 +90,10 @@ def test_a_registered_model_is_listed_with_card_fields_versions_and_lineage(
     assert version["metrics"]["roc_auc"] == 0.81
     assert version["flavors"] == ["python_function", "sklearn"]
     assert version["size_bytes"] > 0
-    assert version["input_example"]["type"] == "dataframe"
+    # The logged request itself, so a try-it form can start from a real row.
+    example = version["input_example"]["dataframe_split"]
+    assert example["columns"] == ["tenure", "spend"]
+    assert len(example["data"]) == 3 and all(len(row) == 2 for row in example["data"])
     assert version["validation_status"] == "passed"
     # The version's records have fields of their own; its tags are the ones people set.
     assert version["tags"] == {"reviewed_by": "ann"}
