@@ -98,6 +98,7 @@ module "services" {
   mwaa_environment_arn            = module.mwaa.environment_arn
   mwaa_bucket                     = module.mwaa.bucket_name
   mwaa_bucket_arn                 = module.mwaa.bucket_arn
+  airflow_webserver_url           = module.mwaa.webserver_url
   mlflow_tracking_uri             = module.mlflow.tracking_uri
   kms_key_arn                     = module.baseline.kms_key_arn
   access_log_bucket               = module.baseline.access_log_bucket

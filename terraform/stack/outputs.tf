@@ -18,6 +18,26 @@ output "api_url" {
   value       = module.services.api_url
 }
 
+output "studio_url" {
+  description = "Airloom Studio for people (they sign in with Cognito)."
+  value       = module.services.studio_url
+}
+
+output "user_pool_id" {
+  description = "Cognito user pool: add people with custom:tenant and an airloom-<role> group."
+  value       = module.services.user_pool_id
+}
+
+output "studio_client_id" {
+  description = "Studio's Cognito app client id."
+  value       = module.services.studio_client_id
+}
+
+output "sign_in_domain" {
+  description = "Host of the Cognito hosted sign-in pages."
+  value       = module.services.sign_in_domain
+}
+
 output "usage_plan_ids" {
   description = "Tier => usage plan id, for customers' API keys."
   value       = module.services.usage_plan_ids

@@ -18,6 +18,26 @@ output "api_url" {
   value       = module.airloom.api_url
 }
 
+output "studio_url" {
+  description = "Airloom Studio for people."
+  value       = module.airloom.studio_url
+}
+
+output "user_pool_id" {
+  description = "Cognito user pool people sign in with."
+  value       = module.airloom.user_pool_id
+}
+
+output "studio_client_id" {
+  description = "Studio's Cognito app client id."
+  value       = module.airloom.studio_client_id
+}
+
+output "sign_in_domain" {
+  description = "Host of the hosted sign-in pages."
+  value       = module.airloom.sign_in_domain
+}
+
 output "usage_plan_ids" {
   description = "Tier => usage plan id."
   value       = module.airloom.usage_plan_ids

@@ -1,6 +1,8 @@
-# The public front door: /builder/* and /marketplace/* need an API key, and each key belongs
-# to a usage plan (tier) with its own quota and rate limit. API Gateway enforces both; Airloom
-# keeps no rate-limit state of its own.
+# The public front door. Programs call /builder/* and /marketplace/* with an API key, and each
+# key belongs to a usage plan (tier) with its own quota and rate limit; API Gateway enforces
+# both and Airloom keeps no rate-limit state of its own. People use /app/builder/* and
+# /app/marketplace/* from Airloom Studio with their sign-in token (sign_in.tf): no key, a
+# Cognito authorizer, and a throttle of their own, since usage plans only meter keys.
 
 resource "aws_api_gateway_vpc_link" "services" {
   name        = "${var.name}-services"
@@ -62,10 +64,122 @@ resource "aws_api_gateway_integration" "proxy" {
   request_parameters      = { "integration.request.path.proxy" = "method.request.path.proxy" }
 }
 
+# People's routes: /app/<service>/{proxy+} -> the service's /{proxy}, as the keyed routes.
+resource "aws_api_gateway_resource" "app" {
+  rest_api_id = aws_api_gateway_rest_api.this.id
+  parent_id   = aws_api_gateway_rest_api.this.root_resource_id
+  path_part   = "app"
+}
+
+resource "aws_api_gateway_resource" "app_service" {
+  for_each    = local.services
+  rest_api_id = aws_api_gateway_rest_api.this.id
+  parent_id   = aws_api_gateway_resource.app.id
+  path_part   = each.value.path
+}
+
+resource "aws_api_gateway_resource" "app_proxy" {
+  for_each    = local.services
+  rest_api_id = aws_api_gateway_rest_api.this.id
+  parent_id   = aws_api_gateway_resource.app_service[each.key].id
+  path_part   = "{proxy+}"
+}
+
+resource "aws_api_gateway_method" "app_proxy" {
+  for_each             = local.services
+  rest_api_id          = aws_api_gateway_rest_api.this.id
+  resource_id          = aws_api_gateway_resource.app_proxy[each.key].id
+  http_method          = "ANY"
+  authorization        = "COGNITO_USER_POOLS"
+  authorizer_id        = aws_api_gateway_authorizer.people.id
+  api_key_required     = false
+  request_validator_id = aws_api_gateway_request_validator.this.id
+  request_parameters   = { "method.request.path.proxy" = true }
+}
+
+resource "aws_api_gateway_integration" "app_proxy" {
+  for_each                = local.services
+  rest_api_id             = aws_api_gateway_rest_api.this.id
+  resource_id             = aws_api_gateway_resource.app_proxy[each.key].id
+  http_method             = aws_api_gateway_method.app_proxy[each.key].http_method
+  type                    = "HTTP_PROXY"
+  integration_http_method = "ANY"
+  connection_type         = "VPC_LINK"
+  connection_id           = aws_api_gateway_vpc_link.services.id
+  uri                     = "http://${aws_lb.services.dns_name}:${each.value.port}/{proxy}"
+  request_parameters      = { "integration.request.path.proxy" = "method.request.path.proxy" }
+}
+
+# What a browser needs before anyone has signed in: Studio's files (the app, config.json) and
+# the builder's /auth/* (/auth/login, /auth/me check credentials and tokens themselves). No key
+# and no authorizer; API Gateway picks the most specific resource, so these win over
+# /app/builder/{proxy+}.
+resource "aws_api_gateway_resource" "studio" {
+  rest_api_id = aws_api_gateway_rest_api.this.id
+  parent_id   = aws_api_gateway_resource.app_service["workflow-builder"].id
+  path_part   = "studio"
+}
+
+resource "aws_api_gateway_resource" "studio_proxy" {
+  rest_api_id = aws_api_gateway_rest_api.this.id
+  parent_id   = aws_api_gateway_resource.studio.id
+  path_part   = "{proxy+}"
+}
+
+resource "aws_api_gateway_resource" "auth" {
+  rest_api_id = aws_api_gateway_rest_api.this.id
+  parent_id   = aws_api_gateway_resource.app_service["workflow-builder"].id
+  path_part   = "auth"
+}
+
+resource "aws_api_gateway_resource" "auth_proxy" {
+  rest_api_id = aws_api_gateway_rest_api.this.id
+  parent_id   = aws_api_gateway_resource.auth.id
+  path_part   = "{proxy+}"
+}
+
+locals {
+  builder_port = local.services["workflow-builder"].port
+  open_routes = {
+    studio       = { resource_id = aws_api_gateway_resource.studio.id, method = "GET", target = "/studio/", proxy = false }
+    studio_files = { resource_id = aws_api_gateway_resource.studio_proxy.id, method = "GET", target = "/studio/{proxy}", proxy = true }
+    auth         = { resource_id = aws_api_gateway_resource.auth_proxy.id, method = "ANY", target = "/auth/{proxy}", proxy = true }
+  }
+}
+
+resource "aws_api_gateway_method" "open" {
+  for_each             = local.open_routes
+  rest_api_id          = aws_api_gateway_rest_api.this.id
+  resource_id          = each.value.resource_id
+  http_method          = each.value.method
+  authorization        = "NONE"
+  api_key_required     = false
+  request_validator_id = aws_api_gateway_request_validator.this.id
+  request_parameters   = each.value.proxy ? { "method.request.path.proxy" = true } : {}
+}
+
+resource "aws_api_gateway_integration" "open" {
+  for_each                = local.open_routes
+  rest_api_id             = aws_api_gateway_rest_api.this.id
+  resource_id             = each.value.resource_id
+  http_method             = aws_api_gateway_method.open[each.key].http_method
+  type                    = "HTTP_PROXY"
+  integration_http_method = each.value.method
+  connection_type         = "VPC_LINK"
+  connection_id           = aws_api_gateway_vpc_link.services.id
+  uri                     = "http://${aws_lb.services.dns_name}:${local.builder_port}${each.value.target}"
+  request_parameters      = each.value.proxy ? { "integration.request.path.proxy" = "method.request.path.proxy" } : {}
+}
+
 resource "aws_api_gateway_deployment" "this" {
   rest_api_id = aws_api_gateway_rest_api.this.id
   triggers = {
-    redeployment = sha1(jsonencode([aws_api_gateway_method.proxy, aws_api_gateway_integration.proxy]))
+    redeployment = sha1(jsonencode([
+      aws_api_gateway_method.proxy, aws_api_gateway_integration.proxy,
+      aws_api_gateway_method.app_proxy, aws_api_gateway_integration.app_proxy,
+      aws_api_gateway_method.open, aws_api_gateway_integration.open,
+      aws_api_gateway_authorizer.people,
+    ]))
   }
   lifecycle {
     create_before_destroy = true
@@ -105,6 +219,43 @@ resource "aws_api_gateway_method_settings" "all" {
     caching_enabled      = false
     cache_data_encrypted = true
   }
+}
+
+# Usage plans only meter API keys: people's routes get a throttle of their own, per method (all
+# people together, not per person). Method settings are per HTTP method, so an ANY method is
+# throttled through each method it stands for.
+locals {
+  http_methods = { ANY = ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"], GET = ["GET"] }
+  people_methods = merge(
+    { for key, method in aws_api_gateway_method.app_proxy : "app/${local.services[key].path}/{proxy+}" => method.http_method },
+    {
+      "app/builder/studio"          = aws_api_gateway_method.open["studio"].http_method
+      "app/builder/studio/{proxy+}" = aws_api_gateway_method.open["studio_files"].http_method
+      "app/builder/auth/{proxy+}"   = aws_api_gateway_method.open["auth"].http_method
+    },
+  )
+  # method_path is "<resource path without its leading slash>/<HTTP method>".
+  people_method_paths = toset(flatten([
+    for path, method in local.people_methods : [
+      for http_method in local.http_methods[method] : "${path}/${http_method}"
+    ]
+  ]))
+}
+
+resource "aws_api_gateway_method_settings" "people" {
+  for_each    = local.people_method_paths
+  rest_api_id = aws_api_gateway_rest_api.this.id
+  stage_name  = aws_api_gateway_stage.v1.stage_name
+  method_path = each.key
+  settings {
+    metrics_enabled        = true
+    logging_level          = "INFO"
+    caching_enabled        = false
+    cache_data_encrypted   = true
+    throttling_rate_limit  = var.people_throttle.rate_limit
+    throttling_burst_limit = var.people_throttle.burst_limit
+  }
+  depends_on = [aws_api_gateway_method_settings.all]
 }
 
 resource "aws_api_gateway_usage_plan" "tier" {

@@ -95,10 +95,32 @@ locals {
       AIRLOOM_BUILDER_GRAPHIQL    = "false"
       # Validation tells a designer a model name is another tenant's (see docs/security.md).
       AIRLOOM_MLFLOW_TRACKING_URI = var.mlflow_tracking_uri
+      # Studio as people's browsers reach it: the builder behind /<stage>/app/builder, the
+      # marketplace beside it, Airflow on MWAA's own web server.
+      AIRLOOM_BUILDER_PUBLIC_PATH        = "/${aws_api_gateway_stage.v1.stage_name}/app/builder"
+      AIRLOOM_BUILDER_MARKETPLACE_URL    = local.marketplace_public_url
+      AIRLOOM_BUILDER_AIRFLOW_PUBLIC_URL = "https://${var.airflow_webserver_url}"
     }
     marketplace = {
       AIRLOOM_MLFLOW_TRACKING_URI = var.mlflow_tracking_uri
     }
+  }
+  # Both services accept the Cognito ID tokens Studio sends (servicekit.identity).
+  sign_in_environment = {
+    AIRLOOM_AUTH_OIDC_ISSUER      = "https://cognito-idp.${data.aws_region.current.name}.amazonaws.com/${aws_cognito_user_pool.people.id}"
+    AIRLOOM_AUTH_OIDC_AUDIENCE    = aws_cognito_user_pool_client.studio.id
+    AIRLOOM_AUTH_OIDC_ROLE_PREFIX = local.role_prefix
+  }
+  environment = {
+    for key, service in local.services : key => merge(local.service_environment[key], local.sign_in_environment, {
+      AIRLOOM_MWAA_ENVIRONMENT = var.mwaa_environment_name
+      AIRLOOM_DB_DRIVER        = "postgresql+psycopg"
+      AIRLOOM_DB_HOST          = module.database.address
+      AIRLOOM_DB_PORT          = tostring(module.database.port)
+      AIRLOOM_DB_NAME          = module.database.database_name
+      AIRLOOM_DB_USER          = module.database.username
+      AIRLOOM_DB_URL_VARIABLE  = service.url_variable
+    })
   }
 }
 
@@ -120,15 +142,7 @@ module "service" {
   target_group_arn                = aws_lb_target_group.service[each.key].arn
   kms_key_arn                     = var.kms_key_arn
   task_policy_json                = local.task_policies[each.key]
-  environment = merge(local.service_environment[each.key], {
-    AIRLOOM_MWAA_ENVIRONMENT = var.mwaa_environment_name
-    AIRLOOM_DB_DRIVER        = "postgresql+psycopg"
-    AIRLOOM_DB_HOST          = module.database.address
-    AIRLOOM_DB_PORT          = tostring(module.database.port)
-    AIRLOOM_DB_NAME          = module.database.database_name
-    AIRLOOM_DB_USER          = module.database.username
-    AIRLOOM_DB_URL_VARIABLE  = each.value.url_variable
-  })
+  environment                     = local.environment[each.key]
   secrets = {
     AIRLOOM_DB_PASSWORD = "${module.database.password_secret_arn}:password::"
   }

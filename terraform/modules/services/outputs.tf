@@ -32,3 +32,23 @@ output "database_secret_arn" {
   description = "RDS-managed secret holding the services' database password."
   value       = module.database.password_secret_arn
 }
+
+output "studio_url" {
+  description = "Airloom Studio as people open it: <api_url>/app/builder/studio/."
+  value       = local.studio_url
+}
+
+output "user_pool_id" {
+  description = "Cognito user pool people sign in with (add people here, with custom:tenant and a group)."
+  value       = aws_cognito_user_pool.people.id
+}
+
+output "studio_client_id" {
+  description = "Studio's Cognito app client: the aud of the ID tokens the services accept."
+  value       = aws_cognito_user_pool_client.studio.id
+}
+
+output "sign_in_domain" {
+  description = "Host of the hosted sign-in pages: <prefix>.auth.<region>.amazoncognito.com."
+  value       = "${aws_cognito_user_pool_domain.people.domain}.auth.${data.aws_region.current.name}.amazoncognito.com"
+}

@@ -122,3 +122,42 @@ variable "manage_api_gateway_logging_role" {
   type        = bool
   default     = true
 }
+
+variable "airflow_webserver_url" {
+  description = "MWAA's webserver host (module mwaa's webserver_url, without a scheme): Studio's links to Airflow."
+  type        = string
+}
+
+variable "sign_in_domain_prefix" {
+  description = "Prefix of the Cognito hosted sign-in domain (<prefix>.auth.<region>.amazoncognito.com); empty: <name>-<account id>."
+  type        = string
+  default     = ""
+  validation {
+    condition     = var.sign_in_domain_prefix == "" || can(regex("^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$", var.sign_in_domain_prefix))
+    error_message = "sign_in_domain_prefix must be lowercase letters, digits and hyphens (at most 63, no hyphen at either end)."
+  }
+}
+
+variable "studio_extra_callback_urls" {
+  description = "Further sign-in callback URLs for Studio, e.g. https://studio.example.com/app/builder/studio/signin/callback behind a custom domain."
+  type        = list(string)
+  default     = []
+  nullable    = false
+}
+
+variable "studio_extra_logout_urls" {
+  description = "Further sign-out URLs for Studio (its /studio/ page behind a custom domain)."
+  type        = list(string)
+  default     = []
+  nullable    = false
+}
+
+variable "people_throttle" {
+  description = "Requests per second (and burst) API Gateway allows on each of people's /app/* methods, for all people together; usage plans only meter API keys."
+  type = object({
+    rate_limit  = number
+    burst_limit = number
+  })
+  default  = { rate_limit = 100, burst_limit = 200 }
+  nullable = false
+}
