@@ -1,5 +1,7 @@
 """``airloom terraform check``: ``terraform fmt -check``, then offline ``init`` and ``validate``.
 
+``test_module`` runs a module's ``terraform test`` files the same way (mocked provider, plan only).
+
 No network: the hashicorp/aws provider comes from a filesystem mirror found on this machine
 (``$AIRLOOM_TF_PLUGIN_MIRROR``, or the usual plugin folders), through a throwaway
 ``TF_CLI_CONFIG_FILE``. Each environment is validated in a temporary copy of ``terraform/``, so
@@ -89,30 +91,54 @@ def fmt_check(project: Project, terraform: str) -> StepResult:
     return StepResult("terraform fmt -check", ok, output)
 
 
+def _offline_copy(project: Project, scratch: str, mirror: Path) -> tuple[Path, dict[str, str]]:
+    """A copy of ``terraform/`` in ``scratch``, and an environment installing from ``mirror``."""
+    work = Path(scratch) / "terraform"
+    shutil.copytree(
+        project.terraform, work, ignore=shutil.ignore_patterns(".terraform", "*.tfstate*")
+    )
+    config = Path(scratch) / "terraform.rc"
+    config.write_text(
+        f'provider_installation {{\n  filesystem_mirror {{\n    path = "{mirror}"\n  }}\n}}\n'
+    )
+    env = {
+        **os.environ,
+        "TF_CLI_CONFIG_FILE": str(config),
+        "TF_IN_AUTOMATION": "1",
+        "CHECKPOINT_DISABLE": "1",
+    }
+    return work, env
+
+
+def _init_then(
+    folder: Path, env: dict[str, str], terraform: str, command: list[str]
+) -> tuple[bool, str]:
+    ok, output = _run(
+        [terraform, "init", "-backend=false", "-input=false", "-no-color"], folder, env
+    )
+    if ok:
+        ok, output = _run([terraform, *command, "-no-color"], folder, env)
+    return ok, output
+
+
 def validate_environment(project: Project, name: str, terraform: str, mirror: Path) -> StepResult:
     """``init -backend=false`` and ``validate`` one environment, offline, in a temp copy."""
     with tempfile.TemporaryDirectory(prefix=f"airloom-tf-{name}-") as scratch:
-        work = Path(scratch) / "terraform"
-        shutil.copytree(
-            project.terraform, work, ignore=shutil.ignore_patterns(".terraform", "*.tfstate*")
-        )
-        config = Path(scratch) / "terraform.rc"
-        config.write_text(
-            f'provider_installation {{\n  filesystem_mirror {{\n    path = "{mirror}"\n  }}\n}}\n'
-        )
-        env = {
-            **os.environ,
-            "TF_CLI_CONFIG_FILE": str(config),
-            "TF_IN_AUTOMATION": "1",
-            "CHECKPOINT_DISABLE": "1",
-        }
-        folder = work / "environments" / name
-        ok, output = _run(
-            [terraform, "init", "-backend=false", "-input=false", "-no-color"], folder, env
-        )
-        if ok:
-            ok, output = _run([terraform, "validate", "-no-color"], folder, env)
+        work, env = _offline_copy(project, scratch, mirror)
+        ok, output = _init_then(work / "environments" / name, env, terraform, ["validate"])
     return StepResult(f"terraform validate ({name})", ok, output)
+
+
+def test_module(project: Project, name: str, terraform: str, mirror: Path) -> StepResult:
+    """``terraform test`` of ``terraform/modules/<name>`` (its ``tests/*.tftest.hcl``), offline.
+
+    The tests plan against a mocked provider (``mock_provider``), so no AWS account is needed;
+    the provider's schema still comes from the mirror.
+    """
+    with tempfile.TemporaryDirectory(prefix=f"airloom-tf-test-{name}-") as scratch:
+        work, env = _offline_copy(project, scratch, mirror)
+        ok, output = _init_then(work / "modules" / name, env, terraform, ["test"])
+    return StepResult(f"terraform test ({name})", ok, output)
 
 
 @click.group()

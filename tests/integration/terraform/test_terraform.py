@@ -1,4 +1,5 @@
-"""The Terraform checks CI runs: fmt, offline init and validate per environment, checkov.
+"""The Terraform checks CI runs: fmt, offline init and validate per environment, the modules'
+``terraform test`` files (plans against a mocked provider), checkov.
 
 Without terraform, its provider mirror or checkov these tests skip and say why; with
 ``AIRLOOM_CI=1`` (set by ``.ci/run``) they fail instead, so CI cannot pass without running them.
@@ -22,6 +23,7 @@ from airloom_cli.aws.terraform import (
     fmt_check,
     validate_environment,
 )
+from airloom_cli.aws.terraform import test_module as run_module_tests
 from airloom_cli.main import cli
 
 PROJECT = Project(Path(__file__).resolve().parents[3])
@@ -67,6 +69,23 @@ def test_environment_validates_offline(terraform: str, mirror: Path, environment
     result = validate_environment(PROJECT, environment, terraform, mirror)
     assert result.ok, result.output
     assert "The configuration is valid" in result.output
+
+
+def modules_with_tests() -> list[str]:
+    folder = PROJECT.terraform / "modules"
+    return sorted(path.parent.parent.name for path in folder.glob("*/tests/*.tftest.hcl"))
+
+
+def test_the_services_module_has_terraform_tests():
+    # Who may call which API Gateway route is asserted there (keys, the Cognito authorizer).
+    assert "services" in modules_with_tests()
+
+
+@pytest.mark.parametrize("module", sorted(set(modules_with_tests())))
+def test_module_terraform_tests_pass_offline(terraform: str, mirror: Path, module: str):
+    result = run_module_tests(PROJECT, module, terraform, mirror)
+    assert result.ok, result.output
+    assert "0 failed" in result.output
 
 
 def test_an_unknown_environment_is_refused_by_name():
