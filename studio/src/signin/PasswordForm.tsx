@@ -24,7 +24,8 @@ export function PasswordForm() {
   }
 
   return (
-    <form onSubmit={submit} aria-label="Sign in with a password">
+    // Its name says neither "User name" nor "Password": those label the fields alone.
+    <form onSubmit={submit} aria-label="Airloom account">
       <label>
         User name
         <input

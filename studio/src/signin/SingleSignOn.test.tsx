@@ -74,7 +74,7 @@ describe("the sign-in page offers what the builder has", () => {
   it("both", async () => {
     renderWith({ password: true, oidc: OIDC }, "/signin", builder().fetch);
     expect(await screen.findByRole("button", { name: "Sign in with single sign-on" })).toBeInTheDocument();
-    expect(screen.getByRole("form", { name: "Sign in with a password" })).toBeInTheDocument();
+    expect(screen.getByRole("form", { name: "Airloom account" })).toBeInTheDocument();
   });
 });
 
