@@ -66,6 +66,12 @@ def environment_names(project: Project) -> list[str]:
     return sorted(path.name for path in folder.iterdir() if (path / "main.tf").is_file())
 
 
+def modules_with_tests(project: Project) -> list[str]:
+    """Modules under ``terraform/modules`` with ``tests/*.tftest.hcl`` files."""
+    folder = project.terraform / "modules"
+    return sorted({path.parent.parent.name for path in folder.glob("*/tests/*.tftest.hcl")})
+
+
 def resolve_environments(project: Project, names: tuple[str, ...]) -> list[str]:
     """Check the names against ``terraform/environments`` (all of them when none given)."""
     known = environment_names(project)
@@ -156,7 +162,7 @@ def terraform() -> None:
     help="Airloom checkout (default: the one around the current directory).",
 )
 def check(environments: tuple[str, ...], project_dir: Path | None) -> None:
-    """fmt -check, then offline init and validate for ENVIRONMENTS (default: all)."""
+    """fmt -check, offline init and validate for ENVIRONMENTS (default: all), module tests."""
     project = find_project(project_dir)
     names = resolve_environments(project, environments)
     binary = find_terraform()
@@ -170,6 +176,7 @@ def check(environments: tuple[str, ...], project_dir: Path | None) -> None:
         )
     steps = [fmt_check(project, binary)]
     steps += [validate_environment(project, name, binary, mirror) for name in names]
+    steps += [test_module(project, name, binary, mirror) for name in modules_with_tests(project)]
     for step in steps:
         click.echo(f"{'ok  ' if step.ok else 'FAIL'} {step.name}")
         if not step.ok:

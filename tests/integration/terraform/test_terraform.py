@@ -21,6 +21,7 @@ from airloom_cli.aws.terraform import (
     find_provider_mirror,
     find_terraform,
     fmt_check,
+    modules_with_tests,
     validate_environment,
 )
 from airloom_cli.aws.terraform import test_module as run_module_tests
@@ -71,17 +72,12 @@ def test_environment_validates_offline(terraform: str, mirror: Path, environment
     assert "The configuration is valid" in result.output
 
 
-def modules_with_tests() -> list[str]:
-    folder = PROJECT.terraform / "modules"
-    return sorted(path.parent.parent.name for path in folder.glob("*/tests/*.tftest.hcl"))
-
-
 def test_the_services_module_has_terraform_tests():
     # Who may call which API Gateway route is asserted there (keys, the Cognito authorizer).
-    assert "services" in modules_with_tests()
+    assert "services" in modules_with_tests(PROJECT)
 
 
-@pytest.mark.parametrize("module", sorted(set(modules_with_tests())))
+@pytest.mark.parametrize("module", modules_with_tests(PROJECT))
 def test_module_terraform_tests_pass_offline(terraform: str, mirror: Path, module: str):
     result = run_module_tests(PROJECT, module, terraform, mirror)
     assert result.ok, result.output
