@@ -40,7 +40,7 @@ variable "db_multi_az" {
 }
 
 variable "deletion_protection" {
-  description = "Protect the database and load balancer from deletion."
+  description = "Protect the database, load balancer and user pool from deletion."
   type        = bool
   default     = true
 }
