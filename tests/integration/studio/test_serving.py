@@ -44,7 +44,9 @@ def test_a_hashed_asset_is_cached_for_good(builder: Builder):
 
 def test_a_client_route_opens_the_app(builder: Builder):
     index = builder.client.get("/studio/").text
-    for route in ("/studio/workflows", "/studio/workflows/some-id", "/studio/signin"):
+    # /studio/signin/callback too: the URL an OIDC provider sends people back to.
+    routes = ("/studio/workflows", "/studio/workflows/some-id", "/studio/signin")
+    for route in (*routes, "/studio/signin/callback?code=c&state=s"):
         response = builder.client.get(route)
         assert response.status_code == 200, route
         assert response.text == index
