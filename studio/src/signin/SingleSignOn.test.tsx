@@ -6,6 +6,7 @@
 
 import { cleanup, render, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
+import { StrictMode } from "react";
 import { createMemoryRouter, RouterProvider } from "react-router";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
@@ -19,10 +20,13 @@ import { fakeProvider, OIDC } from "./testProvider";
 
 function renderWith(signIn: StudioConfig["signIn"], path: string, fetch: Fetch) {
   const router = createMemoryRouter(routes, { initialEntries: [path] });
+  // StrictMode as in main.tsx: effects run twice, and a code must still be exchanged once.
   render(
-    <StudioProvider config={{ ...CONFIG, signIn }} fetch={fetch} graphqlOptions={{ subscriptions: false }}>
-      <RouterProvider router={router} />
-    </StudioProvider>,
+    <StrictMode>
+      <StudioProvider config={{ ...CONFIG, signIn }} fetch={fetch} graphqlOptions={{ subscriptions: false }}>
+        <RouterProvider router={router} />
+      </StudioProvider>
+    </StrictMode>,
   );
   return router;
 }
@@ -127,6 +131,20 @@ describe("single sign-on", () => {
     );
     expect(screen.getByRole("button", { name: "Sign in with single sign-on" })).toBeEnabled();
     expect(sessionStorage.getItem("airloom.studio.session")).toBeNull();
+  });
+
+  it("says so when the provider cannot be reached, and stays on the page", async () => {
+    vi.stubGlobal("fetch", async () => Response.json({ message: "down" }, { status: 503 }));
+    renderWith({ password: true, oidc: OIDC }, "/signin", builder().fetch);
+    await userEvent.setup().click(await screen.findByRole("button", { name: "Sign in with single sign-on" }));
+    expect(await screen.findByRole("alert")).toHaveTextContent("Single sign-on could not start:");
+    expect(screen.getByRole("button", { name: "Sign in with single sign-on" })).toBeEnabled();
+    expect(sentTo).toHaveLength(0);
+  });
+
+  it("a callback on a builder without single sign-on says so", async () => {
+    renderWith({ password: true, oidc: null }, "/signin/callback?code=c&state=s", builder().fetch);
+    expect(await screen.findByRole("alert")).toHaveTextContent("Single sign-on is not set up on this Airloom.");
   });
 
   it("refuses an answer to a sign-in this tab did not start", async () => {
