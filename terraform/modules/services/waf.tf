@@ -14,10 +14,20 @@ resource "aws_wafv2_web_acl" "api" {
     override_action {
       none {}
     }
+    # The common set blocks request bodies over 8 KB; a workflow Studio saves (GraphQL, the
+    # whole design) passes that at a dozen nodes. That rule only counts here: the services
+    # refuse bodies over their own limits (AIRLOOM_BUILDER_MAX_BODY_BYTES, 2 MiB;
+    # AIRLOOM_MARKETPLACE_MAX_BODY_BYTES, 1 MiB), and API Gateway over 10 MB.
     statement {
       managed_rule_group_statement {
         name        = "AWSManagedRulesCommonRuleSet"
         vendor_name = "AWS"
+        rule_action_override {
+          name = "SizeRestrictions_BODY"
+          action_to_use {
+            count {}
+          }
+        }
       }
     }
     visibility_config {

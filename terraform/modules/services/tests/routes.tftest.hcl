@@ -272,3 +272,18 @@ run "a_bad_domain_prefix_is_refused" {
 
   expect_failures = [var.sign_in_domain_prefix]
 }
+
+run "waf_lets_studio_save_large_workflows" {
+  command = plan
+
+  assert {
+    condition = anytrue([
+      for rule in aws_wafv2_web_acl.api.rule :
+      rule.name == "AWSManagedRulesCommonRuleSet" && anytrue([
+        for override in rule.statement[0].managed_rule_group_statement[0].rule_action_override :
+        override.name == "SizeRestrictions_BODY" && length(override.action_to_use[0].count) == 1
+      ])
+    ])
+    error_message = "The common rule set's 8 KB body limit only counts: the services have their own limits."
+  }
+}
