@@ -1,0 +1,181 @@
+"""The activity contract (docs/insights.md): one flat JSON object per platform event.
+
+Every event carries the common fields of :class:`ActivityEvent` and its kind's own fields,
+each serialised as one top-level key (a field a producer does not know is ``null``), so the
+lake gets one Parquet column per field and the read model never unpacks nested objects.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+from uuid import UUID, uuid4
+
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter
+
+TOPIC = "airloom.activity"
+SOURCES = ("airflow", "builder", "marketplace", "serving")
+# Tenants name lake partitions (tenant=<tenant>): letters, digits, '_', '.', '-' only.
+_TENANT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
+
+
+def _tenant(value: str) -> str:
+    if not _TENANT.fullmatch(value):
+        raise ValueError(
+            f"{value!r} is not a tenant name (letters, digits, '_', '.', '-'; at most 100)"
+        )
+    return value
+
+
+def _utc(value: datetime) -> datetime:
+    return value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+Tenant = Annotated[str, AfterValidator(_tenant)]
+Timestamp = Annotated[AwareDatetime, AfterValidator(_utc)]
+RunState = Literal["running", "success", "failed"]
+
+
+class ActivityEvent(BaseModel):
+    """The fields every event has. Subclasses fix ``kind`` and add their own fields."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    event_id: UUID = Field(default_factory=uuid4, description="Unique per event")
+    tenant: Tenant = Field(description="Whose activity it is")
+    kind: str
+    at: Timestamp = Field(default_factory=utcnow, description="When it happened (UTC)")
+    source: Literal["airflow", "builder", "marketplace", "serving"]
+
+    def to_json(self) -> bytes:
+        """The event as one flat JSON object: every field of its kind, absent ones ``null``."""
+        return self.model_dump_json().encode()
+
+
+class DagRunEvent(ActivityEvent):
+    """A DAG run started (``running``) or ended (``success``, ``failed``)."""
+
+    kind: Literal["dag_run"] = "dag_run"
+    source: Literal["airflow"] = "airflow"
+    dag_id: str
+    run_id: str
+    run_type: str | None = None
+    workflow: str | None = None
+    workflow_version: int | None = None
+    state: RunState
+    started_at: Timestamp | None = None
+    ended_at: Timestamp | None = None
+    duration_s: float | None = None
+
+
+class TaskRunEvent(ActivityEvent):
+    """A task instance ended (``success`` or ``failed``; a failure before a retry too)."""
+
+    kind: Literal["task_run"] = "task_run"
+    source: Literal["airflow"] = "airflow"
+    dag_id: str
+    run_id: str
+    task_id: str
+    workflow: str | None = None
+    workflow_version: int | None = None
+    node_type: str
+    state: RunState
+    try_number: int | None = None
+    started_at: Timestamp | None = None
+    ended_at: Timestamp | None = None
+    duration_s: float | None = None
+
+
+class WorkflowPublishedEvent(ActivityEvent):
+    kind: Literal["workflow_published"] = "workflow_published"
+    source: Literal["builder"] = "builder"
+    workflow: str
+    workflow_version: int
+    actor: str | None = None
+
+
+class ModelRegisteredEvent(ActivityEvent):
+    kind: Literal["model_registered"] = "model_registered"
+    source: Literal["airflow"] = "airflow"
+    model: str
+    model_version: int
+    workflow: str | None = None
+
+
+class ModelPromotedEvent(ActivityEvent):
+    kind: Literal["model_promoted"] = "model_promoted"
+    source: Literal["airflow"] = "airflow"
+    model: str
+    model_version: int
+    workflow: str | None = None
+    alias: str
+
+
+class DeploymentEvent(ActivityEvent):
+    kind: Literal["deployment"] = "deployment"
+    source: Literal["marketplace"] = "marketplace"
+    endpoint: str | None = None
+    model: str
+    model_version: int | None = None
+    action: Literal["deploy", "rollback"]
+    state: Literal["started", "ready", "failed"]
+    target: str | None = None
+    instance_type: str | None = None
+
+
+class InvocationEvent(ActivityEvent):
+    kind: Literal["invocation"] = "invocation"
+    source: Literal["serving", "marketplace"] = "serving"
+    endpoint: str
+    model: str | None = None
+    model_version: int | None = None
+    predictions: int = Field(ge=0)
+    latency_ms: float = Field(ge=0)
+    ok: bool
+    target: str | None = None
+
+
+class ApiCallEvent(ActivityEvent):
+    kind: Literal["api_call"] = "api_call"
+    source: Literal["marketplace", "builder"]
+    service: str
+    route: str = Field(description="The route template, never the raw path")
+    method: str
+    status: int
+    tier: str | None = None
+    rate_limited: bool
+
+
+AnyEvent = Annotated[
+    DagRunEvent
+    | TaskRunEvent
+    | WorkflowPublishedEvent
+    | ModelRegisteredEvent
+    | ModelPromotedEvent
+    | DeploymentEvent
+    | InvocationEvent
+    | ApiCallEvent,
+    Field(discriminator="kind"),
+]
+_ANY_EVENT: TypeAdapter[Any] = TypeAdapter(AnyEvent)
+KINDS: tuple[str, ...] = (
+    "dag_run",
+    "task_run",
+    "workflow_published",
+    "model_registered",
+    "model_promoted",
+    "deployment",
+    "invocation",
+    "api_call",
+)
+
+
+def parse_event(data: bytes | str | dict[str, Any]) -> ActivityEvent:
+    """The event a message holds, checked against its kind (ValueError says what is wrong)."""
+    if isinstance(data, dict):
+        return _ANY_EVENT.validate_python(data)
+    return _ANY_EVENT.validate_json(data)

@@ -1,0 +1,90 @@
+"""The activity producer against a real broker: what is emitted can be read back, keyed by
+tenant; a broker that is down never raises into the caller and is counted."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+from prometheus_client import REGISTRY
+
+from airloom.activity import producer as activity
+from airloom.activity.events import ApiCallEvent, InvocationEvent, WorkflowPublishedEvent
+from tests.harness.servers import RunningServer, free_port
+from tests.integration.activity.reading import new_tenant, read_events
+
+
+def _failures(kind: str) -> float:
+    value = REGISTRY.get_sample_value("airloom_activity_send_failures_total", {"kind": kind})
+    return value or 0.0
+
+
+def test_emitted_events_arrive_on_the_activity_topic_keyed_by_tenant(
+    broker: RunningServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(activity.BOOTSTRAP_ENV, broker.url)
+    acme, globex = new_tenant("acme"), new_tenant("globex")
+    for tenant, version in ((acme, 1), (globex, 1), (acme, 2)):
+        activity.emit(
+            WorkflowPublishedEvent(
+                tenant=tenant, workflow="churn", workflow_version=version, actor="ann"
+            )
+        )
+    assert activity.flush(10) == 0
+
+    mine = read_events(broker.url, lambda e: e.tenant == acme, count=2)
+    assert [e.workflow_version for e in mine] == [1, 2]  # one tenant's events keep their order
+    assert all(isinstance(e, WorkflowPublishedEvent) and e.actor == "ann" for e in mine)
+    theirs = read_events(broker.url, lambda e: e.tenant == globex, count=1)
+    assert len(theirs) == 1
+
+
+def test_an_event_that_breaks_the_contract_is_counted_not_raised(
+    broker: RunningServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(activity.BOOTSTRAP_ENV, broker.url)
+    before = _failures("invocation")
+    activity.emit_new(
+        InvocationEvent, tenant="acme", endpoint="churn", predictions=-5, latency_ms=1, ok=True
+    )
+    assert _failures("invocation") == before + 1
+
+
+def test_a_broker_that_is_down_never_raises_and_counts_the_failure() -> None:
+    nowhere = f"127.0.0.1:{free_port()}"  # nothing listens there
+    producer = activity.ActivityProducer({"bootstrap.servers": nowhere, "message.timeout.ms": 1500})
+    before = _failures("api_call")
+    event = ApiCallEvent(
+        tenant="acme",
+        source="marketplace",
+        service="marketplace",
+        route="/api/v1/models/{name}",
+        method="GET",
+        status=200,
+        rate_limited=False,
+    )
+    producer.emit(event)  # returns at once: the send happens (and fails) in the background
+    producer.emit(event)
+    assert producer.flush(10) == 0  # delivery gave up, so nothing is left waiting
+    assert _failures("api_call") == before + 2
+
+
+def test_without_a_broker_emitting_does_nothing_and_says_so_once() -> None:
+    # A fresh process, as a tool without Kafka would be: no environment, no Airflow.
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRLOOM_", "AIRFLOW_CONN"))}
+    script = (
+        "import logging, time; logging.basicConfig(level=logging.INFO)\n"
+        "from airloom.activity import emit, flush\n"
+        "from airloom.activity.events import WorkflowPublishedEvent as E\n"
+        "started = time.monotonic()\n"
+        "for v in (1, 2): emit(E(tenant='acme', workflow='w', workflow_version=v))\n"
+        "flush(); print('took', time.monotonic() - started)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.count("activity events are off") == 1
+    assert float(done.stdout.split()[-1]) < 1.0
