@@ -22,7 +22,12 @@ from playwright.sync_api import Browser, Page, expect
 
 from servicekit.airflow_client import RestAirflowClient
 from servicekit.identity import IdentitySettings
-from tests.e2e.studio_pages import FIRST_LOAD_MS, new_page, serious_accessibility_problems
+from tests.e2e.studio_pages import (
+    FIRST_LOAD_MS,
+    WAIT_MS,
+    new_page,
+    serious_accessibility_problems,
+)
 from tests.harness.asgi_server import serve_app
 from tests.harness.browser import chromium, chromium_path
 from tests.harness.servers import free_port
@@ -125,10 +130,16 @@ def single_sign_on(page: Page, site: Site, username: str, path: str = "workflows
     """Open Studio at ``path`` signed out, and sign in at the provider as ``username``."""
     page.goto(site.studio(path))
     page.get_by_role("button", name=SSO).click(timeout=FIRST_LOAD_MS)
-    expect(page.get_by_role("heading", name="Sign in to the identity provider")).to_be_visible()
+    provider_page = page.get_by_role("heading", name="Sign in to the identity provider")
+    expect(provider_page).to_be_visible(timeout=WAIT_MS)
     assert page.url.startswith(f"{site.provider.issuer}/authorize?")
     page.get_by_label("User name").fill(username)
     page.get_by_role("button", name="Sign in").click()
+    # Back in Studio: a fresh load of the app, the code exchange and /auth/me, then onwards
+    # (a loaded two-core machine has taken over 20 s for a tab's first load of the app).
+    page.wait_for_url(
+        lambda url: "/studio/" in url and "/signin/callback" not in url, timeout=FIRST_LOAD_MS
+    )
 
 
 def test_an_editor_signs_in_at_the_provider_and_sees_their_tenants_workflows(
@@ -143,6 +154,7 @@ def test_an_editor_signs_in_at_the_provider_and_sees_their_tenants_workflows(
 
     single_sign_on(page, site, "erin")
     expect(page).to_have_url(re.compile(r"/studio/workflows$"))
+    expect(page.get_by_role("link", name=site.titles["acme"])).to_be_visible(timeout=WAIT_MS)
     who = page.get_by_label("Signed in as")
     for shown in ("erin", "acme", "editor"):
         expect(who).to_contain_text(shown)
@@ -162,8 +174,8 @@ def test_a_viewer_comes_back_where_they_were_going_with_no_edit_controls(
 ) -> None:
     single_sign_on(page, site, "vera", path="workflows?search=churn")
     expect(page).to_have_url(re.compile(r"/studio/workflows\?search=churn$"))
+    expect(page.get_by_role("link", name=site.titles["acme"])).to_be_visible(timeout=WAIT_MS)
     expect(page.get_by_label("Signed in as")).to_contain_text("viewer")
-    expect(page.get_by_role("link", name=site.titles["acme"])).to_be_visible()
     expect(page.get_by_role("form", name="New workflow")).to_have_count(0)
     expect(page.get_by_role("button", name="New workflow")).to_have_count(0)
 
@@ -182,6 +194,7 @@ def test_a_person_without_a_tenant_or_a_group_is_refused_on_the_sign_in_page(
     single_sign_on(page, site, username)
     expect(page).to_have_url(re.compile(r"/studio/signin$"))
     alert = page.get_by_role("alert")
+    expect(alert).to_be_visible(timeout=WAIT_MS)
     expect(alert).to_contain_text(f"Airloom refused the identity provider's token: {refusal}")
     expect(alert).to_contain_text("You can try again.")
     expect(page.get_by_role("button", name=SSO)).to_be_enabled()
@@ -193,7 +206,7 @@ def test_a_person_without_a_tenant_or_a_group_is_refused_on_the_sign_in_page(
 def test_cancelling_at_the_provider_says_so(site: Site, page: Page) -> None:
     page.goto(site.studio("workflows"))
     page.get_by_role("button", name=SSO).click(timeout=FIRST_LOAD_MS)
-    page.get_by_role("button", name="Cancel").click()
+    page.get_by_role("button", name="Cancel").click(timeout=WAIT_MS)
     expect(page.get_by_role("alert")).to_contain_text(
-        "The identity provider did not sign you in: access denied"
+        "The identity provider did not sign you in: access denied", timeout=FIRST_LOAD_MS
     )
