@@ -80,6 +80,9 @@ resource "aws_cognito_user_group" "role" {
 resource "aws_cognito_user_pool_domain" "people" {
   domain       = local.sign_in_domain_prefix
   user_pool_id = aws_cognito_user_pool.people.id
+  # The classic hosted pages, said rather than left to Cognito's default: managed login (2)
+  # shows no page until a branding style exists, which the pinned provider cannot create.
+  managed_login_version = 1
 }
 
 resource "aws_cognito_user_pool_client" "studio" {

@@ -204,8 +204,8 @@ run "studio_signs_in_with_cognito" {
     error_message = "Roles are the groups airloom-viewer, airloom-editor, airloom-admin."
   }
   assert {
-    condition     = aws_cognito_user_pool_domain.people.domain == "airloom-test-123456789012"
-    error_message = "The sign-in domain prefix defaults to <name>-<account id>."
+    condition     = aws_cognito_user_pool_domain.people.domain == "airloom-test-123456789012" && aws_cognito_user_pool_domain.people.managed_login_version == 1
+    error_message = "The sign-in domain prefix defaults to <name>-<account id>, with the classic hosted pages."
   }
   assert {
     condition     = output.studio_url == "https://abc123.execute-api.eu-west-1.amazonaws.com/v1/app/builder/studio/"
