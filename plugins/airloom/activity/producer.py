@@ -99,6 +99,8 @@ class ActivityProducer:
     def flush(self, timeout: float = FLUSH_SECONDS) -> int:
         """Wait up to ``timeout`` s for queued events; how many are still unsent."""
         try:
+            if len(self._producer) == 0:
+                return 0  # nothing waiting: do not wait on (or log about) a broker gone away
             return self._producer.flush(timeout)
         except Exception as exc:  # noqa: BLE001 - flushing at exit must not fail the exit
             log.warning("flushing activity events failed: %s", exc)
