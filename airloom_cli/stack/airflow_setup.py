@@ -140,6 +140,8 @@ def airflow_environment(settings: StackSettings) -> dict[str, str]:
         "MLFLOW_DISABLE_TELEMETRY": "true",
         # Where the `local` deployment target finds the serving process.
         "AIRLOOM_SERVING_URL": settings.url(settings.serving_port),
+        # Where the activity listener sends runs and tasks (the scheduler reads no connection).
+        "AIRLOOM_KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap,
     }
 
 
