@@ -30,7 +30,8 @@ def previous_period(current: TimeRange) -> TimeRange:
     """The period a comparison is made against.
 
     Calendar months compare with calendar months (November with October, this month so far with
-    the same days of last month); every other range with the same length just before it.
+    the same days of last month), this week so far with the same days of last week, every other
+    range with the same length just before it.
     """
     start, end = current.start, current.end
     starts_a_month = start.day == 1 and start.time() == time()
@@ -44,6 +45,9 @@ def previous_period(current: TimeRange) -> TimeRange:
                 end=datetime.combine(add_months(end.date(), -step), end.time()),
             )
     length = end - start
+    if start.weekday() == 0 and start.time() == time() and length <= timedelta(days=7):
+        # This week so far compares with the same days of last week.
+        return TimeRange(start=start - timedelta(days=7), end=end - timedelta(days=7))
     return TimeRange(start=start - length, end=start)
 
 

@@ -1,0 +1,284 @@
+"""The words questions use for the semantic layer's metrics, dimensions and time grains.
+
+Each phrase maps to candidates in order of preference; the translator takes the first
+candidate that makes a query the layer can answer with the rest of the question ("requests per
+tier" are API calls, "requests per endpoint" endpoint invocations). Phrases are lower case, with
+hyphens and underscores written as spaces, as the translator normalises questions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+_LATENCY = ("latency_p95", "duration")
+_BUSY = ("invocations", "runs", "api_calls")
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """A superlative ("most expensive") or a change ("got slower"): order plus a metric hint."""
+
+    direction: str  # desc: biggest first, asc: smallest first
+    metrics: tuple[str, ...] = ()
+
+
+METRIC_PHRASES: dict[str, tuple[str, ...]] = {}
+
+
+def _metric(candidates: tuple[str, ...] | str, *phrases: str) -> None:
+    if isinstance(candidates, str):
+        candidates = (candidates,)
+    for phrase in phrases:
+        METRIC_PHRASES[phrase] = candidates
+
+
+_metric("runs", "runs", "run", "executions", "dag runs", "number of runs", "run count", "ran")
+_metric("runs", "task runs", "task instances")
+_metric(
+    ("failures", "invocation_errors", "failed_deployments"),
+    "failures",
+    "failed runs",
+    "failed",
+    "fail",
+    "failing",
+    "failed tasks",
+    "broke",
+    "crashed",
+)
+_metric(
+    "failure_rate",
+    "failure rate",
+    "fail rate",
+    "failure ratio",
+    "share of failed runs",
+    "percentage of failed runs",
+    "percent of runs failed",
+    "success rate",
+    "reliability",
+)
+_metric(
+    ("duration", "latency_avg"),
+    "duration",
+    "durations",
+    "average duration",
+    "mean duration",
+    "avg duration",
+    "run time",
+    "runtime",
+    "how long",
+    "took",
+    "time taken",
+)
+_metric(
+    "duration_p95",
+    "p95 duration",
+    "95th percentile duration",
+    "95th percentile run time",
+    "p95 run time",
+)
+_metric(
+    "cost",
+    "cost",
+    "costs",
+    "spend",
+    "spent",
+    "spending",
+    "bill",
+    "expense",
+    "expenses",
+    "money",
+    "charges",
+)
+_metric("value", "value", "saved", "save", "savings", "worth", "benefit", "value delivered")
+_metric("value", "returned", "business value")
+_metric("roi", "roi", "return on investment", "return")
+_metric("predictions", "predictions", "predicted rows", "rows predicted", "rows scored", "scored")
+_metric("predictions", "predicted", "prediction count", "number of predictions")
+_metric(
+    ("invocations", "api_calls"),
+    "requests",
+    "invocations",
+    "endpoint calls",
+    "calls to endpoints",
+    "traffic",
+    "predict requests",
+    "prediction requests",
+    "hits",
+    "usage",
+)
+_metric(
+    ("invocation_errors", "failures"),
+    "errors",
+    "failed requests",
+    "endpoint errors",
+    "request errors",
+)
+_metric(("error_rate", "failure_rate"), "error rate", "error ratio", "errors rate")
+_metric(("latency_avg", "duration"), "average latency", "mean latency", "avg latency")
+_metric(("latency_p50",), "median latency", "p50 latency", "p50", "50th percentile latency")
+_metric(
+    ("latency_p95", "duration_p95"),
+    "p95 latency",
+    "p95",
+    "95th percentile latency",
+    "95th percentile",
+)
+_metric(_LATENCY, "latency", "latencies", "response time", "response times", "slow")
+_metric(("latency_p99",), "p99 latency", "p99", "99th percentile latency", "tail latency")
+_metric(
+    ("api_calls", "invocations"),
+    "api calls",
+    "api requests",
+    "calls",
+    "api usage",
+    "api traffic",
+    "call volume",
+)
+_metric(
+    "rate_limited",
+    "429s",
+    "429",
+    "429 responses",
+    "rate limited",
+    "rate limited calls",
+    "rate limit",
+    "rate limits",
+    "hit the rate limit",
+    "hit rate limits",
+    "throttled",
+    "rate limit hits",
+    "too many requests",
+)
+_metric(
+    "rate_limited_share",
+    "share of calls rate limited",
+    "rate limited share",
+    "percentage rate limited",
+    "share rate limited",
+)
+_metric("deployments", "deployments", "deploys", "deployed", "releases")
+_metric("failed_deployments", "failed deployments", "failed deploys", "deployment failures")
+_metric("rollbacks", "rollbacks", "rolled back", "rollback")
+
+DIMENSION_PHRASES: dict[str, tuple[str, ...]] = {}
+
+
+def _dimension(candidates: tuple[str, ...] | str, *phrases: str) -> None:
+    if isinstance(candidates, str):
+        candidates = (candidates,)
+    for phrase in phrases:
+        DIMENSION_PHRASES[phrase] = candidates
+
+
+_dimension("workflow", "workflow", "workflows", "pipeline", "pipelines", "dag", "dags", "flow")
+_dimension("node_type", "node type", "node types", "node", "nodes", "step", "steps", "task type")
+_dimension("task_id", "task", "tasks")
+_dimension(("model", "endpoint"), "model", "models")
+_dimension(("model_version", "workflow_version"), "version", "versions", "model version")
+_dimension(("model_version", "workflow_version"), "model versions")
+_dimension("workflow_version", "workflow version", "workflow versions")
+_dimension(("endpoint", "model"), "endpoint", "endpoints", "serving endpoint", "serving endpoints")
+_dimension("tier", "tier", "tiers", "plan", "plans", "key tier", "key tiers", "api tier")
+_dimension("route", "route", "routes", "api route", "api routes", "path", "paths")
+_dimension("service", "service", "services")
+_dimension("status", "status", "status code", "status codes", "http status")
+_dimension("method", "method", "http method", "methods")
+_dimension("target", "target", "serving target", "targets")
+_dimension("run_type", "run type", "run types", "trigger type")
+_dimension("action", "action", "deployment action")
+_dimension("state", "state", "states", "outcome")
+
+GRAIN_PHRASES: dict[str, str] = {}
+for _grain, _adverb in (("day", "daily"), ("week", "weekly"), ("month", "monthly")):
+    for _phrase in (f"per {_grain}", f"by {_grain}", f"each {_grain}", f"every {_grain}", _adverb):
+        GRAIN_PHRASES[_phrase] = _grain
+    GRAIN_PHRASES[f"{_grain} by {_grain}"] = _grain
+    GRAIN_PHRASES[f"per calendar {_grain}"] = _grain
+GRAIN_PHRASES["over time"] = "day"
+GRAIN_PHRASES["trend"] = "day"
+GRAIN_PHRASES["day to day"] = "day"
+
+SUPERLATIVES: dict[str, Ranking] = {
+    "most expensive": Ranking("desc", ("cost",)),
+    "costliest": Ranking("desc", ("cost",)),
+    "priciest": Ranking("desc", ("cost",)),
+    "cheapest": Ranking("asc", ("cost",)),
+    "least expensive": Ranking("asc", ("cost",)),
+    "slowest": Ranking("desc", _LATENCY),
+    "fastest": Ranking("asc", _LATENCY),
+    "busiest": Ranking("desc", _BUSY),
+    "most used": Ranking("desc", _BUSY),
+    "most popular": Ranking("desc", _BUSY),
+    "least used": Ranking("asc", _BUSY),
+    "quietest": Ranking("asc", _BUSY),
+    "least reliable": Ranking("desc", ("failure_rate", "error_rate")),
+    "flakiest": Ranking("desc", ("failure_rate", "error_rate")),
+    "most reliable": Ranking("asc", ("failure_rate", "error_rate")),
+    "most valuable": Ranking("desc", ("value",)),
+    "least valuable": Ranking("asc", ("value",)),
+    "most profitable": Ranking("desc", ("roi",)),
+    "best roi": Ranking("desc", ("roi",)),
+    "worst roi": Ranking("asc", ("roi",)),
+    "most": Ranking("desc"),
+    "highest": Ranking("desc"),
+    "biggest": Ranking("desc"),
+    "largest": Ranking("desc"),
+    "greatest": Ranking("desc"),
+    "top": Ranking("desc"),
+    "least": Ranking("asc"),
+    "lowest": Ranking("asc"),
+    "fewest": Ranking("asc"),
+    "smallest": Ranking("asc"),
+    "bottom": Ranking("asc"),
+}
+
+# Words saying something changed against the period before: a comparison ranked by change.
+CHANGES: dict[str, Ranking] = {
+    "got slower": Ranking("desc", _LATENCY),
+    "slower": Ranking("desc", _LATENCY),
+    "got faster": Ranking("asc", _LATENCY),
+    "faster": Ranking("asc", _LATENCY),
+    "more expensive": Ranking("desc", ("cost",)),
+    "cheaper": Ranking("asc", ("cost",)),
+    "increased": Ranking("desc"),
+    "went up": Ranking("desc"),
+    "go up": Ranking("desc"),
+    "grew": Ranking("desc"),
+    "rose": Ranking("desc"),
+    "jumped": Ranking("desc"),
+    "decreased": Ranking("asc"),
+    "went down": Ranking("asc"),
+    "go down": Ranking("asc"),
+    "dropped": Ranking("asc"),
+    "fell": Ranking("asc"),
+    "change": Ranking("desc"),
+    "changed": Ranking("desc"),
+}
+
+# Words that put the dimension after them into the breakdown.
+GROUPERS = {
+    "by",
+    "per",
+    "for each",
+    "each",
+    "every",
+    "across",
+    "broken down by",
+    "split by",
+    "grouped by",
+    "which",
+    "what",
+}
+
+_STOPWORDS_TEXT = """
+a about all am amount an and any api are as at be been being between break broken by came
+can cause caused chart come compare compared could count did do does doing down during each
+ever far figure figures for from get gets getting give go got graph had handle handled
+happen happened has have hit how i in into is it its just key keys less let like list look
+made make many me more much my now number numbers of often on one ones only or our out over
+overall per period periods please plot process processed rate receive received report run's
+see seen serve served serving show so some statistics stats summary table tell than that
+the their them there these this those through time times to total up us versus vs was we
+went were what whats when where which who why with would you your
+"""
+STOPWORDS = frozenset(_STOPWORDS_TEXT.split())

@@ -1,0 +1,137 @@
+"""A question's words → tags: which phrases name metrics, dimensions, grains, rankings or the
+caller's own workflows, endpoints and models, and which words were not understood.
+
+Longest phrase first, exact before fuzzy; fuzzy matching (rapidfuzz) forgives typos and
+inflections ("deploy" for "deploys", "lantency") but only above a high score, and never for
+short words, where one letter changes the meaning.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from insights.questions.lexicon import (
+    CHANGES,
+    DIMENSION_PHRASES,
+    GRAIN_PHRASES,
+    GROUPERS,
+    METRIC_PHRASES,
+    STOPWORDS,
+    SUPERLATIVES,
+)
+
+FUZZY_CUTOFF = 86.0
+MIN_FUZZY_LENGTH = 5
+LONGEST_PHRASE = 5
+
+STATIC_KINDS: tuple[tuple[str, Mapping[str, object]], ...] = (
+    ("metric", METRIC_PHRASES),
+    ("grain", GRAIN_PHRASES),
+    ("change", CHANGES),
+    ("superlative", SUPERLATIVES),
+    ("dimension", DIMENSION_PHRASES),
+    ("group", dict.fromkeys(GROUPERS, True)),
+)
+
+
+@dataclass(frozen=True)
+class Tag:
+    """What a run of tokens means.
+
+    :param kind: metric, dimension, grain, superlative, change, group, entity or unknown.
+    :param value: the lexicon's value (metric candidates, a Ranking, …); for an entity a tuple
+        of (dimension, name) candidates.
+    :param score: how closely the words matched (1.0 exact).
+    """
+
+    kind: str
+    value: object
+    first: int
+    last: int
+    text: str
+    score: float = 1.0
+
+
+def normalise(text: str) -> str:
+    """Lower case, hyphens and underscores as spaces: how phrases and names are compared."""
+    return re.sub(r"[\s_\-]+", " ", text.lower()).strip()
+
+
+def entity_phrases(names: Mapping[str, Collection[str]]) -> dict[str, tuple[tuple[str, str], ...]]:
+    """Each known name, normalised → the (dimension, name) pairs it may mean."""
+    phrases: dict[str, list[tuple[str, str]]] = {}
+    for dimension, values in names.items():
+        for value in values:
+            phrases.setdefault(normalise(str(value)), []).append((dimension, str(value)))
+    return {phrase: tuple(pairs) for phrase, pairs in phrases.items()}
+
+
+class Tagger:
+    """Tags for one caller: the static lexicon plus that tenant's own names."""
+
+    def __init__(self, names: Mapping[str, Collection[str]], ignore: Collection[str] = ()) -> None:
+        self.entities = entity_phrases(names)
+        self.ignore = {normalise(word) for word in ignore}
+        self.lookup: dict[str, tuple[str, object]] = {}
+        for kind, phrases in STATIC_KINDS:
+            for phrase, value in phrases.items():
+                self.lookup.setdefault(phrase, (kind, value))
+        self.fuzzy_choices = [
+            p for p in [*self.lookup, *self.entities] if len(p) >= MIN_FUZZY_LENGTH
+        ]
+
+    def _exact(self, phrase: str) -> tuple[str, object] | None:
+        if phrase in self.entities and (" " in phrase or phrase not in self.lookup):
+            return ("entity", self.entities[phrase])
+        if phrase in self.lookup:
+            return self.lookup[phrase]
+        if phrase in self.entities:
+            return ("entity", self.entities[phrase])
+        return None
+
+    def _fuzzy(self, phrase: str) -> tuple[str, object, float] | None:
+        if len(phrase) < MIN_FUZZY_LENGTH or phrase in STOPWORDS:
+            return None
+        best = process.extractOne(
+            phrase, self.fuzzy_choices, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF
+        )
+        if best is None:
+            return None
+        kind, value = self._exact(best[0]) or ("unknown", None)
+        return kind, value, best[1] / 100.0
+
+    def tag(self, tokens: list[str]) -> list[Tag]:
+        """Tags covering the tokens left to right (stopwords dropped, unknown words kept)."""
+        tags: list[Tag] = []
+        position = 0
+        while position < len(tokens):
+            found = None
+            for length in range(min(LONGEST_PHRASE, len(tokens) - position), 0, -1):
+                phrase = " ".join(tokens[position : position + length])
+                exact = self._exact(phrase)
+                if exact:
+                    found = Tag(exact[0], exact[1], position, position + length - 1, phrase)
+                    break
+            if found is None:
+                for length in range(min(3, len(tokens) - position), 0, -1):
+                    phrase = " ".join(tokens[position : position + length])
+                    fuzzy = self._fuzzy(phrase)
+                    if fuzzy:
+                        kind, value, score = fuzzy
+                        found = Tag(kind, value, position, position + length - 1, phrase, score)
+                        break
+            if found is None:
+                word = tokens[position]
+                if word not in STOPWORDS and word not in self.ignore and not word.isdigit():
+                    found = Tag("unknown", None, position, position, word, 0.0)
+                position += 1
+                if found:
+                    tags.append(found)
+                continue
+            tags.append(found)
+            position = found.last + 1
+        return tags
