@@ -36,6 +36,7 @@ from marketplace.catalog.sync import CatalogSync, sync_forever
 from marketplace.core.config import Settings, get_settings
 from marketplace.core.db import MIGRATIONS, make_engine, session_factory
 from servicekit import create_service_app
+from servicekit.activity import ApiCallActivity
 from servicekit.airflow_client import airflow_client
 from servicekit.body_guard import BodyGuard
 
@@ -77,6 +78,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.airflow = cache(airflow_client)  # built on first use, from AIRLOOM_AIRFLOW_*
     app.router.lifespan_context = _lifespan
     install_error_handlers(app)
+    # One api_call activity event per request with a key or token (servicekit.activity).
+    app.add_middleware(ApiCallActivity, service="marketplace")
     app.add_middleware(
         BodyGuard,
         max_bytes=settings.max_body_bytes,

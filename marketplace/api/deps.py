@@ -28,6 +28,7 @@ from marketplace.errors import Forbidden, Unauthorized
 from marketplace.key_cache import KeyCache
 from marketplace.models import ApiKey
 from marketplace.targets import Targets
+from servicekit.activity import record_caller
 from servicekit.airflow_client import AirflowClient
 from servicekit.identity import Identities, SignedIn, TokenRefused, looks_like_jwt
 
@@ -105,6 +106,7 @@ def current_key(
         row = _signed_in(request, presented, _changes_something(request))
     else:
         row = _valid(find_key(session, presented))
+    record_caller(request, row.tenant, row.tier)  # before the limit: a 429 is the key's too
     request.app.state.rate_limiter.hit(row.tier, row.key_hash)
     return row
 
@@ -128,6 +130,7 @@ async def prediction_key(
         row = await run_in_threadpool(_signed_in, request, presented, False)  # reads only
     else:
         row = _valid(await state.key_cache.find(presented))
+    record_caller(request, row.tenant, row.tier)
     if state.settings.rate_limit_storage_uri.startswith("memory://"):
         state.rate_limiter.hit(row.tier, row.key_hash)  # in memory: no I/O
     else:  # a shared store (redis://…) is a network call
