@@ -1,0 +1,1 @@
+"""The activity consumer: ``airloom.activity`` landed in the lake once per event."""

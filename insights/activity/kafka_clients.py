@@ -1,0 +1,65 @@
+"""Kafka clients for the activity consumer, built from the service's settings.
+
+The pipelines' ingestion asks its hook for four things (a consumer that never auto-commits,
+an idempotent producer, an admin client, a topic made if missing). Airloom's Airflow hook
+(:class:`airloom.hooks.kafka.KafkaHook`) reads them from an Airflow connection and costs
+seconds of Airflow imports; a service has no Airflow, so this gives the same clients from
+``AIRLOOM_INSIGHTS_KAFKA_*`` with the same settings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from confluent_kafka import Consumer, KafkaError, KafkaException, Producer
+from confluent_kafka.admin import AdminClient, NewTopic
+
+
+class KafkaClients:
+    """What :class:`airloom.ingest.kafka_ingestion.KafkaIngestion` needs of its hook.
+
+    :param bootstrap_servers: ``host:port[,host:port…]``.
+    :param config: more confluent-kafka settings (TLS, SASL) for every client.
+    """
+
+    def __init__(self, bootstrap_servers: str, config: Mapping[str, Any] | None = None) -> None:
+        self.config = {"bootstrap.servers": bootstrap_servers, **dict(config or {})}
+
+    def client_config(self, **overrides: Any) -> dict[str, Any]:
+        return {**self.config, **overrides}
+
+    def admin(self) -> AdminClient:
+        return AdminClient(self.client_config())
+
+    def producer(self, **overrides: Any) -> Producer:
+        """An idempotent producer: retries never duplicate or reorder a record."""
+        return Producer(
+            self.client_config(**{"enable.idempotence": True, "acks": "all", **overrides})
+        )
+
+    def consumer(self, group_id: str, **overrides: Any) -> Consumer:
+        """A consumer whose offsets move only when the caller commits them."""
+        settings = {
+            "group.id": group_id,
+            "enable.auto.commit": False,
+            "auto.offset.reset": "earliest",
+            **overrides,
+        }
+        return Consumer(self.client_config(**settings))
+
+    def ensure_topic(self, topic: str, partitions: int = 1, timeout: float = 30.0) -> None:
+        """Create ``topic`` unless it exists (where topics are managed, it already does)."""
+        admin = self.admin()  # keep a reference: a collected client cancels its futures
+        described = admin.list_topics(topic, timeout=timeout).topics.get(topic)
+        if described is not None and described.error is None and described.partitions:
+            return
+        futures = admin.create_topics(
+            [NewTopic(topic, num_partitions=partitions, replication_factor=1)],
+            operation_timeout=timeout,
+        )
+        try:
+            futures[topic].result(timeout=timeout)
+        except KafkaException as exc:
+            if exc.args[0].code() != KafkaError.TOPIC_ALREADY_EXISTS:
+                raise

@@ -1,0 +1,109 @@
+"""KPIs and ROI over the read model's views, as fixed SQL with bound parameters.
+
+What a caller chooses (the dimension, the grain) picks one of the fixed statements or is a
+bound value; nothing a caller sends becomes SQL text. ROI is (value - cost) / cost, null when
+there is no cost to return on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    import duckdb
+
+Dimension = Literal["workflow", "model", "endpoint", "tenant"]
+Grain = Literal["day", "week", "month"]
+DIMENSIONS: tuple[Dimension, ...] = ("workflow", "model", "endpoint", "tenant")
+GRAINS: tuple[Grain, ...] = ("day", "week", "month")
+
+# Per dimension, the facts it is figured from: (key, time, runs, failures, predictions,
+# cost, value). Workflows return through their runs, models and endpoints through serving,
+# a tenant through both.
+_RUN_FACTS = """
+    SELECT {key} AS key, ended_at AS "at", 1 AS runs,
+           CASE WHEN state = 'failed' THEN 1 ELSE 0 END AS failures, 0 AS predictions,
+           cost_usd, value_usd
+    FROM runs"""
+_SERVING_FACTS = """
+    SELECT {key} AS key, "at", 0 AS runs, 0 AS failures,
+           CASE WHEN ok IS TRUE THEN coalesce(predictions, 0) ELSE 0 END AS predictions,
+           cost_usd, value_usd
+    FROM invocations"""
+FACTS: dict[Dimension, str] = {
+    # Built-in DAGs have no workflow name: the contract names them by their DAG id.
+    "workflow": _RUN_FACTS.format(key="coalesce(workflow, dag_id)"),
+    "endpoint": _SERVING_FACTS.format(key="endpoint"),
+    "model": _SERVING_FACTS.format(key="coalesce(model, '(unknown model)')"),
+    "tenant": _RUN_FACTS.format(key="tenant")
+    + "\n    UNION ALL"
+    + _SERVING_FACTS.format(key="tenant"),
+}
+
+_TOTALS = """
+    count(*) FILTER (WHERE runs = 1) AS runs,
+    coalesce(sum(failures), 0) AS failures,
+    coalesce(sum(predictions), 0) AS predictions,
+    coalesce(sum(cost_usd), 0) AS cost_usd,
+    coalesce(sum(value_usd), 0) AS value_usd"""
+
+
+@dataclass(frozen=True)
+class Figures:
+    runs: int
+    failures: int
+    predictions: int
+    cost_usd: float
+    value_usd: float
+
+    @property
+    def roi(self) -> float | None:
+        """(value - cost) / cost; None when nothing cost anything."""
+        if self.cost_usd == 0:
+            return None
+        return (self.value_usd - self.cost_usd) / self.cost_usd
+
+
+@dataclass(frozen=True)
+class RoiRow:
+    key: str
+    period_start: datetime
+    figures: Figures
+
+
+def kpis(connection: duckdb.DuckDBPyConnection, since: datetime, until: datetime) -> Figures:
+    """Runs, failures, predictions, cost and value of the tenant in ``[since, until)``."""
+    row = connection.execute(
+        f'SELECT {_TOTALS} FROM ({FACTS["tenant"]}) WHERE "at" >= ? AND "at" < ?',
+        [since, until],
+    ).fetchone()
+    return _figures(row)
+
+
+def roi(
+    connection: duckdb.DuckDBPyConnection,
+    by: Dimension,
+    grain: Grain,
+    since: datetime,
+    until: datetime,
+) -> list[RoiRow]:
+    """Figures per ``by`` and ``grain`` period starting in ``[since, until)``, oldest first."""
+    if by not in FACTS or grain not in GRAINS:  # the route validates; this guards the SQL
+        raise ValueError(f"unknown dimension {by!r} or grain {grain!r}")
+    rows = connection.execute(
+        f"""
+        SELECT key, date_trunc(?, "at") AS period_start, {_TOTALS}
+        FROM ({FACTS[by]})
+        WHERE "at" >= ? AND "at" < ?
+        GROUP BY key, period_start
+        ORDER BY period_start, key""",
+        [grain, since, until],
+    ).fetchall()
+    return [RoiRow(key, period, _figures(values)) for key, period, *values in rows]
+
+
+def _figures(row: tuple | None) -> Figures:
+    runs, failures, predictions, cost, value = row or (0, 0, 0, 0, 0)
+    return Figures(int(runs), int(failures), int(predictions), float(cost), float(value))

@@ -1,0 +1,89 @@
+"""Rates files: what usage costs in an environment, each rate with its source and date.
+
+``insights/rates/<environment>.yaml`` lists named rates (USD per unit), then what an hour of
+a task of each node type uses (``tasks``) and what an hour of serving uses (``serving``), as
+quantities of those rates. A task's cost is its duration times its node type's hourly price;
+see docs/insights.md, "Costs and rates".
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, ValidationError, model_validator
+
+RATES_DIR = Path(__file__).resolve().parents[1] / "rates"
+DEFAULT = "default"
+
+
+class RatesFileError(ValueError):
+    """A rates file that cannot price anything; says which file and field."""
+
+
+class Rate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    usd: Decimal = Field(ge=0, description="USD per unit")
+    unit: str
+    source: HttpUrl = Field(description="Where the price is published")
+    date: date
+    note: str = ""
+
+
+Usage = dict[str, Decimal]  # rate name → quantity of it per hour
+
+
+class RatesFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    environment: str
+    currency: str = "USD"
+    rates: dict[str, Rate]
+    tasks: dict[str, Usage]
+    serving: dict[str, Usage]
+
+    @model_validator(mode="after")
+    def _known_rates(self) -> RatesFile:
+        for section in ("tasks", "serving"):
+            usages: dict[str, Usage] = getattr(self, section)
+            if DEFAULT not in usages:
+                raise ValueError(f"{section} must have a '{DEFAULT}' entry")
+            for name, usage in usages.items():
+                unknown = sorted(set(usage) - set(self.rates))
+                if unknown:
+                    raise ValueError(f"{section}.{name} uses unknown rates {', '.join(unknown)}")
+        return self
+
+    def hourly(self, usage: Usage) -> float:
+        return float(sum(self.rates[name].usd * quantity for name, quantity in usage.items()))
+
+    def task_hourly(self) -> dict[str, float]:
+        """USD per hour of a task, per node type (``default`` for the rest)."""
+        return {node_type: self.hourly(usage) for node_type, usage in self.tasks.items()}
+
+    def serving_hourly(self) -> dict[str, float]:
+        """USD per hour of serving, per target (``default`` for the rest)."""
+        return {target: self.hourly(usage) for target, usage in self.serving.items()}
+
+
+@cache
+def load_rates(environment: str, folder: Path = RATES_DIR) -> RatesFile:
+    path = folder / f"{environment}.yaml"
+    try:
+        document = yaml.safe_load(path.read_text())
+    except FileNotFoundError:
+        raise RatesFileError(f"no rates file for environment {environment!r} ({path})") from None
+    except yaml.YAMLError as error:
+        raise RatesFileError(f"{path} is not YAML: {error}") from None
+    try:
+        return RatesFile.model_validate(document)
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'file'}: {e['msg']}"
+            for e in error.errors(include_url=False)
+        )
+        raise RatesFileError(f"{path}: {problems}") from None
