@@ -44,6 +44,9 @@ _metric(
     "failed tasks",
     "broke",
     "crashed",
+    "runs failed",
+    "runs that failed",
+    "runs did fail",
 )
 _metric(
     "failure_rate",
@@ -148,6 +151,11 @@ _metric(
     "throttled",
     "rate limit hits",
     "too many requests",
+    "throttled requests",
+    "throttled calls",
+    "rate limited requests",
+    "requests rate limited",
+    "calls rate limited",
 )
 _metric(
     "rate_limited_share",
@@ -271,6 +279,7 @@ GROUPERS = {
 }
 
 _STOPWORDS_TEXT = """
+take takes taking
 a about all am amount an and any api are as at be been being between break broken by came
 can cause caused chart come compare compared could count did do does doing down during each
 ever far figure figures for from get gets getting give go got graph had handle handled

@@ -29,10 +29,15 @@ def _join(words: list[str]) -> str:
     return ", ".join(words[:-1]) + " and " + words[-1]
 
 
+def _lower_first(label: str) -> str:
+    """'Cost' → 'cost' after the first metric, but 'API calls' and 'ROI' stay as they are."""
+    return label if label[:2].isupper() else label[0].lower() + label[1:]
+
+
 def describe_query(query: Query) -> str:
     """The query in plain English, time range spelled out in days."""
     labels = [METRICS[m].label for m in query.metrics]
-    text = _join([labels[0], *[label[0].lower() + label[1:] for label in labels[1:]]])
+    text = _join([labels[0], *[_lower_first(label) for label in labels[1:]]])
     for dimension in query.group_by:
         text += f" per {DIMENSIONS[dimension].label}"
     if query.grain:

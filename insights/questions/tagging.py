@@ -94,8 +94,9 @@ class Tagger:
         return None
 
     def _fuzzy(self, phrase: str) -> tuple[str, object, float] | None:
-        if len(phrase) < MIN_FUZZY_LENGTH or phrase in STOPWORDS:
-            return None
+        words = phrase.split()
+        if len(phrase) < MIN_FUZZY_LENGTH or words[0] in STOPWORDS or words[-1] in STOPWORDS:
+            return None  # "the most expensive" is "the" + an exact phrase, not a near one
         best = process.extractOne(
             phrase, self.fuzzy_choices, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF
         )
