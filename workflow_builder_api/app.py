@@ -20,6 +20,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 import airloom
 from servicekit import create_service_app
+from servicekit.activity import ApiCallActivity
 from servicekit.airflow_client import AirflowClient, airflow_client
 from servicekit.body_guard import BodyGuard
 from servicekit.identity import Identities
@@ -103,6 +104,8 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         checks={"database": database},
         log_level=settings.log_level,
     )
+    # One api_call activity event per request with a token (servicekit.activity).
+    app.add_middleware(ApiCallActivity, service="builder")
     app.add_middleware(
         BodyGuard,
         max_bytes=settings.max_body_bytes,

@@ -14,6 +14,7 @@ from strawberry.dataloader import DataLoader
 from strawberry.fastapi import BaseContext
 
 from airloom.tenancy import TenantScope
+from servicekit.activity import record_caller
 from servicekit.airflow_client import AirflowClient
 from servicekit.identity import Identities
 from workflow_builder_api.core.config import Settings
@@ -80,6 +81,8 @@ class BuilderContext(BaseContext):
             authorization = self._authorization()
             identities = self.runtime.identities
             self._principal = await self.db(authenticate, authorization, identities)
+            if self.request is not None and self.request.scope["type"] == "http":
+                record_caller(self.request, self._principal.tenant)  # its api_call event
         return self._principal
 
     async def tenant_scope(self) -> TenantScope:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import strawberry
 from strawberry.scalars import JSON
 
+from airloom.activity import emit_new
+from airloom.activity.events import WorkflowPublishedEvent
 from servicekit.airflow_roles import ensure_tenant_roles
 from workflow_builder_api.graphql.airflow_errors import reaching_airflow
 from workflow_builder_api.graphql.run_types import Run
@@ -94,6 +96,14 @@ class Mutation:
         result = await info.context.db(
             publishing.publish, principal, runtime.target, str(id), version, runtime.settings
         )
+        if result.published:  # committed: the activity topic hears of it (never blocks)
+            emit_new(
+                WorkflowPublishedEvent,
+                tenant=principal.tenant,
+                workflow=result.workflow.name,
+                workflow_version=result.version,
+                actor=principal.name,
+            )
         return PublishResult(
             published=result.published,
             problems=[Problem.of(problem) for problem in result.problems],
