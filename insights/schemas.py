@@ -58,7 +58,7 @@ class ValueDefinitionCreate(BaseModel):
         allowed = BASES_FOR[self.target_kind]
         if self.basis not in allowed:
             raise ValueError(
-                f"basis {self.basis!r} does not apply to a {self.target_kind}; "
+                f"basis {self.basis!r} does not apply to {self.target_kind}s; "
                 f"use one of {', '.join(allowed)}"
             )
         if self.basis in ("per_run", "per_prediction") and self.quantity != 1:
