@@ -181,7 +181,9 @@ def find_range(text: str, now: datetime) -> RangePhrase | None:
     for match in re.finditer(r"\b(today|yesterday)\b", text):
         day = today if match.group(1) == "today" else today - timedelta(days=1)
         add(match, _span(day, day + timedelta(days=1), match.group(1)))
-    for match in re.finditer(rf"\b(?:this|current)\s+{_UNIT}(?:\s+so\s+far)?\b", text):
+    for match in re.finditer(
+        rf"\b(?:(?:in|during|for)\s+)?(?:this|the\s+current)\s+{_UNIT}(?:\s+so\s+far)?\b", text
+    ):
         unit = match.group(1)
         add(match, _span(_period_start(today, unit), tomorrow, f"this {unit}"))
     for match in re.finditer(r"\b(week|month|quarter|year)[\s-]+to[\s-]+date\b", text):
@@ -196,7 +198,9 @@ def find_range(text: str, now: datetime) -> RangePhrase | None:
     for match in re.finditer(rf"\b(?:(?:in|over|during)\s+)?(?:the\s+)?past\s+{_UNIT}\b", text):
         unit = match.group(1)  # "the past week": the last 7 days, today included
         add(match, _span(_step(tomorrow, unit, -1), tomorrow, f"the past {unit}"))
-    for match in re.finditer(rf"\b(?:last|previous|prior)\s+{_UNIT}\b", text):
+    for match in re.finditer(
+        rf"\b(?:(?:in|during|over|for)\s+)?(?:the\s+)?(?:last|previous|prior)\s+{_UNIT}\b", text
+    ):
         unit = match.group(1)
         current = _period_start(today, unit)
         add(match, _span(_step(current, unit, -1), current, f"last {unit}"))
