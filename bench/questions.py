@@ -1,0 +1,55 @@
+"""The offline question translator on its question set: exact-match accuracy, wrong answers
+given with confidence (goal 0), unsure answers, and time per question (goal: p95 under 50 ms).
+
+    .venv/bin/python bench/questions.py
+
+The set is insights/questions/question_set.yaml: a part the translator was tuned on and a
+held-out part it never was. Each question is translated ROUNDS times for the timings; no
+service or database is needed.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from insights.questions.evaluation import evaluate, load_question_set
+from insights.questions.translator import OfflineTranslator
+
+ROUNDS = 20
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+def main() -> None:
+    context, parts = load_question_set()
+    translator = OfflineTranslator()
+    evaluate(translator, context, parts["tuning"])  # warm the caches of regexes and matchers
+    for part, cases in parts.items():
+        result = evaluate(translator, context, cases)
+        timings = [
+            seconds
+            for _ in range(ROUNDS - 1)
+            for seconds in evaluate(translator, context, cases).seconds
+        ] + result.seconds
+        p50 = statistics.median(timings) * 1000
+        p95 = percentile(timings, 0.95) * 1000
+        print(f"{part}: {result.total} questions")
+        print(f"  exactly right:            {result.exact}/{result.total} = {result.accuracy:.1%}")
+        print(f"  wrong with confidence:    {len(result.confident_wrong)} (goal 0)")
+        print(f"  unsure (said so):         {len(result.unsure)}")
+        print(f"  other misses:             {len(result.misses)}")
+        print(f"  time per question:        p50 {p50:.2f} ms, p95 {p95:.2f} ms (goal p95 < 50 ms)")
+        print(f"  ratio goal / p95:         {50 / p95:.0f}x")
+        for note in result.confident_wrong + result.unsure + result.misses:
+            print(f"    {note}")
+
+
+if __name__ == "__main__":
+    main()
