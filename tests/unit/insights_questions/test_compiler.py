@@ -8,9 +8,11 @@ from datetime import datetime
 
 import pytest
 
+from insights.questions.answer import answer_question
 from insights.questions.compiler import compile_query, run_query
 from insights.questions.query import Query, QueryError
 from insights.questions.semantic import METRICS, SOURCES
+from insights.questions.translator import QuestionContext
 from tests.unit.insights_questions.read_model import contract_views, read_model
 
 LAST_WEEK = {"start": datetime(2026, 11, 23), "end": datetime(2026, 11, 30)}
@@ -196,3 +198,20 @@ def test_globex_sees_only_globex(connection) -> None:  # type: ignore[no-untyped
         {"workflow": "churn", "cost": pytest.approx(1000.0)},
         {"workflow": "secret-plan", "cost": pytest.approx(500.0)},
     ]
+
+
+def test_an_answer_shows_its_reading_sql_numbers_and_chart(connection) -> None:  # type: ignore[no-untyped-def]
+    context = QuestionContext(
+        tenant="acme", now=datetime(2026, 12, 3, 8), names={"workflow": ["churn"]}
+    )
+    answer = answer_question(connection, "Cost per workflow, last week", context)
+    assert answer.status == "understood" and answer.interpretation is not None
+    assert answer.message.startswith("Cost per workflow, last week (Mon 23 Nov")
+    assert answer.interpretation.chart == "bar"
+    assert answer.sql is not None and "$tenant" in answer.sql
+    assert answer.columns == ["workflow", "cost"]
+    assert answer.rows == [["churn", pytest.approx(6.0)], ["fraud-detection", pytest.approx(1.0)]]
+    assert answer.model_dump_json()  # the service can return it as JSON
+
+    unsure = answer_question(connection, "revenue per customer", context)
+    assert unsure.status == "not_understood" and unsure.rows == [] and unsure.sql is None

@@ -1,0 +1,66 @@
+"""A question's whole answer, as the service returns it: the interpretation in words, the SQL,
+the numbers and the suggested chart; or why there are no numbers (not understood, refused)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+from insights.questions.compiler import compile_query
+from insights.questions.query import Query
+from insights.questions.translator import (
+    Interpretation,
+    OfflineTranslator,
+    QuestionContext,
+    Translator,
+    interpret,
+)
+
+
+class Answer(BaseModel):
+    """What a person sees: numbers only for a question that was understood."""
+
+    question: str
+    status: Literal["understood", "not_understood", "refused"]
+    message: str
+    interpretation: Interpretation | None = None
+    alternatives: list[Interpretation] = []
+    sql: str | None = None
+    columns: list[str] = []
+    rows: list[list[Any]] = []
+
+
+def answer_query(connection: Any, query: Query, tenant: str, question: str = "") -> Answer:
+    """Run an already structured query for ``tenant`` (the caller's, never the query's)."""
+    compiled = compile_query(query, tenant)
+    rows = connection.execute(compiled.sql, compiled.parameters).fetchall()
+    reading = interpret(query, 1.0)
+    return Answer(
+        question=question,
+        status="understood",
+        message=reading.text,
+        interpretation=reading,
+        sql=compiled.sql,
+        columns=list(compiled.columns),
+        rows=[list(row) for row in rows],
+    )
+
+
+def answer_question(
+    connection: Any,
+    question: str,
+    context: QuestionContext,
+    translator: Translator | None = None,
+) -> Answer:
+    """Translate ``question`` for the caller in ``context`` and, if understood, run it."""
+    translation = (translator or OfflineTranslator()).translate(question, context)
+    if translation.status != "understood" or translation.interpretation is None:
+        return Answer(
+            question=question,
+            status=translation.status,
+            message=translation.message,
+            alternatives=translation.alternatives,
+        )
+    answer = answer_query(connection, translation.interpretation.query, context.tenant, question)
+    return answer.model_copy(update={"interpretation": translation.interpretation})
