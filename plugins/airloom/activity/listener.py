@@ -7,17 +7,13 @@ own process (the Task SDK runner). Each hook only queues an event (see
 just before it exits, so a task's event is not lost with the process. Nothing here raises into
 Airflow: a hook that cannot tell what it saw logs it and counts it as a failed send.
 
-Whose activity it is comes from the DAG: a published workflow's DAG carries ``tenant:…`` and
-``version:…`` tags (see :mod:`airloom.workflow.factory`) and its id names the workflow; a
-built-in DAG is the platform's ``default`` tenant's, except a run whose conf names a tenant
-(the marketplace's deploy, validation and benchmark runs), which is that tenant's.
+Whose activity it is comes from the DAG and the run's conf (:mod:`airloom.activity.ownership`).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -25,59 +21,10 @@ from airflow.listeners import hookimpl
 from airflow.plugins_manager import AirflowPlugin
 
 from airloom.activity.events import DagRunEvent, TaskRunEvent, utcnow
+from airloom.activity.ownership import node_type_of, owner_of
 from airloom.activity.producer import emit_new, flush
-from airloom.model_tags import DEFAULT_TENANT
-from airloom.tenancy import TENANT_PATTERN
 
 log = logging.getLogger(__name__)
-
-TENANT_TAG = "tenant:"
-VERSION_TAG = "version:"
-
-
-@dataclass(frozen=True)
-class Owner:
-    """Whose DAG it is: tenant, workflow (name, or a built-in DAG's id) and version."""
-
-    tenant: str
-    workflow: str
-    workflow_version: int | None
-
-
-def owner_of(dag_id: str, tags: Iterable[str], conf: Mapping[str, Any] | None) -> Owner:
-    """The tenant, workflow and version of a run of ``dag_id`` with ``tags`` and ``conf``."""
-    tags = list(tags)
-    tenant = _tag(tags, TENANT_TAG)
-    if tenant is not None:
-        version = _tag(tags, VERSION_TAG)
-        return Owner(
-            tenant=tenant,
-            workflow=_workflow_name(dag_id, tenant),
-            workflow_version=int(version) if version and version.isdigit() else None,
-        )
-    named = (conf or {}).get("tenant")
-    if isinstance(named, str) and TENANT_PATTERN.fullmatch(named):
-        return Owner(tenant=named, workflow=dag_id, workflow_version=None)
-    return Owner(tenant=DEFAULT_TENANT, workflow=dag_id, workflow_version=None)
-
-
-def _tag(tags: Iterable[str], prefix: str) -> str | None:
-    return next((tag.removeprefix(prefix) for tag in tags if tag.startswith(prefix)), None)
-
-
-def _workflow_name(dag_id: str, tenant: str) -> str:
-    # The ids airloom.workflow.factory gives (dag_id_for, and legacy_dag_id before it).
-    for prefix in (f"wf-{tenant}-", f"wf_{tenant}__"):
-        if dag_id.startswith(prefix):
-            return dag_id.removeprefix(prefix)
-    return dag_id
-
-
-def node_type_of(task: Any) -> str:
-    """The builder's node type of the operator, or its class name for tasks that are not nodes."""
-    if task is None:
-        return "unknown"
-    return getattr(type(task), "node_type", "") or type(task).__name__
 
 
 def duration(started: datetime | None, ended: datetime | None) -> float | None:

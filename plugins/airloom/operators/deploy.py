@@ -209,6 +209,10 @@ class DeployModelOperator(AirloomOperator):
 
     def _promote(self, rollout: Rollout, context: Context) -> dict[str, Any]:
         record = rollout.promote()
+        from airloom.activity.models import model_promoted
+        from airloom.model_tags import CHAMPION_ALIAS
+
+        model_promoted(context, rollout.conf.model_name, rollout.conf.version, CHAMPION_ALIAS)
         self._report(context, "ready")
         self.log.info(
             "Promoted %s to champion (previous: %s) by %s: %s",

@@ -231,6 +231,9 @@ class TrainModelOperator(AirloomOperator):
             self.log.info("Listing of %s: set %s", params.registered_model_name, ", ".join(written))
         reference = f"models:/{params.registered_model_name}/{version}"
         self.log.info("Registered %s", reference)
+        from airloom.activity.models import model_registered
+
+        model_registered(context, params.registered_model_name, version)
         return {"model": reference, "holdout": holdout_uri}
 
     def _write_holdout(self, params: TrainParams, input_uri: str, rows: Any) -> str:
@@ -339,6 +342,11 @@ class EvaluateModelOperator(AirloomOperator):
             if evaluation.passed:
                 client.set_registered_model_alias(
                     candidate.name, model_tags.CHALLENGER_ALIAS, str(candidate.version)
+                )
+                from airloom.activity.models import model_promoted
+
+                model_promoted(
+                    context, candidate.name, candidate.version, model_tags.CHALLENGER_ALIAS
                 )
         if not evaluation.passed:
             raise AirflowFailException(f"{evaluation.summary()}\nReport: {report}")

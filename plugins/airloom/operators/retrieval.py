@@ -213,6 +213,9 @@ class TrainEmbedderOperator(AirloomOperator):
             # After claim_model: only a model this tenant owns gets its listing written.
             listing = params.listing.model_copy(update={"task": "embedding"})
             write_listing(client, params.registered_model_name, listing)
+        from airloom.activity.models import model_registered
+
+        model_registered(context, params.registered_model_name, version)
         return {"model": f"models:/{params.registered_model_name}/{version}"}
 
 
