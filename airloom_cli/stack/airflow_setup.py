@@ -62,14 +62,23 @@ def admin_password(settings: StackSettings) -> str:
 
 
 def service_credentials(settings: StackSettings) -> dict[str, str]:
-    """The local admin token of the workflow builder and API key of the marketplace."""
-    return _load_or_create(
-        settings.state_dir / "credentials.json",
-        {
-            "builder_token": f"alb_{secrets.token_urlsafe(24)}",
-            "marketplace_key": f"alm_{secrets.token_urlsafe(24)}",
-        },
-    )
+    """The local admin tokens of the workflow builder and insights, and the marketplace's key.
+
+    A state folder from before a service existed gets that service's credential added.
+    """
+    path = settings.state_dir / "credentials.json"
+    wanted = {
+        "builder_token": f"alb_{secrets.token_urlsafe(24)}",
+        "marketplace_key": f"alm_{secrets.token_urlsafe(24)}",
+        "insights_token": f"ali_{secrets.token_urlsafe(24)}",
+    }
+    stored = _load_or_create(path, wanted)
+    missing = {name: value for name, value in wanted.items() if name not in stored}
+    if missing:
+        stored |= missing
+        path.write_text(json.dumps(stored, indent=2))
+        path.chmod(0o600)
+    return stored
 
 
 def dag_bundles(settings: StackSettings) -> list[dict]:

@@ -243,6 +243,7 @@ class Stack:
             f"{credentials['builder_token']}",
             f"  Marketplace API key (tenant {LOCAL_TENANT}, enterprise): "
             f"{credentials['marketplace_key']}",
+            f"  Insights API token (tenant {LOCAL_TENANT}, admin): {credentials['insights_token']}",
             "  Stop with `airloom down`; data stays in the state folder.",
         ]
         self.echo("\n" + "\n".join(lines))

@@ -71,6 +71,14 @@ def service_environment(settings: StackSettings, bootstrap: Bootstrap) -> dict[s
         },
         *bootstrap.marketplace_keys,
     ]
+    insights_tokens = [
+        {
+            "token": credentials["insights_token"],
+            "tenant": LOCAL_TENANT,
+            "role": "admin",
+            "name": "local-admin",
+        },
+    ]
     return {
         # The builder imports each DAG it publishes with Airflow's DagBag: give Airflow a home.
         "AIRFLOW_HOME": str(state / "builder" / "airflow"),
@@ -78,6 +86,7 @@ def service_environment(settings: StackSettings, bootstrap: Bootstrap) -> dict[s
         "AIRFLOW__CORE__PLUGINS_FOLDER": str(settings.plugins_dir),
         "AIRLOOM_BUILDER_BOOTSTRAP_TOKENS": json.dumps(builder_tokens),
         "AIRLOOM_MARKETPLACE_BOOTSTRAP_KEYS": json.dumps(marketplace_keys),
+        "AIRLOOM_INSIGHTS_BOOTSTRAP_TOKENS": json.dumps(insights_tokens),
         # A developer's stack: GraphiQL and introspection, which production leaves off.
         "AIRLOOM_BUILDER_GRAPHIQL": "true",
         "AIRLOOM_BUILDER_INTROSPECTION": "true",
@@ -96,6 +105,7 @@ def service_environment(settings: StackSettings, bootstrap: Bootstrap) -> dict[s
         "AIRLOOM_BUILDER_DAGS_REPOSITORY": str(settings.workflows_repo),
         "AIRLOOM_BUILDER_DAGS_FOLDER": str(settings.dags_dir),
         "AIRLOOM_MARKETPLACE_DATABASE_URL": f"sqlite:///{state / 'marketplace' / 'marketplace.db'}",
+        "AIRLOOM_INSIGHTS_DATABASE_URL": f"sqlite:///{state / 'insights' / 'insights.db'}",
         "AIRLOOM_SERVING_URL": settings.url(settings.serving_port),
         "AIRLOOM_SERVING_STATE_DIR": str(settings.serving_dir),
         # Studio, served by the builder: where its config.json sends the browser, and the
@@ -104,6 +114,7 @@ def service_environment(settings: StackSettings, bootstrap: Bootstrap) -> dict[s
         "AIRLOOM_BUILDER_MARKETPLACE_URL": settings.url(settings.marketplace_port),
         "AIRLOOM_BUILDER_AIRFLOW_PUBLIC_URL": settings.url(settings.airflow_port),
         "AIRLOOM_MARKETPLACE_CORS_ORIGINS": json.dumps([settings.url(settings.builder_port)]),
+        "AIRLOOM_INSIGHTS_CORS_ORIGINS": json.dumps([settings.url(settings.builder_port)]),
         # Without internet, MLflow's telemetry thread races with its requests (KeyError).
         "MLFLOW_DISABLE_TELEMETRY": "true",
     }
@@ -117,6 +128,7 @@ def stack_services(settings: StackSettings, bootstrap: Bootstrap | None = None) 
     builder_url = settings.url(settings.builder_port)
     marketplace_url = settings.url(settings.marketplace_port)
     serving_url = settings.url(settings.serving_port)
+    insights_url = settings.url(settings.insights_port)
     airflow_env = airflow_environment(settings)
     bootstrap = bootstrap or Bootstrap()
     services_env = service_environment(settings, bootstrap)
@@ -219,6 +231,15 @@ def stack_services(settings: StackSettings, bootstrap: Bootstrap | None = None) 
             command=uvicorn("marketplace.main:app", settings.marketplace_port),
             probe=health.http_ok(f"{marketplace_url}/healthz"),
             url=f"{marketplace_url}/docs",
+            env=services_env | signing,
+        ),
+        Service(
+            name="insights",
+            title="Insights API (KPIs, ROI, value definitions)",
+            # Built by its factory: the activity consumer starts with the app, not at import.
+            command=[*uvicorn("insights.app:create_app", settings.insights_port), "--factory"],
+            probe=health.http_ok(f"{insights_url}/healthz"),
+            url=f"{insights_url}/docs",
             env=services_env | signing,
         ),
         Service(

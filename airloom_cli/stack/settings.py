@@ -36,6 +36,7 @@ class StackSettings(BaseSettings):
     builder_port: int = 8001
     marketplace_port: int = 8002
     serving_port: int = 8003
+    insights_port: int = 8004
     # Airflow serves task logs from the scheduler's workers and from the triggerer.
     airflow_worker_log_port: int = 8793
     airflow_triggerer_log_port: int = 8794
@@ -111,4 +112,5 @@ class StackSettings(BaseSettings):
             "AIRLOOM_BUILDER_PORT": self.builder_port,
             "AIRLOOM_MARKETPLACE_PORT": self.marketplace_port,
             "AIRLOOM_SERVING_PORT": self.serving_port,
+            "AIRLOOM_INSIGHTS_PORT": self.insights_port,
         }
