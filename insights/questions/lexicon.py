@@ -56,8 +56,6 @@ _metric(
     "share of failed runs",
     "percentage of failed runs",
     "percent of runs failed",
-    "success rate",
-    "reliability",
 )
 _metric(
     ("duration", "latency_avg"),
@@ -106,7 +104,6 @@ _metric(
     "traffic",
     "predict requests",
     "prediction requests",
-    "hits",
     "usage",
 )
 _metric(
@@ -117,7 +114,15 @@ _metric(
     "request errors",
 )
 _metric(("error_rate", "failure_rate"), "error rate", "error ratio", "errors rate")
-_metric(("latency_avg", "duration"), "average latency", "mean latency", "avg latency")
+_metric(
+    ("latency_avg", "duration"),
+    "average latency",
+    "mean latency",
+    "avg latency",
+    "average prediction latency",
+    "average response time",
+)
+_metric(_LATENCY, "prediction latency", "inference latency", "serving latency")
 _metric(("latency_p50",), "median latency", "p50 latency", "p50", "50th percentile latency")
 _metric(
     ("latency_p95", "duration_p95"),
@@ -147,7 +152,10 @@ _metric(
     "rate limit",
     "rate limits",
     "hit the rate limit",
+    "hits the rate limit",
+    "hitting the rate limit",
     "hit rate limits",
+    "hits rate limits",
     "throttled",
     "rate limit hits",
     "too many requests",
@@ -165,7 +173,15 @@ _metric(
     "share rate limited",
 )
 _metric("deployments", "deployments", "deploys", "deployed", "releases")
-_metric("failed_deployments", "failed deployments", "failed deploys", "deployment failures")
+_metric("success_rate", "success rate", "successful share", "share of successful runs")
+_metric(
+    "failed_deployments",
+    "failed deployments",
+    "failed deploys",
+    "deployment failures",
+    "deployments failed",
+    "deploys failed",
+)
 _metric("rollbacks", "rollbacks", "rolled back", "rollback")
 
 DIMENSION_PHRASES: dict[str, tuple[str, ...]] = {}

@@ -49,8 +49,10 @@ def describe_query(query: Query) -> str:
         extreme = "top" if query.order == "desc" else "bottom"
         metric = METRICS[query.metrics[0]].label.lower()
         what = f"change in {metric}" if query.rank_by == "change" else metric
-        count = query.limit or "all"
-        text += f", {extreme} {count} by {what}"
+        if query.limit:
+            text += f", {extreme} {query.limit} by {what}"
+        else:
+            text += f", {'highest' if query.order == 'desc' else 'lowest'} {what} first"
     if query.time_range:
         period = describe_range(query.time_range)
         label = query.time_range.label

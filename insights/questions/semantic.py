@@ -140,6 +140,12 @@ METRICS: dict[str, Metric] = {
             _both(f"avg(CASE WHEN {_FAILED} THEN 1.0 ELSE 0.0 END)"),
             False,
         ),
+        Metric(
+            "success_rate",
+            "Success rate",
+            "ratio",
+            _both("avg(CASE WHEN state = 'success' THEN 1.0 ELSE 0.0 END)"),
+        ),
         Metric("duration", "Average duration", "s", _both("avg(duration_s)"), False),
         Metric(
             "duration_p95",

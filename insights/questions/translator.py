@@ -200,6 +200,8 @@ class OfflineTranslator:
         if not reading.metrics and hint and hint.metrics:
             reading.metrics.append(hint.metrics)
             reading.confidence *= 0.9
+        if reading.ranking and not reading.group_by:
+            reading.confidence *= 0.6  # "most", "top" with nothing to rank: a guess
         if reading.ranking and reading.limit is None and reading.singular_group:
             reading.limit = 1
         if reading.change and reading.group_by and reading.limit is None and reading.singular_group:
@@ -272,10 +274,12 @@ def _all_queries(reading: _Reading):  # type: ignore[no-untyped-def]
             values.setdefault(dimension, []).append(name)
         if version:
             values.setdefault(version[0], []).append(reading.version or "")
+        # Two names of one kind ("churn vs fraud-detection") are compared side by side.
+        compared = tuple(d for d, v in values.items() if len(v) > 1 and d not in group_by)
         try:
             yield Query(
                 metrics=tuple(dict.fromkeys(metrics)),
-                group_by=tuple(dict.fromkeys(group_by)),
+                group_by=tuple(dict.fromkeys(group_by + compared)),
                 grain=reading.grain,  # type: ignore[arg-type]
                 time_range=reading.time_range,
                 filters=tuple(Filter(dimension=d, values=tuple(v)) for d, v in values.items()),
