@@ -9,6 +9,8 @@ each turning one phrase into a half-open range of whole days:
 - ``since March``, ``since 1 March 2026``, ``since 2026-03-01`` (up to and including today);
 - ``in March``, ``in March 2026``, ``in 2025``, ``on 3 March`` (that calendar period);
 - ``between 1 March and 15 March``, ``from March to May`` (both ends included);
+- ``Q3``, ``Q1 2026`` (that quarter); ``since Monday``, ``on Tuesday``, ``last Friday`` (the
+  latest such day before today);
 - comparisons: ``compared with the previous month``, ``vs last week``, ``week over week``.
 
 A month named without a year is its latest occurrence not after today: in December 2026
@@ -64,6 +66,8 @@ NUMBER_WORDS = {
     "thirty": 30,
     "ninety": 90,
 }
+WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+_WEEKDAY = r"(" + "|".join(WEEKDAYS) + r")\b"
 _NUMBER = r"(\d{1,3}|" + "|".join(NUMBER_WORDS) + ")"
 _MONTH = r"(" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\b\.?"
 _UNIT = r"(day|week|month|quarter|year)s?"
@@ -155,6 +159,7 @@ def find_comparison(text: str) -> ComparisonPhrase | None:
         rf"\b(?:compared?|comparing)\s+(?:with|to|against)\s+(?:the\s+)?"
         rf"(?:previous|prior|preceding|last|past)\s+{unit}",
         rf"\b(?:compared?|comparing)\s+(?:with|to|against)\s+(?:the\s+)?{unit}\s+before",
+        rf"\b(?:vs\.?|versus|than)\s+(?:the\s+)?{unit}\s+before",
         rf"\b(?:vs\.?|versus|than)\s+(?:the\s+)?(?:previous|prior|preceding|last)\s+"
         rf"{unit}",
         r"\b(?P<unit>day|week|month|quarter|year)\s+(?:over|on)\s+(?P=unit)\b",
@@ -225,6 +230,18 @@ def find_range(text: str, now: datetime) -> RangePhrase | None:
         end = first + timedelta(days=1) if precision == "day" else add_months(first, 1)
         label = _day_label(first) if precision == "day" else f"{first:%B %Y}"
         add(match, _span(first, end, label))
+    for match in re.finditer(r"\b(?:(?:in|during|for)\s+)?q([1-4])(?:\s+(\d{4}))?\b", text):
+        quarter_start = date(int(match.group(2) or today.year), 3 * int(match.group(1)) - 2, 1)
+        if quarter_start > today and not match.group(2):
+            quarter_start = quarter_start.replace(year=quarter_start.year - 1)
+        label = f"Q{match.group(1)} {quarter_start.year}"
+        add(match, _span(quarter_start, add_months(quarter_start, 3), label))
+    for match in re.finditer(rf"\b(since|on|last)\s+{_WEEKDAY}", text):
+        # The latest such weekday before today ("since monday" on a Thursday: this Monday).
+        back = (today.weekday() - WEEKDAYS.index(match.group(2))) % 7 or 7
+        day = today - timedelta(days=back)
+        end = tomorrow if match.group(1) == "since" else day + timedelta(days=1)
+        add(match, _span(day, end, f"{match.group(1)} {day:%A} {_day_label(day)}"))
     for match in re.finditer(r"\b(?:in|during)\s+(\d{4})\b", text):
         year = int(match.group(1))
         add(match, _span(date(year, 1, 1), date(year + 1, 1, 1), str(year)))

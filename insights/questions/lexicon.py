@@ -18,7 +18,8 @@ _BUSY = ("invocations", "runs", "api_calls")
 class Ranking:
     """A superlative ("most expensive") or a change ("got slower"): order plus a metric hint."""
 
-    direction: str  # desc: biggest first, asc: smallest first
+    # desc: biggest first, asc: smallest first; worst/best: as the metric's good direction says
+    direction: str
     metrics: tuple[str, ...] = ()
 
 
@@ -53,6 +54,12 @@ _metric(
     "failure rate",
     "fail rate",
     "failure ratio",
+    "rate of failures",
+    "rate of failure",
+    "failure percentage",
+    "percentage of failures",
+    "percentage of runs failed",
+    "percent failed",
     "share of failed runs",
     "percentage of failed runs",
     "percent of runs failed",
@@ -69,6 +76,9 @@ _metric(
     "how long",
     "took",
     "time taken",
+    "average runtime",
+    "average run time",
+    "average run duration",
 )
 _metric(
     "duration_p95",
@@ -100,6 +110,7 @@ _metric(
     "requests",
     "invocations",
     "endpoint calls",
+    "called",
     "calls to endpoints",
     "traffic",
     "predict requests",
@@ -147,6 +158,7 @@ _metric(
     "429s",
     "429",
     "429 responses",
+    "429 errors",
     "rate limited",
     "rate limited calls",
     "rate limit",
@@ -171,6 +183,9 @@ _metric(
     "rate limited share",
     "percentage rate limited",
     "share rate limited",
+    "429 rate",
+    "rate limit rate",
+    "rate limited rate",
 )
 _metric("deployments", "deployments", "deploys", "deployed", "releases")
 _metric("success_rate", "success rate", "successful share", "share of successful runs")
@@ -243,6 +258,8 @@ SUPERLATIVES: dict[str, Ranking] = {
     "most profitable": Ranking("desc", ("roi",)),
     "best roi": Ranking("desc", ("roi",)),
     "worst roi": Ranking("asc", ("roi",)),
+    "worst": Ranking("worst"),
+    "best": Ranking("best"),
     "most": Ranking("desc"),
     "highest": Ranking("desc"),
     "biggest": Ranking("desc"),
@@ -279,6 +296,9 @@ CHANGES: dict[str, Ranking] = {
     "changed": Ranking("desc"),
 }
 
+# Words that must be followed by what to break down by ("per key": Airloom has no keys).
+BREAKDOWN_WORDS = {"per", "each", "every", "for each", "broken down by", "split by", "grouped by"}
+
 # Words that put the dimension after them into the breakdown.
 GROUPERS = {
     "by",
@@ -295,15 +315,15 @@ GROUPERS = {
 }
 
 _STOPWORDS_TEXT = """
-take takes taking
-a about all am amount an and any api are as at be been being between break broken by came
-can cause caused chart come compare compared could count did do does doing down during each
-ever far figure figures for from get gets getting give go got graph had handle handled
-happen happened has have hit how i in into is it its just key keys less let like list look
-made make many me more much my now number numbers of often on one ones only or our out over
-overall per period periods please plot process processed rate receive received report run's
-see seen serve served serving show so some statistics stats summary table tell than that
-the their them there these this those through time times to total up us versus vs was we
-went were what whats when where which who why with would you your
+a about all am amount an and any api are as at be been being between break breakdown broken
+by came can cause caused chart come compare compared could count did do does doing down
+during each ever far figure figures for from generate generated generating get gets getting
+give go got graph had handle handled happen happened has have hit how i in into is it its
+just key keys let like list look made make makes making many me much my now number numbers
+of often on one ones only or our out over overall per period periods please plot process
+processed produce produced receive received report run's see seen serve served show so some
+statistics stats summary table take takes taking tell than that the their them there these
+this those through time times to total up us versus vs was we went were what whats when
+where which who why with would you your
 """
 STOPWORDS = frozenset(_STOPWORDS_TEXT.split())

@@ -127,7 +127,7 @@ class Tagger:
                         break
             if found is None:
                 word = tokens[position]
-                if word not in STOPWORDS and word not in self.ignore and not word.isdigit():
+                if word not in STOPWORDS and word not in self.ignore:
                     found = Tag("unknown", None, position, position, word, 0.0)
                 position += 1
                 if found:

@@ -22,11 +22,17 @@ from pydantic import BaseModel, ValidationError
 from rapidfuzz import fuzz, process
 
 from insights.questions.dates import NUMBER_WORDS, find_comparison, find_range, number
-from insights.questions.lexicon import METRIC_PHRASES, STOPWORDS, Ranking
+from insights.questions.lexicon import (
+    BREAKDOWN_WORDS,
+    METRIC_PHRASES,
+    STOPWORDS,
+    Ranking,
+)
 from insights.questions.periods import midnight
 from insights.questions.query import Filter, Query, TimeRange
 from insights.questions.refusal import other_tenant_named
 from insights.questions.rendering import Chart, describe_query, suggest_chart
+from insights.questions.semantic import METRICS
 from insights.questions.tagging import Tag, Tagger, normalise
 
 CONFIDENT = 0.8
@@ -194,6 +200,11 @@ class OfflineTranslator:
                     reading.limit = DEFAULT_TOP
             elif tag.kind == "change":
                 reading.change = tag.value  # type: ignore[assignment]
+            elif tag.kind == "group" and tag.text in BREAKDOWN_WORDS:
+                following = tags[index + 1].kind if index + 1 < len(tags) else None
+                if following not in ("dimension", "grain", "entity"):
+                    reading.confidence *= UNKNOWN_WORD_PENALTY  # "per key": per what?
+                    reading.unknown.append(f"{tag.text} what")
             elif tag.kind == "unknown":
                 reading.unknown.append(tag.text)
         hint = reading.change or reading.ranking
@@ -283,13 +294,21 @@ def _all_queries(reading: _Reading):  # type: ignore[no-untyped-def]
                 grain=reading.grain,  # type: ignore[arg-type]
                 time_range=reading.time_range,
                 filters=tuple(Filter(dimension=d, values=tuple(v)) for d, v in values.items()),
-                order=ranking.direction if ranking and group_by else None,  # type: ignore[arg-type]
+                order=_direction(ranking, metrics[0]) if ranking and group_by else None,  # type: ignore[arg-type]
                 limit=reading.limit if ranking and group_by else None,
                 compare_previous=reading.compare,
                 rank_by="change" if reading.change and group_by else "value",
             )
         except ValidationError:
             continue
+
+
+def _direction(ranking: Ranking, metric: str) -> str:
+    """desc or asc; "worst" and "best" depend on whether more of the metric is good."""
+    if ranking.direction in ("desc", "asc"):
+        return ranking.direction
+    good = "desc" if METRICS[metric].higher_is_better else "asc"
+    return good if ranking.direction == "best" else {"desc": "asc", "asc": "desc"}[good]
 
 
 def _nearest(reading: _Reading, candidates: list[Query], text: str) -> list[Interpretation]:

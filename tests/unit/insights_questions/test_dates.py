@@ -44,6 +44,11 @@ def days(start: str, end: str) -> tuple[datetime, datetime]:
         ("on 5 nov", days("2026-11-05", "2026-11-06")),
         ("between 1 march and 15 march", days("2026-03-01", "2026-03-16")),
         ("from september to november", days("2026-09-01", "2026-12-01")),
+        ("in q3", days("2026-07-01", "2026-10-01")),
+        ("q4 2025", days("2025-10-01", "2026-01-01")),
+        ("since monday", days("2026-11-30", "2026-12-04")),
+        ("last friday", days("2026-11-27", "2026-11-28")),
+        ("on thursday", days("2026-11-26", "2026-11-27")),
     ],
 )
 def test_date_phrases(phrase: str, expected: tuple[datetime, datetime]) -> None:
