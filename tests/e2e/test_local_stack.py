@@ -100,6 +100,7 @@ def test_up_runs_a_dag_in_the_scheduler_and_down_stops_everything(
             ("AIRLOOM_MARKETPLACE_PORT", "/docs"),
             ("AIRLOOM_MARKETPLACE_PORT", "/metrics"),
             ("AIRLOOM_SERVING_PORT", "/healthz"),
+            ("AIRLOOM_INSIGHTS_PORT", "/healthz"),
             ("AIRLOOM_BUILDER_PORT", "/metrics"),
         ]:
             assert httpx.get(url(stack_env, variable, path), timeout=60).status_code == 200, (
@@ -127,6 +128,11 @@ def test_up_runs_a_dag_in_the_scheduler_and_down_stops_everything(
             headers={"Authorization": f"Bearer {credentials['builder_token']}"},
         )
         assert "spark_transform" in {t["type"] for t in builder.json()["data"]["nodeTypes"]}
+        kpis = httpx.get(
+            url(stack_env, "AIRLOOM_INSIGHTS_PORT", "/api/v1/kpis"),
+            headers={"Authorization": f"Bearer {credentials['insights_token']}"},
+        )
+        assert kpis.status_code == 200, kpis.text
 
         again = airloom(stack_env, "up")
         assert again.returncode == 0
