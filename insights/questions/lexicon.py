@@ -323,7 +323,7 @@ just key keys let like list look made make makes making many me much my now numb
 of often on one ones only or our out over overall per period periods please plot process
 processed produce produced receive received report run's see seen serve served show so some
 statistics stats summary table take takes taking tell than that the their them there these
-this those through time times to total up us versus vs was we went were what whats when
-where which who why with would you your
+this those through time times to total up us versus vs was we went were what whats which
+with would you your
 """
 STOPWORDS = frozenset(_STOPWORDS_TEXT.split())

@@ -317,25 +317,28 @@ def _nearest(reading: _Reading, candidates: list[Query], text: str) -> list[Inte
     offers = [interpret(q, confidence) for q in candidates[:3]]
     if offers:
         return offers
-    # No metric recognised: the metrics whose phrases are closest to the question's words.
+    # No reading the layer accepts: the metrics the question named, then those whose phrases
+    # are closest to its words, each with as much of the rest of the question as fits.
     content = " ".join(w for w in normalise(text).split() if w not in STOPWORDS)
-    ranked = process.extract(content, list(METRIC_PHRASES), scorer=fuzz.WRatio, limit=12)
-    seen: list[str] = []
-    for phrase, score, _ in ranked:
-        metric = METRIC_PHRASES[phrase][0]
-        if metric in seen:
-            continue
-        seen.append(metric)
-        relaxed = _Reading(
-            metrics=[(metric,)],
-            time_range=reading.time_range,
-            grain=reading.grain,
-            group_by=reading.group_by,
-        )
-        found = next(iter(_queries(relaxed, 20)), None) or Query(
-            metrics=(metric,), time_range=reading.time_range
-        )
-        offers.append(interpret(found, min(confidence, score / 200)))
+    ranked = process.extract(content, list(METRIC_PHRASES), scorer=fuzz.WRatio, limit=None)
+    named = [m for candidates in reading.metrics for m in candidates]
+    metrics = list(dict.fromkeys(named + [METRIC_PHRASES[phrase][0] for phrase, _, _ in ranked]))
+    for metric in metrics:
+        found = None
+        for keep_names, keep_groups in ((True, True), (False, True), (False, False)):
+            relaxed = _Reading(
+                metrics=[(metric,)],
+                time_range=reading.time_range,
+                grain=reading.grain,
+                group_by=reading.group_by if keep_groups else [],
+                entities=reading.entities if keep_names else [],
+            )
+            found = next(iter(_queries(relaxed, 20)), None)
+            if found and (keep_names or not reading.entities or len(offers) >= 2):
+                break
+            found = None
+        if found:
+            offers.append(interpret(found, min(confidence, 0.5)))
         if len(offers) == 3:
             break
     return offers
