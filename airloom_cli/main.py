@@ -17,6 +17,7 @@ from airloom_cli.aws.terraform import terraform
 from airloom_cli.demo.publish import LOADERS, Destination
 from airloom_cli.stack.launcher import GIT_MISSING, Stack, StackError
 from airloom_cli.stack.settings import StackSettings
+from insights.cli import insights
 from marketplace.cli import marketplace
 
 
@@ -122,6 +123,7 @@ cli.add_command(package)
 cli.add_command(deploy)
 cli.add_command(terraform)
 cli.add_command(marketplace)
+cli.add_command(insights)
 
 
 if __name__ == "__main__":
