@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from airloom.deploy.rollout import default_endpoint_name
+from marketplace.activity import deployment_event
 from marketplace.catalog.queries import get_listing, get_version
 from marketplace.catalog.sync import CatalogSync
 from marketplace.checks import refresh_run_state
@@ -151,7 +152,9 @@ def start_run(
     except Unavailable:
         undo(session, claimed)
         raise
-    return _record(session, key, conf, claimed, dag_run.state)
+    run = _record(session, key, conf, claimed, dag_run.state)
+    deployment_event(run, "started")
+    return run
 
 
 def _trigger(airflow: AirflowClient, conf: dict[str, Any], run_id: str) -> Any:

@@ -24,6 +24,7 @@ class Route:
     name: str
     tenant: str
     target: str
+    model: str | None = None  # the registered model it serves, for activity
 
 
 class EndpointDirectory:
@@ -42,7 +43,9 @@ class EndpointDirectory:
     def load(self, name: str) -> Route | None:
         with self._sessions() as session:
             row = session.get(Endpoint, name)
-            route = Route(row.name, row.tenant, row.target) if row is not None else None
+            route = (
+                Route(row.name, row.tenant, row.target, row.model_name) if row is not None else None
+            )
         if route is None:
             self._routes.pop(name, None)
             return None

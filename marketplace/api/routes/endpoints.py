@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Request
 from fastapi.responses import JSONResponse, Response
 
+from marketplace.activity import invocation_event
 from marketplace.api.deps import (
     AirflowDep,
     CurrentKey,
@@ -142,12 +144,15 @@ async def invocations(
         raise NotFound(f"endpoint {name!r} not found")
     body = await request.body()
     content_type = request.headers.get("content-type") or "application/json"
+    started, status, answer = time.perf_counter(), 503, b""
     try:
         status, answer, media_type = await targets.invoke(route.target, name, body, content_type)
     except Unavailable:
         raise
     except Exception as exc:  # DeploymentError, or a target breaking its contract: say why
         raise Unavailable(f"endpoint {name!r} cannot be reached: {exc}") from exc
+    finally:
+        invocation_event(route, status, answer, started)  # queued: the answer does not wait
     if status == 404:
         return JSONResponse(
             {"detail": f"endpoint {name!r} not found (deleted)", "code": "not_found"}, 404

@@ -129,7 +129,7 @@ class DeploymentEvent(ActivityEvent):
 
 class InvocationEvent(ActivityEvent):
     kind: Literal["invocation"] = "invocation"
-    source: Literal["serving", "marketplace"] = "serving"
+    source: Literal["serving"] = "serving"
     endpoint: str
     model: str | None = None
     model_version: int | None = None

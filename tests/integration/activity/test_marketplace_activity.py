@@ -1,0 +1,104 @@
+"""A one-click deploy through a real marketplace (its run executed by ``dag.test()``, a real
+serving process and MLflow) sends ``deployment`` started and ready; each relayed prediction is
+one ``invocation`` of the endpoint's tenant, and another tenant's attempt is none."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from mlflow import MlflowClient
+
+from airloom import model_tags
+from airloom.activity import producer as activity
+from airloom.activity.events import DeploymentEvent, InvocationEvent
+from tests.harness.airflow import run_dag
+from tests.harness.servers import RunningServer
+from tests.integration.activity.reading import new_tenant, read_events
+from tests.integration.marketplace.airflow_runs import DagTestAirflow
+from tests.integration.marketplace.conftest import Marketplace, open_marketplace
+from tests.integration.serving.support import register_linear, serving_server
+
+pytestmark = pytest.mark.usefixtures("airflow_db", "airloom_connections")
+
+
+@pytest.fixture(scope="module")
+def airflow() -> DagTestAirflow:
+    return DagTestAirflow()
+
+
+@pytest.fixture(scope="module")
+def market(
+    mlflow: RunningServer, broker: RunningServer, tmp_path_factory, airflow: DagTestAirflow
+) -> Iterator[Marketplace]:
+    state = tmp_path_factory.mktemp("activity-deploy")
+    with (
+        serving_server(state / "serving", mlflow.url) as serving,
+        pytest.MonkeyPatch.context() as env,
+    ):
+        env.setenv("AIRLOOM_SERVING_URL", serving.url)
+        env.setenv(activity.BOOTSTRAP_ENV, broker.url)
+        with open_marketplace(f"sqlite:///{state / 'marketplace.db'}", mlflow.url) as app:
+            app.app.state.airflow = lambda: airflow
+            yield app
+
+
+def test_a_deploy_and_its_predictions_are_the_tenants_activity(
+    mlflow: RunningServer, broker: RunningServer, market: Marketplace, airflow: DagTestAirflow
+) -> None:
+    tenant, other = new_tenant("acme"), new_tenant("globex")
+    model = endpoint = f"activity-{uuid.uuid4().hex[:8]}"
+    version = register_linear(mlflow.url, model, slope=2.0)
+    MlflowClient(mlflow.url).set_registered_model_tag(model, model_tags.TENANT, tenant)
+    validated = run_dag("model_validation", {"model_name": model, "version": version})
+    assert validated.succeeded, validated.task_states
+    market.sync()
+    mine, theirs = market.key(tenant, "pro"), market.key(other, "pro")
+
+    started = market.client.post(
+        f"/api/v1/models/{model}/versions/{version}/deploy",
+        json={"endpoint": endpoint},
+        headers=mine,
+    )
+    assert started.status_code == 202, started.text
+    run_id = started.json()["run_id"]
+    assert airflow.execute(run_id).succeeded
+    status = market.client.get(f"/api/v1/deployments/{run_id}", headers=mine).json()
+    assert status["phase"] == "ready", status
+    market.client.get(f"/api/v1/deployments/{run_id}", headers=mine)  # asked again: no new event
+
+    rows = {"dataframe_split": {"columns": ["tenure", "spend"], "data": [[1.0, 2.0], [3.0, 4.0]]}}
+    url = f"/api/v1/endpoints/{endpoint}/invocations"
+    assert market.client.post(url, json=rows, headers=mine).status_code == 200
+    assert market.client.post(url, json=rows, headers=theirs).status_code == 404
+
+    deployments = read_events(
+        broker.url,
+        lambda e: isinstance(e, DeploymentEvent) and e.tenant == tenant,
+        count=3,
+        timeout=10,
+    )
+    assert [(d.state, d.action) for d in deployments] == [
+        ("started", "deploy"),
+        ("ready", "deploy"),
+    ]
+    assert {(d.endpoint, d.model, d.model_version, d.target) for d in deployments} == {
+        (endpoint, model, version, "local")
+    }
+    [call] = read_events(
+        broker.url, lambda e: isinstance(e, InvocationEvent) and e.tenant == tenant, count=1
+    )
+    assert (call.endpoint, call.model, call.predictions, call.ok) == (endpoint, model, 2, True)
+    assert call.latency_ms > 0 and call.target == "local"
+    # The other tenant's refused attempt is not an invocation of this endpoint, nor theirs.
+    assert not read_events(
+        broker.url,
+        lambda e: (
+            isinstance(e, InvocationEvent)
+            and (e.tenant == other or e.endpoint == endpoint)
+            and e.event_id != call.event_id
+        ),
+        count=1,
+        timeout=2,
+    )
