@@ -35,9 +35,13 @@ def contract_views() -> dict[str, list[str]]:
     """The read model's views and their columns, read from the contract's table."""
     text = CONTRACT.read_text()
     section = text[text.index("## The read model") :]
+    end = section.find("\n## ")  # the section ends where the next one starts
+    section = section if end == -1 else section[:end]
     views: dict[str, list[str]] = {}
     for name, columns in re.findall(r"^\| `(\w+)` \| (.+) \|$", section, flags=re.M):
         views[name] = re.findall(r"`(\w+)`", columns)
+    if set(views) != {"runs", "task_runs", "invocations", "deployments", "api_calls"}:
+        raise ValueError(f"{CONTRACT}: the read model's views are not where expected: {views}")
     return views
 
 
