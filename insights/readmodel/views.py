@@ -81,7 +81,8 @@ WITH finished AS (
 ), task_costs AS (
     SELECT dag_id, run_id, sum(cost_usd) AS cost_usd FROM task_runs GROUP BY dag_id, run_id
 )
-SELECT f.tenant, f.workflow, f.workflow_version, f.dag_id, f.run_id, f.run_type, f.state,
+SELECT f.tenant, f.workflow, TRY_CAST(f.workflow_version AS INTEGER) AS workflow_version,
+       f.dag_id, f.run_id, f.run_type, f.state,
        {_ts("f.started_at")} AS started_at,
        coalesce({_ts("f.ended_at")}, {_ts("f." + AT)}) AS ended_at,
        f.duration_s,

@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -198,3 +200,25 @@ def test_another_tenant_never_sees_these_figures(insights, acme_activity):
 def test_roi_is_null_where_nothing_cost_anything(insights):
     empty = roi(insights, "initech", by="tenant")
     assert empty["rows"] == [] and empty["totals"]["roi"] is None
+
+
+def contract_columns() -> dict[str, list[str]]:
+    """Each view's columns as docs/insights.md's read-model table lists them."""
+    text = (Path(__file__).resolve().parents[3] / "docs" / "insights.md").read_text()
+    section = text[text.index("## The read model") :]
+    section = section[: section.index("\n## ", 1)]
+    rows = re.findall(r"^\| `(\w+)` \| (.+) \|$", section, flags=re.MULTILINE)
+    return {view: re.findall(r"`(\w+)`", columns) for view, columns in rows}
+
+
+def test_the_views_have_exactly_the_contract_columns(insights, acme_activity):
+    expected = contract_columns()
+    assert set(expected) == {"runs", "task_runs", "invocations", "deployments", "api_calls"}
+    with insights.app.state.read_model.connect("acme") as db:
+        for view, columns in expected.items():
+            described = db.execute(f"DESCRIBE {view}").fetchall()
+            assert [name for name, *_ in described] == columns, view
+            types = {name: kind for name, kind, *_ in described}
+            assert types.get("workflow_version", "INTEGER") == "INTEGER"
+            assert all(types[c] == "TIMESTAMP WITH TIME ZONE" for c in columns if c.endswith("at"))
+            assert types.get("cost_usd", "DOUBLE") == "DOUBLE"
