@@ -46,7 +46,8 @@ class Result:
 
 
 def load_question_set(path: Path = QUESTION_SET) -> tuple[QuestionContext, dict[str, list[Case]]]:
-    """The set's context (tenant, now, known names) and its parts (``tuning``, ``held_out``)."""
+    """The set's context (tenant, now, known names) and its parts: every other top-level list
+    (``tuning`` and ``held_out`` here; a set of new questions may have any part names)."""
     data: dict[str, Any] = yaml.safe_load(path.read_text())
     raw = data["context"]
     context = QuestionContext(
@@ -65,7 +66,8 @@ def load_question_set(path: Path = QUESTION_SET) -> tuple[QuestionContext, dict[
             )
             for item in data[part]
         ]
-        for part in ("tuning", "held_out")
+        for part in data
+        if part != "context"
     }
     return context, parts
 
