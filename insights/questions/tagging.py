@@ -27,6 +27,7 @@ from insights.questions.lexicon import (
 FUZZY_CUTOFF = 86.0
 MIN_FUZZY_LENGTH = 5
 LONGEST_PHRASE = 5
+PARTIAL_NAME_SCORE = 0.9
 
 STATIC_KINDS: tuple[tuple[str, Mapping[str, object]], ...] = (
     ("metric", METRIC_PHRASES),
@@ -56,6 +57,18 @@ class Tag:
     score: float = 1.0
 
 
+def _static_lookup() -> dict[str, tuple[str, object]]:
+    lookup: dict[str, tuple[str, object]] = {}
+    for kind, phrases in STATIC_KINDS:
+        for phrase, value in phrases.items():
+            lookup.setdefault(phrase, (kind, value))
+    return lookup
+
+
+LOOKUP = _static_lookup()
+FUZZY_STATIC = [phrase for phrase in LOOKUP if len(phrase) >= MIN_FUZZY_LENGTH]
+
+
 def normalise(text: str) -> str:
     """Lower case, hyphens and underscores as spaces: how phrases and names are compared."""
     return re.sub(r"[\s_\-]+", " ", text.lower()).strip()
@@ -70,18 +83,34 @@ def entity_phrases(names: Mapping[str, Collection[str]]) -> dict[str, tuple[tupl
     return {phrase: tuple(pairs) for phrase, pairs in phrases.items()}
 
 
+def partial_names(
+    entities: Mapping[str, tuple[tuple[str, str], ...]],
+) -> dict[str, tuple[tuple[str, str], ...]]:
+    """Words that are part of known names ("churn" of "customer churn") → those names. When
+    several names share the words, the translator asks back rather than guesses."""
+    runs: dict[str, set[tuple[str, str]]] = {}
+    for phrase, pairs in entities.items():
+        tokens = phrase.split()
+        for length in range(1, len(tokens)):
+            for start in range(len(tokens) - length + 1):
+                run = " ".join(tokens[start : start + length])
+                if run in LOOKUP or run in STOPWORDS or run in entities or len(run) < 3:
+                    continue
+                runs.setdefault(run, set()).update(pairs)
+    return {run: tuple(sorted(pairs)) for run, pairs in runs.items()}
+
+
 class Tagger:
     """Tags for one caller: the static lexicon plus that tenant's own names."""
 
     def __init__(self, names: Mapping[str, Collection[str]], ignore: Collection[str] = ()) -> None:
         self.entities = entity_phrases(names)
+        self.partials = partial_names(self.entities)
         self.ignore = {normalise(word) for word in ignore}
-        self.lookup: dict[str, tuple[str, object]] = {}
-        for kind, phrases in STATIC_KINDS:
-            for phrase, value in phrases.items():
-                self.lookup.setdefault(phrase, (kind, value))
+        self.lookup = LOOKUP
         self.fuzzy_choices = [
-            p for p in [*self.lookup, *self.entities] if len(p) >= MIN_FUZZY_LENGTH
+            *FUZZY_STATIC,
+            *(p for p in self.entities if len(p) >= MIN_FUZZY_LENGTH),
         ]
 
     def _exact(self, phrase: str) -> tuple[str, object] | None:
@@ -105,6 +134,15 @@ class Tagger:
         kind, value = self._exact(best[0]) or ("unknown", None)
         return kind, value, best[1] / 100.0
 
+    def _partial(self, tokens: list[str], position: int) -> Tag | None:
+        for length in range(min(3, len(tokens) - position), 0, -1):
+            phrase = " ".join(tokens[position : position + length])
+            if phrase in self.partials:
+                pairs = self.partials[phrase]
+                last = position + length - 1
+                return Tag("entity", pairs, position, last, phrase, PARTIAL_NAME_SCORE)
+        return None
+
     def tag(self, tokens: list[str]) -> list[Tag]:
         """Tags covering the tokens left to right (stopwords dropped, unknown words kept)."""
         tags: list[Tag] = []
@@ -117,6 +155,8 @@ class Tagger:
                 if exact:
                     found = Tag(exact[0], exact[1], position, position + length - 1, phrase)
                     break
+            if found is None:
+                found = self._partial(tokens, position)
             if found is None:
                 for length in range(min(3, len(tokens) - position), 0, -1):
                     phrase = " ".join(tokens[position : position + length])

@@ -193,7 +193,11 @@ class OfflineTranslator:
             elif tag.kind == "grain":
                 reading.grain = tag.value  # type: ignore[assignment]
             elif tag.kind == "entity":
-                reading.entities.append(_narrow(tag, tags, index))
+                pairs = _narrow(tag, tags, index)
+                if len({name for _, name in pairs}) > 1:  # part of several names: ask back
+                    reading.confidence *= UNKNOWN_WORD_PENALTY
+                    reading.unknown.append(f"{tag.text} (which one?)")
+                reading.entities.append(pairs)
             elif tag.kind == "superlative":
                 reading.ranking = tag.value  # type: ignore[assignment]
                 if tag.text == "top" and reading.limit is None:

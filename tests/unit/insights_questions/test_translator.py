@@ -151,3 +151,31 @@ def test_a_model_is_not_asked_about_another_tenant() -> None:
     model = ScriptedModel(json.dumps({"metrics": ["cost"]}))
     answer = ModelTranslator(model).translate("show globex's costs", CONTEXT)
     assert answer.status == "refused" and model.prompts == []
+
+
+LONG_NAMES = QuestionContext(
+    tenant="acme",
+    now=datetime(2026, 12, 3, 8),
+    names={
+        "workflow": ["daily-sales-report", "customer-churn", "churn-retraining"],
+        "endpoint": ["fraud-scoring"],
+    },
+)
+
+
+def test_part_of_one_name_is_that_name() -> None:
+    answer = OfflineTranslator().translate("runs of the sales report this month", LONG_NAMES)
+    assert answer.status == "understood" and answer.interpretation is not None
+    filters = answer.interpretation.query.filters
+    assert [(f.dimension, f.values) for f in filters] == [("workflow", ("daily-sales-report",))]
+    # "daily" alone would be a time grain: the whole name wins over its first word.
+    whole = OfflineTranslator().translate("cost of the daily sales report", LONG_NAMES)
+    assert whole.interpretation is not None and whole.interpretation.query.grain is None
+
+
+def test_part_of_several_names_is_asked_back_with_each_of_them() -> None:
+    answer = OfflineTranslator().translate("how much did churn cost last month", LONG_NAMES)
+    assert answer.status == "not_understood"
+    assert "churn (which one?)" in answer.message
+    offered = {a.query.filters[0].values[0] for a in answer.alternatives}
+    assert offered == {"customer-churn", "churn-retraining"}
