@@ -6,6 +6,7 @@ each turning one phrase into a half-open range of whole days:
 - ``today``, ``yesterday``; ``this week|month|quarter|year`` (so far, today included);
 - ``last|previous week|month|quarter|year`` (the calendar period before this one);
 - ``in the last|past N days|weeks|months`` (N units up to and including today);
+- ``in the last 24 hours``, ``the past hour`` (up to now);
 - ``since March``, ``since 1 March 2026``, ``since 2026-03-01`` (up to and including today);
 - ``in March``, ``in March 2026``, ``in 2025``, ``on 3 March`` (that calendar period);
 - ``between 1 March and 15 March``, ``from March to May`` (both ends included);
@@ -200,6 +201,14 @@ def find_range(text: str, now: datetime) -> RangePhrase | None:
     ):
         count, unit = number(match.group(1)), match.group(2)
         add(match, _span(_step(tomorrow, unit, -count), tomorrow, f"the last {count} {unit}s"))
+    for match in re.finditer(
+        rf"\b(?:(?:in|over|during|for)\s+)?(?:the\s+)?(?:last|past|previous)\s+(?:{_NUMBER}\s+)?hours?\b",
+        text,
+    ):
+        hours = number(match.group(1)) if match.group(1) else 1
+        start = now - timedelta(hours=hours)
+        label = f"the last {hours} hours" if hours > 1 else "the last hour"
+        found.append((match.start(), match.end(), TimeRange(start=start, end=now, label=label)))
     for match in re.finditer(rf"\b(?:(?:in|over|during)\s+)?(?:the\s+)?past\s+{_UNIT}\b", text):
         unit = match.group(1)  # "the past week": the last 7 days, today included
         add(match, _span(_step(tomorrow, unit, -1), tomorrow, f"the past {unit}"))

@@ -81,6 +81,14 @@ _metric(
     "average run duration",
 )
 _metric(
+    "duration_p50",
+    "median duration",
+    "median run duration",
+    "median runtime",
+    "median run time",
+    "p50 duration",
+)
+_metric(
     "duration_p95",
     "p95 duration",
     "95th percentile duration",
@@ -97,7 +105,6 @@ _metric(
     "bill",
     "expense",
     "expenses",
-    "money",
     "charges",
 )
 _metric("value", "value", "saved", "save", "savings", "worth", "benefit", "value delivered")
@@ -184,6 +191,10 @@ _metric(
     "percentage rate limited",
     "share rate limited",
     "429 rate",
+    "percentage of api calls rate limited",
+    "percentage of calls rate limited",
+    "share of api calls rate limited",
+    "percent of api calls rate limited",
     "rate limit rate",
     "rate limited rate",
 )
@@ -260,6 +271,9 @@ SUPERLATIVES: dict[str, Ranking] = {
     "worst roi": Ranking("asc", ("roi",)),
     "worst": Ranking("worst"),
     "best": Ranking("best"),
+    "rank": Ranking("desc"),
+    "ranked": Ranking("desc"),
+    "ranking": Ranking("desc"),
     "most": Ranking("desc"),
     "highest": Ranking("desc"),
     "biggest": Ranking("desc"),
@@ -295,6 +309,12 @@ CHANGES: dict[str, Ranking] = {
     "change": Ranking("desc"),
     "changed": Ranking("desc"),
 }
+
+# "How many API calls were rate limited": a count followed by what qualifies it is only the
+# qualified count, unless the question joins them ("runs and failures").
+COUNTS = {"runs", "api_calls", "invocations", "deployments"}
+QUALIFIERS = {"failures", "rate_limited", "invocation_errors", "failed_deployments", "rollbacks"}
+JOINERS = {"and", "plus", "&", "vs", "versus", "with"}
 
 # Words that must be followed by what to break down by ("per key": Airloom has no keys).
 BREAKDOWN_WORDS = {"per", "each", "every", "for each", "broken down by", "split by", "grouped by"}

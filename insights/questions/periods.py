@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import calendar
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from insights.questions.query import TimeRange
 
@@ -16,6 +16,11 @@ def add_months(day: date, months: int) -> date:
     year, month = divmod(index, 12)
     last = calendar.monthrange(year, month + 1)[1]
     return date(year, month + 1, min(day.day, last))
+
+
+def utc_naive(moment: datetime) -> datetime:
+    """A moment as the read model keeps times: UTC, without a zone."""
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
 
 
 def midnight(day: date) -> datetime:
@@ -52,7 +57,15 @@ def previous_period(current: TimeRange) -> TimeRange:
 
 
 def describe_range(period: TimeRange) -> str:
-    """'Mon 23 Nov \u2013 Sun 29 Nov 2026': the days a range covers, its end shown inclusive."""
+    """'Mon 23 Nov \u2013 Sun 29 Nov 2026': the days a range covers, its end shown inclusive;
+    with times ('Wed 2 Dec 08:00 \u2013 Thu 3 Dec 08:00 2026 UTC') when it is not whole days."""
+    whole_days = period.start.time() == time() and period.end.time() == time()
+    if not whole_days:
+        first, last = period.start, period.end
+        head = f"{first:%a} {first.day} {first:%b %H:%M}"
+        if first.year != last.year:
+            head += f" {first.year}"
+        return f"{head} {EN_DASH} {last:%a} {last.day} {last:%b %H:%M %Y} UTC"
     first = period.start.date()
     last = (period.end - timedelta(microseconds=1)).date()
     if first == last:

@@ -148,6 +148,13 @@ METRICS: dict[str, Metric] = {
         ),
         Metric("duration", "Average duration", "s", _both("avg(duration_s)"), False),
         Metric(
+            "duration_p50",
+            "Median duration",
+            "s",
+            _both("quantile_cont(duration_s, 0.5)"),
+            False,
+        ),
+        Metric(
             "duration_p95",
             "95th percentile duration",
             "s",

@@ -26,7 +26,7 @@ from insights.questions.lexicon import (
 
 FUZZY_CUTOFF = 86.0
 MIN_FUZZY_LENGTH = 5
-LONGEST_PHRASE = 5
+LONGEST_PHRASE = 6
 PARTIAL_NAME_SCORE = 0.9
 
 STATIC_KINDS: tuple[tuple[str, Mapping[str, object]], ...] = (

@@ -24,11 +24,14 @@ from rapidfuzz import fuzz, process
 from insights.questions.dates import NUMBER_WORDS, find_comparison, find_range, number
 from insights.questions.lexicon import (
     BREAKDOWN_WORDS,
+    COUNTS,
+    JOINERS,
     METRIC_PHRASES,
+    QUALIFIERS,
     STOPWORDS,
     Ranking,
 )
-from insights.questions.periods import midnight
+from insights.questions.periods import midnight, utc_naive
 from insights.questions.query import Filter, Query, TimeRange
 from insights.questions.refusal import other_tenant_named
 from insights.questions.rendering import Chart, describe_query, suggest_chart
@@ -132,26 +135,27 @@ class OfflineTranslator:
 
     def _read(self, text: str, context: QuestionContext) -> _Reading:
         reading = _Reading()
+        now = utc_naive(context.now)
         comparison = find_comparison(text)
         if comparison:
             reading.compare = True
             text = _blank(text, comparison.start, comparison.end)
-        found = find_range(text, context.now)
+        found = find_range(text, now)
         if found:
             reading.time_range = found.range
             text = _blank(text, found.start, found.end)
-        if find_range(text, context.now):
+        if find_range(text, now):
             reading.confidence *= 0.5  # two date phrases: which one is meant is a guess
         elif reading.compare and reading.time_range is None:
-            reading.time_range = _current_period(comparison.unit, context.now)
+            reading.time_range = _current_period(comparison.unit, now)
             if reading.time_range is None:
                 reading.confidence *= 0.6
         text = self._counts(text, reading)
         tokens = [t.removesuffix("'s").removesuffix("'") for t in normalise(text).split()]
         tagger = Tagger(context.names, ignore=[context.tenant])
-        self._apply(tagger.tag(tokens), reading)
+        self._apply(_qualified_counts(tagger.tag(tokens), tokens), reading)
         if reading.change and reading.time_range is None:
-            reading.time_range = _current_period("week", context.now)
+            reading.time_range = _current_period("week", now)
             reading.confidence *= 0.85
         if reading.change:
             reading.compare = True
@@ -221,6 +225,23 @@ class OfflineTranslator:
             reading.limit = 1
         if reading.change and reading.group_by and reading.limit is None and reading.singular_group:
             reading.limit = 1
+
+
+def _qualified_counts(tags: list[Tag], tokens: list[str]) -> list[Tag]:
+    """Drop a count that the next metric qualifies ("API calls were rate limited")."""
+    kept: list[Tag] = []
+    for index, tag in enumerate(tags):
+        following = tags[index + 1] if index + 1 < len(tags) else None
+        if (
+            following is not None
+            and tag.kind == following.kind == "metric"
+            and tag.value[0] in COUNTS  # type: ignore[index]
+            and following.value[0] in QUALIFIERS  # type: ignore[index]
+            and not JOINERS & set(tokens[tag.last + 1 : following.first])
+        ):
+            continue
+        kept.append(tag)
+    return kept
 
 
 def _names_entity(tags: list[Tag], index: int) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pytest
 
@@ -56,6 +56,21 @@ def test_date_phrases(phrase: str, expected: tuple[datetime, datetime]) -> None:
     assert found is not None
     assert (found.range.start, found.range.end) == expected
     assert f"cost {phrase} per workflow"[found.start : found.end].strip() == phrase
+
+
+def test_hours_count_back_from_now() -> None:
+    found = find_range("errors in the last 24 hours", NOW)
+    assert found is not None
+    assert (found.range.start, found.range.end) == (datetime(2026, 12, 2, 8, 30), NOW)
+
+
+def test_now_in_another_zone_is_taken_as_utc() -> None:
+    from datetime import timedelta, timezone
+
+    tokyo = NOW.replace(tzinfo=UTC).astimezone(timezone(timedelta(hours=9)))
+    answer = OfflineTranslator().translate("runs today", QuestionContext("acme", tokyo))
+    assert answer.interpretation is not None and answer.interpretation.query.time_range
+    assert answer.interpretation.query.time_range.start == datetime(2026, 12, 3)
 
 
 def test_a_month_without_a_year_is_its_latest_occurrence_not_after_today() -> None:
