@@ -7,3 +7,4 @@ Secrets Manager under the same ids.
 KAFKA_CONN_ID = "airloom_kafka"
 MLFLOW_CONN_ID = "airloom_mlflow"
 LAKE_CONN_ID = "airloom_lake"
+INSIGHTS_CONN_ID = "airloom_insights"  # the URL, and a token per tenant to report on
