@@ -12,6 +12,7 @@ import pytest
 
 from insights.activity.consumer import ActivityConsumer
 from insights.questions.answer import answer_question
+from insights.questions.names import known_names
 from insights.questions.translator import QuestionContext
 from insights.readmodel.rates import load_rates
 from insights.readmodel.views import ReadModel, Values
@@ -71,45 +72,47 @@ def read_model(broker, tmp_path_factory) -> Iterator[ReadModel]:  # type: ignore
     yield ReadModel(settings.activity_uri, load_rates("local"))
 
 
-def context(tenant: str) -> QuestionContext:
-    names = {"workflow": ["churn", "fraud-detection"], "endpoint": ["churn-scorer"]}
+def context(db, tenant: str) -> QuestionContext:  # type: ignore[no-untyped-def]
+    """What the service passes the translator: the tenant's own names, read from its views."""
+    names = known_names(db, tenant)
     return QuestionContext(tenant=tenant, now=NOW, names=names, other_tenants=["globex", "acme"])
 
 
 def test_questions_over_the_landed_activity(read_model: ReadModel) -> None:
     hourly = load_rates("local").task_hourly()["train"]
     with read_model.connect("acme", Values(per_run={"churn": 10.0})) as db:
-        runs = answer_question(db, "runs and failures per workflow last week", context("acme"))
+        assert known_names(db, "acme")["workflow"] == ["churn", "fraud-detection"]
+        runs = answer_question(db, "runs and failures per workflow last week", context(db, "acme"))
         assert runs.columns == ["workflow", "runs", "failures"]
         assert runs.rows == [["churn", 2, 1], ["fraud-detection", 1, 0]]
 
-        cost = answer_question(db, "cost of the churn workflow last week", context("acme"))
+        cost = answer_question(db, "cost of the churn workflow last week", context(db, "acme"))
         assert cost.rows == [[pytest.approx(1.5 * hourly)]]
 
         compared = answer_question(
-            db, "value per workflow last week compared with the previous week", context("acme")
+            db, "value per workflow last week compared with the previous week", context(db, "acme")
         )
         assert compared.rows[0][:3] == ["churn", 10.0, 10.0]  # one successful run each week
 
-        daily = answer_question(db, "runs per day last week", context("acme"))
+        daily = answer_question(db, "runs per day last week", context(db, "acme"))
         assert [(row[0].date().isoformat(), row[1]) for row in daily.rows] == [
             ("2026-11-24", 1),
             ("2026-11-25", 1),
             ("2026-11-26", 1),
         ]
 
-        limited = answer_question(db, "429s by tier last week", context("acme"))
+        limited = answer_question(db, "429s by tier last week", context(db, "acme"))
         assert limited.rows == [["free", 1]]
-        served = answer_question(db, "predictions of churn-scorer last week", context("acme"))
+        served = answer_question(db, "predictions of churn-scorer last week", context(db, "acme"))
         assert served.rows == [[5]]
 
 
 def test_each_tenant_sees_only_its_own_activity(read_model: ReadModel) -> None:
     with read_model.connect("globex") as db:
-        answer = answer_question(db, "runs per workflow last week", context("globex"))
+        answer = answer_question(db, "runs per workflow last week", context(db, "globex"))
         assert answer.rows == [["churn", 1]]
-        refused = answer_question(db, "show acme's runs", context("globex"))
+        refused = answer_question(db, "show acme's runs", context(db, "globex"))
         assert refused.status == "refused" and refused.rows == []
     with read_model.connect("acme") as db:
-        answer = answer_question(db, "average duration per workflow last week", context("acme"))
+        answer = answer_question(db, "average duration per workflow last week", context(db, "acme"))
         assert answer.rows == [["fraud-detection", 3600.0], ["churn", 2700.0]]  # biggest first

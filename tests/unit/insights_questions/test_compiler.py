@@ -10,6 +10,7 @@ import pytest
 
 from insights.questions.answer import answer_question
 from insights.questions.compiler import compile_query, run_query
+from insights.questions.names import known_names
 from insights.questions.query import Query, QueryError
 from insights.questions.semantic import METRICS, SOURCES
 from insights.questions.translator import QuestionContext
@@ -215,3 +216,12 @@ def test_an_answer_shows_its_reading_sql_numbers_and_chart(connection) -> None: 
 
     unsure = answer_question(connection, "revenue per customer", context)
     assert unsure.status == "not_understood" and unsure.rows == [] and unsure.sql is None
+
+
+def test_known_names_are_the_tenants_own(connection) -> None:  # type: ignore[no-untyped-def]
+    names = known_names(connection, "acme")
+    assert names["workflow"] == ["churn", "fraud-detection"]
+    assert names["endpoint"] == ["churn-scorer", "fraud-api"]
+    assert names["node_type"] == ["kafka_ingest", "train"]
+    assert names["tier"] == ["free", "pro"]
+    assert "secret-plan" in known_names(connection, "globex")["workflow"]
