@@ -44,6 +44,18 @@ _NOT_NAMES = {
     "how",
     "tier",
     "key",
+    # The caller's own organisation, in words.
+    "team",
+    "company",
+    "business",
+    "department",
+    "organisation",
+    "organization",
+    "org",
+    "platform",
+    "project",
+    "group",
+    "airloom",
 }
 
 
