@@ -19,7 +19,7 @@ def test_the_question_set_is_big_and_varied_enough() -> None:
     assert sum(e == "not_understood" for e in expected) >= 6
 
 
-@pytest.mark.parametrize("part", ["tuning", "held_out"])
+@pytest.mark.parametrize("part", ["tuning", "held_out", "held_out_2"])
 def test_accuracy(part: str) -> None:
     result = evaluate(OfflineTranslator(), CONTEXT, PARTS[part])
     assert result.confident_wrong == []
