@@ -32,6 +32,7 @@ PARTITIONS = 3
 # How long a queued event may wait for the broker before it counts as failed.
 DELIVERY_TIMEOUT_MS = 30_000
 FLUSH_SECONDS = 5.0
+TOPIC_SECONDS = 15.0
 
 SEND_FAILURES = Counter(
     "airloom_activity_send_failures",
@@ -53,34 +54,20 @@ class ActivityProducer:
         self.topic = topic
         self.config = {
             "message.timeout.ms": DELIVERY_TIMEOUT_MS,
+            # A broker closing idle connections is routine, not worth a line on stderr.
+            "log.connection.close": False,
             **config,
             "enable.idempotence": True,
             "acks": "all",
         }
-        # librdkafka's own messages (a broker that is down, …) go to Airloom's log, not stderr.
-        self._producer = Producer({**self.config, "logger": log})
-        self._topic_ready = threading.Thread(
-            target=self._ensure_topic, name="airloom-activity-topic", daemon=True
-        )
-        self._topic_ready.start()
-
-    def _ensure_topic(self) -> None:
-        # Events queued meanwhile wait in librdkafka until the topic appears (or time out).
-        from confluent_kafka import KafkaError, KafkaException
-        from confluent_kafka.admin import AdminClient, NewTopic
-
+        self._producer = Producer(self.config)
         admin_config = {k: v for k, v in self.config.items() if not _producer_only(k)}
-        try:
-            admin = AdminClient({**admin_config, "logger": log})
-            future = admin.create_topics(
-                [NewTopic(self.topic, num_partitions=PARTITIONS, replication_factor=1)]
-            )[self.topic]
-            future.result(timeout=DELIVERY_TIMEOUT_MS / 1000)
-        except KafkaException as exc:
-            if exc.args[0].code() != KafkaError.TOPIC_ALREADY_EXISTS:
-                log.warning("could not create the activity topic %s: %s", self.topic, exc)
-        except Exception as exc:  # noqa: BLE001 - a missing topic shows as failed sends
-            log.warning("could not create the activity topic %s: %s", self.topic, exc)
+        threading.Thread(
+            target=_ensure_topic,
+            args=(admin_config, topic),
+            name="airloom-activity-topic",
+            daemon=True,
+        ).start()
 
     def emit(self, event: ActivityEvent) -> None:
         """Queue ``event``; a failure is logged and counted, never raised."""
@@ -105,6 +92,24 @@ class ActivityProducer:
         except Exception as exc:  # noqa: BLE001 - flushing at exit must not fail the exit
             log.warning("flushing activity events failed: %s", exc)
             return -1
+
+
+def _ensure_topic(admin_config: dict[str, Any], topic: str) -> None:
+    # Events queued meanwhile wait in librdkafka until the topic appears (or time out).
+    from confluent_kafka import KafkaError, KafkaException
+    from confluent_kafka.admin import AdminClient, NewTopic
+
+    try:
+        admin = AdminClient(admin_config)
+        future = admin.create_topics(
+            [NewTopic(topic, num_partitions=PARTITIONS, replication_factor=1)]
+        )[topic]
+        future.result(timeout=TOPIC_SECONDS)
+    except KafkaException as exc:
+        if exc.args[0].code() != KafkaError.TOPIC_ALREADY_EXISTS:
+            log.warning("could not create the activity topic %s: %s", topic, exc)
+    except Exception as exc:  # noqa: BLE001 - a missing topic shows as failed sends
+        log.warning("could not create the activity topic %s: %s", topic, exc)
 
 
 def _producer_only(key: str) -> bool:
