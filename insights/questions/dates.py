@@ -21,6 +21,7 @@ A month named without a year is its latest occurrence not after today: in Decemb
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -175,88 +176,121 @@ def find_comparison(text: str) -> ComparisonPhrase | None:
     return None
 
 
+def _today(match: re.Match[str], now: datetime) -> TimeRange:
+    day = now.date() if match.group(1) == "today" else now.date() - timedelta(days=1)
+    return _span(day, day + timedelta(days=1), match.group(1))
+
+
+def _this(match: re.Match[str], now: datetime) -> TimeRange:
+    unit = match.group(1)
+    return _span(_period_start(now.date(), unit), _tomorrow(now), f"this {unit}")
+
+
+def _last_n(match: re.Match[str], now: datetime) -> TimeRange:
+    count, unit = number(match.group(1)), match.group(2)
+    end = _tomorrow(now)
+    return _span(_step(end, unit, -count), end, f"the last {count} {unit}s")
+
+
+def _last_hours(match: re.Match[str], now: datetime) -> TimeRange:
+    hours = number(match.group(1)) if match.group(1) else 1
+    label = f"the last {hours} hours" if hours > 1 else "the last hour"
+    return TimeRange(start=now - timedelta(hours=hours), end=now, label=label)
+
+
+def _past(match: re.Match[str], now: datetime) -> TimeRange:
+    unit = match.group(1)  # "the past week": the last 7 days, today included
+    end = _tomorrow(now)
+    return _span(_step(end, unit, -1), end, f"the past {unit}")
+
+
+def _previous(match: re.Match[str], now: datetime) -> TimeRange:
+    unit = match.group(1)
+    current = _period_start(now.date(), unit)
+    return _span(_step(current, unit, -1), current, f"last {unit}")
+
+
+def _since(match: re.Match[str], now: datetime) -> TimeRange | None:
+    first, _ = parse_date(match.group(1), now.date())
+    return _span(first, _tomorrow(now), f"since {_day_label(first)}")
+
+
+def _between(match: re.Match[str], now: datetime) -> TimeRange:
+    first, _ = parse_date(match.group("first"), now.date())
+    last, precision = parse_date(match.group("last"), now.date())
+    end = last + timedelta(days=1) if precision == "day" else add_months(last, 1)
+    return _span(first, end, f"{_day_label(first)} to {_day_label(end - timedelta(days=1))}")
+
+
+def _in(match: re.Match[str], now: datetime) -> TimeRange:
+    first, precision = parse_date(match.group(1), now.date())
+    end = first + timedelta(days=1) if precision == "day" else add_months(first, 1)
+    label = _day_label(first) if precision == "day" else f"{first:%B %Y}"
+    return _span(first, end, label)
+
+
+def _quarter(match: re.Match[str], now: datetime) -> TimeRange:
+    start = date(int(match.group(2) or now.year), 3 * int(match.group(1)) - 2, 1)
+    if start > now.date() and not match.group(2):
+        start = start.replace(year=start.year - 1)
+    return _span(start, add_months(start, 3), f"Q{match.group(1)} {start.year}")
+
+
+def _weekday(match: re.Match[str], now: datetime) -> TimeRange:
+    # The latest such weekday before today ("since monday" on a Thursday: this Monday).
+    back = (now.weekday() - WEEKDAYS.index(match.group(2))) % 7 or 7
+    day = now.date() - timedelta(days=back)
+    end = _tomorrow(now) if match.group(1) == "since" else day + timedelta(days=1)
+    return _span(day, end, f"{match.group(1)} {day:%A} {_day_label(day)}")
+
+
+def _year(match: re.Match[str], now: datetime) -> TimeRange:
+    year = int(match.group(1))
+    return _span(date(year, 1, 1), date(year + 1, 1, 1), str(year))
+
+
+def _tomorrow(now: datetime) -> date:
+    return now.date() + timedelta(days=1)
+
+
+_LEAD = r"\b(?:(?:in|over|during|for)\s+)?(?:the\s+)?"
+GRAMMAR: list[tuple[re.Pattern[str], Callable[[re.Match[str], datetime], TimeRange | None]]] = [
+    (re.compile(r"\b(today|yesterday)\b"), _today),
+    (re.compile(rf"{_LEAD}(?:this|current)\s+{_UNIT}(?:\s+so\s+far)?\b"), _this),
+    (re.compile(r"\b(week|month|quarter|year)[\s-]+to[\s-]+date\b"), _this),
+    (re.compile(rf"{_LEAD}(?:last|past|previous)\s+{_NUMBER}\s+{_UNIT}"), _last_n),
+    (re.compile(rf"{_LEAD}(?:last|past|previous)\s+(?:{_NUMBER}\s+)?hours?\b"), _last_hours),
+    (re.compile(rf"{_LEAD}past\s+{_UNIT}\b"), _past),
+    (re.compile(rf"{_LEAD}(?:last|previous|prior)\s+{_UNIT}\b"), _previous),
+    (re.compile(rf"\bsince\s+{_DATE}"), _since),
+    (
+        re.compile(
+            rf"\b(?:between|from)\s+(?P<first>{_DATE})\s+(?:and|to|until|till)\s+(?P<last>{_DATE})"
+        ),
+        _between,
+    ),
+    (re.compile(rf"\b(?:in|during|for|on)\s+{_DATE}"), _in),
+    (re.compile(r"\b(?:(?:in|during|for)\s+)?q([1-4])(?:\s+(\d{4}))?\b"), _quarter),
+    (re.compile(rf"\b(since|on|last)\s+{_WEEKDAY}"), _weekday),
+    (re.compile(r"\b(?:in|during)\s+(\d{4})\b"), _year),
+]
+
+
 def find_range(text: str, now: datetime) -> RangePhrase | None:
-    """The first date phrase in ``text`` and the range it means, relative to ``now``."""
-    today = now.date()
-    tomorrow = today + timedelta(days=1)
-    found: list[tuple[int, int, TimeRange]] = []
-
-    def add(match: re.Match[str], time_range: TimeRange) -> None:
-        found.append((match.start(), match.end(), time_range))
-
-    for match in re.finditer(r"\b(today|yesterday)\b", text):
-        day = today if match.group(1) == "today" else today - timedelta(days=1)
-        add(match, _span(day, day + timedelta(days=1), match.group(1)))
-    for match in re.finditer(
-        rf"\b(?:(?:in|during|for)\s+)?(?:this|the\s+current)\s+{_UNIT}(?:\s+so\s+far)?\b", text
-    ):
-        unit = match.group(1)
-        add(match, _span(_period_start(today, unit), tomorrow, f"this {unit}"))
-    for match in re.finditer(r"\b(week|month|quarter|year)[\s-]+to[\s-]+date\b", text):
-        unit = match.group(1)
-        add(match, _span(_period_start(today, unit), tomorrow, f"this {unit}"))
-    for match in re.finditer(
-        rf"\b(?:(?:in|over|during|for)\s+)?(?:the\s+)?(?:last|past|previous)\s+{_NUMBER}\s+{_UNIT}",
-        text,
-    ):
-        count, unit = number(match.group(1)), match.group(2)
-        add(match, _span(_step(tomorrow, unit, -count), tomorrow, f"the last {count} {unit}s"))
-    for match in re.finditer(
-        rf"\b(?:(?:in|over|during|for)\s+)?(?:the\s+)?(?:last|past|previous)\s+(?:{_NUMBER}\s+)?hours?\b",
-        text,
-    ):
-        hours = number(match.group(1)) if match.group(1) else 1
-        start = now - timedelta(hours=hours)
-        label = f"the last {hours} hours" if hours > 1 else "the last hour"
-        found.append((match.start(), match.end(), TimeRange(start=start, end=now, label=label)))
-    for match in re.finditer(rf"\b(?:(?:in|over|during)\s+)?(?:the\s+)?past\s+{_UNIT}\b", text):
-        unit = match.group(1)  # "the past week": the last 7 days, today included
-        add(match, _span(_step(tomorrow, unit, -1), tomorrow, f"the past {unit}"))
-    for match in re.finditer(
-        rf"\b(?:(?:in|during|over|for)\s+)?(?:the\s+)?(?:last|previous|prior)\s+{_UNIT}\b", text
-    ):
-        unit = match.group(1)
-        current = _period_start(today, unit)
-        add(match, _span(_step(current, unit, -1), current, f"last {unit}"))
-    for match in re.finditer(rf"\bsince\s+{_DATE}", text):
-        first, _ = parse_date(match.group(1), today)
-        if first <= today:
-            add(match, _span(first, tomorrow, f"since {_day_label(first)}"))
-    for match in re.finditer(
-        rf"\b(?:between|from)\s+(?P<first>{_DATE})\s+(?:and|to|until|till)\s+(?P<last>{_DATE})",
-        text,
-    ):
-        first, _ = parse_date(match.group("first"), today)
-        last, precision = parse_date(match.group("last"), today)
-        end = last + timedelta(days=1) if precision == "day" else add_months(last, 1)
-        if first < end:
-            add(
-                match,
-                _span(first, end, f"{_day_label(first)} to {_day_label(end - timedelta(days=1))}"),
-            )
-    for match in re.finditer(rf"\b(?:in|during|for|on)\s+{_DATE}", text):
-        first, precision = parse_date(match.group(1), today)
-        end = first + timedelta(days=1) if precision == "day" else add_months(first, 1)
-        label = _day_label(first) if precision == "day" else f"{first:%B %Y}"
-        add(match, _span(first, end, label))
-    for match in re.finditer(r"\b(?:(?:in|during|for)\s+)?q([1-4])(?:\s+(\d{4}))?\b", text):
-        quarter_start = date(int(match.group(2) or today.year), 3 * int(match.group(1)) - 2, 1)
-        if quarter_start > today and not match.group(2):
-            quarter_start = quarter_start.replace(year=quarter_start.year - 1)
-        label = f"Q{match.group(1)} {quarter_start.year}"
-        add(match, _span(quarter_start, add_months(quarter_start, 3), label))
-    for match in re.finditer(rf"\b(since|on|last)\s+{_WEEKDAY}", text):
-        # The latest such weekday before today ("since monday" on a Thursday: this Monday).
-        back = (today.weekday() - WEEKDAYS.index(match.group(2))) % 7 or 7
-        day = today - timedelta(days=back)
-        end = tomorrow if match.group(1) == "since" else day + timedelta(days=1)
-        add(match, _span(day, end, f"{match.group(1)} {day:%A} {_day_label(day)}"))
-    for match in re.finditer(r"\b(?:in|during)\s+(\d{4})\b", text):
-        year = int(match.group(1))
-        add(match, _span(date(year, 1, 1), date(year + 1, 1, 1), str(year)))
-
+    """The first date phrase in ``text`` and the range it means, relative to ``now`` (naive
+    UTC). A phrase that names no real range ("since 31 February", "the last 0 days", a date
+    to come) is no date phrase: its words stay in the question, which is then not understood.
+    """
+    found: list[RangePhrase] = []
+    for pattern, meaning in GRAMMAR:
+        for match in pattern.finditer(text):
+            try:
+                time_range = meaning(match, now)
+            except (ValueError, OverflowError):  # no such day, or start not before end
+                continue
+            if time_range is not None and time_range.start <= now:
+                found.append(RangePhrase(match.start(), match.end(), time_range))
     if not found:
         return None
     # The longest phrase at the earliest place wins ("between 1 march and ..." over "1 march").
-    start, end, time_range = min(found, key=lambda item: (item[0], -(item[1] - item[0])))
-    return RangePhrase(start, end, time_range)
+    return min(found, key=lambda phrase: (phrase.start, phrase.start - phrase.end))

@@ -151,7 +151,8 @@ class OfflineTranslator:
             if reading.time_range is None:
                 reading.confidence *= 0.6
         text = self._counts(text, reading)
-        tokens = [t.removesuffix("'s").removesuffix("'") for t in normalise(text).split()]
+        words = (t.removesuffix("'s").removesuffix("'") for t in normalise(text).split())
+        tokens = [word for word in words if word]
         tagger = Tagger(context.names, ignore=[context.tenant])
         self._apply(_qualified_counts(tagger.tag(tokens), tokens), reading)
         if reading.change and reading.time_range is None:

@@ -6,7 +6,10 @@ import json
 from datetime import datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from insights.questions.compiler import compile_query
 from insights.questions.llm import ModelTranslator
 from insights.questions.query import Query, QueryError, parse_query
 from insights.questions.translator import OfflineTranslator, QuestionContext
@@ -179,3 +182,22 @@ def test_part_of_several_names_is_asked_back_with_each_of_them() -> None:
     assert "churn (which one?)" in answer.message
     offered = {a.query.filters[0].values[0] for a in answer.alternatives}
     assert offered == {"customer-churn", "churn-retraining"}
+
+
+_VOCABULARY = (
+    "cost runs latency per by top 3 last week since march 31 february the 0 days of churn "
+    "globex's tenant and vs compared with previous month q4 9999 fraud-api 's ' ; drop"
+)
+WORDS = st.sampled_from(_VOCABULARY.split())
+
+
+@settings(max_examples=300, deadline=None)
+@given(words=st.lists(st.one_of(WORDS, st.text(max_size=12)), max_size=12))
+def test_any_text_gets_an_answer_and_every_reading_compiles(words: list[str]) -> None:
+    answer = OfflineTranslator().translate(" ".join(words), CONTEXT)
+    readings = [answer.interpretation] if answer.interpretation else answer.alternatives
+    assert (answer.status == "understood") == (answer.interpretation is not None)
+    for reading in readings:
+        assert reading is not None
+        compiled = compile_query(reading.query, tenant="acme")
+        assert compiled.parameters["tenant"] == "acme"
