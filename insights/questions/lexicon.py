@@ -238,6 +238,19 @@ _dimension("run_type", "run type", "run types", "trigger type")
 _dimension("action", "action", "deployment action")
 _dimension("state", "state", "states", "outcome")
 
+# Values the contract fixes (docs/insights.md), named the way people say them. Only words
+# that mean nothing else in a question: "get" and "post" are verbs more often than methods.
+STATIC_NAMES: dict[str, tuple[str, str]] = {
+    "successful": ("state", "success"),
+    "succeeded": ("state", "success"),
+    "scheduled": ("run_type", "scheduled"),
+    "manual": ("run_type", "manual"),
+    "manually triggered": ("run_type", "manual"),
+    "backfill": ("run_type", "backfill"),
+    "backfilled": ("run_type", "backfill"),
+    "sagemaker": ("target", "sagemaker"),
+}
+
 GRAIN_PHRASES: dict[str, str] = {}
 for _grain, _adverb in (("day", "daily"), ("week", "weekly"), ("month", "monthly")):
     for _phrase in (f"per {_grain}", f"by {_grain}", f"each {_grain}", f"every {_grain}", _adverb):

@@ -20,6 +20,7 @@ from insights.questions.lexicon import (
     GRAIN_PHRASES,
     GROUPERS,
     METRIC_PHRASES,
+    STATIC_NAMES,
     STOPWORDS,
     SUPERLATIVES,
 )
@@ -104,7 +105,11 @@ class Tagger:
     """Tags for one caller: the static lexicon plus that tenant's own names."""
 
     def __init__(self, names: Mapping[str, Collection[str]], ignore: Collection[str] = ()) -> None:
-        self.entities = entity_phrases(names)
+        # The tenant's own names first; the contract's fixed values where no name is the same.
+        self.entities = {
+            **{phrase: (pair,) for phrase, pair in STATIC_NAMES.items()},
+            **entity_phrases(names),
+        }
         self.partials = partial_names(self.entities)
         self.ignore = {normalise(word) for word in ignore}
         self.lookup = LOOKUP

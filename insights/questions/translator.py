@@ -298,7 +298,7 @@ def _queries(reading: _Reading, limit: int = 200) -> itertools.islice[Query]:
 def _all_queries(reading: _Reading):  # type: ignore[no-untyped-def]
     if not reading.metrics:
         return
-    versions = [("model_version",), ("workflow_version",)] if reading.version else [()]
+    versions = _version_dimensions(reading)
     ranking = reading.change if reading.change and reading.group_by else reading.ranking
     for metrics, group_by, entities, version in itertools.product(
         itertools.product(*reading.metrics),
@@ -335,6 +335,18 @@ def _direction(ranking: Ranking, metric: str) -> str:
         return ranking.direction
     good = "desc" if METRICS[metric].higher_is_better else "asc"
     return good if ranking.direction == "best" else {"desc": "asc", "asc": "desc"}[good]
+
+
+def _version_dimensions(reading: _Reading) -> list[tuple[str, ...]]:
+    """What "version 3" is a version of: a named workflow's, a named model's or endpoint's."""
+    if not reading.version:
+        return [()]
+    named = {d for pairs in reading.entities for d, _ in pairs}
+    if "workflow" in named and not named & {"model", "endpoint"}:
+        return [("workflow_version",)]
+    if named & {"model", "endpoint"} and "workflow" not in named:
+        return [("model_version",)]
+    return [("model_version",), ("workflow_version",)]
 
 
 def _nearest(reading: _Reading, candidates: list[Query], text: str) -> list[Interpretation]:
