@@ -1,15 +1,17 @@
-"""The insights service's own tables: value definitions and API tokens.
+"""The insights service's own tables: value definitions, API tokens and automated insights.
 
 Activity itself is not here: it lives in the lake as Parquet and is read through DuckDB
-(:mod:`insights.readmodel`). Only what people set through the API is stored in SQL.
+(:mod:`insights.readmodel`). Only what people set through the API, and the automated
+insights found in the activity, are stored in SQL.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import DateTime, Index, Numeric, String, UniqueConstraint
+from sqlalchemy import JSON, DateTime, Float, Index, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -62,3 +64,27 @@ class ApiToken(Base):
     role: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class StoredInsight(Base):
+    """One automated insight of a tenant, from its latest refresh (:mod:`insights.detection`).
+
+    A refresh replaces the tenant's insights: they say what the detectors find now, so one
+    that no longer holds (a regression rolled back) goes away.
+    """
+
+    __tablename__ = "insights"
+    __table_args__ = (Index("ix_insights_tenant_score", "tenant", "score"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant: Mapped[str] = mapped_column(String(31))
+    kind: Mapped[str] = mapped_column(String(32))
+    subject_kind: Mapped[str] = mapped_column(String(16))
+    subject: Mapped[str] = mapped_column(String(255))
+    sentence: Mapped[str] = mapped_column(String(1000))
+    score: Mapped[float] = mapped_column(Float)
+    impact_usd: Mapped[float | None] = mapped_column(Float, nullable=True)
+    period_start: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    period_end: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    evidence: Mapped[dict[str, Any]] = mapped_column(JSON)
+    refreshed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -19,7 +19,7 @@ from tests.integration.insights.conftest import insights_settings, open_insights
 from tests.integration.marketplace.conftest import fresh_postgres_database
 
 DATABASES = ["sqlite"] + (["postgresql"] if os.environ.get("AIRLOOM_TEST_POSTGRES_URL") else [])
-TABLES = {"value_definitions", "api_tokens"}
+TABLES = {"value_definitions", "api_tokens", "insights"}
 
 
 @pytest.fixture(params=DATABASES)
@@ -35,7 +35,7 @@ def engine(request, tmp_path):
 
 def test_upgrade_builds_what_the_models_describe_and_downgrade_removes_it(engine):
     MIGRATIONS.upgrade(engine)
-    assert MIGRATIONS.current(engine) == "0001"
+    assert MIGRATIONS.current(engine) == MIGRATIONS.head() == "0002"
     assert set(inspect(engine).get_table_names()) >= TABLES
     with engine.connect() as connection:
         assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
