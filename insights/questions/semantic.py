@@ -66,10 +66,11 @@ class Dimension:
 
 
 _LEDGER = (
-    "(SELECT tenant, workflow, CAST(NULL AS VARCHAR) AS endpoint, "
-    "CAST(NULL AS VARCHAR) AS model, CAST(NULL AS VARCHAR) AS model_version, "
+    "(SELECT tenant, workflow, CAST(workflow_version AS VARCHAR) AS workflow_version, "
+    "CAST(NULL AS VARCHAR) AS endpoint, CAST(NULL AS VARCHAR) AS model, "
+    "CAST(NULL AS VARCHAR) AS model_version, "
     'ended_at AS "at", cost_usd, value_usd FROM runs '
-    "UNION ALL SELECT tenant, CAST(NULL AS VARCHAR), endpoint, model, "
+    "UNION ALL SELECT tenant, CAST(NULL AS VARCHAR), CAST(NULL AS VARCHAR), endpoint, model, "
     'CAST(model_version AS VARCHAR), "at", cost_usd, value_usd FROM invocations)'
 )
 
@@ -92,7 +93,9 @@ SOURCES: dict[str, Source] = {
             "ledger",
             _LEDGER,
             "at",
-            frozenset({"tenant", "workflow", "endpoint", "model", "model_version"}),
+            frozenset(
+                {"tenant", "workflow", "workflow_version", "endpoint", "model", "model_version"}
+            ),
         ),
         Source(
             "invocations",

@@ -57,6 +57,11 @@ def test_cost_per_workflow_endpoint_and_node_type_read_the_view_that_has_them(co
         {"endpoint": "churn-scorer", "cost": pytest.approx(0.4)},
         {"endpoint": "fraud-api", "cost": pytest.approx(0.2)},
     ]
+    # Invocations belong to no workflow version: a breakdown by it is the runs' 2 + 4 + 1.
+    per_version = ask(
+        connection, metrics=("cost",), group_by=("workflow_version",), time_range=LAST_WEEK
+    )
+    assert per_version == [{"workflow_version": "1", "cost": pytest.approx(7.0)}]
     per_node = ask(connection, metrics=("cost",), group_by=("node_type",), time_range=LAST_WEEK)
     assert per_node == [
         {"node_type": "train", "cost": pytest.approx(5.5)},
