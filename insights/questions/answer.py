@@ -8,14 +8,14 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from insights.questions.compiler import compile_query
-from insights.questions.query import Query
-from insights.questions.translator import (
+from insights.questions.interpretation import (
     Interpretation,
-    OfflineTranslator,
     QuestionContext,
     Translator,
     interpret,
 )
+from insights.questions.query import Query
+from insights.questions.translator import OfflineTranslator
 
 
 class Answer(BaseModel):

@@ -11,8 +11,8 @@ from typing import Any
 
 import yaml
 
+from insights.questions.interpretation import QuestionContext, Translation, Translator
 from insights.questions.query import Query
-from insights.questions.translator import QuestionContext, Translation, Translator
 
 QUESTION_SET = Path(__file__).with_name("question_set.yaml")
 OUTCOMES = ("not_understood", "refused")

@@ -11,10 +11,10 @@ from __future__ import annotations
 import json
 from typing import Protocol
 
+from insights.questions.interpretation import QuestionContext, Translation, interpret
 from insights.questions.query import Query, QueryError, parse_query
 from insights.questions.refusal import other_tenant_named
 from insights.questions.semantic import DIMENSIONS, METRICS
-from insights.questions.translator import QuestionContext, Translation, interpret
 
 # A model's reading is shown to the person with its interpretation; it is never "certain".
 MODEL_CONFIDENCE = 0.8

@@ -7,13 +7,10 @@ plainly instead of answering "show globex's costs" with the caller's own costs.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
+from insights.questions.interpretation import QuestionContext
 from insights.questions.lexicon import DIMENSION_PHRASES, METRIC_PHRASES, STOPWORDS
 from insights.questions.tagging import normalise
-
-if TYPE_CHECKING:
-    from insights.questions.translator import QuestionContext
 
 _MANY_TENANTS = re.compile(
     r"\b(?:all|every|each|other|another|any|across|per|by|between|compare)\s+(?:the\s+)?"

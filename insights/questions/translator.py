@@ -13,15 +13,19 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Literal, Protocol
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 from rapidfuzz import fuzz, process
 
 from insights.questions.dates import NUMBER_WORDS, find_comparison, find_range, number
+from insights.questions.interpretation import (
+    Interpretation,
+    QuestionContext,
+    Translation,
+    interpret,
+)
 from insights.questions.lexicon import (
     BREAKDOWN_WORDS,
     COUNTS,
@@ -34,7 +38,6 @@ from insights.questions.lexicon import (
 from insights.questions.periods import midnight, utc_naive
 from insights.questions.query import Filter, Query, TimeRange
 from insights.questions.refusal import other_tenant_named
-from insights.questions.rendering import Chart, describe_query, suggest_chart
 from insights.questions.semantic import METRICS
 from insights.questions.tagging import Tag, Tagger, normalise
 
@@ -42,56 +45,6 @@ CONFIDENT = 0.8
 UNKNOWN_WORD_PENALTY = 0.5
 DEFAULT_TOP = 5
 _COUNT = r"(\d{1,3}|" + "|".join(w for w in NUMBER_WORDS if w not in ("a", "an")) + ")"
-
-
-@dataclass(frozen=True)
-class QuestionContext:
-    """Who asks and what they may name.
-
-    :param tenant: the caller's tenant, from their sign-in; questions never choose it.
-    :param now: "now" for relative dates (UTC).
-    :param names: dimension → the caller tenant's known values (workflows, endpoints, …).
-    :param other_tenants: other tenants' names, so a question naming one is refused as such.
-    """
-
-    tenant: str
-    now: datetime
-    names: Mapping[str, Collection[str]] = field(default_factory=dict)
-    other_tenants: Collection[str] = ()
-
-
-class Interpretation(BaseModel):
-    """One reading of a question: the query, how sure, in words, and the chart to draw."""
-
-    query: Query
-    confidence: float
-    text: str
-    chart: Chart
-
-
-class Translation(BaseModel):
-    """The translator's answer: understood (one interpretation), not understood (the nearest
-    interpretations, best first, none run), or refused (another tenant's data)."""
-
-    status: Literal["understood", "not_understood", "refused"]
-    interpretation: Interpretation | None = None
-    alternatives: list[Interpretation] = []
-    message: str = ""
-
-
-class Translator(Protocol):
-    """Anything that turns a question into a Translation (offline grammar, an LLM, …)."""
-
-    def translate(self, question: str, context: QuestionContext) -> Translation: ...
-
-
-def interpret(query: Query, confidence: float) -> Interpretation:
-    return Interpretation(
-        query=query,
-        confidence=round(confidence, 3),
-        text=describe_query(query),
-        chart=suggest_chart(query),
-    )
 
 
 @dataclass
