@@ -7,8 +7,10 @@ raises: a prediction or a deployment request does not wait for, or fail with, Ka
 
 from __future__ import annotations
 
+import inspect
 import json
 import time
+from functools import cache
 from typing import Any
 
 from airloom.activity import emit_new
@@ -29,8 +31,19 @@ def deployment_event(run: CheckRun, state: str) -> None:
         action=conf.get("action", "deploy"),
         state=state,
         target=conf.get("target"),
-        instance_type=conf.get("instance_type"),
+        instance_type=conf.get("instance_type") or _default_instance_type(conf.get("target")),
     )
+
+
+@cache
+def _default_instance_type(target: str | None) -> str | None:
+    """What a SageMaker endpoint runs on when the request does not say: the target's default
+    (what its hours cost); other targets have no instance type."""
+    if target != "sagemaker":
+        return None
+    from airloom.deploy.sagemaker_target import SageMakerTarget
+
+    return inspect.signature(SageMakerTarget).parameters["instance_type"].default
 
 
 def invocation_event(route: Route, status: int, answer: bytes, started: float) -> None:

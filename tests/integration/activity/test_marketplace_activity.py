@@ -13,6 +13,8 @@ from mlflow import MlflowClient
 from airloom import model_tags
 from airloom.activity import producer as activity
 from airloom.activity.events import DeploymentEvent, InvocationEvent
+from marketplace.activity import deployment_event, predictions_in
+from marketplace.models import CheckRun
 from tests.harness.airflow import run_dag
 from tests.harness.servers import RunningServer
 from tests.integration.activity.reading import new_tenant, read_events
@@ -102,3 +104,33 @@ def test_a_deploy_and_its_predictions_are_the_tenants_activity(
         count=1,
         timeout=2,
     )
+
+
+def test_a_sagemaker_deployment_names_the_instance_type_its_hours_cost(
+    broker: RunningServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(activity.BOOTSTRAP_ENV, broker.url)
+    tenant = new_tenant("acme")
+    conf = {"target": "sagemaker", "endpoint": "churn", "action": "rollback"}
+    run = CheckRun(tenant=tenant, model_name="churn", version=3, endpoint="churn", conf=conf)
+    deployment_event(run, "started")
+    [event] = read_events(broker.url, lambda e: e.tenant == tenant, count=1)
+    assert isinstance(event, DeploymentEvent)
+    assert (event.target, event.instance_type, event.action) == (
+        "sagemaker",
+        "ml.m5.large",
+        "rollback",
+    )
+
+
+@pytest.mark.parametrize(
+    ("answer", "rows"),
+    [
+        (b'{"predictions": [1, 2, 3]}', 3),
+        (b'{"predictions": {"label": [0, 1], "score": [0.1, 0.9]}}', 2),
+        (b'{"predictions": []}', 0),
+        (b"not json", 0),
+    ],
+)
+def test_rows_predicted_are_counted_from_the_answer(answer: bytes, rows: int) -> None:
+    assert predictions_in(answer) == rows
