@@ -1,65 +1,129 @@
-"""The activity Parquet of one tenant as pyarrow datasets, which DuckDB scans in place.
+"""One tenant's activity Parquet, read by pyarrow and kept in memory for DuckDB to scan.
 
 pyarrow reads the lake wherever it is (a local folder, or S3 through its own S3 filesystem),
 so DuckDB needs no extension (none can be downloaded here) and no fsspec filesystem: it scans
-the datasets it is handed, pushing column selection and filters down to them.
+the Arrow tables it is handed.
 
-Only the tenant's own folders are opened (``<kind>/tenant=<tenant>/``): another tenant's
-files are never part of a connection, whatever SQL runs on it.
+Activity files are written once under names never reused (:mod:`insights.activity.landing`),
+so a file read once never needs reading again: :class:`ActivityCache` keeps each tenant's
+events per kind and, on each request, reads only the files that landed since (a listing of
+the tenant's folder, then the new files). A dashboard's questions scan memory, not hundreds of
+small files. Only the tenant's own folders are read (``<kind>/tenant=<tenant>/``): another
+tenant's events are never part of what a connection holds, whatever SQL runs on it.
 """
 
 from __future__ import annotations
 
+import threading
+from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING
 
-from airloom.ingest.records import INGEST_DATE, RecordSchema
+from airloom.ingest.records import RecordSchema
 from airloom.tenancy import TENANT_PATTERN
 from insights.activity.events import ACTIVITY_SCHEMA
 from insights.activity.landing import activity_folder
 
 if TYPE_CHECKING:
     import pyarrow as pa
-    import pyarrow.dataset as ds
 
 
 @cache
 def stored_schema() -> pa.Schema:
-    """The columns of every activity file: the contract's fields (the tenant is the folder's),
-    the Kafka coordinates that order events, and the day a batch was landed."""
+    """The columns read from every activity file: the contract's fields (the tenant is the
+    folder's) and the Kafka coordinates that order events."""
     import pyarrow as pa
 
     fields = [f for f in RecordSchema(ACTIVITY_SCHEMA).arrow_schema() if f.name != "tenant"]
     return pa.schema(
-        [
-            *fields,
-            pa.field("_kafka_partition", pa.int32()),
-            pa.field("_kafka_offset", pa.int64()),
-            pa.field(INGEST_DATE, pa.string()),
-        ]
+        [*fields, pa.field("_kafka_partition", pa.int32()), pa.field("_kafka_offset", pa.int64())]
     )
 
 
-def tenant_events(activity_uri: str, kind: str, tenant: str) -> ds.Dataset | pa.Table:
-    """The tenant's events of ``kind``; an empty table when it has none yet."""
-    import pyarrow as pa
+@dataclass
+class _Held:
+    files: frozenset[str] = frozenset()
+    table: pa.Table | None = None
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+class ActivityCache:
+    """Each tenant's events per kind, as read so far; see the module docstring."""
+
+    def __init__(self, activity_uri: str) -> None:
+        self.activity_uri = activity_uri
+        self._held: dict[tuple[str, str], _Held] = {}
+        self._lock = threading.Lock()
+
+    def events(self, kind: str, tenant: str) -> pa.Table:
+        """The tenant's events of ``kind``, including every file landed until now."""
+        if not TENANT_PATTERN.fullmatch(tenant):
+            raise ValueError(f"{tenant!r} is not a tenant name")
+        with self._lock:
+            held = self._held.setdefault((kind, tenant), _Held())
+        with held.lock:  # one reader per tenant and kind; the others wait for its result
+            filesystem, files = self._files(kind, tenant)
+            if not files.issuperset(held.files):  # files went (a rewrite): read all again
+                held.files, held.table = frozenset(), None
+            new = sorted(files - held.files)
+            if new or held.table is None:
+                held.table = _add_unseen(held.table, _read(filesystem, new))
+                held.files = files
+            return held.table
+
+    def _files(self, kind: str, tenant: str) -> tuple[object, frozenset[str]]:
+        from pyarrow import fs
+
+        from airloom.datasets import HIDDEN_PREFIXES
+
+        uri = activity_folder(self.activity_uri, kind, tenant)
+        filesystem, root = fs.FileSystem.from_uri(uri if "://" in uri else f"file://{uri}")
+        selector = fs.FileSelector(root, recursive=True, allow_not_found=True)
+        found = filesystem.get_file_info(selector)
+        return filesystem, frozenset(
+            info.path
+            for info in found
+            if info.type == fs.FileType.File
+            and info.base_name.endswith(".parquet")
+            and not info.base_name.startswith(HIDDEN_PREFIXES)
+        )
+
+
+def _read(filesystem: object, files: list[str]) -> pa.Table:
     import pyarrow.dataset as ds
-    from pyarrow import fs
 
-    from airloom.datasets import HIDDEN_PREFIXES
-
-    if not TENANT_PATTERN.fullmatch(tenant):
-        raise ValueError(f"{tenant!r} is not a tenant name")
     schema = stored_schema()
-    uri = activity_folder(activity_uri, kind, tenant)
-    filesystem, root = fs.FileSystem.from_uri(uri if "://" in uri else f"file://{uri}")
-    if filesystem.get_file_info(root).type != fs.FileType.Directory:
+    if not files:
         return schema.empty_table()
-    return ds.dataset(
-        root,
-        filesystem=filesystem,
-        format="parquet",
-        schema=schema,
-        partitioning=ds.partitioning(pa.schema([schema.field(INGEST_DATE)]), flavor="hive"),
-        ignore_prefixes=list(HIDDEN_PREFIXES),
-    )
+    # By name, with the stored schema: a file from before a field existed reads it as null.
+    return ds.dataset(files, schema=schema, format="parquet", filesystem=filesystem).to_table()
+
+
+def _add_unseen(held: pa.Table | None, new: pa.Table) -> pa.Table:
+    """``held`` and the rows of ``new`` whose event_id is not there yet: an event sent twice
+    (a producer's retry) counts once, and the first copy landed is the one kept."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if new.num_rows:
+        new = new.sort_by([("_kafka_partition", "ascending"), ("_kafka_offset", "ascending")])
+        first = pc.equal(
+            pa.array(range(new.num_rows)),
+            _first_index_per_id(new),
+        )
+        new = new.filter(first)
+    if held is None or held.num_rows == 0:
+        return new
+    unseen = pc.invert(pc.is_in(new["event_id"], value_set=held["event_id"]))
+    return pa.concat_tables([held, new.filter(unseen)])
+
+
+def _first_index_per_id(table: pa.Table) -> pa.Array:
+    """Per row, the index of the first row with its event_id."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    indexed = table.select(["event_id"]).append_column("i", pa.array(range(table.num_rows)))
+    firsts = indexed.group_by("event_id").aggregate([("i", "min")])
+    lookup = pc.index_in(table["event_id"], value_set=firsts["event_id"])
+    return pc.take(firsts["i_min"], lookup)

@@ -2,9 +2,10 @@
 contract's views (docs/insights.md): ``runs``, ``task_runs``, ``invocations``,
 ``deployments``, ``api_calls``.
 
-Each connection is in memory and short-lived: it registers the tenant's Parquet datasets
-(:mod:`insights.readmodel.lake`), the rates of the environment and the tenant's value
-definitions as small tables, then defines the views over them. Every view also keeps only
+Each connection is in memory and short-lived: it registers the tenant's events (read from
+the lake once and kept in memory: :mod:`insights.readmodel.lake`), the rates of the
+environment and the tenant's value definitions as small tables, then defines the views over
+them. Every view also keeps only
 rows of ``getvariable('airloom_tenant')``, the tenant set with a bound parameter, so the
 views say whose data they hold even if a dataset were ever shared. Each event counts once
 (by ``event_id``) however often it was sent.
@@ -20,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from insights.activity.events import KINDS
-from insights.readmodel.lake import tenant_events
+from insights.readmodel.lake import ActivityCache
 from insights.readmodel.rates import DEFAULT, RatesFile
 
 if TYPE_CHECKING:
@@ -45,15 +46,11 @@ def _ts(column: str) -> str:
     return f"TRY_CAST({column} AS TIMESTAMPTZ)"
 
 
-# One row per event_id: an event sent twice (a producer's retry) counts once.
+# Events arrive here once per event_id already (:mod:`insights.readmodel.lake`); the tenant
+# is the folder's, so it is the connection's.
 _EVENTS = """
 CREATE TEMP VIEW _{kind} AS
-SELECT * EXCLUDE (rank) FROM (
-    SELECT getvariable('airloom_tenant') AS tenant, *,
-           row_number() OVER (PARTITION BY event_id ORDER BY _kafka_partition, _kafka_offset)
-               AS rank
-    FROM _{kind}_files
-) WHERE rank = 1
+SELECT getvariable('airloom_tenant') AS tenant, * FROM _{kind}_files
 """
 
 _TASK_RUNS = f"""
@@ -154,6 +151,7 @@ class ReadModel:
     def __init__(self, activity_uri: str, rates: RatesFile) -> None:
         self.activity_uri = activity_uri
         self.rates = rates
+        self.activity = ActivityCache(activity_uri)
 
     @contextlib.contextmanager
     def connect(
@@ -168,8 +166,7 @@ class ReadModel:
             connection.execute("SET TimeZone = 'UTC'")
             connection.execute("SET VARIABLE airloom_tenant = ?", [tenant])
             for kind in KINDS:
-                events = tenant_events(self.activity_uri, kind, tenant)
-                connection.register(f"_{kind}_files", events)
+                connection.register(f"_{kind}_files", self.activity.events(kind, tenant))
                 connection.execute(_EVENTS.format(kind=kind))
             connection.register("_task_rates", _rates_table(self.rates.task_hourly(), "node_type"))
             connection.register(
