@@ -29,6 +29,7 @@ FUZZY_CUTOFF = 86.0
 MIN_FUZZY_LENGTH = 5
 LONGEST_PHRASE = 6
 PARTIAL_NAME_SCORE = 0.9
+INFLECTED_SCORE = 0.95
 
 STATIC_KINDS: tuple[tuple[str, Mapping[str, object]], ...] = (
     ("metric", METRIC_PHRASES),
@@ -139,6 +140,18 @@ class Tagger:
         kind, value = self._exact(best[0]) or ("unknown", None)
         return kind, value, best[1] / 100.0
 
+    def _inflected(self, word: str, position: int) -> Tag | None:
+        """One word in another form of a lexicon word ("fails" for "fail", "deploy" for
+        "deploys"), tried before fuzzy matching, which does not touch short words."""
+        if word in STOPWORDS:
+            return None
+        stems = [word[: -len(end)] for end in ("es", "ed", "s") if word.endswith(end)]
+        for variant in [*stems, word + "s", word + "ed"]:
+            if len(variant) >= 3 and variant in self.lookup:
+                kind, value = self.lookup[variant]
+                return Tag(kind, value, position, position, word, INFLECTED_SCORE)
+        return None
+
     def _partial(self, tokens: list[str], position: int) -> Tag | None:
         for length in range(min(3, len(tokens) - position), 0, -1):
             phrase = " ".join(tokens[position : position + length])
@@ -162,6 +175,8 @@ class Tagger:
                     break
             if found is None:
                 found = self._partial(tokens, position)
+            if found is None:
+                found = self._inflected(tokens[position], position)
             if found is None:
                 for length in range(min(3, len(tokens) - position), 0, -1):
                     phrase = " ".join(tokens[position : position + length])

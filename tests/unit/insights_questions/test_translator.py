@@ -71,8 +71,12 @@ def test_which_endpoint_got_slower_ranks_endpoints_by_their_change() -> None:
     assert "compared with Mon 23 Nov \u2013 Thu 26 Nov 2026" in text
 
 
-def test_typos_are_forgiven() -> None:
+def test_typos_and_other_forms_of_a_word_are_forgiven() -> None:
     assert understood("lantency per endpoint last week")[0].metrics == ("latency_p95",)
+    assert understood("which workflow fails the most")[0].metrics == ("failures",)
+    # "-ing" is not stripped: the billing workflow is not a bill.
+    billing = OfflineTranslator().translate("cost of the billing workflow", CONTEXT)
+    assert billing.status == "not_understood"
 
 
 @pytest.mark.parametrize(
