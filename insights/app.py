@@ -21,7 +21,7 @@ from insights.access import ensure_bootstrap_tokens
 from insights.activity.consumer import ActivityConsumer
 from insights.api import insights_routes, report_routes
 from insights.api.errors import install_error_handlers
-from insights.api.routes import figures, service, values
+from insights.api.routes import figures, questions, service, values
 from insights.core.config import Settings, get_settings
 from insights.core.db import MIGRATIONS, make_engine, session_factory
 from insights.readmodel.rates import load_rates
@@ -71,7 +71,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             max_age=600,
         )
     api = APIRouter(prefix="/api/v1")
-    for module in (service, values, figures, report_routes, insights_routes):
+    for module in (service, values, figures, report_routes, insights_routes, questions):
         api.include_router(module.router)
     app.include_router(api)
     return app
