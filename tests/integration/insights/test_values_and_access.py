@@ -122,6 +122,14 @@ def test_bad_query_parameters_get_a_422_naming_them(app, path, params, says):
     assert [p["field"] for p in response.json()["detail"]] == [says]
 
 
+def test_a_parameter_given_twice_is_refused_not_read_as_the_last(app):
+    response = app.client.get(
+        "/api/v1/roi?by=workflow&by=model", headers=app.headers("acme", "viewer")
+    )
+    assert response.status_code == 422
+    assert response.json()["detail"] == "query parameter 'by' takes one value, not several"
+
+
 def test_a_period_that_ends_before_it_starts_is_refused(app):
     response = app.client.get(
         "/api/v1/roi",
