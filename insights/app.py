@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy import text
 
@@ -21,6 +21,7 @@ from insights.access import ensure_bootstrap_tokens
 from insights.activity.consumer import ActivityConsumer
 from insights.api import insights_routes, report_routes
 from insights.api.errors import install_error_handlers
+from insights.api.params import single_valued_query
 from insights.api.routes import figures, questions, service, values
 from insights.core.config import Settings, get_settings
 from insights.core.db import MIGRATIONS, make_engine, session_factory
@@ -70,7 +71,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=["Authorization", "Content-Type"],
             max_age=600,
         )
-    api = APIRouter(prefix="/api/v1")
+    api = APIRouter(prefix="/api/v1", dependencies=[Depends(single_valued_query)])
     for module in (service, values, figures, report_routes, insights_routes, questions):
         api.include_router(module.router)
     app.include_router(api)
