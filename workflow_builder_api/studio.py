@@ -99,6 +99,8 @@ def studio_config(settings: Settings) -> dict[str, Any]:
         "graphqlWsUrl": f"{settings.public_path}/graphql",
         "marketplaceUrl": settings.marketplace_url,
         "airflowUrl": settings.airflow_public_url,
+        # Null when the builder knows no insights service: the Dashboard says so.
+        "insightsUrl": settings.insights_url,
         "signIn": sign_in_options(settings),
     }
 

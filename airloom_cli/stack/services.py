@@ -113,6 +113,7 @@ def service_environment(settings: StackSettings, bootstrap: Bootstrap) -> dict[s
         "AIRLOOM_BUILDER_STUDIO_DIST": str(settings.studio_dist),
         "AIRLOOM_BUILDER_MARKETPLACE_URL": settings.url(settings.marketplace_port),
         "AIRLOOM_BUILDER_AIRFLOW_PUBLIC_URL": settings.url(settings.airflow_port),
+        "AIRLOOM_BUILDER_INSIGHTS_URL": settings.url(settings.insights_port),
         "AIRLOOM_MARKETPLACE_CORS_ORIGINS": json.dumps([settings.url(settings.builder_port)]),
         "AIRLOOM_INSIGHTS_CORS_ORIGINS": json.dumps([settings.url(settings.builder_port)]),
         # Without internet, MLflow's telemetry thread races with its requests (KeyError).

@@ -117,6 +117,11 @@ class Settings(BaseSettings):
     marketplace_url: HttpBase = Field(
         default="http://127.0.0.1:8002", description="The marketplace, as a browser reaches it."
     )
+    insights_url: HttpBase | None = Field(
+        default=None,
+        description="The insights service, as a browser reaches it (Studio's Dashboard); "
+        "unset, the Dashboard says the insights service is not configured.",
+    )
     airflow_public_url: HttpBase = Field(
         default="http://127.0.0.1:8080", description="Airflow's UI, as a browser reaches it."
     )

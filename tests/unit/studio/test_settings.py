@@ -22,8 +22,11 @@ def test_config_json_takes_the_urls_from_the_settings(monkeypatch: pytest.Monkey
         "graphqlWsUrl": "/graphql",
         "marketplaceUrl": "https://market.example.com",
         "airflowUrl": "http://127.0.0.1:9090",
+        "insightsUrl": None,  # no insights service named: the Dashboard says so
         "signIn": {"password": True, "oidc": None},
     }
+    monkeypatch.setenv("AIRLOOM_BUILDER_INSIGHTS_URL", "http://127.0.0.1:8004/")
+    assert studio_config(load_settings(Settings))["insightsUrl"] == "http://127.0.0.1:8004"
 
 
 def test_config_json_names_the_oidc_provider_studio_signs_in_with(
