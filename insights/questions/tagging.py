@@ -112,6 +112,7 @@ class Tagger:
             **entity_phrases(names),
         }
         self.partials = partial_names(self.entities)
+        self.placeholders: dict[str, tuple[tuple[str, str], ...]] = {}
         self.ignore = {normalise(word) for word in ignore}
         self.lookup = LOOKUP
         self.fuzzy_choices = [
@@ -119,7 +120,26 @@ class Tagger:
             *(p for p in self.entities if len(p) >= MIN_FUZZY_LENGTH),
         ]
 
+    def protect(self, text: str) -> str:
+        """Names of several words or with digits ("churn-v2", "q3 report") as one placeholder
+        word each, before the date and count grammar could read "v2" or "q3" in them."""
+        for index, phrase in enumerate(sorted(self.entities, key=len, reverse=True)):
+            if " " not in phrase and not any(c.isdigit() for c in phrase):
+                continue
+            pattern = (
+                r"(?<![\w-])" + r"[\s_\-]+".join(map(re.escape, phrase.split())) + r"(?![\w-])"
+            )
+            placeholder = f"airloomname{index}"
+            text, found = re.subn(pattern, f" {placeholder} ", text)
+            if found:
+                self.placeholders[placeholder] = self.entities[phrase]
+        return text
+
     def _exact(self, phrase: str) -> tuple[str, object] | None:
+        if phrase in self.placeholders:
+            return ("entity", self.placeholders[phrase])
+        if phrase in STOPWORDS and " " not in phrase:
+            return self.lookup.get(phrase)  # a name like "the" or "report" is only its word
         if phrase in self.entities and (" " in phrase or phrase not in self.lookup):
             return ("entity", self.entities[phrase])
         if phrase in self.lookup:
@@ -139,6 +159,21 @@ class Tagger:
             return None
         kind, value = self._exact(best[0]) or ("unknown", None)
         return kind, value, best[1] / 100.0
+
+    def _common_word_name(self, tokens: list[str], position: int) -> Tag | None:
+        """A name that is also a common word ("report") is that name only beside its kind
+        ("the report workflow")."""
+        word = tokens[position]
+        if word not in STOPWORDS or word not in self.entities:
+            return None
+        pairs = self.entities[word]
+        for neighbour in (position - 1, position + 1):
+            kinds = (
+                DIMENSION_PHRASES.get(tokens[neighbour], ()) if 0 <= neighbour < len(tokens) else ()
+            )
+            if {dimension for dimension, _ in pairs} & set(kinds):
+                return Tag("entity", pairs, position, position, word)
+        return None
 
     def _inflected(self, word: str, position: int) -> Tag | None:
         """One word in another form of a lexicon word ("fails" for "fail", "deploy" for
@@ -161,37 +196,44 @@ class Tagger:
                 return Tag("entity", pairs, position, last, phrase, PARTIAL_NAME_SCORE)
         return None
 
+    def _longest_exact(self, tokens: list[str], position: int) -> Tag | None:
+        for length in range(min(LONGEST_PHRASE, len(tokens) - position), 0, -1):
+            phrase = " ".join(tokens[position : position + length])
+            exact = self._exact(phrase)
+            if exact:
+                return Tag(exact[0], exact[1], position, position + length - 1, phrase)
+        return None
+
+    def _nearest(self, tokens: list[str], position: int) -> Tag | None:
+        for length in range(min(3, len(tokens) - position), 0, -1):
+            phrase = " ".join(tokens[position : position + length])
+            fuzzy = self._fuzzy(phrase)
+            if fuzzy:
+                kind, value, score = fuzzy
+                return Tag(kind, value, position, position + length - 1, phrase, score)
+        return None
+
+    def _match(self, tokens: list[str], position: int) -> Tag | None:
+        """What the words from ``position`` on mean: the surest kind of match first."""
+        return (
+            self._common_word_name(tokens, position)
+            or self._longest_exact(tokens, position)
+            or self._partial(tokens, position)
+            or self._inflected(tokens[position], position)
+            or self._nearest(tokens, position)
+        )
+
     def tag(self, tokens: list[str]) -> list[Tag]:
         """Tags covering the tokens left to right (stopwords dropped, unknown words kept)."""
         tags: list[Tag] = []
         position = 0
         while position < len(tokens):
-            found = None
-            for length in range(min(LONGEST_PHRASE, len(tokens) - position), 0, -1):
-                phrase = " ".join(tokens[position : position + length])
-                exact = self._exact(phrase)
-                if exact:
-                    found = Tag(exact[0], exact[1], position, position + length - 1, phrase)
-                    break
-            if found is None:
-                found = self._partial(tokens, position)
-            if found is None:
-                found = self._inflected(tokens[position], position)
-            if found is None:
-                for length in range(min(3, len(tokens) - position), 0, -1):
-                    phrase = " ".join(tokens[position : position + length])
-                    fuzzy = self._fuzzy(phrase)
-                    if fuzzy:
-                        kind, value, score = fuzzy
-                        found = Tag(kind, value, position, position + length - 1, phrase, score)
-                        break
+            found = self._match(tokens, position)
             if found is None:
                 word = tokens[position]
                 if word not in STOPWORDS and word not in self.ignore:
-                    found = Tag("unknown", None, position, position, word, 0.0)
+                    tags.append(Tag("unknown", None, position, position, word, 0.0))
                 position += 1
-                if found:
-                    tags.append(found)
                 continue
             tags.append(found)
             position = found.last + 1

@@ -89,6 +89,8 @@ class OfflineTranslator:
     def _read(self, text: str, context: QuestionContext) -> _Reading:
         reading = _Reading()
         now = utc_naive(context.now)
+        tagger = Tagger(context.names, ignore=[context.tenant])
+        text = tagger.protect(text)
         comparison = find_comparison(text)
         if comparison:
             reading.compare = True
@@ -106,7 +108,6 @@ class OfflineTranslator:
         text = self._counts(text, reading)
         words = (t.removesuffix("'s").removesuffix("'") for t in normalise(text).split())
         tokens = [word for word in words if word]
-        tagger = Tagger(context.names, ignore=[context.tenant])
         self._apply(_qualified_counts(tagger.tag(tokens), tokens), reading)
         if reading.change and reading.time_range is None:
             reading.time_range = _current_period("week", now)

@@ -205,3 +205,33 @@ def test_any_text_gets_an_answer_and_every_reading_compiles(words: list[str]) ->
         assert reading is not None
         compiled = compile_query(reading.query, tenant="acme")
         assert compiled.parameters["tenant"] == "acme"
+
+
+ODD_NAMES = QuestionContext(
+    tenant="acme",
+    now=datetime(2026, 12, 3, 8),
+    names={"workflow": ["churn-v2", "q3-report", "report"], "endpoint": ["top-3-api"]},
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "dimension", "name"),
+    [
+        ("runs of churn-v2 last week", "workflow", "churn-v2"),  # not "version 2"
+        ("cost of the q3 report workflow in november", "workflow", "q3-report"),  # not Q3
+        ("latency of top-3-api today", "endpoint", "top-3-api"),  # not a top 3
+        ("cost of the report workflow", "workflow", "report"),  # a common word beside its kind
+    ],
+)
+def test_names_that_look_like_grammar_stay_names(question: str, dimension: str, name: str) -> None:
+    answer = OfflineTranslator().translate(question, ODD_NAMES)
+    assert answer.interpretation is not None, answer.message
+    query = answer.interpretation.query
+    assert [(f.dimension, f.values) for f in query.filters] == [(dimension, (name,))]
+    assert query.limit is None
+
+
+def test_a_name_that_is_a_common_word_is_only_that_word_elsewhere() -> None:
+    answer = OfflineTranslator().translate("show the report of cost per workflow", ODD_NAMES)
+    assert answer.interpretation is not None
+    assert answer.interpretation.query.filters == ()
