@@ -11,6 +11,12 @@ describe("loadConfig", () => {
     expect(requests).toHaveLength(1);
   });
 
+  it("reads an older builder's config (no insightsUrl) as no insights service", async () => {
+    const { insightsUrl: _, ...older } = CONFIG;
+    const { fetch } = answering({ "GET /studio/config.json": () => json(older) });
+    expect((await loadConfig(fetch)).insightsUrl).toBeNull();
+  });
+
   it("names a missing URL", async () => {
     const { fetch } = answering({
       "GET /studio/config.json": () => json({ ...CONFIG, marketplaceUrl: "" }),

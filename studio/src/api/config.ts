@@ -23,6 +23,8 @@ export interface StudioConfig {
   graphqlWsUrl: string;
   marketplaceUrl: string;
   airflowUrl: string;
+  /** The insights service (the Dashboard's figures); null from a builder that names none. */
+  insightsUrl: string | null;
   signIn: SignInOptions;
 }
 
@@ -65,7 +67,9 @@ export async function loadConfig(fetchImpl: Fetch = fetch): Promise<StudioConfig
   for (const key of ["graphqlUrl", "graphqlWsUrl", "marketplaceUrl", "airflowUrl"] as const) {
     if (!nonEmpty(config[key])) throw misconfigured(`no ${key}`);
   }
-  return { ...(config as StudioConfig), signIn: signInOptions(config.signIn) };
+  // An older builder sends no insightsUrl: the Dashboard then says the service is not configured.
+  const insightsUrl = nonEmpty(config.insightsUrl) ? config.insightsUrl : null;
+  return { ...(config as StudioConfig), insightsUrl, signIn: signInOptions(config.signIn) };
 }
 
 /** A websocket URL for a path or http(s) URL, relative to the page's own origin. */

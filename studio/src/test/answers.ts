@@ -11,6 +11,7 @@ export const CONFIG: StudioConfig = {
   graphqlWsUrl: "/graphql",
   marketplaceUrl: "http://127.0.0.1:8002",
   airflowUrl: "http://127.0.0.1:8080",
+  insightsUrl: "http://127.0.0.1:8004",
   signIn: { password: true, oidc: null },
 };
 
