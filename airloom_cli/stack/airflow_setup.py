@@ -13,7 +13,8 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
-from airloom.connections import KAFKA_CONN_ID, LAKE_CONN_ID, MLFLOW_CONN_ID
+from airloom.connections import INSIGHTS_CONN_ID, KAFKA_CONN_ID, LAKE_CONN_ID, MLFLOW_CONN_ID
+from airloom.model_tags import DEFAULT_TENANT
 from airloom.workflow.access import tenant_role
 from airloom_cli.stack.airflow_access import write_plan
 from airloom_cli.stack.bootstrap import AirflowUser
@@ -171,6 +172,16 @@ def airloom_connections(settings: StackSettings) -> dict[str, dict]:
             "conn_type": "fs",
             "description": "Local data lake folder (managed by `airloom up`)",
             "extra": json.dumps({"path": settings.lake_dir.as_uri()}),
+        },
+        # The weekly executive report reads each tenant's figures with that tenant's token;
+        # locally the one tenant is the stack's own, with the token `airloom up` prints.
+        INSIGHTS_CONN_ID: {
+            "conn_type": "http",
+            "description": "Local insights service (managed by `airloom up`)",
+            "host": settings.url(settings.insights_port),
+            "extra": json.dumps(
+                {"tenant_tokens": {DEFAULT_TENANT: service_credentials(settings)["insights_token"]}}
+            ),
         },
     }
 

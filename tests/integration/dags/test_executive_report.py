@@ -15,7 +15,10 @@ import pytest
 
 from airloom.connections import INSIGHTS_CONN_ID, LAKE_CONN_ID
 from airloom.reports import formatting
-from airloom.reports.job import store_report
+from airloom.reports.job import insights_target, store_report
+from airloom_cli.stack.airflow_setup import airloom_connections
+from airloom_cli.stack.services import stack_services
+from airloom_cli.stack.settings import StackSettings
 from insights.app import create_app
 from tests.harness.airflow import load_dag_file, run_dag
 from tests.harness.asgi_server import serve_app
@@ -61,6 +64,18 @@ def test_the_rendering_task_writes_both_files_into_the_lake(tmp_path: Path) -> N
     # A rerun of the week replaces its files and leaves nothing in flight behind.
     store_report(sample_report("acme", WEEK), lake.as_uri())
     assert len(list(folder.iterdir())) == 2
+
+
+def test_the_local_stack_gives_the_dag_its_tenants_token(tmp_path: Path) -> None:
+    settings = StackSettings(home=tmp_path)
+    connection = airloom_connections(settings)[INSIGHTS_CONN_ID]
+    (service,) = [s for s in stack_services(settings) if s.name == "insights"]
+    (bootstrap,) = json.loads(service.env["AIRLOOM_INSIGHTS_BOOTSTRAP_TOKENS"])
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv(f"AIRFLOW_CONN_{INSIGHTS_CONN_ID.upper()}", json.dumps(connection))
+        target = insights_target()
+    assert target.base_url == settings.url(settings.insights_port)
+    assert target.tenant_tokens == {bootstrap["tenant"]: bootstrap["token"]}
 
 
 def run_events(tenant: str, workflow: str, run_id: str, state: str, seconds: float, at: datetime):
