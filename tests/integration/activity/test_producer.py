@@ -88,3 +88,29 @@ def test_without_a_broker_emitting_does_nothing_and_says_so_once() -> None:
     assert done.returncode == 0, done.stderr
     assert done.stderr.count("activity events are off") == 1
     assert float(done.stdout.split()[-1]) < 1.0
+
+
+def test_a_forked_task_process_sends_its_own_events_before_it_exits(
+    broker: RunningServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Airflow's supervisor forks each task's process, which ends with os._exit once the
+    # listener's before_stopping hook has run: the child must not reuse the parent's producer
+    # (librdkafka's threads do not survive fork) and must send before it goes.
+    from airloom.activity.listener import ActivityListener
+
+    monkeypatch.setenv(activity.BOOTSTRAP_ENV, broker.url)
+    parent, child = new_tenant("parent"), new_tenant("child")
+    activity.emit(WorkflowPublishedEvent(tenant=parent, workflow="w", workflow_version=1))
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            activity.emit(WorkflowPublishedEvent(tenant=child, workflow="w", workflow_version=1))
+            ActivityListener().before_stopping(component=None)
+            code = 0
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert len(read_events(broker.url, lambda e: e.tenant == child, count=1, timeout=10)) == 1
+    assert len(read_events(broker.url, lambda e: e.tenant == parent, count=1, timeout=10)) == 1
