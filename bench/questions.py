@@ -12,14 +12,17 @@ from __future__ import annotations
 
 import statistics
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from insights.questions.evaluation import QUESTION_SET, evaluate, load_question_set
+from insights.questions.evaluation import QUESTION_SET, Case, evaluate, load_question_set
+from insights.questions.interpretation import QuestionContext
 from insights.questions.translator import OfflineTranslator
 
 ROUNDS = 20
+MANY_NAMES = 2_500
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -52,6 +55,33 @@ def main() -> None:
         print(f"  ratio goal / p95:         {50 / p95:.0f}x")
         for note in result.confident_wrong + result.unsure + result.misses:
             print(f"    {note}")
+    with_many_names(context, next(iter(parts.values())))
+
+
+def many_names(context: QuestionContext, count: int) -> QuestionContext:
+    """The same tenant with ``count`` more workflows, endpoints and models besides its own."""
+    names = {dimension: list(values) for dimension, values in context.names.items()}
+    for number in range(count):
+        kind = ("workflow", "endpoint", "model")[number % 3]
+        names.setdefault(kind, []).append(f"{kind}-{number}-nightly batch")
+    return replace(context, names=names)
+
+
+def with_many_names(context: QuestionContext, cases: list[Case]) -> None:
+    """A large tenant: time and accuracy when the translator matches against 2,500 names."""
+    crowded = many_names(context, MANY_NAMES)
+    translator = OfflineTranslator()
+    evaluate(translator, crowded, cases[:1])  # the tagger for these names is built once
+    timings: list[float] = []
+    result = evaluate(translator, crowded, cases)
+    for _ in range(ROUNDS // 4):
+        timings += evaluate(translator, crowded, cases).seconds
+    p50 = statistics.median(timings) * 1000
+    p95 = percentile(timings, 0.95) * 1000
+    print(f"tuning part with {MANY_NAMES:,} more names known:")
+    print(f"  exactly right:            {result.exact}/{result.total} = {result.accuracy:.1%}")
+    print(f"  wrong with confidence:    {len(result.confident_wrong)} (goal 0)")
+    print(f"  time per question:        p50 {p50:.2f} ms, p95 {p95:.2f} ms (goal p95 < 50 ms)")
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
@@ -102,8 +103,20 @@ def partial_names(
     return {run: tuple(sorted(pairs)) for run, pairs in runs.items()}
 
 
+def tagger_for(names: Mapping[str, Collection[str]], ignore: Collection[str] = ()) -> Tagger:
+    """The Tagger for these names, built once and reused while they stay the same."""
+    key = tuple(sorted((d, tuple(sorted(map(str, v)))) for d, v in names.items()))
+    return _tagger(key, tuple(sorted(ignore)))
+
+
+@lru_cache(maxsize=32)
+def _tagger(names: tuple[tuple[str, tuple[str, ...]], ...], ignore: tuple[str, ...]) -> Tagger:
+    return Tagger(dict(names), ignore)
+
+
 class Tagger:
-    """Tags for one caller: the static lexicon plus that tenant's own names."""
+    """Tags for one caller: the static lexicon plus that tenant's own names. Built once per set
+    of names (``tagger_for``) and never changed after, so one serves every question."""
 
     def __init__(self, names: Mapping[str, Collection[str]], ignore: Collection[str] = ()) -> None:
         # The tenant's own names first; the contract's fixed values where no name is the same.
@@ -112,28 +125,41 @@ class Tagger:
             **entity_phrases(names),
         }
         self.partials = partial_names(self.entities)
-        self.placeholders: dict[str, tuple[tuple[str, str], ...]] = {}
         self.ignore = {normalise(word) for word in ignore}
         self.lookup = LOOKUP
         self.fuzzy_choices = [
             *FUZZY_STATIC,
             *(p for p in self.entities if len(p) >= MIN_FUZZY_LENGTH),
         ]
+        # Names of several words or with digits, by their first word, longest first.
+        self.placeholders: dict[str, tuple[tuple[str, str], ...]] = {}
+        self.protected: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        for index, phrase in enumerate(sorted(self.entities, key=len, reverse=True)):
+            if " " in phrase or any(c.isdigit() for c in phrase):
+                placeholder = f"airloomname{index}"
+                self.placeholders[placeholder] = self.entities[phrase]
+                words = tuple(phrase.split())
+                self.protected.setdefault(words[0], []).append((words, placeholder))
 
     def protect(self, text: str) -> str:
         """Names of several words or with digits ("churn-v2", "q3 report") as one placeholder
         word each, before the date and count grammar could read "v2" or "q3" in them."""
-        for index, phrase in enumerate(sorted(self.entities, key=len, reverse=True)):
-            if " " not in phrase and not any(c.isdigit() for c in phrase):
-                continue
-            pattern = (
-                r"(?<![\w-])" + r"[\s_\-]+".join(map(re.escape, phrase.split())) + r"(?![\w-])"
-            )
-            placeholder = f"airloomname{index}"
-            text, found = re.subn(pattern, f" {placeholder} ", text)
-            if found:
-                self.placeholders[placeholder] = self.entities[phrase]
-        return text
+        words = [
+            (m.start(), m.end(), m.group().removesuffix("'s"))
+            for m in re.finditer(r"[^\s_\-]+", text)
+        ]
+        pieces: list[str] = []
+        done = index = 0
+        while index < len(words):
+            for name, placeholder in self.protected.get(words[index][2], ()):
+                if tuple(w for _, _, w in words[index : index + len(name)]) == name:
+                    pieces += [text[done : words[index][0]], f" {placeholder} "]
+                    done = words[index + len(name) - 1][1]
+                    index += len(name)
+                    break
+            else:
+                index += 1
+        return "".join([*pieces, text[done:]])
 
     def _exact(self, phrase: str) -> tuple[str, object] | None:
         if phrase in self.placeholders:

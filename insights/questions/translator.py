@@ -39,7 +39,7 @@ from insights.questions.periods import midnight, utc_naive
 from insights.questions.query import Filter, Query, TimeRange
 from insights.questions.refusal import other_tenant_named
 from insights.questions.semantic import METRICS
-from insights.questions.tagging import Tag, Tagger, normalise
+from insights.questions.tagging import Tag, normalise, tagger_for
 
 CONFIDENT = 0.8
 UNKNOWN_WORD_PENALTY = 0.5
@@ -89,7 +89,7 @@ class OfflineTranslator:
     def _read(self, text: str, context: QuestionContext) -> _Reading:
         reading = _Reading()
         now = utc_naive(context.now)
-        tagger = Tagger(context.names, ignore=[context.tenant])
+        tagger = tagger_for(context.names, ignore=[context.tenant])
         text = tagger.protect(text)
         comparison = find_comparison(text)
         if comparison:
