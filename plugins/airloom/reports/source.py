@@ -1,8 +1,8 @@
 """A tenant's week, read from the insights service's REST API with that tenant's own token.
 
 The service answers only for the token's tenant, so a report can hold no other tenant's
-figures whatever this module asks. Routes used: ``/api/v1/kpis``, ``/api/v1/roi`` and, once
-the service has automated insights, ``/api/v1/insights``.
+figures whatever this module asks. Routes used: ``/api/v1/kpis``, ``/api/v1/roi`` and the
+automated insights (``/api/v1/insights``: the latest the service found, kept if about the week).
 """
 
 from __future__ import annotations
@@ -100,13 +100,26 @@ def _daily(body: dict[str, Any], start: datetime) -> list[DailyPoint]:
     ]
 
 
-def _automated(body: Any) -> list[str]:
-    """Sentences from ``/insights``; its items are sentences or objects with a ``sentence``."""
-    items = body.get("insights", body.get("items", [])) if isinstance(body, dict) else body
+def _automated(body: Any, start: datetime, end: datetime) -> list[str]:
+    """The sentences of ``/insights`` (ranked by the service) about the report's week.
+
+    The service keeps each tenant's latest findings; one whose period does not overlap the
+    week (a re-rendered old week, say) is about another time and stays out.
+    """
+    if not isinstance(body, dict):
+        return []
     sentences = []
-    for item in items or []:
-        sentence = item.get("sentence") if isinstance(item, dict) else item
-        if isinstance(sentence, str) and sentence.strip():
+    for item in body.get("insights") or []:
+        sentence = item.get("sentence") if isinstance(item, dict) else None
+        if not isinstance(sentence, str) or not sentence.strip():
+            continue
+        try:
+            begins = datetime.fromisoformat(item["period_start"])
+            ends = datetime.fromisoformat(item["period_end"])
+        except (KeyError, TypeError, ValueError):
+            begins, ends = start, end  # no period given: take it as the week's
+        begins, ends = (m if m.tzinfo else m.replace(tzinfo=UTC) for m in (begins, ends))
+        if begins < end and ends > start:
             sentences.append(sentence.strip())
     return sentences
 
@@ -122,7 +135,7 @@ def fetch_report(
     previous = _kpis(client.get("/kpis", since=_iso(before), until=_iso(start)))
     rows = _workflow_rows(client.get("/roi", by="workflow", grain="week", **this_week))
     daily = _daily(client.get("/roi", by="tenant", grain="day", **this_week), start)
-    automated = client.get("/insights", optional=True, **this_week)
+    automated = _automated(client.get("/insights", optional=True, limit=10), start, end)
     kpis = _kpis(kpis_body)
     return ExecutiveReport(
         tenant=tenant,
@@ -132,6 +145,6 @@ def fetch_report(
         kpis=kpis,
         previous_kpis=previous,
         roi_by_workflow=rows,
-        insights=headline_insights(kpis, previous, rows, _automated(automated or [])),
+        insights=headline_insights(kpis, previous, rows, automated),
         daily=daily,
     )
