@@ -15,6 +15,7 @@ tenant's events are never part of what a connection holds, whatever SQL runs on 
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING
@@ -50,9 +51,12 @@ class _Held:
 class ActivityCache:
     """Each tenant's events per kind, as read so far; see the module docstring."""
 
-    def __init__(self, activity_uri: str) -> None:
+    def __init__(self, activity_uri: str, max_tenants: int = 100) -> None:
         self.activity_uri = activity_uri
-        self._held: dict[tuple[str, str], _Held] = {}
+        self.max_tenants = max_tenants
+        # Per tenant, per kind; the tenant asked last is last, the one asked longest ago goes
+        # first when more than ``max_tenants`` are held (it is read again if asked again).
+        self._held: OrderedDict[str, dict[str, _Held]] = OrderedDict()
         self._lock = threading.Lock()
 
     def events(self, kind: str, tenant: str) -> pa.Table:
@@ -60,7 +64,11 @@ class ActivityCache:
         if not TENANT_PATTERN.fullmatch(tenant):
             raise ValueError(f"{tenant!r} is not a tenant name")
         with self._lock:
-            held = self._held.setdefault((kind, tenant), _Held())
+            kinds = self._held.setdefault(tenant, {})
+            self._held.move_to_end(tenant)
+            while len(self._held) > self.max_tenants:
+                self._held.popitem(last=False)
+            held = kinds.setdefault(kind, _Held())
         with held.lock:  # one reader per tenant and kind; the others wait for its result
             filesystem, files = self._files(kind, tenant)
             if not files.issuperset(held.files):  # files went (a rewrite): read all again
