@@ -139,6 +139,11 @@ class Query(BaseModel):
             )
         if self.limit is not None and self.order is None:
             raise ValueError("limit: a top or bottom N needs an order (desc or asc)")
+        if self.limit is not None and self.grain is not None:
+            raise ValueError(
+                "limit: a top N cannot be split by a time grain; ask for the top N, then for "
+                "their figures per day, week or month"
+            )
         if self.compare_previous and self.time_range is None:
             raise ValueError("compare_previous: a comparison needs a time range")
         if self.compare_previous and self.grain is not None:

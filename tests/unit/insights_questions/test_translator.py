@@ -112,6 +112,16 @@ def test_the_same_question_gets_the_same_answer() -> None:
         ({"metrics": ["cost", "latency_p95"]}, "ask for them separately"),
         ({"metrics": ["cost"], "compare_previous": True}, "a comparison needs a time range"),
         ({"metrics": ["cost"], "group_by": ["workflow"], "limit": 3}, "needs an order"),
+        (
+            {
+                "metrics": ["cost"],
+                "group_by": ["workflow"],
+                "grain": "day",
+                "order": "desc",
+                "limit": 3,
+            },
+            "cannot be split by a time grain",
+        ),
         ({"metrics": ["cost"], "tenant": "globex"}, "tenant: Extra inputs are not permitted"),
         (
             {"metrics": ["runs"], "time_range": {"start": "2026-12-02", "end": "2026-12-01"}},
