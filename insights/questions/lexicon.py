@@ -107,6 +107,14 @@ _metric(
     "expenses",
     "charges",
 )
+_metric("cost_per_run", "cost per run", "average cost per run", "cost of a run", "run cost")
+_metric(
+    "cost_per_prediction",
+    "cost per prediction",
+    "average cost per prediction",
+    "cost of a prediction",
+    "unit cost",
+)
 _metric("value", "value", "saved", "save", "savings", "worth", "benefit", "value delivered")
 _metric("value", "returned", "business value")
 _metric("roi", "roi", "return on investment", "return")

@@ -171,6 +171,14 @@ METRICS: dict[str, Metric] = {
             {"ledger": "sum(cost_usd)", "task_runs": "sum(cost_usd)"},
             False,
         ),
+        Metric("cost_per_run", "Cost per run", "USD", {"runs": "avg(cost_usd)"}, False),
+        Metric(
+            "cost_per_prediction",
+            "Cost per prediction",
+            "USD",
+            {"invocations": "sum(cost_usd) / nullif(sum(predictions), 0)"},
+            False,
+        ),
         Metric("value", "Value", "USD", {"ledger": "sum(value_usd)"}),
         Metric(
             "roi",

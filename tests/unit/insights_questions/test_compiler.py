@@ -69,6 +69,13 @@ def test_cost_per_workflow_endpoint_and_node_type_read_the_view_that_has_them(co
     ]
 
 
+def test_unit_costs(connection) -> None:  # type: ignore[no-untyped-def]
+    [per_run] = ask(connection, metrics=("cost_per_run",), time_range=LAST_WEEK)
+    assert per_run["cost_per_run"] == pytest.approx(7.0 / 3)
+    [per_prediction] = ask(connection, metrics=("cost_per_prediction",), time_range=LAST_WEEK)
+    assert per_prediction["cost_per_prediction"] == pytest.approx(0.6 / 21)
+
+
 def test_runs_failures_and_durations(connection) -> None:  # type: ignore[no-untyped-def]
     [row] = ask(
         connection,
