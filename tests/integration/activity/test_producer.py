@@ -3,9 +3,11 @@ tenant; a broker that is down never raises into the caller and is counted."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from prometheus_client import REGISTRY
@@ -114,3 +116,27 @@ def test_a_forked_task_process_sends_its_own_events_before_it_exits(
     assert os.waitstatus_to_exitcode(status) == 0
     assert len(read_events(broker.url, lambda e: e.tenant == child, count=1, timeout=10)) == 1
     assert len(read_events(broker.url, lambda e: e.tenant == parent, count=1, timeout=10)) == 1
+
+
+def test_inside_airflow_the_kafka_connection_says_where_the_broker_is(
+    broker: RunningServer, airflow_db: Path
+) -> None:
+    # As on MWAA: no AIRLOOM_KAFKA_BOOTSTRAP_SERVERS, Airloom's connection from a secrets
+    # backend (here the environment's AIRFLOW_CONN_*), read in a process running Airflow.
+    tenant = new_tenant("mwaa")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRLOOM_", "AIRFLOW_CONN"))}
+    env["AIRFLOW_CONN_AIRLOOM_KAFKA"] = json.dumps(
+        {"conn_type": "kafka", "extra": {"bootstrap.servers": broker.url}}
+    )
+    script = (
+        "import airflow.sdk\n"
+        "from airloom.activity import emit, flush\n"
+        "from airloom.activity.events import WorkflowPublishedEvent as E\n"
+        f"emit(E(tenant={tenant!r}, workflow='w', workflow_version=1))\n"
+        "assert flush(10) == 0\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert len(read_events(broker.url, lambda e: e.tenant == tenant, count=1)) == 1
