@@ -42,7 +42,7 @@ _REQUIRED_BY_KIND = {
     "workflow_published": ["workflow"],
     "model_registered": ["model"],
     "model_promoted": ["model"],
-    "deployment": ["endpoint", "action", "state"],
+    "deployment": ["action", "state"],  # a deploy that failed early may name no endpoint
     "invocation": ["endpoint"],
     "api_call": ["service", "route", "status"],
 }
