@@ -1,14 +1,13 @@
-"""The read model: one DuckDB connection per question, holding one tenant's activity as the
+"""The read model: one DuckDB connection per request, holding one tenant's activity as the
 contract's views (docs/insights.md): ``runs``, ``task_runs``, ``invocations``,
 ``deployments``, ``api_calls``.
 
 Each connection is in memory and short-lived: it registers the tenant's events (read from
 the lake once and kept in memory: :mod:`insights.readmodel.lake`), the rates of the
 environment and the tenant's value definitions as small tables, then defines the views over
-them. Every view also keeps only
-rows of ``getvariable('airloom_tenant')``, the tenant set with a bound parameter, so the
-views say whose data they hold even if a dataset were ever shared. Each event counts once
-(by ``event_id``) however often it was sent.
+them. Every view also keeps only rows of ``getvariable('airloom_tenant')``, the tenant set
+with a bound parameter, so the views say whose data they hold even if a dataset were ever
+shared. Each event counts once (by ``event_id``) however often it was sent.
 
 The SQL here is fixed text; nothing a caller sends is pasted into it.
 """
