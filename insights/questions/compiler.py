@@ -49,6 +49,9 @@ def compile_query(query: Query, tenant: str) -> CompiledQuery:
     """The SQL answering ``query`` for ``tenant`` alone."""
     if not isinstance(tenant, str) or not tenant.strip():
         raise QueryError("tenant: the caller's tenant is required")
+    for row_filter in query.filters:
+        if row_filter.dimension == "tenant" and set(row_filter.values) != {tenant}:
+            raise QueryError("filters: tenant can only be your own; other tenants are never shown")
     columns = set(query.group_by) | {f.dimension for f in query.filters}
     source = source_for(list(query.metrics), columns)
     if source is None:  # Query validation already refuses this; kept for direct callers.

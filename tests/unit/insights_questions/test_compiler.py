@@ -203,6 +203,14 @@ def test_the_tenant_comes_from_the_caller_and_is_required() -> None:
         compile_query(Query(metrics=("runs",)), tenant=" ")
 
 
+def test_a_query_filtering_on_another_tenant_is_refused(connection) -> None:  # type: ignore[no-untyped-def]
+    other = Query(metrics=("cost",), filters=({"dimension": "tenant", "values": ("globex",)},))
+    with pytest.raises(QueryError, match="tenant can only be your own"):
+        compile_query(other, tenant="acme")
+    own = Query(metrics=("runs",), filters=({"dimension": "tenant", "values": ("acme",)},))
+    assert run_query(connection, own, tenant="acme").records() == [{"runs": 4}]
+
+
 def test_globex_sees_only_globex(connection) -> None:  # type: ignore[no-untyped-def]
     rows = run_query(
         connection, Query(metrics=("cost",), group_by=("workflow",)), tenant="globex"
