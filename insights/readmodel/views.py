@@ -87,7 +87,7 @@ SELECT f.tenant, f.workflow, TRY_CAST(f.workflow_version AS INTEGER) AS workflow
        CASE WHEN f.state = 'success' THEN coalesce(v.usd, 0) ELSE 0 END AS value_usd
 FROM finished f
 LEFT JOIN task_costs t ON t.dag_id = f.dag_id AND t.run_id = f.run_id
-LEFT JOIN _values_per_run v ON v.target = f.workflow
+LEFT JOIN _values_per_run v ON v.target = coalesce(f.workflow, f.dag_id)
 WHERE f.tenant = getvariable('airloom_tenant')
 """
 
