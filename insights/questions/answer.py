@@ -14,7 +14,7 @@ from insights.questions.interpretation import (
     Translator,
     interpret,
 )
-from insights.questions.query import Query
+from insights.questions.query import Query, QueryError
 from insights.questions.translator import OfflineTranslator
 
 
@@ -62,5 +62,10 @@ def answer_question(
             message=translation.message,
             alternatives=translation.alternatives,
         )
-    answer = answer_query(connection, translation.interpretation.query, context.tenant, question)
+    try:
+        answer = answer_query(
+            connection, translation.interpretation.query, context.tenant, question
+        )
+    except QueryError as error:  # a translator's query the compiler will not run for this caller
+        return Answer(question=question, status="not_understood", message=str(error))
     return answer.model_copy(update={"interpretation": translation.interpretation})

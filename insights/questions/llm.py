@@ -66,6 +66,8 @@ class ModelTranslator:
 def _check_names(query: Query, context: QuestionContext) -> None:
     """Filter values on named things must be the caller's own names, not invented ones."""
     for row_filter in query.filters:
+        if row_filter.dimension == "tenant" and set(row_filter.values) != {context.tenant}:
+            raise QueryError("filters: tenant can only be your own")
         known = context.names.get(row_filter.dimension)
         if known is None:
             continue

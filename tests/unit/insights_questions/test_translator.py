@@ -159,6 +159,10 @@ def test_a_models_query_is_validated_before_it_runs() -> None:
     answer = ModelTranslator(ScriptedModel(made_up)).translate("cost of x", CONTEXT)
     assert answer.status == "not_understood" and "workflow x is not one of yours" in answer.message
 
+    other = {"metrics": ["cost"], "filters": [{"dimension": "tenant", "values": ["globex"]}]}
+    answer = ModelTranslator(ScriptedModel(json.dumps(other))).translate("cost", CONTEXT)
+    assert answer.status == "not_understood" and "tenant can only be your own" in answer.message
+
     for bad in ("not json", json.dumps({"metrics": ["cost"], "sql": "DROP TABLE runs"})):
         answer = ModelTranslator(ScriptedModel(bad)).translate("cost", CONTEXT)
         assert answer.status == "not_understood" and "invalid query" in answer.message
