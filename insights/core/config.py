@@ -7,6 +7,7 @@ The Kafka bootstrap and the lake root default to the platform's own variables
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 from typing import Annotated
 
 from pydantic import AfterValidator, AliasChoices, Field
@@ -66,7 +67,8 @@ class Settings(BaseSettings):
 
     database_url: str = "sqlite:///.airloom/insights/insights.db"
     lake_uri: str = Field(
-        default="file://.airloom/lake",
+        # An absolute URI: pyarrow would read file://.airloom/… as a host named .airloom.
+        default_factory=lambda: Path(".airloom/lake").resolve().as_uri(),
         validation_alias=AliasChoices("AIRLOOM_INSIGHTS_LAKE_URI", "AIRLOOM_LAKE_URI"),
         description="The lake root (file://… or s3://…); activity lands under _airloom/activity",
     )
