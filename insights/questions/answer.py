@@ -14,7 +14,7 @@ from insights.questions.interpretation import (
     Translator,
     interpret,
 )
-from insights.questions.query import Query, QueryError
+from insights.questions.query import OtherTenantError, Query, QueryError
 from insights.questions.translator import OfflineTranslator
 
 
@@ -32,8 +32,13 @@ class Answer(BaseModel):
 
 
 def answer_query(connection: Any, query: Query, tenant: str, question: str = "") -> Answer:
-    """Run an already structured query for ``tenant`` (the caller's, never the query's)."""
-    compiled = compile_query(query, tenant)
+    """Run an already structured query for ``tenant`` (the caller's, never the query's); one
+    the compiler will not run for this caller is answered with why, and no numbers."""
+    try:
+        compiled = compile_query(query, tenant)
+    except QueryError as error:
+        status = "refused" if isinstance(error, OtherTenantError) else "not_understood"
+        return Answer(question=question, status=status, message=str(error))
     rows = connection.execute(compiled.sql, compiled.parameters).fetchall()
     reading = interpret(query, 1.0)
     return Answer(
@@ -62,10 +67,8 @@ def answer_question(
             message=translation.message,
             alternatives=translation.alternatives,
         )
-    try:
-        answer = answer_query(
-            connection, translation.interpretation.query, context.tenant, question
-        )
-    except QueryError as error:  # a translator's query the compiler will not run for this caller
-        return Answer(question=question, status="not_understood", message=str(error))
+    query = translation.interpretation.query
+    answer = answer_query(connection, query, context.tenant, question)
+    if answer.status != "understood":
+        return answer
     return answer.model_copy(update={"interpretation": translation.interpretation})

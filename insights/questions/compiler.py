@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from insights.questions.periods import previous_period
-from insights.questions.query import Query, QueryError
+from insights.questions.query import OtherTenantError, Query, QueryError
 from insights.questions.semantic import METRICS, Source, source_for
 
 
@@ -51,7 +51,9 @@ def compile_query(query: Query, tenant: str) -> CompiledQuery:
         raise QueryError("tenant: the caller's tenant is required")
     for row_filter in query.filters:
         if row_filter.dimension == "tenant" and set(row_filter.values) != {tenant}:
-            raise QueryError("filters: tenant can only be your own; other tenants are never shown")
+            raise OtherTenantError(
+                "filters: tenant can only be your own; other tenants are never shown"
+            )
     columns = set(query.group_by) | {f.dimension for f in query.filters}
     source = source_for(list(query.metrics), columns)
     if source is None:  # Query validation already refuses this; kept for direct callers.

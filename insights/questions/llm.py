@@ -12,7 +12,7 @@ import json
 from typing import Protocol
 
 from insights.questions.interpretation import QuestionContext, Translation, interpret
-from insights.questions.query import Query, QueryError, parse_query
+from insights.questions.query import OtherTenantError, Query, QueryError, parse_query
 from insights.questions.refusal import other_tenant_named
 from insights.questions.semantic import DIMENSIONS, METRICS
 
@@ -67,7 +67,7 @@ def _check_names(query: Query, context: QuestionContext) -> None:
     """Filter values on named things must be the caller's own names, not invented ones."""
     for row_filter in query.filters:
         if row_filter.dimension == "tenant" and set(row_filter.values) != {context.tenant}:
-            raise QueryError("filters: tenant can only be your own")
+            raise OtherTenantError("filters: tenant can only be your own")
         known = context.names.get(row_filter.dimension)
         if known is None:
             continue

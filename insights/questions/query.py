@@ -30,6 +30,10 @@ class QueryError(ValueError):
     """A Query the layer cannot answer; the message says what and where."""
 
 
+class OtherTenantError(QueryError):
+    """A Query that names a tenant other than the caller's."""
+
+
 class TimeRange(BaseModel):
     """A half-open range of time, ``start`` included, ``end`` excluded (UTC, naive)."""
 

@@ -8,7 +8,7 @@ from datetime import datetime
 
 import pytest
 
-from insights.questions.answer import answer_question
+from insights.questions.answer import answer_query, answer_question
 from insights.questions.compiler import compile_query, run_query
 from insights.questions.names import known_names
 from insights.questions.query import Query, QueryError
@@ -207,6 +207,8 @@ def test_a_query_filtering_on_another_tenant_is_refused(connection) -> None:  # 
     other = Query(metrics=("cost",), filters=({"dimension": "tenant", "values": ("globex",)},))
     with pytest.raises(QueryError, match="tenant can only be your own"):
         compile_query(other, tenant="acme")
+    refused = answer_query(connection, other, tenant="acme")
+    assert refused.status == "refused" and refused.rows == [] and refused.sql is None
     own = Query(metrics=("runs",), filters=({"dimension": "tenant", "values": ("acme",)},))
     assert run_query(connection, own, tenant="acme").records() == [{"runs": 4}]
 
