@@ -102,7 +102,8 @@ def _ensure_topic(admin_config: dict[str, Any], topic: str) -> None:
     try:
         admin = AdminClient(admin_config)
         future = admin.create_topics(
-            [NewTopic(topic, num_partitions=PARTITIONS, replication_factor=1)]
+            # -1: the broker's default replication (1 on the local broker, MSK's on AWS).
+            [NewTopic(topic, num_partitions=PARTITIONS, replication_factor=-1)]
         )[topic]
         future.result(timeout=TOPIC_SECONDS)
     except KafkaException as exc:
