@@ -56,9 +56,14 @@ def airloom_executive_report():
 
     @task(execution_timeout=timedelta(minutes=1))
     def tenants_to_report() -> list[str]:
-        from airloom.reports.job import insights_target
+        from airflow.sdk.exceptions import AirflowFailException
 
-        return sorted(insights_target(INSIGHTS_CONN_ID).tenant_tokens)
+        from airloom.reports.job import ReportSetupError, insights_target
+
+        try:
+            return sorted(insights_target(INSIGHTS_CONN_ID).tenant_tokens)
+        except ReportSetupError as exc:  # the connection itself is wrong: retrying won't help
+            raise AirflowFailException(str(exc)) from None
 
     @task(
         execution_timeout=timedelta(minutes=10),
@@ -66,12 +71,18 @@ def airloom_executive_report():
     )
     def publish_report(tenant: str, week: str) -> dict[str, str]:
         from airflow.sdk import get_current_context
+        from airflow.sdk.exceptions import AirflowFailException
 
         from airloom.lake import lake_root
-        from airloom.reports.job import insights_target, publish_tenant_report
+        from airloom.reports.job import ReportSetupError, insights_target, publish_tenant_report
 
         get_current_context()["report_tenant"] = tenant  # type: ignore[typeddict-unknown-key]
-        target = insights_target(INSIGHTS_CONN_ID)
+        try:
+            target = insights_target(INSIGHTS_CONN_ID)
+            target.token(tenant)
+        except ReportSetupError as exc:
+            raise AirflowFailException(str(exc)) from None
+        # An unreachable or failing service (InsightsUnavailable) is retried like any task.
         return publish_tenant_report(tenant, week, target, str(lake_root(LAKE_CONN_ID)))
 
     publish_report.partial(week=week_to_report()).expand(tenant=tenants_to_report())

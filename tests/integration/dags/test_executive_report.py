@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,7 +16,7 @@ import pytest
 
 from airloom.connections import INSIGHTS_CONN_ID, LAKE_CONN_ID
 from airloom.reports import formatting
-from airloom.reports.job import insights_target, store_report
+from airloom.reports.job import ReportSetupError, insights_target, store_report
 from airloom_cli.stack.airflow_setup import airloom_connections
 from airloom_cli.stack.services import stack_services
 from airloom_cli.stack.settings import StackSettings
@@ -76,6 +77,27 @@ def test_the_local_stack_gives_the_dag_its_tenants_token(tmp_path: Path) -> None
         target = insights_target()
     assert target.base_url == settings.url(settings.insights_port)
     assert target.tenant_tokens == {bootstrap["tenant"]: bootstrap["token"]}
+
+
+@pytest.mark.parametrize(
+    ("connection", "message"),
+    [
+        ({"conn_type": "http"}, "has no host (the insights service URL)"),
+        (
+            {"conn_type": "http", "host": "http://x", "extra": {"tenant_tokens": ["acme"]}},
+            "'tenant_tokens' of connection 'airloom_insights' must be an object",
+        ),
+        (
+            {"conn_type": "http", "host": "http://x", "extra": {"tenant_tokens": {"../x": "t"}}},
+            "names no tenant: ../x",
+        ),
+    ],
+)
+def test_a_wrong_connection_says_what_is_wrong(connection: dict, message: str) -> None:
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv(f"AIRFLOW_CONN_{INSIGHTS_CONN_ID.upper()}", json.dumps(connection))
+        with pytest.raises(ReportSetupError, match=re.escape(message)):
+            insights_target()
 
 
 def run_events(tenant: str, workflow: str, run_id: str, state: str, seconds: float, at: datetime):
