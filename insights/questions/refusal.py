@@ -10,6 +10,7 @@ import re
 
 from insights.questions.interpretation import QuestionContext
 from insights.questions.lexicon import DIMENSION_PHRASES, METRIC_PHRASES, STOPWORDS
+from insights.questions.tagging import LOOKUP as STATIC_WORDS
 from insights.questions.tagging import normalise
 
 _MANY_TENANTS = re.compile(
@@ -78,7 +79,10 @@ def other_tenant_named(text: str, context: QuestionContext) -> str | None:
     words = normalise(text)
     for tenant in context.other_tenants:
         name = normalise(tenant)
-        if name != caller and name not in own and re.search(rf"\b{re.escape(name)}\b", words):
+        # A tenant called "cost" or "free" does not make every question about costs refused.
+        if name in {caller} | own | known_words or name in STATIC_WORDS:
+            continue
+        if re.search(rf"\b{re.escape(name)}\b", words):
             return refuse(tenant)
     for match in _POSSESSIVE.finditer(text):
         name = normalise(match.group(1))

@@ -105,6 +105,12 @@ def test_questions_about_another_tenant_are_refused(question: str) -> None:
     assert answer.interpretation is None and answer.alternatives == []
 
 
+def test_a_tenant_named_like_a_common_word_does_not_block_questions() -> None:
+    context = QuestionContext("acme", datetime(2026, 12, 3, 8), other_tenants=["cost", "daily"])
+    answer = OfflineTranslator().translate("daily cost last week", context)
+    assert answer.status == "understood"
+
+
 def test_the_callers_own_name_is_not_another_tenant() -> None:
     answer = OfflineTranslator().translate("acme's cost last week", ACME)
     assert answer.status == "understood"
