@@ -39,6 +39,7 @@ export const routes: RouteObject[] = [
               { path: "/marketplace/compare", ...page(() => import("./marketplace/ComparePage")) },
               { path: "/endpoints", ...page(() => import("./endpoints/EndpointsPage")) },
               { path: "/endpoints/:name", ...page(() => import("./endpoints/EndpointPage")) },
+              { path: "/dashboard", ...page(() => import("./dashboard/DashboardPage")) },
               { path: "*", element: <p role="alert">No such page in Studio.</p> },
             ],
           },

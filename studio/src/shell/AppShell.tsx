@@ -6,6 +6,7 @@ const SECTIONS = [
   { to: "/workflows", label: "Workflows" },
   { to: "/marketplace", label: "Marketplace" },
   { to: "/endpoints", label: "Endpoints" },
+  { to: "/dashboard", label: "Dashboard" },
 ];
 
 /** Navigation, who is signed in (user, tenant, role) and sign-out around every page. */
