@@ -34,6 +34,9 @@ LAST_BATCH = Gauge(
     "airloom_insights_activity_last_batch_timestamp_seconds", "When the last batch was landed"
 )
 RETRY_SECONDS = 2.0  # after a failed batch: the broker restarting, the lake briefly unwritable
+# After another replica took the lease: it lands meanwhile; this one takes over again later
+# (the lease has no heartbeat, so a replica that died is replaced this way).
+SUPERSEDED_PAUSE_SECONDS = 10.0
 
 
 @dataclass
@@ -115,7 +118,7 @@ class ActivityConsumer:
                 # Another consumer (a second replica) took over; it lands what this one read.
                 log.info("activity consumer superseded", reason=str(error))
                 self._close()
-                self._stop.wait(RETRY_SECONDS)
+                self._stop.wait(SUPERSEDED_PAUSE_SECONDS)
                 continue
             except Exception as error:  # noqa: BLE001 - a batch failing must not end the thread
                 FAILURES.inc()
