@@ -357,14 +357,15 @@ GROUPERS = {
 
 _STOPWORDS_TEXT = """
 a about all am amount an and any api are as at be been being between break breakdown broken
-business by came can cause caused chart come company compare compared could count did do
-does doing down during each ever far figure figures for from generate generated generating
-get gets getting give go got graph had handle handled happen happened has have hit how i in
-into is it its just key keys let like list look made make makes making many me much my now
-number numbers of often on one ones only or org organisation organization our out over
-overall per period periods please plot process processed produce produced receive received
-report run's see seen serve served show so some statistics stats summary table take takes
-taking team tell than that the their them there these this those through time times to
-total up us versus vs was we went were what whats which with would you your
+business by came can cause caused chart come company compare compared could count curious
+did do does doing down during each ever far figure figures for from generate generated
+generating get gets getting give go got graph had handle handled happen happened has have
+hit how i i'd i'm in interested into is it its just key keys kindly know let like list look
+made make makes making many me much my need now number numbers of often on one ones only or
+org organisation organization our out over overall per period periods please plot process
+processed produce produced quick quickly receive received report run's see seen serve
+served show so some statistics stats summary table take takes taking team tell than that
+the their them there these this those through time times to total up us versus vs want was
+we went were what whats which with wondering would you your
 """
 STOPWORDS = frozenset(_STOPWORDS_TEXT.split())

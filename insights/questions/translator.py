@@ -71,6 +71,8 @@ class OfflineTranslator:
 
     def translate(self, question: str, context: QuestionContext) -> Translation:
         text = re.sub(r"[?!,;:()\"\u201c\u201d]", " ", question.lower().replace("\u2019", "'"))
+        # "cost/workflow" is "cost per workflow"; a route ("/api/models") keeps its slashes.
+        text = re.sub(r"(?<![\w/])([a-z]+)/([a-z]+)(?![\w/])", r"\1 per \2", text)
         refused = other_tenant_named(text, context)
         if refused:
             return Translation(status="refused", message=refused)
