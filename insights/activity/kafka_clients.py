@@ -4,16 +4,40 @@ The pipelines' ingestion asks its hook for four things (a consumer that never au
 an idempotent producer, an admin client, a topic made if missing). Airloom's Airflow hook
 (:class:`airloom.hooks.kafka.KafkaHook`) reads them from an Airflow connection and costs
 seconds of Airflow imports; a service has no Airflow, so this gives the same clients from
-``AIRLOOM_INSIGHTS_KAFKA_*`` with the same settings.
+``AIRLOOM_INSIGHTS_KAFKA_*`` with the same settings, including IAM authentication on MSK.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
 from confluent_kafka import Consumer, KafkaError, KafkaException, Producer
 from confluent_kafka.admin import AdminClient, NewTopic
+
+# An Amazon MSK bootstrap address names its region: b-1.x.kafka.eu-west-1.amazonaws.com:9098.
+MSK_BOOTSTRAP = re.compile(
+    r"\.kafka(?:-serverless)?\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(?:\.cn)?(?::\d+)?(?=$|,)",
+    re.IGNORECASE,
+)
+
+
+def msk_iam_settings(bootstrap_servers: str) -> dict[str, Any]:
+    """On MSK, IAM authentication (SASL OAUTHBEARER with a token signed for the region), as
+    the Kafka provider's hook sets it for the pipelines; elsewhere nothing."""
+    match = MSK_BOOTSTRAP.search(bootstrap_servers)
+    if match is None:
+        return {}
+    region = match["region"]
+
+    def token(_config: str) -> tuple[str, float]:
+        from aws_msk_iam_sasl_signer import MSKAuthTokenProvider
+
+        value, expiry_ms = MSKAuthTokenProvider.generate_auth_token(region)
+        return value, expiry_ms / 1000  # librdkafka wants seconds
+
+    return {"security.protocol": "SASL_SSL", "sasl.mechanism": "OAUTHBEARER", "oauth_cb": token}
 
 
 class KafkaClients:
@@ -24,7 +48,10 @@ class KafkaClients:
     """
 
     def __init__(self, bootstrap_servers: str, config: Mapping[str, Any] | None = None) -> None:
-        self.config = {"bootstrap.servers": bootstrap_servers, **dict(config or {})}
+        given = dict(config or {})
+        # Security settings given explicitly win over the MSK default.
+        iam = {} if "security.protocol" in given else msk_iam_settings(bootstrap_servers)
+        self.config = {"bootstrap.servers": bootstrap_servers, **iam, **given}
 
     def client_config(self, **overrides: Any) -> dict[str, Any]:
         return {**self.config, **overrides}
