@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 COST_COLOUR = "#c0504d"
 VALUE_COLOUR = "#4f81bd"
 MOST_WORKFLOWS = 10  # bars beyond this are unreadable on an A4 page
+LONGEST_LABEL = 40  # characters; a longer name would squeeze the bars (the table has it whole)
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,10 @@ def _png(figure: Figure) -> bytes:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=150)  # Figure.savefig uses the Agg canvas
     return buffer.getvalue()
+
+
+def _label(name: str) -> str:
+    return name if len(name) <= LONGEST_LABEL else f"{name[: LONGEST_LABEL - 1]}…"
 
 
 def _daily_chart(report: ExecutiveReport) -> Chart:
@@ -100,7 +105,7 @@ def _workflow_chart(report: ExecutiveReport) -> Chart:
         label="Value",
         color=VALUE_COLOUR,
     )
-    axes.set_yticks(list(positions), [r.workflow for r in rows])
+    axes.set_yticks(list(positions), [_label(r.workflow) for r in rows])
     for label in axes.get_yticklabels():
         label.set_parse_math(False)  # a name is data, never mathtext
     axes.set_xlabel("USD")
