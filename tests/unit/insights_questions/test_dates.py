@@ -145,3 +145,32 @@ def test_a_bare_comparison_is_about_this_period_so_far() -> None:
     assert query.compare_previous
     assert query.time_range is not None
     assert (query.time_range.start, query.time_range.end) == days("2026-12-01", "2026-12-04")
+
+
+NEW_YEAR = datetime(2027, 1, 1, 0, 30)  # a Friday, just after midnight
+
+
+@pytest.mark.parametrize(
+    ("phrase", "expected"),
+    [
+        ("last month", days("2026-12-01", "2027-01-01")),
+        ("last year", days("2026-01-01", "2027-01-01")),
+        ("last quarter", days("2026-10-01", "2027-01-01")),
+        ("this week", days("2026-12-28", "2027-01-02")),
+        ("yesterday", days("2026-12-31", "2027-01-01")),
+        ("since march", days("2026-03-01", "2027-01-02")),
+        ("in december", days("2026-12-01", "2027-01-01")),
+        ("in the last 7 days", days("2026-12-26", "2027-01-02")),
+    ],
+)
+def test_dates_across_the_new_year(phrase: str, expected: tuple[datetime, datetime]) -> None:
+    found = find_range(phrase, NEW_YEAR)
+    assert found is not None and (found.range.start, found.range.end) == expected
+
+
+def test_last_month_compares_with_the_month_before_across_the_year() -> None:
+    december = TimeRange(start=datetime(2026, 12, 1), end=datetime(2027, 1, 1))
+    found = previous_period(december)
+    assert (found.start, found.end) == days("2026-11-01", "2026-12-01")
+    january = TimeRange(start=datetime(2027, 1, 1), end=datetime(2027, 2, 1))
+    assert previous_period(january).start == datetime(2026, 12, 1)
