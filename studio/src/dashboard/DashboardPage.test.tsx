@@ -10,6 +10,9 @@ import { dashboardAnswers } from "../test/insightsAnswers";
 import { signedInAs } from "../test/marketplaceAnswers";
 import { renderStudio } from "../test/renderStudio";
 
+// The first test loads the page's chunk on a machine shared with builds: give each time.
+const SLOW = 30_000;
+
 const FIRST_LOAD = { timeout: 8000 };
 
 function tile(name: string) {
@@ -38,7 +41,7 @@ it("shows the period's key figures and ROI by workflow, asked with the token", a
   expect(kpis.headers.get("Authorization")).toBe("Bearer tok");
   expect(kpis.url.searchParams.get("since")).toMatch(/^\d{4}-\d{2}-\d{2}$/);
   expect(screen.getByRole("link", { name: "Dashboard" })).toHaveAttribute("href", "/dashboard");
-});
+}, SLOW);
 
 it("asks for the chosen period and days or weeks to suit it", async () => {
   signedInAs("viewer");
@@ -48,7 +51,7 @@ it("asks for the chosen period and days or weeks to suit it", async () => {
   await screen.findByRole("table", { name: "ROI by workflow" });
   const roi = requests.filter((r) => r.url.pathname === "/api/v1/roi").at(-1)!;
   expect(roi.url.searchParams.get("grain")).toBe("week");
-});
+}, SLOW);
 
 it("says which figures failed, with the service's words", async () => {
   signedInAs("viewer");
@@ -61,7 +64,7 @@ it("says which figures failed, with the service's words", async () => {
   renderStudio("/dashboard", fetch);
   expect(await screen.findByText("Key figures not updated: the lake cannot be read: timeout", {}, FIRST_LOAD)).toHaveAttribute("role", "alert");
   expect(await screen.findByText("ROI figures not updated: query.since: Input should be a valid datetime")).toHaveAttribute("role", "alert");
-});
+}, SLOW);
 
 it("lists automated insights, highest score first, with what is at stake", async () => {
   signedInAs("viewer");
@@ -69,14 +72,14 @@ it("lists automated insights, highest score first, with what is at stake", async
   renderStudio("/dashboard", fetch);
   const list = await screen.findByRole("region", { name: "Insights" }, FIRST_LOAD);
   expect(await within(list).findByRole("listitem")).toHaveTextContent("churn cost 140 % more this week than last. ($12.50 at stake)");
-});
+}, SLOW);
 
 it("an insights service without automated insights says none yet", async () => {
   signedInAs("viewer");
   const { fetch } = answering(dashboardAnswers({ "GET /api/v1/insights": () => json({ detail: "Not Found" }, 404) }));
   renderStudio("/dashboard", fetch);
   expect(await screen.findByText(/No automated insights yet/, {}, FIRST_LOAD)).toBeVisible();
-});
+}, SLOW);
 
 it("lists weekly reports with HTML and PDF downloads, and says when one fails", async () => {
   signedInAs("viewer");
@@ -91,7 +94,7 @@ it("lists weekly reports with HTML and PDF downloads, and says when one fails", 
     "The PDF report of 2026-W48 was not downloaded: tenant 'acme' has no pdf report for week 2026-W48",
   );
   expect(requests.at(-1)!.headers.get("Authorization")).toBe("Bearer tok");
-});
+}, SLOW);
 
 it("a viewer sees no value form", async () => {
   signedInAs("viewer");
@@ -99,7 +102,7 @@ it("a viewer sees no value form", async () => {
   renderStudio("/dashboard", fetch);
   await screen.findByRole("table", { name: "ROI by workflow" }, FIRST_LOAD);
   expect(screen.queryByRole("form", { name: "Set a value" })).toBeNull();
-});
+}, SLOW);
 
 it("says the insights service is not configured when the builder names none", async () => {
   signedInAs("editor");
@@ -111,4 +114,4 @@ it("says the insights service is not configured when the builder names none", as
     </StudioProvider>,
   );
   expect(await screen.findByRole("alert", {}, FIRST_LOAD)).toHaveTextContent("The insights service is not configured");
-});
+}, SLOW);

@@ -40,11 +40,11 @@ export function ValuesSection({ api, known, onChanged }: { api: InsightsApi; kno
     setBusy(true);
     const done = `${target.trim()} is worth ${formatUsd(Number(amount))} ${basisLabel(basis)}`;
     const request = change.kind === "create" ? api.createValue(change.input) : api.updateValue(change.id, change.change);
-    request.then(() => changed(done), failed).finally(() => setBusy(false));
+    request.then(() => changed(`Value set: ${done}`), failed).finally(() => setBusy(false));
   }
 
   function remove(definition: ValueDefinition) {
-    api.deleteValue(definition.id).then(() => changed(`${definition.target} ${basisLabel(definition.basis)}: removed`), failed);
+    api.deleteValue(definition.id).then(() => changed(`Removed: ${definition.target} ${basisLabel(definition.basis)}`), failed);
   }
 
   return (
@@ -100,7 +100,7 @@ export function ValuesSection({ api, known, onChanged }: { api: InsightsApi; kno
       </form>
       {outcome &&
         (outcome.ok ? (
-          <p role="status">Value set: {outcome.text}</p>
+          <p role="status">{outcome.text}</p>
         ) : (
           <p className="error" role="alert">
             {outcome.text}
