@@ -265,8 +265,9 @@ for _grain, _adverb in (("day", "daily"), ("week", "weekly"), ("month", "monthly
         GRAIN_PHRASES[_phrase] = _grain
     GRAIN_PHRASES[f"{_grain} by {_grain}"] = _grain
     GRAIN_PHRASES[f"per calendar {_grain}"] = _grain
-GRAIN_PHRASES["over time"] = "day"
-GRAIN_PHRASES["trend"] = "day"
+# A series without a named grain is per day.
+TREND_WORDS = {"over time", "trend", "trends", "evolution"}
+GRAIN_PHRASES.update(dict.fromkeys(TREND_WORDS, "day"))
 GRAIN_PHRASES["day to day"] = "day"
 
 SUPERLATIVES: dict[str, Ranking] = {

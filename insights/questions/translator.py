@@ -33,6 +33,7 @@ from insights.questions.lexicon import (
     METRIC_PHRASES,
     QUALIFIERS,
     STOPWORDS,
+    TREND_WORDS,
     Ranking,
 )
 from insights.questions.periods import midnight, utc_naive
@@ -152,7 +153,9 @@ class OfflineTranslator:
                 reading.group_by.append(tag.value)  # type: ignore[arg-type]
                 reading.singular_group = not tag.text.endswith("s")
             elif tag.kind == "grain":
-                reading.grain = tag.value  # type: ignore[assignment]
+                # "trend" asks for a series; a named grain ("weekly cost trend") says which.
+                if tag.text not in TREND_WORDS or reading.grain is None:
+                    reading.grain = tag.value  # type: ignore[assignment]
             elif tag.kind == "entity":
                 pairs = _narrow(tag, tags, index)
                 if len({name for _, name in pairs}) > 1:  # part of several names: ask back
