@@ -6,9 +6,10 @@ its own thread): a send that fails, now or later, is logged and counted in
 ``airloom_activity_send_failures_total``, never raised into a task or a request.
 
 Where the broker is: ``AIRLOOM_KAFKA_BOOTSTRAP_SERVERS`` (the services, and Airflow on the
-local stack), else, inside Airflow, Airloom's Kafka connection ``airloom_kafka`` (MWAA: from
-Secrets Manager, with MSK's IAM auth in its extra). Without either, emitting does nothing
-(said once in the log), so tools and tests without Kafka keep working.
+local stack; an Amazon MSK IAM address gets IAM auth), else, inside Airflow, Airloom's Kafka
+connection ``airloom_kafka`` (MWAA: from Secrets Manager, with MSK's IAM auth in its extra).
+Without either, emitting does nothing (said once in the log), so tools and tests without
+Kafka keep working.
 """
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ from __future__ import annotations
 import atexit
 import logging
 import os
+import re
 import sys
 import threading
+from functools import partial
 from typing import Any, TypeVar
 
 from prometheus_client import Counter
@@ -33,6 +36,12 @@ PARTITIONS = 3
 DELIVERY_TIMEOUT_MS = 30_000
 FLUSH_SECONDS = 5.0
 TOPIC_SECONDS = 15.0
+# Amazon MSK brokers' IAM listener: b-1.x.y.c2.kafka.<region>.amazonaws.com:9098 (provisioned),
+# boot-x.c2.kafka-serverless.<region>.amazonaws.com:9098 (serverless).
+MSK_IAM = re.compile(
+    r"\.kafka(?:-serverless)?\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(?:\.cn)?:9098(?=$|,)",
+    re.IGNORECASE,
+)
 
 SEND_FAILURES = Counter(
     "airloom_activity_send_failures",
@@ -157,8 +166,29 @@ def producer_config() -> dict[str, Any] | None:
     """Where this process sends activity: the environment first, then Airflow's connection."""
     bootstrap = os.environ.get(BOOTSTRAP_ENV, "").strip()
     if bootstrap:
-        return {"bootstrap.servers": bootstrap}
+        return environment_config(bootstrap)
     return _from_airflow_connection()
+
+
+def environment_config(bootstrap: str) -> dict[str, Any]:
+    """Client settings for ``bootstrap``; Amazon MSK's IAM listener (port 9098) gets SASL
+    OAUTHBEARER with tokens signed by the process's AWS credentials (the services' task role)."""
+    config: dict[str, Any] = {"bootstrap.servers": bootstrap}
+    match = MSK_IAM.search(bootstrap)
+    if match:
+        config |= {
+            "security.protocol": "SASL_SSL",
+            "sasl.mechanism": "OAUTHBEARER",
+            "oauth_cb": partial(_msk_iam_token, match["region"].lower()),
+        }
+    return config
+
+
+def _msk_iam_token(region: str, _oauthbearer_config: str) -> tuple[str, float]:
+    from aws_msk_iam_sasl_signer import MSKAuthTokenProvider
+
+    token, expiry_ms = MSKAuthTokenProvider.generate_auth_token(region)
+    return token, expiry_ms / 1000  # librdkafka wants seconds since the epoch
 
 
 def activity_producer() -> ActivityProducer | None:
