@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from insights.detection.insight import last_complete_week
 from tests.integration.insights.conftest import (
     Insights,
     event,
@@ -56,6 +57,49 @@ def _quiet_endpoint(tenant: str, endpoint: str) -> list[dict]:
     ]
 
 
+def _slower_runs(tenant: str, workflow: str) -> list[dict]:
+    """Three runs a week of 10 minutes for four weeks, then three of 30 minutes last week."""
+    start, _ = last_complete_week(NOW)
+    events = []
+    for back, seconds in ((4, 600), (3, 600), (2, 600), (1, 600), (0, 1800)):
+        for n in range(3):
+            ended = start - timedelta(weeks=back) + timedelta(days=2 * n, hours=3)
+            events.append(
+                event(
+                    "dag_run",
+                    tenant,
+                    ended,
+                    dag_id=workflow,
+                    run_id=f"{workflow}-{back}-{n}",
+                    workflow=workflow,
+                    run_type="scheduled",
+                    state="success",
+                    started_at=(ended - timedelta(seconds=seconds)).isoformat(),
+                    ended_at=ended.isoformat(),
+                    duration_s=float(seconds + n),
+                )
+            )
+    return events
+
+
+def _slower_deployment(tenant: str, endpoint: str) -> list[dict]:
+    """An endpoint whose new version, ready 3 days ago, answers three times slower."""
+    deployed = NOW - timedelta(days=3)
+    events = [
+        event("deployment", tenant, deployed, endpoint=endpoint, model="scorer-model",
+              model_version="2", action="deploy", state="ready", target="local")
+    ]  # fmt: skip
+    for i in range(1300):  # about 770 before and 530 after: 400 a side are needed
+        at = NOW - timedelta(days=7) + timedelta(minutes=7.5 * i)
+        slower = 3 if at >= deployed else 1
+        events.append(
+            event("invocation", tenant, at, endpoint=endpoint, model="scorer-model",
+                  model_version="2" if slower == 3 else "1", predictions=1,
+                  latency_ms=float(slower * (20 + i % 50)), ok=True, target="local")
+        )  # fmt: skip
+    return events
+
+
 @pytest.fixture(scope="module")
 def app(broker, tmp_path_factory) -> Iterator[Insights]:
     folder = tmp_path_factory.mktemp("insights-automated")
@@ -66,6 +110,8 @@ def app(broker, tmp_path_factory) -> Iterator[Insights]:
             *_quiet_endpoint("acme", "old-api"),
             *_calls("globex", "free", 220, 0),
             *_quiet_endpoint("globex", "globex-secret"),
+            *_slower_runs("initech", "nightly"),
+            *_slower_deployment("initech", "scorer"),
         )
         yield running
 
@@ -88,7 +134,10 @@ def _refresh_until(app: Insights, headers: dict, wanted: set[tuple[str, str]]) -
         last.update(_refresh(app, headers))
         return wanted <= _found(last)
 
-    eventually(attempt)
+    try:
+        eventually(attempt)
+    except AssertionError:
+        raise AssertionError(f"{wanted} not found; last refresh: {last}") from None
     return last
 
 
@@ -118,6 +167,22 @@ def test_a_refresh_finds_stores_and_ranks_the_tenants_insights(app):
         "/api/v1/insights", params={"subject_kind": "tier", "subject": "free"}, headers=editor
     ).json()
     assert _found(by_subject) == {("rate_limit_pressure", "free")}
+
+
+def test_runs_and_deployments_are_judged_on_the_service_read_model(app):
+    """The detectors on the real views (priced, TIMESTAMPTZ), from events sent as producers do."""
+    wanted = {("duration_jump", "nightly"), ("latency_regression", "scorer")}
+    body = _refresh_until(app, app.headers("initech", "editor"), wanted)
+    assert _found(body) == wanted, body
+    slower = next(i for i in body["insights"] if i["kind"] == "duration_jump")
+    assert slower["sentence"].startswith("Runs of the nightly workflow took 30.0 min (median)")
+    assert slower["sentence"].endswith("3.0\u00d7 their usual 10.0 min.")
+    latency = next(i for i in body["insights"] if i["kind"] == "latency_regression")
+    assert "after scorer-model version 2 was deployed" in latency["sentence"]
+    assert (
+        latency["evidence"]["figures"]["p95_after_ms"]
+        > 2.5 * latency["evidence"]["figures"]["p95_before_ms"]
+    )
 
 
 def test_one_tenant_never_sees_or_refreshes_another_tenants_insights(app):
