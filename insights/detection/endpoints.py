@@ -82,7 +82,7 @@ WITH traffic AS (
 )
 SELECT endpoint, coalesce(t.requests, 0), epoch(t.last_at), epoch(d.ready_at)
 FROM traffic t FULL JOIN deployed d USING (endpoint)
-WHERE greatest(coalesce(t.last_at, d.ready_at), coalesce(d.ready_at, t.last_at)) < $idle_since
+WHERE greatest(t.last_at, d.ready_at) < $idle_since  -- greatest() skips a missing one
   AND (coalesce(t.requests, 0) >= $min_past OR d.ready_at IS NOT NULL)
 ORDER BY endpoint
 """

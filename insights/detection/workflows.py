@@ -40,7 +40,8 @@ WITH weekly AS (
            count(*) AS runs,
            count(*) FILTER (WHERE state = 'failed') AS failures,
            coalesce(sum(cost_usd), 0) AS cost,
-           median(duration_s) AS duration
+           median(duration_s) AS duration,
+           bool_and(workflow IS NULL) AS built_in
     FROM runs
     WHERE tenant = $tenant AND ended_at >= $first AND ended_at < $end
     GROUP BY ALL
@@ -59,7 +60,7 @@ SELECT c.subject, c.runs, c.failures, c.cost, c.duration,
        p.runs AS previous_runs, p.cost AS previous_cost, p.duration AS previous_duration,
        p.failures AS previous_failures,
        b.weeks, b.cost_median, b.cost_mad, b.duration_median, b.duration_mad,
-       b.failure_rate_median
+       b.failure_rate_median, c.built_in
 FROM weekly c
 JOIN baseline b USING (subject)
 LEFT JOIN weekly p ON p.subject = c.subject AND p.week = c.week - 1
@@ -87,6 +88,7 @@ class WorkflowWeek:
     duration_median: float | None
     duration_mad: float | None
     failure_rate_median: float
+    built_in: bool  # a built-in DAG: named by its DAG id, which its evidence filters on
 
 
 def workflow_weeks(
@@ -128,17 +130,16 @@ def _cost_jump(week: WorkflowWeek, start: datetime, end: datetime) -> Insight | 
     if z < t.ROBUST_Z or change < t.MIN_COST_CHANGE_USD or week.cost < usual * t.MIN_COST_RATIO:
         return None
     ratio = week.cost / usual if usual > 0 else math.inf
-    before = (
-        f"the week before ({money(week.previous_cost)})"
-        if week.previous_cost is not None
-        else "its usual week"
-    )
-    compared = week.previous_cost if week.previous_cost is not None else usual
-    times = f"{week.cost / compared:.1f}{TIMES} " if compared > 0 else "up from nothing in "
-    sentence = (
-        f"The {week.subject} workflow cost {money(week.cost)} last week ({span(start, end)}), "
-        f"{times}{before}; its usual week costs {money(usual)}."
-    )
+    said = f"The {week.subject} workflow cost {money(week.cost)} last week ({span(start, end)}), "
+    if week.previous_cost:
+        sentence = (
+            f"{said}{week.cost / week.previous_cost:.1f}{TIMES} the week before "
+            f"({money(week.previous_cost)}); its usual week costs {money(usual)}."
+        )
+    elif usual > 0:
+        sentence = f"{said}{ratio:.1f}{TIMES} its usual week ({money(usual)})."
+    else:
+        sentence = f"{said}against nothing in its usual week."
     return Insight(
         kind="cost_jump",
         subject_kind="workflow",
@@ -221,9 +222,10 @@ def _evidence(
     ratio: float | None,
 ) -> dict:
     baseline_start = start - timedelta(weeks=t.BASELINE_WEEKS)
+    dimension = "dag_id" if week.built_in else "workflow"
     return {
         "view": "runs",
-        "filters": {"workflow": week.subject},
+        "filters": {dimension: week.subject},
         "figures": {
             "runs": week.runs,
             "failures": week.failures,
@@ -238,5 +240,5 @@ def _evidence(
             "robust_z": round(z, 2),
             "ratio": None if ratio is None or math.isinf(ratio) else round(ratio, 3),
         },
-        "query": evidence_query(metric, "workflow", week.subject, baseline_start, end, "week"),
+        "query": evidence_query(metric, dimension, week.subject, baseline_start, end, "week"),
     }

@@ -244,3 +244,17 @@ def test_a_run_of_another_week_only_is_not_compared():
     assert detect_insights(read_model(rows), "acme", NOW) == []
     rows = {"runs": [run("acme", "once", WEEK + timedelta(days=1), 500.0)]}
     assert detect_insights(read_model(rows), "acme", NOW) == []
+
+
+def test_a_built_in_dag_is_named_by_its_dag_id_and_a_missing_week_before_is_skipped():
+    rows = weekly_runs("acme", "airloom_model_benchmark", [20.0] * 7 + [0.0] + [60.0])
+    rows = rows[:7] + rows[14:]  # no run in the week before
+    for row in rows:
+        row["workflow"] = None  # built-in DAGs have no workflow name
+    (insight,) = detect_insights(read_model({"runs": rows}), "acme", NOW)
+    assert insight.sentence == (
+        "The airloom_model_benchmark workflow cost $60.00 last week (23\u201329 Nov), "
+        "3.0\u00d7 its usual week ($20.00)."
+    )
+    assert insight.evidence["filters"] == {"dag_id": "airloom_model_benchmark"}
+    assert parse_query(insight.evidence["query"]).filters[0].dimension == "dag_id"
