@@ -1,4 +1,5 @@
 import { render, screen, within } from "@testing-library/react";
+import axe from "axe-core";
 import userEvent from "@testing-library/user-event";
 import { createMemoryRouter, RouterProvider } from "react-router";
 import { expect, it } from "vitest";
@@ -6,7 +7,7 @@ import { expect, it } from "vitest";
 import { routes } from "../routes";
 import { StudioProvider } from "../session/StudioContext";
 import { answering, CONFIG, json } from "../test/answers";
-import { dashboardAnswers } from "../test/insightsAnswers";
+import { dashboardAnswers, UNDERSTOOD } from "../test/insightsAnswers";
 import { signedInAs } from "../test/marketplaceAnswers";
 import { renderStudio } from "../test/renderStudio";
 
@@ -114,4 +115,22 @@ it("says the insights service is not configured when the builder names none", as
     </StudioProvider>,
   );
   expect(await screen.findByRole("alert", {}, FIRST_LOAD)).toHaveTextContent("The insights service is not configured");
+}, SLOW);
+
+it("has no serious accessibility problems with every section filled in (axe-core)", async () => {
+  signedInAs("editor");
+  const { fetch } = answering(dashboardAnswers({ "POST /api/v1/questions": () => json(UNDERSTOOD) }));
+  renderStudio("/dashboard", fetch);
+  await screen.findByRole("table", { name: "ROI by workflow" }, FIRST_LOAD);
+  const user = userEvent.setup();
+  await user.type(screen.getByRole("textbox", { name: "Question" }), "cost by workflow last 7 days");
+  await user.click(screen.getByRole("button", { name: "Ask" }));
+  await screen.findByRole("table", { name: /^Answer:/ });
+  await screen.findByRole("button", { name: "Download 2026-W48 as PDF" });
+  await screen.findByRole("form", { name: "Set a value" });
+  await screen.findByRole("row", { name: /^churn \(workflow\)/ });
+  // jsdom draws nothing, so colour contrast is left to the browser test.
+  const results = await axe.run(document.body, { rules: { "color-contrast": { enabled: false } } });
+  const serious = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  expect(serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(", ")}`)).toEqual([]);
 }, SLOW);

@@ -12,18 +12,19 @@ export function KpiTiles({ kpis }: { kpis: Kpis | undefined }) {
     ["Predictions", kpis ? formatCount(kpis.predictions) : "—"],
   ];
   return (
-    <ul className="kpi-tiles" aria-label="Key figures">
+    // Not a list: each tile is a group named by its label, which a list item cannot be.
+    <div className="kpi-tiles">
       {tiles.map(([label, value]) => {
         const id = `kpi-${label.toLowerCase().replace(/\W+/g, "-")}`;
         return (
-          <li key={label} className="kpi-tile" role="group" aria-labelledby={id}>
+          <div key={label} className="kpi-tile" role="group" aria-labelledby={id}>
             <span className="kpi-label" id={id}>
               {label}
             </span>
             <span className="kpi-value">{value}</span>
-          </li>
+          </div>
         );
       })}
-    </ul>
+    </div>
   );
 }
