@@ -19,6 +19,12 @@ export function ValuesSection({ api, known, onChanged }: { api: InsightsApi; kno
   const [outcome, setOutcome] = useState<{ ok: boolean; text: string } | null>(null);
   const [busy, setBusy] = useState(false);
   const existing = loaded.state === "done" ? loaded.data : [];
+  // Endpoints to suggest: those that served in the last year (the service's default span).
+  const endpoints = useLoad(() => api.roi("endpoint", "month"), [api]);
+  const suggested =
+    targetKind === "workflow"
+      ? known
+      : [...new Set(endpoints.state === "done" ? endpoints.data.rows.map((row) => row.key) : [])].sort();
 
   function changed(text: string) {
     setOutcome({ ok: true, text });
@@ -70,7 +76,7 @@ export function ValuesSection({ api, known, onChanged }: { api: InsightsApi; kno
           <input list="value-targets" value={target} onChange={(event) => setTarget(event.target.value)} />
         </label>
         <datalist id="value-targets">
-          {known.map((name) => (
+          {suggested.map((name) => (
             <option key={name} value={name} />
           ))}
         </datalist>
