@@ -29,6 +29,7 @@ def test_studio_on_the_stack(stack: LocalStack, studio_dist: Path):
         "graphqlWsUrl": "/graphql",
         "marketplaceUrl": marketplace,
         "airflowUrl": stack.airflow_url,
+        "insightsUrl": stack.url("AIRLOOM_INSIGHTS_PORT"),
         "signIn": {"password": True, "oidc": None},
     }
 

@@ -72,6 +72,7 @@ def test_config_names_the_services(builder: Builder):
         "graphqlWsUrl": "/graphql",
         "marketplaceUrl": "http://127.0.0.1:18002",
         "airflowUrl": "http://127.0.0.1:18080",
+        "insightsUrl": None,  # this builder is told of no insights service
         "signIn": {"password": True, "oidc": None},
     }
 
