@@ -1,8 +1,9 @@
 """Kafka clients for Airloom's operators, built from one Airflow connection.
 
 Connection handling (config in the connection's extra, MSK IAM auth on AWS) is the Apache
-Kafka provider's; this hook adds what Airloom needs on top: an idempotent producer, consumers
-that never auto-commit, and topic creation that tolerates an existing topic.
+Kafka provider's; this hook adds Airloom's clients on top (an idempotent producer, consumers
+that never auto-commit: :class:`airloom.kafka_clients.KafkaClientSet`), topic creation that
+tolerates an existing topic, and sending and reading single records.
 """
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from airflow.providers.apache.kafka.hooks.base import KafkaBaseHook
-from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, TopicPartition
-from confluent_kafka.admin import AdminClient, NewTopic
+from confluent_kafka import Consumer, KafkaError, KafkaException, TopicPartition
+from confluent_kafka.admin import NewTopic
 
 from airloom.connections import KAFKA_CONN_ID
+from airloom.kafka_clients import KafkaClientSet
 
 
 @dataclass(frozen=True)
@@ -25,7 +27,7 @@ class Delivered:
     offset: int
 
 
-class KafkaHook(KafkaBaseHook):
+class KafkaHook(KafkaBaseHook, KafkaClientSet):
     """Producer, consumer and admin clients for one Kafka connection.
 
     :param kafka_config_id: Airflow connection whose extra holds the client config.
@@ -38,25 +40,6 @@ class KafkaHook(KafkaBaseHook):
         config = self._build_config()
         config.update(overrides)
         return config
-
-    def admin(self) -> AdminClient:
-        return AdminClient(self.client_config())
-
-    def producer(self, **overrides: Any) -> Producer:
-        """An idempotent producer: retries never duplicate or reorder a record."""
-        return Producer(
-            self.client_config(**{"enable.idempotence": True, "acks": "all", **overrides})
-        )
-
-    def consumer(self, group_id: str, **overrides: Any) -> Consumer:
-        """A consumer whose offsets move only when the caller commits them."""
-        settings = {
-            "group.id": group_id,
-            "enable.auto.commit": False,
-            "auto.offset.reset": "earliest",
-            **overrides,
-        }
-        return Consumer(self.client_config(**settings))
 
     def ensure_topic(self, topic: str, partitions: int = 1, timeout: float = 30.0) -> None:
         admin = self.admin()  # keep a reference: a collected client cancels its futures
