@@ -139,6 +139,12 @@ def mwaa_server(
     url = f"http://{LOOPBACK}:{port}"
     command = [sys.executable, "-m", "tests.harness.mwaa_server", str(port)]
     if airflow_url:
-        command += ["--airflow-url", airflow_url, "--username", username, "--password", password]
+        # `--opt=value`: a generated password may begin with "-", which argparse
+        # would otherwise read as another option.
+        command += [
+            f"--airflow-url={airflow_url}",
+            f"--username={username}",
+            f"--password={password}",
+        ]
     with serve("mwaa", command, health.http_ok(f"{url}/environments"), url, port) as server:
         yield server
