@@ -45,10 +45,21 @@ def stored_schema() -> pa.Schema:
     )
 
 
+@dataclass(frozen=True)
+class Snapshot:
+    """A tenant's events of one kind as held now. Within a ``generation`` rows are only ever
+    appended, so what was derived from the first rows still holds; a new generation (the
+    files were rewritten) means derive everything again."""
+
+    table: pa.Table
+    generation: int
+
+
 @dataclass
 class _Held:
     files: frozenset[str] = frozenset()
     table: pa.Table | None = None
+    generation: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -65,6 +76,10 @@ class ActivityCache:
 
     def events(self, kind: str, tenant: str) -> pa.Table:
         """The tenant's events of ``kind``, including every file landed until now."""
+        return self.snapshot(kind, tenant).table
+
+    def snapshot(self, kind: str, tenant: str) -> Snapshot:
+        """:meth:`events`, with the generation that says whether rows were only appended."""
         if not TENANT_PATTERN.fullmatch(tenant):
             raise ValueError(f"{tenant!r} is not a tenant name")
         with self._lock:
@@ -77,11 +92,12 @@ class ActivityCache:
             filesystem, files = self._files(kind, tenant)
             if not files.issuperset(held.files):  # files went (a rewrite): read all again
                 held.files, held.table = frozenset(), None
+                held.generation += 1
             new = sorted(files - held.files)
             if new or held.table is None:
                 held.table = _add_unseen(held.table, _read(filesystem, new))
                 held.files = files
-            return held.table
+            return Snapshot(held.table, held.generation)
 
     def _files(self, kind: str, tenant: str) -> tuple[object, frozenset[str]]:
         from pyarrow import fs

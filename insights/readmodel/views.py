@@ -3,11 +3,11 @@ contract's views (docs/insights.md): ``runs``, ``task_runs``, ``invocations``,
 ``deployments``, ``api_calls``.
 
 Each connection is in memory and short-lived: it registers the tenant's events (read from
-the lake once and kept in memory: :mod:`insights.readmodel.lake`), the rates of the
-environment and the tenant's value definitions as small tables, then defines the views over
-them. Every view also keeps only rows of ``getvariable('airloom_tenant')``, the tenant set
-with a bound parameter, so the views say whose data they hold even if a dataset were ever
-shared. Each event counts once (by ``event_id``) however often it was sent.
+the lake once and kept in memory: :mod:`insights.readmodel.lake`), already priced at the
+environment's rates as they landed (:mod:`insights.readmodel.facts`), and the tenant's value
+definitions as small tables, then defines the views over them. Every view's ``tenant`` is
+``getvariable('airloom_tenant')``, set with a bound parameter: only the tenant's own folders
+were read. Each event counts once (by ``event_id``) however often it was sent.
 
 The SQL here is fixed text; nothing a caller sends is pasted into it.
 """
@@ -19,16 +19,14 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from insights.activity.events import KINDS
+from insights.readmodel.facts import AT, FactsCache
 from insights.readmodel.lake import ActivityCache
-from insights.readmodel.rates import DEFAULT, RatesFile
+from insights.readmodel.rates import RatesFile
 
 if TYPE_CHECKING:
     import duckdb
 
 VIEWS = ("runs", "task_runs", "invocations", "deployments", "api_calls")
-FINISHED = ("success", "failed")
-AT = '"at"'  # a keyword in DuckDB (AT TIME ZONE): always quoted
 
 
 @dataclass(frozen=True)
@@ -40,93 +38,45 @@ class Values:
     per_prediction: Mapping[str, float] = field(default_factory=dict)
 
 
-def _ts(column: str) -> str:
-    # Producers send ISO 8601 text; a value that is not one reads as null, never an error.
-    return f"TRY_CAST({column} AS TIMESTAMPTZ)"
-
-
-# Events arrive here once per event_id already (:mod:`insights.readmodel.lake`); the tenant
-# is the folder's, so it is the connection's.
-_EVENTS = """
-CREATE TEMP VIEW _{kind} AS
-SELECT getvariable('airloom_tenant') AS tenant, * FROM _{kind}_files
-"""
+# Events arrive here once per event_id already (:mod:`insights.readmodel.lake`), priced
+# (:mod:`insights.readmodel.facts`); the tenant is the folder's, so it is the connection's.
+_TENANT = "getvariable('airloom_tenant')"
 
 _TASK_RUNS = f"""
 CREATE TEMP VIEW task_runs AS
-SELECT e.tenant, e.workflow, e.dag_id, e.run_id, e.task_id, e.node_type, e.state,
-       e.try_number, {_ts("e.started_at")} AS started_at, {_ts("e.ended_at")} AS ended_at,
-       e.duration_s,
-       coalesce(e.duration_s, 0) / 3600.0
-           * coalesce(r.usd_per_hour, (SELECT usd_per_hour FROM _task_rates
-                                       WHERE node_type = '{DEFAULT}')) AS cost_usd
-FROM _task_run e LEFT JOIN _task_rates r ON r.node_type = e.node_type
-WHERE e.tenant = getvariable('airloom_tenant')
+SELECT {_TENANT} AS tenant, * FROM _task_run_facts
 """
 
-# A run's last dag_run event that says it finished; its cost is its tasks' (or, when no task
-# event came, its own duration at the default task rate), its value the workflow's per run.
+# A run's value is the workflow's per successful run.
 _RUNS = f"""
 CREATE TEMP VIEW runs AS
-WITH finished AS (
-    SELECT * FROM _dag_run
-    WHERE state IN {FINISHED}
-    QUALIFY row_number() OVER (
-        PARTITION BY dag_id, run_id
-        ORDER BY {_ts(AT)} DESC NULLS LAST, _kafka_partition DESC, _kafka_offset DESC) = 1
-), task_costs AS (
-    SELECT dag_id, run_id, sum(cost_usd) AS cost_usd FROM task_runs GROUP BY dag_id, run_id
-)
-SELECT f.tenant, f.workflow, TRY_CAST(f.workflow_version AS INTEGER) AS workflow_version,
-       f.dag_id, f.run_id, f.run_type, f.state,
-       {_ts("f.started_at")} AS started_at,
-       coalesce({_ts("f.ended_at")}, {_ts("f." + AT)}) AS ended_at,
-       f.duration_s,
-       coalesce(t.cost_usd, coalesce(f.duration_s, 0) / 3600.0
-           * (SELECT usd_per_hour FROM _task_rates WHERE node_type = '{DEFAULT}')) AS cost_usd,
+SELECT {_TENANT} AS tenant, f.*,
        CASE WHEN f.state = 'success' THEN coalesce(v.usd, 0) ELSE 0 END AS value_usd
-FROM finished f
-LEFT JOIN task_costs t ON t.dag_id = f.dag_id AND t.run_id = f.run_id
+FROM _run_facts f
 LEFT JOIN _values_per_run v ON v.target = coalesce(f.workflow, f.dag_id)
-WHERE f.tenant = getvariable('airloom_tenant')
 """
 
-# Serving is charged for the time requests take at the target's hourly price; value is per
-# prediction of a successful request.
+# A request's value is per prediction of a successful request.
 _INVOCATIONS = f"""
 CREATE TEMP VIEW invocations AS
-SELECT e.tenant, e.endpoint, e.model, e.model_version, {_ts("e." + AT)} AS "at", e.predictions,
-       e.latency_ms, e.ok,
-       coalesce(e.latency_ms, 0) / 3600000.0
-           * coalesce(r.usd_per_hour, (SELECT usd_per_hour FROM _serving_rates
-                                       WHERE target = '{DEFAULT}')) AS cost_usd,
+SELECT {_TENANT} AS tenant, e.*,
        CASE WHEN e.ok IS TRUE THEN coalesce(e.predictions, 0) * coalesce(v.usd, 0) ELSE 0 END
            AS value_usd
-FROM _invocation e
-LEFT JOIN _serving_rates r ON r.target = e.target
+FROM _invocation_facts e
 LEFT JOIN _values_per_prediction v ON v.target = e.endpoint
-WHERE e.tenant = getvariable('airloom_tenant')
 """
 
 _DEPLOYMENTS = f"""
 CREATE TEMP VIEW deployments AS
-SELECT tenant, endpoint, model, model_version, action, state, target, {_ts(AT)} AS "at"
-FROM _deployment WHERE tenant = getvariable('airloom_tenant')
+SELECT {_TENANT} AS tenant, endpoint, model, model_version, action, state, target, {AT}
+FROM _deployment_events
 """
 
 _API_CALLS = f"""
 CREATE TEMP VIEW api_calls AS
-SELECT tenant, service, route, method, status, tier, rate_limited, {_ts(AT)} AS "at"
-FROM _api_call WHERE tenant = getvariable('airloom_tenant')
+SELECT {_TENANT} AS tenant, service, route, method, status, tier, rate_limited, {AT}
+FROM _api_call_events
 """
-
-
-def _rates_table(hourly: Mapping[str, float], key: str):
-    import pyarrow as pa
-
-    return pa.table(
-        {key: list(hourly), "usd_per_hour": pa.array(list(hourly.values()), pa.float64())}
-    )
 
 
 def _values_table(per_target: Mapping[str, float]):
@@ -153,6 +103,7 @@ class ReadModel:
         self.activity_uri = activity_uri
         self.rates = rates
         self.activity = ActivityCache(activity_uri)
+        self.facts = FactsCache(self.activity, rates)
         # One in-memory database; each request gets its own connection to it (a cursor),
         # whose registered tables, views and variables no other connection sees. Opening a
         # database costs tens of milliseconds, a cursor next to nothing.
@@ -165,19 +116,22 @@ class ReadModel:
     ) -> Iterator[duckdb.DuckDBPyConnection]:
         """A connection whose views hold ``tenant``'s activity and nothing else."""
         values = values or Values()
+        facts = self.facts.facts(tenant)
         connection = self._database.cursor()
         try:
             connection.execute("SET TimeZone = 'UTC'")
             connection.execute("SET VARIABLE airloom_tenant = ?", [tenant])
-            for kind in KINDS:
-                connection.register(f"_{kind}_files", self.activity.events(kind, tenant))
-                connection.execute(_EVENTS.format(kind=kind))
-            connection.register("_task_rates", _rates_table(self.rates.task_hourly(), "node_type"))
-            connection.register(
-                "_serving_rates", _rates_table(self.rates.serving_hourly(), "target")
-            )
-            connection.register("_values_per_run", _values_table(values.per_run))
-            connection.register("_values_per_prediction", _values_table(values.per_prediction))
+            tables = {
+                "_task_run_facts": facts.task_runs,
+                "_run_facts": facts.runs,
+                "_invocation_facts": facts.invocations,
+                "_deployment_events": self.activity.events("deployment", tenant),
+                "_api_call_events": self.activity.events("api_call", tenant),
+                "_values_per_run": _values_table(values.per_run),
+                "_values_per_prediction": _values_table(values.per_prediction),
+            }
+            for name, table in tables.items():
+                connection.register(name, table)
             for statement in (_TASK_RUNS, _RUNS, _INVOCATIONS, _DEPLOYMENTS, _API_CALLS):
                 connection.execute(statement)
             yield connection

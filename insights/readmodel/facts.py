@@ -1,0 +1,172 @@
+"""A tenant's costed facts, worked out as events land rather than by every request.
+
+A dashboard asks many questions of the same events, and most of the work behind each was the
+same: pricing every task and every request at the rates, and finding each run's finished
+event. :class:`FactsCache` does that work once per event and keeps the results in memory as
+Arrow tables, per tenant:
+
+- ``task_runs``: each task event, with its ``cost_usd``;
+- ``invocations``: each serving request, with its ``cost_usd``;
+- ``runs``: each run's last finished event, with its tasks' cost.
+
+Task runs and invocations are priced row by row, so only rows that landed since the last
+request are priced and appended. Runs are derived again (from all dag_run events and the
+priced tasks) only when either changed. What a business says a run or a prediction is worth
+changes through the API at any time, so value is not part of a fact: the request's views add
+it (:mod:`insights.readmodel.views`).
+
+The SQL here is fixed text; the rates are bound as tables.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from insights.readmodel.lake import ActivityCache, Snapshot
+from insights.readmodel.rates import DEFAULT, RatesFile
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+FINISHED = ("success", "failed")
+AT = '"at"'  # a keyword in DuckDB (AT TIME ZONE): always quoted
+
+_TASK_COST = f"""
+SELECT e.workflow, e.dag_id, e.run_id, e.task_id, e.node_type, e.state, e.try_number,
+       e.started_at, e.ended_at, e.duration_s,
+       coalesce(e.duration_s, 0) / 3600.0
+           * coalesce(r.usd_per_hour, (SELECT usd_per_hour FROM _task_rates
+                                       WHERE node_type = '{DEFAULT}')) AS cost_usd
+FROM _new e LEFT JOIN _task_rates r ON r.node_type = e.node_type
+"""
+
+# Serving is charged for the time requests take at the target's hourly price.
+_INVOCATION_COST = f"""
+SELECT e.endpoint, e.model, e.model_version, e.{AT}, e.predictions, e.latency_ms, e.ok,
+       coalesce(e.latency_ms, 0) / 3600000.0
+           * coalesce(r.usd_per_hour, (SELECT usd_per_hour FROM _serving_rates
+                                       WHERE target = '{DEFAULT}')) AS cost_usd
+FROM _new e LEFT JOIN _serving_rates r ON r.target = e.target
+"""
+
+# A run's last dag_run event that says it finished; its cost is its tasks' (or, when no task
+# event came, its own duration at the default task price).
+_RUNS = f"""
+WITH finished AS (
+    SELECT * FROM _dag_run
+    WHERE state IN {FINISHED}
+    QUALIFY row_number() OVER (
+        PARTITION BY dag_id, run_id
+        ORDER BY {AT} DESC NULLS LAST, _kafka_partition DESC, _kafka_offset DESC) = 1
+), task_costs AS (
+    SELECT dag_id, run_id, sum(cost_usd) AS cost_usd FROM _task_runs GROUP BY dag_id, run_id
+)
+SELECT f.workflow, TRY_CAST(f.workflow_version AS INTEGER) AS workflow_version,
+       f.dag_id, f.run_id, f.run_type, f.state, f.started_at,
+       coalesce(f.ended_at, f.{AT}) AS ended_at, f.duration_s,
+       coalesce(t.cost_usd, coalesce(f.duration_s, 0) / 3600.0
+           * (SELECT usd_per_hour FROM _task_rates WHERE node_type = '{DEFAULT}')) AS cost_usd
+FROM finished f
+LEFT JOIN task_costs t ON t.dag_id = f.dag_id AND t.run_id = f.run_id
+"""
+
+
+@dataclass
+class _Priced:
+    """Rows of one kind priced so far: how many of which generation, and the result."""
+
+    generation: int = -1
+    rows: int = 0
+    table: pa.Table | None = None
+
+
+@dataclass
+class _TenantFacts:
+    task_runs: _Priced = field(default_factory=_Priced)
+    invocations: _Priced = field(default_factory=_Priced)
+    runs: pa.Table | None = None
+    runs_from: tuple[int, int, int, int] | None = None  # what ``runs`` was derived from
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+@dataclass(frozen=True)
+class Facts:
+    task_runs: pa.Table
+    invocations: pa.Table
+    runs: pa.Table
+
+
+class FactsCache:
+    """Each tenant's :class:`Facts`, kept up to date with its activity; see the module
+    docstring. Holds as many tenants as ``activity`` does, and lets go the same way."""
+
+    def __init__(self, activity: ActivityCache, rates: RatesFile) -> None:
+        import duckdb
+
+        self.activity = activity
+        self._task_rates = _rates_table(rates.task_hourly(), "node_type")
+        self._serving_rates = _rates_table(rates.serving_hourly(), "target")
+        self._held: OrderedDict[str, _TenantFacts] = OrderedDict()
+        self._lock = threading.Lock()
+        self._database = duckdb.connect(":memory:")
+        self._database.execute("SET GLOBAL TimeZone = 'UTC'")
+
+    def facts(self, tenant: str) -> Facts:
+        """``tenant``'s facts, including every event landed until now."""
+        with self._lock:
+            held = self._held.setdefault(tenant, _TenantFacts())
+            self._held.move_to_end(tenant)
+            while len(self._held) > self.activity.max_tenants:
+                self._held.popitem(last=False)
+        with held.lock:  # one pricer per tenant; the others wait for its result
+            tasks = self._price(
+                held.task_runs, self.activity.snapshot("task_run", tenant), _TASK_COST
+            )
+            calls = self._price(
+                held.invocations, self.activity.snapshot("invocation", tenant), _INVOCATION_COST
+            )
+            dag_runs = self.activity.snapshot("dag_run", tenant)
+            source = (
+                dag_runs.generation,
+                dag_runs.table.num_rows,
+                held.task_runs.generation,
+                held.task_runs.rows,
+            )
+            if held.runs is None or held.runs_from != source:
+                held.runs = self._sql(_RUNS, _dag_run=dag_runs.table, _task_runs=tasks)
+                held.runs_from = source
+            return Facts(task_runs=tasks, invocations=calls, runs=held.runs)
+
+    def _price(self, priced: _Priced, events: Snapshot, statement: str) -> pa.Table:
+        """``priced`` brought up to ``events``: only rows not priced yet are priced."""
+        import pyarrow as pa
+
+        if priced.generation != events.generation:  # the files were rewritten: start over
+            priced.generation, priced.rows, priced.table = events.generation, 0, None
+        if priced.table is None or events.table.num_rows > priced.rows:
+            added = self._sql(statement, _new=events.table.slice(priced.rows))
+            priced.table = (
+                added if priced.table is None else pa.concat_tables([priced.table, added])
+            )
+            priced.rows = events.table.num_rows
+        return priced.table
+
+    def _sql(self, statement: str, **tables: pa.Table) -> pa.Table:
+        with self._database.cursor() as connection:
+            connection.execute("SET TimeZone = 'UTC'")
+            connection.register("_task_rates", self._task_rates)
+            connection.register("_serving_rates", self._serving_rates)
+            for name, table in tables.items():
+                connection.register(name, table)
+            return connection.sql(statement).to_arrow_table()
+
+
+def _rates_table(hourly: dict[str, float], key: str) -> pa.Table:
+    import pyarrow as pa
+
+    return pa.table(
+        {key: list(hourly), "usd_per_hour": pa.array(list(hourly.values()), pa.float64())}
+    )

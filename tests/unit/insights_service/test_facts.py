@@ -1,0 +1,96 @@
+"""The priced facts follow the lake: a batch that lands is priced and added to what was priced
+before, a run's cost follows its tasks as they land, and files rewritten are priced again."""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+
+from airloom.datasets import write_table
+from insights.activity.landing import activity_folder
+from insights.readmodel.facts import FactsCache
+from insights.readmodel.lake import ActivityCache, stored_schema
+from insights.readmodel.rates import load_rates
+
+RATES = load_rates("local")
+TRAIN, SERVING = (
+    RATES.task_hourly()["train"],
+    RATES.serving_hourly()["default"],
+)  # "local" is priced as the default
+
+
+def land(activity: str, kind: str, tenant: str, rows: list[dict]) -> None:
+    """A batch file as the consumer writes it (one kind, one tenant, an ingest day)."""
+    schema = stored_schema()
+    columns = {f.name: pa.nulls(len(rows), f.type) for f in schema}
+    for name in rows[0]:
+        columns[name] = pa.array([row[name] for row in rows], schema.field(name).type)
+    columns["event_id"] = pa.array([uuid.uuid4().hex for _ in rows], pa.string())
+    columns["kind"] = pa.array([kind] * len(rows), pa.string())
+    columns["_kafka_partition"] = pa.array([0] * len(rows), pa.int32())
+    columns["_kafka_offset"] = pa.array(range(len(rows)), pa.int64())
+    columns["ingest_date"] = pa.array(["2026-12-03"] * len(rows), pa.string())
+    write_table(
+        pa.table(columns),
+        activity_folder(activity, kind, tenant),
+        f"kafka-{uuid.uuid4().hex[:8]}",
+        partition_by="ingest_date",
+        replace=False,
+    )
+
+
+def task(run_id: str, seconds: float) -> dict:
+    return {"dag_id": "wf_churn", "run_id": run_id, "workflow": "churn", "task_id": "fit",
+            "node_type": "train", "state": "success", "duration_s": seconds}  # fmt: skip
+
+
+def run_ended(run_id: str) -> dict:
+    return {"dag_id": "wf_churn", "run_id": run_id, "workflow": "churn", "state": "success",
+            "at": "2026-12-03T10:00:00+00:00", "duration_s": 60.0}  # fmt: skip
+
+
+def call(latency_ms: float) -> dict:
+    return {"endpoint": "churn", "latency_ms": latency_ms, "ok": True, "predictions": 2,
+            "target": "local", "at": "2026-12-03T10:00:00+00:00"}  # fmt: skip
+
+
+@pytest.fixture
+def activity(tmp_path: Path) -> str:
+    return str(tmp_path / "_airloom" / "activity")
+
+
+def test_each_batch_is_priced_once_and_added_to_what_was_priced(activity: str):
+    facts = FactsCache(ActivityCache(activity), RATES)
+    land(activity, "invocation", "acme", [call(1000.0), call(2000.0)])
+    first = facts.facts("acme").invocations
+    assert first["cost_usd"].to_pylist() == pytest.approx([SERVING / 3600, 2 * SERVING / 3600])
+    land(activity, "invocation", "acme", [call(3600.0)])
+    second = facts.facts("acme").invocations
+    assert second.num_rows == 3
+    assert second.slice(0, 2).equals(first)  # what was priced stays as it was
+    assert second["cost_usd"][2].as_py() == pytest.approx(SERVING / 1000)
+
+
+def test_a_runs_cost_follows_its_tasks_as_they_land(activity: str):
+    facts = FactsCache(ActivityCache(activity), RATES)
+    land(activity, "dag_run", "acme", [run_ended("r1")])
+    land(activity, "task_run", "acme", [task("r1", 1800.0)])
+    assert facts.facts("acme").runs["cost_usd"].to_pylist() == pytest.approx([TRAIN / 2])
+    land(activity, "task_run", "acme", [task("r1", 1800.0)])  # a retry's try, landed later
+    assert facts.facts("acme").runs["cost_usd"].to_pylist() == pytest.approx([TRAIN])
+
+
+def test_files_rewritten_are_priced_again_and_tenants_stay_apart(activity: str):
+    facts = FactsCache(ActivityCache(activity), RATES)
+    land(activity, "invocation", "acme", [call(1000.0)])
+    land(activity, "invocation", "globex", [call(5000.0), call(5000.0)])
+    assert facts.facts("acme").invocations.num_rows == 1
+    shutil.rmtree(activity_folder(activity, "invocation", "acme"))
+    land(activity, "invocation", "acme", [call(7200.0)])
+    again = facts.facts("acme").invocations
+    assert again["cost_usd"].to_pylist() == pytest.approx([2 * SERVING / 1000])
+    assert facts.facts("globex").invocations.num_rows == 2
