@@ -39,6 +39,9 @@ def utcnow() -> datetime:
 Tenant = Annotated[str, AfterValidator(_tenant)]
 Timestamp = Annotated[AwareDatetime, AfterValidator(_utc)]
 RunState = Literal["running", "success", "failed"]
+# A task instance's end: ``skipped`` (by itself, a branch not taken, or a trigger rule) and
+# ``upstream_failed`` (never ran because a task it needs failed) are ends too.
+TaskState = Literal["running", "success", "failed", "skipped", "upstream_failed"]
 
 
 class ActivityEvent(BaseModel):
@@ -73,7 +76,8 @@ class DagRunEvent(ActivityEvent):
 
 
 class TaskRunEvent(ActivityEvent):
-    """A task instance ended (``success`` or ``failed``; a failure before a retry too)."""
+    """A task instance ended: ``success`` or ``failed`` (a failure before a retry too), or
+    ``skipped`` / ``upstream_failed`` (those that never ran have no times, duration ``null``)."""
 
     kind: Literal["task_run"] = "task_run"
     source: Literal["airflow"] = "airflow"
@@ -83,7 +87,7 @@ class TaskRunEvent(ActivityEvent):
     workflow: str | None = None
     workflow_version: int | None = None
     node_type: str
-    state: RunState
+    state: TaskState
     try_number: int | None = None
     started_at: Timestamp | None = None
     ended_at: Timestamp | None = None
@@ -116,8 +120,11 @@ class ModelPromotedEvent(ActivityEvent):
 
 
 class DeploymentEvent(ActivityEvent):
+    """A deploy or rollback run ``started`` (sent by the marketplace that starts it), or ended
+    ``ready`` / ``failed`` (sent by the run's own ``rollout`` task, from Airflow)."""
+
     kind: Literal["deployment"] = "deployment"
-    source: Literal["marketplace"] = "marketplace"
+    source: Literal["marketplace", "airflow"] = "marketplace"
     endpoint: str | None = None
     model: str
     model_version: int | None = None

@@ -2,7 +2,9 @@
 
 Airflow calls :class:`ActivityListener` where the state changes: DAG-run hooks in the
 scheduler (and the API server, when a person marks a run), task-instance hooks in the task's
-own process (the Task SDK runner). Each hook only queues an event (see
+own process (the Task SDK runner). Tasks that ended without running (skipped by the scheduler,
+upstream_failed) reach no task hook: they are reported when their run ends
+(:mod:`airloom.activity.unreported_tasks`). Each hook only queues an event (see
 :mod:`airloom.activity.producer`); the task process waits for its queue in ``before_stopping``,
 just before it exits, so a task's event is not lost with the process. Nothing here raises into
 Airflow: a hook that cannot tell what it saw logs it and counts it as a failed send.
@@ -23,6 +25,11 @@ from airflow.plugins_manager import AirflowPlugin
 from airloom.activity.events import DagRunEvent, TaskRunEvent, utcnow
 from airloom.activity.ownership import node_type_of, owner_of
 from airloom.activity.producer import emit_new, flush
+from airloom.activity.unreported_tasks import (
+    never_ran_event_id,
+    ran,
+    report_tasks_that_never_ran,
+)
 
 log = logging.getLogger(__name__)
 
@@ -84,12 +91,26 @@ def dag_run_event(dag_run: Any, state: str) -> None:
     )
 
 
+def dag_run_ended(dag_run: Any, state: str) -> None:
+    """The run's end, then its tasks that ended without running (no task hook saw them)."""
+    dag_run_event(dag_run, state)
+    owner = owner_of(dag_run.dag_id, _run_tags(dag_run), getattr(dag_run, "conf", None))
+    report_tasks_that_never_ran(dag_run, owner)
+
+
 def task_run_event(task_instance: Any, state: str) -> None:
     ti = task_instance
     owner = owner_of(ti.dag_id, _task_tags(ti), _task_conf(ti))
     started, ended = ti.start_date, ti.end_date or utcnow()
+    same_id = {}
+    if state == "skipped" and not ran(ti):  # marked skipped by a person: its run's end
+        # reports it too, under this id, and the read model counts an event id once
+        same_id["event_id"] = never_ran_event_id(
+            ti.dag_id, ti.run_id, ti.task_id, getattr(ti, "map_index", -1), state
+        )
     emit_new(
         TaskRunEvent,
+        **same_id,
         tenant=owner.tenant,
         at=ended,
         dag_id=ti.dag_id,
@@ -122,11 +143,11 @@ class ActivityListener:
 
     @hookimpl
     def on_dag_run_success(self, dag_run: Any, msg: str) -> None:
-        _safely("a successful DAG run", dag_run_event, dag_run, "success")
+        _safely("a successful DAG run", dag_run_ended, dag_run, "success")
 
     @hookimpl
     def on_dag_run_failed(self, dag_run: Any, msg: str) -> None:
-        _safely("a failed DAG run", dag_run_event, dag_run, "failed")
+        _safely("a failed DAG run", dag_run_ended, dag_run, "failed")
 
     @hookimpl
     def on_task_instance_success(self, previous_state: Any, task_instance: Any) -> None:
@@ -135,6 +156,12 @@ class ActivityListener:
     @hookimpl
     def on_task_instance_failed(self, previous_state: Any, task_instance: Any, error: Any) -> None:
         _safely("a failed task", task_run_event, task_instance, "failed")
+
+    @hookimpl
+    def on_task_instance_skipped(self, previous_state: Any, task_instance: Any) -> None:
+        # Only a task that skipped itself while running (or one a person marked skipped);
+        # those the scheduler skipped are reported when their run ends (dag_run_ended).
+        _safely("a skipped task", task_run_event, task_instance, "skipped")
 
     @hookimpl
     def before_stopping(self, component: Any) -> None:

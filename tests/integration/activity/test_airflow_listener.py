@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from airflow.sdk import DAG, task
+from airflow.sdk.exceptions import AirflowSkipException
 
 from airloom.activity import producer as activity
 from airloom.activity.events import DagRunEvent, TaskRunEvent
@@ -105,3 +106,64 @@ def test_a_built_in_dag_run_for_a_tenant_reports_its_failure(
     assert node.node_type == "_PythonDecoratedOperator"  # not a builder node: its class
     [finished] = [e for e in events if isinstance(e, DagRunEvent) and e.state != "running"]
     assert (finished.state, finished.run_id) == ("failed", result.run_id)
+
+
+def test_tasks_that_were_skipped_or_never_ran_are_reported_once(
+    activity_broker: RunningServer,
+) -> None:
+    tenant = new_tenant("acme")
+    dag_id = f"activity_skips_{tenant}"
+    with DAG(dag_id=dag_id, schedule=None, start_date=datetime(2026, 1, 1)) as dag:
+
+        @task.branch
+        def choose() -> str:
+            return "taken"
+
+        @task
+        def taken() -> None: ...
+
+        @task
+        def not_taken() -> None: ...
+
+        @task
+        def skips_itself() -> None:
+            raise AirflowSkipException("nothing to do today")
+
+        @task(retries=0)
+        def breaks() -> None:
+            raise RuntimeError("planned failure")
+
+        @task
+        def after_the_break() -> None: ...
+
+        choose() >> [taken(), not_taken()]
+        skips_itself()
+        breaks() >> after_the_break()
+
+    result = run_dag_object(dag, conf={"tenant": tenant})
+    assert result.state == "failed"
+    assert result.task_states["not_taken"] == "skipped"
+    assert result.task_states["after_the_break"] == "upstream_failed"
+
+    # One more than expected, to show nothing came twice (waits the short timeout for it).
+    events = read_events(
+        activity_broker.url,
+        lambda e: e.tenant == tenant and isinstance(e, TaskRunEvent),
+        count=7,
+        timeout=8,
+    )
+    ends = sorted((e.task_id, e.state) for e in events)
+    assert ends == [
+        ("after_the_break", "upstream_failed"),
+        ("breaks", "failed"),
+        ("choose", "success"),
+        ("not_taken", "skipped"),
+        ("skips_itself", "skipped"),
+        ("taken", "success"),
+    ]
+    by_task = {e.task_id: e for e in events}
+    for never_ran in ("not_taken", "after_the_break"):
+        event = by_task[never_ran]
+        assert (event.duration_s, event.started_at, event.run_id) == (None, None, result.run_id)
+        assert (event.workflow, event.node_type) == (dag_id, "_PythonDecoratedOperator")
+    assert by_task["skips_itself"].duration_s is not None  # it ran, then skipped itself
