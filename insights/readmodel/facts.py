@@ -7,13 +7,15 @@ Arrow tables, per tenant:
 
 - ``task_runs``: each task event, with its ``cost_usd``;
 - ``invocations``: each serving request, with its ``cost_usd``;
-- ``runs``: each run's last finished event, with its tasks' cost.
+- ``runs``: each run's last finished event, with its tasks' cost;
+- ``serving_hours``: invocations summed per endpoint, model and hour (predictions of
+  successful requests, cost), so that a year of serving is thousands of rows, not millions.
 
 Task runs and invocations are priced row by row, so only rows that landed since the last
-request are priced and appended. Runs are derived again (from all dag_run events and the
-priced tasks) only when either changed. What a business says a run or a prediction is worth
-changes through the API at any time, so value is not part of a fact: the request's views add
-it (:mod:`insights.readmodel.views`).
+request are priced and appended; their hours are summed and merged the same way. Runs are
+derived again (from all dag_run events and the priced tasks) only when either changed. What
+a business says a run or a prediction is worth changes through the API at any time, so value
+is not part of a fact: the request's views add it (:mod:`insights.readmodel.views`).
 
 The SQL here is fixed text; the rates are bound as tables.
 """
@@ -52,6 +54,18 @@ SELECT e.endpoint, e.model, e.model_version, e.{AT}, e.predictions, e.latency_ms
 FROM _new e LEFT JOIN _serving_rates r ON r.target = e.target
 """
 
+_HOURS = f"""
+SELECT endpoint, model, date_trunc('hour', {AT}) AS hour,
+       sum(CASE WHEN ok IS TRUE THEN coalesce(predictions, 0) ELSE 0 END)::BIGINT AS predictions,
+       sum(cost_usd) AS cost_usd
+FROM _new WHERE {AT} IS NOT NULL
+GROUP BY ALL
+"""
+_MERGE_HOURS = """
+SELECT endpoint, model, hour, sum(predictions)::BIGINT AS predictions, sum(cost_usd) AS cost_usd
+FROM _new GROUP BY ALL
+"""
+
 # A run's last dag_run event that says it finished; its cost is its tasks' (or, when no task
 # event came, its own duration at the default task price).
 _RUNS = f"""
@@ -75,8 +89,9 @@ LEFT JOIN task_costs t ON t.dag_id = f.dag_id AND t.run_id = f.run_id
 
 
 @dataclass
-class _Priced:
-    """Rows of one kind priced so far: how many of which generation, and the result."""
+class _Derived:
+    """What was derived from a source so far: from how many of its rows of which
+    generation, and the result."""
 
     generation: int = -1
     rows: int = 0
@@ -85,8 +100,9 @@ class _Priced:
 
 @dataclass
 class _TenantFacts:
-    task_runs: _Priced = field(default_factory=_Priced)
-    invocations: _Priced = field(default_factory=_Priced)
+    task_runs: _Derived = field(default_factory=_Derived)
+    invocations: _Derived = field(default_factory=_Derived)
+    serving_hours: _Derived = field(default_factory=_Derived)
     runs: pa.Table | None = None
     runs_from: tuple[int, int, int, int] | None = None  # what ``runs`` was derived from
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -97,6 +113,7 @@ class Facts:
     task_runs: pa.Table
     invocations: pa.Table
     runs: pa.Table
+    serving_hours: pa.Table
 
 
 class FactsCache:
@@ -122,11 +139,17 @@ class FactsCache:
             while len(self._held) > self.activity.max_tenants:
                 self._held.popitem(last=False)
         with held.lock:  # one pricer per tenant; the others wait for its result
-            tasks = self._price(
+            tasks = self._derive(
                 held.task_runs, self.activity.snapshot("task_run", tenant), _TASK_COST
             )
-            calls = self._price(
+            calls = self._derive(
                 held.invocations, self.activity.snapshot("invocation", tenant), _INVOCATION_COST
+            )
+            hours = self._derive(
+                held.serving_hours,
+                Snapshot(calls, held.invocations.generation),
+                _HOURS,
+                merge=_MERGE_HOURS,
             )
             dag_runs = self.activity.snapshot("dag_run", tenant)
             source = (
@@ -138,21 +161,26 @@ class FactsCache:
             if held.runs is None or held.runs_from != source:
                 held.runs = self._sql(_RUNS, _dag_run=dag_runs.table, _task_runs=tasks)
                 held.runs_from = source
-            return Facts(task_runs=tasks, invocations=calls, runs=held.runs)
+            return Facts(task_runs=tasks, invocations=calls, runs=held.runs, serving_hours=hours)
 
-    def _price(self, priced: _Priced, events: Snapshot, statement: str) -> pa.Table:
-        """``priced`` brought up to ``events``: only rows not priced yet are priced."""
+    def _derive(
+        self, derived: _Derived, source: Snapshot, statement: str, merge: str | None = None
+    ) -> pa.Table:
+        """``derived`` brought up to ``source``: ``statement`` runs on the rows it has not
+        seen yet, appended to what it gave before (then combined by ``merge``, if given)."""
         import pyarrow as pa
 
-        if priced.generation != events.generation:  # the files were rewritten: start over
-            priced.generation, priced.rows, priced.table = events.generation, 0, None
-        if priced.table is None or events.table.num_rows > priced.rows:
-            added = self._sql(statement, _new=events.table.slice(priced.rows))
-            priced.table = (
-                added if priced.table is None else pa.concat_tables([priced.table, added])
-            )
-            priced.rows = events.table.num_rows
-        return priced.table
+        if derived.generation != source.generation:  # the files were rewritten: start over
+            derived.generation, derived.rows, derived.table = source.generation, 0, None
+        if derived.table is None or source.table.num_rows > derived.rows:
+            added = self._sql(statement, _new=source.table.slice(derived.rows))
+            if derived.table is not None:
+                added = pa.concat_tables([derived.table, added])
+                if merge:
+                    added = self._sql(merge, _new=added)
+            derived.table = added
+            derived.rows = source.table.num_rows
+        return derived.table
 
     def _sql(self, statement: str, **tables: pa.Table) -> pa.Table:
         with self._database.cursor() as connection:

@@ -66,6 +66,14 @@ FROM _invocation_facts e
 LEFT JOIN _values_per_prediction v ON v.target = e.endpoint
 """
 
+# Not part of the contract: the hours the figures read whole (:mod:`insights.readmodel.figures`).
+_SERVING_HOURS = f"""
+CREATE TEMP VIEW _serving_hours AS
+SELECT {_TENANT} AS tenant, h.*, h.predictions * coalesce(v.usd, 0) AS value_usd
+FROM _serving_hour_facts h
+LEFT JOIN _values_per_prediction v ON v.target = h.endpoint
+"""
+
 _DEPLOYMENTS = f"""
 CREATE TEMP VIEW deployments AS
 SELECT {_TENANT} AS tenant, endpoint, model, model_version, action, state, target, {AT}
@@ -125,6 +133,7 @@ class ReadModel:
                 "_task_run_facts": facts.task_runs,
                 "_run_facts": facts.runs,
                 "_invocation_facts": facts.invocations,
+                "_serving_hour_facts": facts.serving_hours,
                 "_deployment_events": self.activity.events("deployment", tenant),
                 "_api_call_events": self.activity.events("api_call", tenant),
                 "_values_per_run": _values_table(values.per_run),
@@ -132,7 +141,14 @@ class ReadModel:
             }
             for name, table in tables.items():
                 connection.register(name, table)
-            for statement in (_TASK_RUNS, _RUNS, _INVOCATIONS, _DEPLOYMENTS, _API_CALLS):
+            for statement in (
+                _TASK_RUNS,
+                _RUNS,
+                _INVOCATIONS,
+                _SERVING_HOURS,
+                _DEPLOYMENTS,
+                _API_CALLS,
+            ):
                 connection.execute(statement)
             yield connection
         finally:
