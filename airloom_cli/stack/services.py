@@ -21,6 +21,13 @@ from airloom_cli.stack.settings import StackSettings
 # The tenant the local stack's credentials belong to; models without a tenant tag are its too.
 LOCAL_TENANT = "default"
 
+# MLflow's server jobs (GenAI evaluation and prompt optimization) are not used by Airloom; left
+# on, the server keeps seven job-queue processes polling all day.
+MLFLOW_SERVER_ENV = {
+    "MLFLOW_DISABLE_TELEMETRY": "true",
+    "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false",
+}
+
 
 @dataclass(frozen=True)
 class Service:
@@ -181,7 +188,7 @@ def stack_services(settings: StackSettings, bootstrap: Bootstrap | None = None) 
             ],
             probe=health.http_ok(f"{mlflow_url}/health"),
             url=mlflow_url,
-            env={"MLFLOW_DISABLE_TELEMETRY": "true"},
+            env=MLFLOW_SERVER_ENV,
         ),
         Service(
             name="airflow-api-server",

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from airloom_cli.stack import health
+from airloom_cli.stack.services import MLFLOW_SERVER_ENV
 
 LOOPBACK = "127.0.0.1"
 
@@ -103,6 +104,8 @@ def mlflow_server(root: Path) -> Iterator[RunningServer]:
     port = free_port()
     url = f"http://{LOOPBACK}:{port}"
     command = [
+        "env",  # the stack's own MLflow settings: no telemetry, no job-queue processes
+        *(f"{name}={value}" for name, value in MLFLOW_SERVER_ENV.items()),
         venv_script("mlflow"),
         "server",
         "--host",
