@@ -1,5 +1,5 @@
-"""The marketplace's activity: ``deployment`` events as deploy and rollback runs start and end,
-and one ``invocation`` per prediction relayed to an endpoint.
+"""The marketplace's activity: a ``deployment`` event as a deploy or rollback run starts, and one
+``invocation`` per prediction relayed to an endpoint, naming the model version it serves.
 
 Each is queued for the ``airloom.activity`` topic (:mod:`airloom.activity.producer`) and never
 raises: a prediction or a deployment request does not wait for, or fail with, Kafka.
@@ -7,43 +7,27 @@ raises: a prediction or a deployment request does not wait for, or fail with, Ka
 
 from __future__ import annotations
 
-import inspect
 import json
 import time
-from functools import cache
-from typing import Any
+from typing import Any, Literal
 
 from airloom.activity import emit_new
+from airloom.activity.deployments import deployment_fields
 from airloom.activity.events import DeploymentEvent, InvocationEvent
 from marketplace.endpoint_directory import Route
 from marketplace.models import CheckRun
 
 
-def deployment_event(run: CheckRun, state: str) -> None:
-    """A deploy or rollback run ``started``, or ended ``ready`` or ``failed``."""
+def deployment_event(run: CheckRun, state: Literal["started"] = "started") -> None:
+    """A deploy or rollback run ``started``. Its end (``ready``, ``failed``) is reported by the
+    run's own rollout task as it happens (:mod:`airloom.activity.deployments`), not here: a run
+    nobody follows ends too."""
     conf: dict[str, Any] = run.conf or {}
-    emit_new(
-        DeploymentEvent,
-        tenant=run.tenant,
-        endpoint=run.endpoint or conf.get("endpoint"),
-        model=run.model_name,
-        model_version=run.version,
-        action=conf.get("action", "deploy"),
-        state=state,
-        target=conf.get("target"),
-        instance_type=conf.get("instance_type") or _default_instance_type(conf.get("target")),
+    fields = deployment_fields(
+        {**conf, "model_name": run.model_name, "version": run.version}
+        | {"endpoint": run.endpoint or conf.get("endpoint")}
     )
-
-
-@cache
-def _default_instance_type(target: str | None) -> str | None:
-    """What a SageMaker endpoint runs on when the request does not say: the target's default
-    (what its hours cost); other targets have no instance type."""
-    if target != "sagemaker":
-        return None
-    from airloom.deploy.sagemaker_target import SageMakerTarget
-
-    return inspect.signature(SageMakerTarget).parameters["instance_type"].default
+    emit_new(DeploymentEvent, tenant=run.tenant, state=state, **fields)
 
 
 def invocation_event(route: Route, status: int, answer: bytes, started: float) -> None:
@@ -54,6 +38,7 @@ def invocation_event(route: Route, status: int, answer: bytes, started: float) -
         tenant=route.tenant,
         endpoint=route.name,
         model=route.model,
+        model_version=route.model_version,
         predictions=predictions_in(answer) if ok else 0,
         latency_ms=round((time.perf_counter() - started) * 1000, 3),
         ok=ok,

@@ -16,7 +16,6 @@ import httpx
 from sqlalchemy.orm import Session
 
 from airloom.operators.failures import ERROR_KEY
-from marketplace.activity import deployment_event
 from marketplace.models import CheckRun
 from servicekit.airflow_client import TERMINAL_RUN_STATES, AirflowApiError, AirflowClient
 
@@ -40,7 +39,7 @@ def progress(session: Session, airflow: AirflowClient | None, run: CheckRun) -> 
     if ended and airflow is not None:  # final: kept, and Airflow is not asked again
         run.outcome = current
         session.commit()
-        deployment_event(run, "ready" if current.get("phase") == "ready" else "failed")
+    # No activity here: the run's rollout task reports its end as it happens, read or not.
     return current
 
 

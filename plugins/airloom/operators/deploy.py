@@ -275,6 +275,22 @@ class ModelDeploymentOperator(DeployModelOperator):
     node_type = ""  # not a node of the builder: it reads the DAG run's conf
     input_ports = ()
 
+    def __init__(self, **kwargs: Any) -> None:
+        # The run's end is reported as activity when it happens, by the task itself: exactly
+        # one of these runs when its last try ends (see airloom.activity.deployments).
+        from airloom.activity.deployments import report_failed, report_ready
+
+        for kind, report in (
+            ("on_success_callback", report_ready),
+            ("on_failure_callback", report_failed),
+        ):
+            given = kwargs.get(kind)
+            kwargs[kind] = [
+                *(given if isinstance(given, list) else [given] if given else []),
+                report,
+            ]
+        super().__init__(**kwargs)
+
     def deployment_conf(self, context: Context) -> DeploymentConf:
         from airloom.deploy.rollout import DeploymentConf
 

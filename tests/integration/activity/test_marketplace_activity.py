@@ -1,6 +1,8 @@
 """A one-click deploy through a real marketplace (its run executed by ``dag.test()``, a real
-serving process and MLflow) sends ``deployment`` started and ready; each relayed prediction is
-one ``invocation`` of the endpoint's tenant, and another tenant's attempt is none."""
+serving process and MLflow) sends ``deployment`` started (the marketplace) and ready (the run
+itself, whether or not anybody reads its status); a run that fails sends failed. Each relayed
+prediction is one ``invocation`` of the endpoint's tenant naming the version served, and another
+tenant's attempt is none."""
 
 from __future__ import annotations
 
@@ -66,32 +68,33 @@ def test_a_deploy_and_its_predictions_are_the_tenants_activity(
     assert started.status_code == 202, started.text
     run_id = started.json()["run_id"]
     assert airflow.execute(run_id).succeeded
-    status = market.client.get(f"/api/v1/deployments/{run_id}", headers=mine).json()
-    assert status["phase"] == "ready", status
-    market.client.get(f"/api/v1/deployments/{run_id}", headers=mine)  # asked again: no new event
+
+    # The run's end is reported by the run itself: nobody has read its status yet.
+    def mine_deployments(event: object) -> bool:
+        return isinstance(event, DeploymentEvent) and event.tenant == tenant
+
+    deployments = read_events(broker.url, mine_deployments, count=2, timeout=15)
+    assert [(d.state, d.action, d.source) for d in deployments] == [
+        ("started", "deploy", "marketplace"),
+        ("ready", "deploy", "airflow"),
+    ]
+    assert {(d.endpoint, d.model, d.model_version, d.target) for d in deployments} == {
+        (endpoint, model, version, "local")
+    }
+    for _ in range(2):  # reading the status, twice, adds no event
+        status = market.client.get(f"/api/v1/deployments/{run_id}", headers=mine).json()
+        assert status["phase"] == "ready", status
 
     rows = {"dataframe_split": {"columns": ["tenure", "spend"], "data": [[1.0, 2.0], [3.0, 4.0]]}}
     url = f"/api/v1/endpoints/{endpoint}/invocations"
     assert market.client.post(url, json=rows, headers=mine).status_code == 200
     assert market.client.post(url, json=rows, headers=theirs).status_code == 404
 
-    deployments = read_events(
-        broker.url,
-        lambda e: isinstance(e, DeploymentEvent) and e.tenant == tenant,
-        count=3,
-        timeout=10,
-    )
-    assert [(d.state, d.action) for d in deployments] == [
-        ("started", "deploy"),
-        ("ready", "deploy"),
-    ]
-    assert {(d.endpoint, d.model, d.model_version, d.target) for d in deployments} == {
-        (endpoint, model, version, "local")
-    }
     [call] = read_events(
         broker.url, lambda e: isinstance(e, InvocationEvent) and e.tenant == tenant, count=1
     )
     assert (call.endpoint, call.model, call.predictions, call.ok) == (endpoint, model, 2, True)
+    assert call.model_version == version
     assert call.latency_ms > 0 and call.target == "local"
     # The other tenant's refused attempt is not an invocation of this endpoint, nor theirs.
     assert not read_events(
@@ -103,6 +106,29 @@ def test_a_deploy_and_its_predictions_are_the_tenants_activity(
         ),
         count=1,
         timeout=2,
+    )
+    # Still the two deployment events, after the status reads (the invocation came later).
+    assert len(read_events(broker.url, mine_deployments, count=3, timeout=2)) == 2
+
+
+def test_a_deployment_run_that_fails_before_it_reports_a_phase_still_reports_its_end(
+    broker: RunningServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(activity.BOOTSTRAP_ENV, broker.url)
+    # A conf the rollout refuses (an unknown key): the task fails before it pushes any phase.
+    tenant = new_tenant("acme")
+    conf = {"model_name": "churn", "version": 7, "tenant": tenant, "endpoint": "churn-eu"}
+    result = run_dag("model_deployment", {**conf, "colour": "blue"})
+    assert result.state == "failed"
+
+    events = read_events(broker.url, lambda e: e.tenant == tenant, count=4, timeout=8)
+    [end] = [e for e in events if isinstance(e, DeploymentEvent)]
+    assert (end.state, end.source, end.action) == ("failed", "airflow", "deploy")
+    assert (end.endpoint, end.model, end.model_version, end.target) == (
+        "churn-eu",
+        "churn",
+        7,
+        "local",
     )
 
 
