@@ -16,6 +16,8 @@ from tests.harness.stack import LocalStack, local_stack
 
 AIRFLOW_HOME = configure_airflow_home()
 
+pytest_plugins = ["tests.harness.worker_time"]
+
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
