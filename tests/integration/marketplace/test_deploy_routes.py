@@ -14,8 +14,11 @@ import pytest
 from mlflow import MlflowClient
 
 from airloom import model_tags
+from airloom.activity import producer as activity
+from airloom.activity.events import DeploymentEvent, InvocationEvent
 from tests.harness.airflow import run_dag
 from tests.harness.sagemaker import sagemaker_on_moto
+from tests.integration.activity.reading import read_events
 from tests.integration.marketplace.airflow_runs import DagTestAirflow
 from tests.integration.marketplace.conftest import Marketplace, open_marketplace
 from tests.integration.serving.support import expected, register_linear, serving_server
@@ -33,7 +36,7 @@ def airflow() -> DagTestAirflow:
 
 
 @pytest.fixture(scope="module")
-def market(mlflow, tmp_path_factory, airflow) -> Iterator[Marketplace]:
+def market(mlflow, broker, tmp_path_factory, airflow) -> Iterator[Marketplace]:
     state = tmp_path_factory.mktemp("deploy-routes")
     with (
         serving_server(state / "serving", mlflow.url) as serving,
@@ -41,6 +44,7 @@ def market(mlflow, tmp_path_factory, airflow) -> Iterator[Marketplace]:
     ):
         # The marketplace's local target and the DAG's both find the serving process here.
         env.setenv("AIRLOOM_SERVING_URL", serving.url)
+        env.setenv(activity.BOOTSTRAP_ENV, broker.url)  # both send their activity to it
         with open_marketplace(f"sqlite:///{state / 'marketplace.db'}", mlflow.url) as app:
             app.app.state.airflow = lambda: airflow
             yield app
@@ -101,8 +105,18 @@ def _predict(market, headers, payload) -> tuple[int, dict]:
     return response.status_code, response.json()
 
 
+def _activity(broker, kind: type, count: int, timeout: float = 15, **fields) -> list:
+    """This module's ``kind`` events (tenant acme, this model's endpoint) on the real broker."""
+
+    def wanted(event) -> bool:
+        mine = isinstance(event, kind) and event.tenant == "acme" and event.endpoint == ENDPOINT
+        return mine and all(getattr(event, name) == value for name, value in fields.items())
+
+    return read_events(broker.url, wanted, count=count, timeout=timeout)
+
+
 def test_deploy_predict_deploy_again_roll_back_and_read_the_history(
-    mlflow, market, airflow, versions, acme
+    mlflow, broker, market, airflow, versions, acme
 ) -> None:
     started = _deploy(market, airflow, acme, versions["first"], reason="first release")
 
@@ -161,9 +175,15 @@ def test_deploy_predict_deploy_again_roll_back_and_read_the_history(
     by_model = market.client.get(f"/api/v1/models/{MODEL}/deployments", headers=acme).json()
     assert [e["version"] for e in by_model["events"]] == ["1", "2", "1"]
 
+    # Each prediction names the version that served it: four on the first, one on the second,
+    # one after the rollback to the first (events of one tenant keep their order).
+    calls = _activity(broker, InvocationEvent, count=6)
+    first, second = versions["first"], versions["second"]
+    assert [c.model_version for c in calls] == [first] * 4 + [second, first]
+
 
 def test_a_version_that_failed_validation_is_accepted_then_fails_with_the_report(
-    mlflow, market, airflow, versions, acme
+    mlflow, broker, market, airflow, versions, acme
 ):
     champion_before = _champion(mlflow)
 
@@ -181,6 +201,13 @@ def test_a_version_that_failed_validation_is_accepted_then_fails_with_the_report
     assert _champion(mlflow) == champion_before
     endpoint = market.client.get(f"/api/v1/endpoints/{ENDPOINT}", headers=acme).json()
     assert endpoint["version"] == int(champion_before)
+    # The refused run reported its own end, once, though its status was read.
+    # (one more asked for than expected: none comes within the timeout)
+    ends = _activity(broker, DeploymentEvent, 3, timeout=5, model_version=versions["failing"])
+    assert [(e.state, e.source) for e in ends] == [
+        ("started", "marketplace"),
+        ("failed", "airflow"),
+    ]
 
 
 def test_a_version_never_validated_is_accepted_at_once_for_the_run_to_validate(
