@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import AfterValidator, AliasChoices, Field
+from pydantic import AfterValidator, AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from airloom.tenancy import TENANT_PATTERN
@@ -109,6 +109,39 @@ class Settings(BaseSettings):
         default_factory=list,
         description="JSON list of browser origins allowed to call the API (Studio's)",
     )
+    # Questions: the offline translator by default; Amazon Bedrock (optional) reads questions
+    # with a language model instead, falling back to the offline reading when it cannot answer.
+    translator: Literal["offline", "bedrock"] = Field(
+        default="offline", description="Who reads questions: offline (grammar) or bedrock"
+    )
+    bedrock_model_id: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=2048,
+        description="Bedrock model or inference profile id (one that supports forced tool use)",
+    )
+    bedrock_region: str | None = Field(
+        default=None,
+        pattern=r"^[a-z]{2}(-[a-z]+)+-\d$",
+        description="Bedrock's region; default: the standard AWS configuration (AWS_REGION, …)",
+    )
+    bedrock_endpoint_url: Origin | None = Field(
+        default=None, description="Another Bedrock Runtime endpoint (a VPC endpoint, a stand-in)"
+    )
+    bedrock_timeout_seconds: float = Field(
+        default=10.0, gt=0, le=60, description="Longest wait to connect and for the model's answer"
+    )
+    bedrock_max_attempts: int = Field(
+        default=2, ge=1, le=5, description="Calls per question, the first included (throttling)"
+    )
+
+    @model_validator(mode="after")
+    def _bedrock_needs_a_model(self) -> Settings:
+        if self.translator == "bedrock" and not self.bedrock_model_id:
+            raise ValueError(
+                "AIRLOOM_INSIGHTS_BEDROCK_MODEL_ID: the bedrock translator needs a model id"
+            )
+        return self
 
     @property
     def activity_uri(self) -> str:

@@ -71,4 +71,6 @@ def answer_question(
     answer = answer_query(connection, query, context.tenant, question)
     if answer.status != "understood":
         return answer
-    return answer.model_copy(update={"interpretation": translation.interpretation})
+    # The translation's message, which says who read the question when it was not the default.
+    update = {"interpretation": translation.interpretation, "message": translation.message}
+    return answer.model_copy(update=update)

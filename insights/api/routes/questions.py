@@ -10,9 +10,9 @@ readings asks exactly that, not words the translator would have to read again.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from insights import values
@@ -20,6 +20,8 @@ from insights.api.deps import CallerDep, ReadModelDep, SessionDep, SettingsDep
 from insights.api.errors import errors
 from insights.errors import Unavailable
 from insights.questions.answer import Answer, answer_query, answer_question
+from insights.questions.bedrock import translator_for
+from insights.questions.interpretation import Translator
 from insights.questions.names import known_names
 from insights.questions.query import Query
 from insights.questions.rendering import Chart
@@ -111,6 +113,20 @@ def activity_tenants(activity_uri: str) -> list[str]:
     return sorted(names)
 
 
+def get_translator(request: Request) -> Translator:
+    """The translator the settings choose, made once per app (a Bedrock client is reused)."""
+    state = request.app.state
+    if getattr(state, "translator", None) is None:
+        try:
+            state.translator = translator_for(state.settings)
+        except ValueError as exc:
+            raise Unavailable(f"the question translator is not configured: {exc}") from exc
+    return state.translator
+
+
+TranslatorDep = Annotated[Translator, Depends(get_translator)]
+
+
 @router.post(
     "/questions",
     response_model=QuestionOut,
@@ -123,6 +139,7 @@ def ask(
     session: SessionDep,
     read_model: ReadModelDep,
     settings: SettingsDep,
+    translator: TranslatorDep,
 ) -> QuestionOut:
     tenant_values = values.tenant_values(session, caller.tenant)
     try:
@@ -136,6 +153,6 @@ def ask(
                 names=known_names(db, caller.tenant),
                 other_tenants=others,
             )
-            return _out(answer_question(db, body.question or "", context))
+            return _out(answer_question(db, body.question or "", context, translator))
     except OSError as exc:
         raise Unavailable(f"the activity in the lake cannot be read: {exc}") from exc
