@@ -80,6 +80,13 @@ variable "vpc_cidr_block" {
   type        = string
 }
 
+variable "extra_security_group_ids" {
+  description = "More security groups for the tasks, beside their own (e.g. one a Kafka cluster admits)."
+  type        = list(string)
+  default     = []
+  nullable    = false
+}
+
 variable "load_balancer_security_group_id" {
   description = "Security group of the load balancer, the only source tasks accept traffic from."
   type        = string
