@@ -42,8 +42,8 @@ module "msk" {
   vpc_id               = module.network.vpc_id
   private_subnet_ids   = module.network.private_subnet_ids
   kms_key_arn          = module.baseline.kms_key_arn
-  # Only MWAA's workers produce and consume.
-  client_security_group_ids = [module.mwaa.security_group_id]
+  # MWAA's workers produce and consume; the services send activity and insights consumes it.
+  client_security_group_ids = [module.mwaa.security_group_id, module.services.kafka_client_security_group_id]
 }
 
 module "mwaa" {
@@ -100,6 +100,10 @@ module "services" {
   mwaa_bucket_arn                 = module.mwaa.bucket_arn
   airflow_webserver_url           = module.mwaa.webserver_url
   mlflow_tracking_uri             = module.mlflow.tracking_uri
+  msk_cluster_arn                 = module.msk.cluster_arn
+  kafka_bootstrap_servers         = module.msk.bootstrap_brokers_iam
+  lake_bucket                     = module.lake.data_bucket
+  lake_bucket_arn                 = module.lake.data_bucket_arn
   kms_key_arn                     = module.baseline.kms_key_arn
   access_log_bucket               = module.baseline.access_log_bucket
   manage_api_gateway_logging_role = var.manage_api_gateway_logging_role
@@ -112,6 +116,7 @@ module "secrets" {
   kafka_bootstrap_servers = module.msk.bootstrap_brokers_iam
   mlflow_tracking_uri     = module.mlflow.tracking_uri
   lake_root               = "s3://${module.lake.data_bucket}"
+  insights_url            = module.services.insights_internal_url
 }
 
 module "observability" {

@@ -14,8 +14,13 @@ output "airflow_webserver_url" {
 }
 
 output "api_url" {
-  description = "Public API: /builder/graphql and /marketplace/api/v1."
+  description = "Public API: /builder/graphql, /marketplace/api/v1 and /insights/api/v1."
   value       = module.services.api_url
+}
+
+output "insights_url" {
+  description = "Insights for Studio's Dashboard (people, Cognito); programs use <api_url>/insights with an API key."
+  value       = module.services.insights_url
 }
 
 output "studio_url" {

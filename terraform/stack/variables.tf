@@ -69,7 +69,7 @@ variable "db_multi_az" {
 }
 
 variable "service_desired_count" {
-  description = "Tasks per service (builder, marketplace, MLflow)."
+  description = "Tasks per service (builder, marketplace, insights, MLflow)."
   type        = number
 }
 

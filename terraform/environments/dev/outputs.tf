@@ -18,6 +18,11 @@ output "api_url" {
   value       = module.airloom.api_url
 }
 
+output "insights_url" {
+  description = "Insights for Studio's Dashboard (people, Cognito)."
+  value       = module.airloom.insights_url
+}
+
 output "studio_url" {
   description = "Airloom Studio for people."
   value       = module.airloom.studio_url

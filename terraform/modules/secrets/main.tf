@@ -24,6 +24,25 @@ locals {
   }
 }
 
+# airloom_insights: where MWAA's report and refresh DAGs reach the insights service (inside the
+# VPC). The tokens they call it with (a platform token as the password, or tenant_tokens in the
+# extra, see plugins/airloom/insights_refresh.py) are added by an operator once the service has
+# issued them; Terraform writes the host and then leaves the value alone.
+resource "aws_secretsmanager_secret" "insights_connection" {
+  name                    = "airflow/connections/airloom_insights"
+  description             = "${var.name}: Airflow connection airloom_insights"
+  kms_key_id              = var.kms_key_arn
+  recovery_window_in_days = var.recovery_window_days
+}
+
+resource "aws_secretsmanager_secret_version" "insights_connection" {
+  secret_id     = aws_secretsmanager_secret.insights_connection.id
+  secret_string = jsonencode({ conn_type = "http", host = var.insights_url, extra = { tenant_tokens = {} } })
+  lifecycle {
+    ignore_changes = [secret_string]
+  }
+}
+
 resource "aws_secretsmanager_secret" "connection" {
   for_each                = local.connections
   name                    = "airflow/connections/${each.key}"

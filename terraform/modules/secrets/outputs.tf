@@ -1,4 +1,7 @@
 output "connection_secret_arns" {
   description = "Connection id => secret ARN."
-  value       = { for id, secret in aws_secretsmanager_secret.connection : id => secret.arn }
+  value = merge(
+    { for id, secret in aws_secretsmanager_secret.connection : id => secret.arn },
+    { airloom_insights = aws_secretsmanager_secret.insights_connection.arn },
+  )
 }

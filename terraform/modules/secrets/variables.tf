@@ -23,6 +23,11 @@ variable "lake_root" {
   type        = string
 }
 
+variable "insights_url" {
+  description = "The insights service inside the VPC (http://<internal load balancer>:8004): airloom_insights' host."
+  type        = string
+}
+
 variable "recovery_window_days" {
   description = "Days a deleted secret can still be restored."
   type        = number

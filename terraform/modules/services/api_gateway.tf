@@ -1,8 +1,9 @@
-# The public front door. Programs call /builder/* and /marketplace/* with an API key, and each
-# key belongs to a usage plan (tier) with its own quota and rate limit; API Gateway enforces
-# both and Airloom keeps no rate-limit state of its own. People use /app/builder/* and
-# /app/marketplace/* from Airloom Studio with their sign-in token (sign_in.tf): no key, a
-# Cognito authorizer, and a throttle of their own, since usage plans only meter keys.
+# The public front door. Programs call /builder/*, /marketplace/* and /insights/* with an API
+# key, and each key belongs to a usage plan (tier) with its own quota and rate limit; API
+# Gateway enforces both and Airloom keeps no rate-limit state of its own. People use
+# /app/builder/*, /app/marketplace/* and /app/insights/* from Airloom Studio with their sign-in
+# token (sign_in.tf): no key, a Cognito authorizer, and a throttle of their own, since usage
+# plans only meter keys. Every service in local.services (main.tf) gets both routes.
 
 resource "aws_api_gateway_vpc_link" "services" {
   name        = "${var.name}-services"
@@ -11,7 +12,7 @@ resource "aws_api_gateway_vpc_link" "services" {
 
 resource "aws_api_gateway_rest_api" "this" {
   name        = "${var.name}-api"
-  description = "Airloom workflow builder and model marketplace"
+  description = "Airloom workflow builder, model marketplace and insights"
   endpoint_configuration {
     types = ["REGIONAL"]
   }

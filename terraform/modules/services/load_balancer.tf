@@ -1,22 +1,27 @@
 # REST API VPC links need a Network Load Balancer: one listener per service port.
 
+locals {
+  lowest_port  = min([for service in local.services : service.port]...)
+  highest_port = max([for service in local.services : service.port]...)
+}
+
 resource "aws_security_group" "load_balancer" {
   name        = "${var.name}-services-lb"
   description = "Services load balancer: API Gateway VPC link traffic from inside the VPC"
   vpc_id      = var.vpc_id
 
   ingress {
-    description = "Service ports from the VPC link"
-    from_port   = 8001
-    to_port     = 8002
+    description = "Service ports from the VPC link and MWAA DAGs"
+    from_port   = local.lowest_port
+    to_port     = local.highest_port
     protocol    = "tcp"
     cidr_blocks = [var.vpc_cidr_block]
   }
 
   egress {
     description = "To the service tasks"
-    from_port   = 8001
-    to_port     = 8002
+    from_port   = local.lowest_port
+    to_port     = local.highest_port
     protocol    = "tcp"
     cidr_blocks = [var.vpc_cidr_block]
   }

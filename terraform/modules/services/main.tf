@@ -1,20 +1,25 @@
-# The workflow builder (GraphQL, port 8001) and the marketplace (REST, port 8002) on Fargate,
-# sharing one PostgreSQL database, behind an internal load balancer that API Gateway reaches
-# through a VPC link.
+# The workflow builder (GraphQL, port 8001), the marketplace (REST, port 8002) and insights
+# (REST, port 8004, insights.tf) on Fargate, behind an internal load balancer that API Gateway
+# reaches through a VPC link. The builder and the marketplace share one PostgreSQL database;
+# insights has its own (its tables and Alembic history are its own).
 
 data "aws_region" "current" {}
 data "aws_caller_identity" "current" {}
 
 locals {
+  # image: the ECR repository the service runs from. Insights runs the marketplace's image (the
+  # same project environment, which installs the insights package) with its own command.
   services = {
-    workflow-builder = { port = 8001, path = "builder", url_variable = "AIRLOOM_BUILDER_DATABASE_URL" }
-    marketplace      = { port = 8002, path = "marketplace", url_variable = "AIRLOOM_MARKETPLACE_DATABASE_URL" }
+    workflow-builder = { port = 8001, path = "builder", url_variable = "AIRLOOM_BUILDER_DATABASE_URL", image = "workflow-builder" }
+    marketplace      = { port = 8002, path = "marketplace", url_variable = "AIRLOOM_MARKETPLACE_DATABASE_URL", image = "marketplace" }
+    insights         = { port = 8004, path = "insights", url_variable = "AIRLOOM_INSIGHTS_DATABASE_URL", image = "marketplace" }
   }
+  images          = toset([for service in local.services : service.image])
   sagemaker_scope = "arn:aws:sagemaker:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}"
 }
 
 resource "aws_ecr_repository" "service" {
-  for_each             = local.services
+  for_each             = local.images
   name                 = "${var.name}/${each.key}"
   image_tag_mutability = "IMMUTABLE"
   image_scanning_configuration {
@@ -49,6 +54,8 @@ module "database" {
 }
 
 data "aws_iam_policy_document" "builder" {
+  # Its activity (workflow_published, api_call) goes to airloom.activity (activity.tf).
+  source_policy_documents = [data.aws_iam_policy_document.activity_producer.json]
   statement {
     sid       = "PublishDagFiles"
     actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
@@ -72,6 +79,8 @@ data "aws_iam_policy_document" "builder" {
 }
 
 data "aws_iam_policy_document" "marketplace" {
+  # Its activity (deployment, invocation, api_call) goes to airloom.activity (activity.tf).
+  source_policy_documents = [data.aws_iam_policy_document.activity_producer.json]
   statement {
     sid       = "RunDeployValidateBenchmarkDags"
     actions   = ["airflow:InvokeRestApi"]
@@ -88,6 +97,7 @@ locals {
   task_policies = {
     workflow-builder = data.aws_iam_policy_document.builder.json
     marketplace      = data.aws_iam_policy_document.marketplace.json
+    insights         = data.aws_iam_policy_document.insights.json
   }
   service_environment = {
     workflow-builder = {
@@ -100,26 +110,37 @@ locals {
       AIRLOOM_BUILDER_PUBLIC_PATH        = "/${aws_api_gateway_stage.v1.stage_name}/app/builder"
       AIRLOOM_BUILDER_MARKETPLACE_URL    = local.marketplace_public_url
       AIRLOOM_BUILDER_AIRFLOW_PUBLIC_URL = "https://${var.airflow_webserver_url}"
+      # Studio's Dashboard reads insights through its people's route (config.json's insightsUrl).
+      AIRLOOM_BUILDER_INSIGHTS_URL = local.insights_public_url
     }
     marketplace = {
       AIRLOOM_MLFLOW_TRACKING_URI = var.mlflow_tracking_uri
     }
+    insights = local.insights_environment
   }
-  # Both services accept the Cognito ID tokens Studio sends (servicekit.identity).
+  # Every service accepts the Cognito ID tokens Studio sends (servicekit.identity).
   sign_in_environment = {
     AIRLOOM_AUTH_OIDC_ISSUER      = "https://cognito-idp.${data.aws_region.current.name}.amazonaws.com/${aws_cognito_user_pool.people.id}"
     AIRLOOM_AUTH_OIDC_AUDIENCE    = aws_cognito_user_pool_client.studio.id
     AIRLOOM_AUTH_OIDC_ROLE_PREFIX = local.role_prefix
   }
+  database = {
+    workflow-builder = module.database
+    marketplace      = module.database
+    insights         = module.insights_database
+  }
   environment = {
     for key, service in local.services : key => merge(local.service_environment[key], local.sign_in_environment, {
       AIRLOOM_MWAA_ENVIRONMENT = var.mwaa_environment_name
-      AIRLOOM_DB_DRIVER        = "postgresql+psycopg"
-      AIRLOOM_DB_HOST          = module.database.address
-      AIRLOOM_DB_PORT          = tostring(module.database.port)
-      AIRLOOM_DB_NAME          = module.database.database_name
-      AIRLOOM_DB_USER          = module.database.username
-      AIRLOOM_DB_URL_VARIABLE  = service.url_variable
+      # Activity events (docs/insights.md): an MSK IAM address, so the clients sign in with
+      # the task role (airloom.kafka_clients.msk_iam_settings).
+      AIRLOOM_KAFKA_BOOTSTRAP_SERVERS = var.kafka_bootstrap_servers
+      AIRLOOM_DB_DRIVER               = "postgresql+psycopg"
+      AIRLOOM_DB_HOST                 = local.database[key].address
+      AIRLOOM_DB_PORT                 = tostring(local.database[key].port)
+      AIRLOOM_DB_NAME                 = local.database[key].database_name
+      AIRLOOM_DB_USER                 = local.database[key].username
+      AIRLOOM_DB_URL_VARIABLE         = service.url_variable
     })
   }
 }
@@ -129,7 +150,8 @@ module "service" {
   source         = "../ecs_service"
   name           = "${var.name}-${each.key}"
   cluster_arn    = aws_ecs_cluster.this.arn
-  image          = "${aws_ecr_repository.service[each.key].repository_url}:${var.image_tag}"
+  image          = "${aws_ecr_repository.service[each.value.image].repository_url}:${var.image_tag}"
+  command        = lookup(local.commands, each.key, [])
   container_port = each.value.port
   cpu            = var.cpu
   memory         = var.memory
@@ -137,6 +159,8 @@ module "service" {
   subnet_ids     = var.private_subnet_ids
   vpc_id         = var.vpc_id
   vpc_cidr_block = var.vpc_cidr_block
+  # MSK admits this group on its IAM listener (activity.tf).
+  extra_security_group_ids = [aws_security_group.kafka_clients.id]
 
   load_balancer_security_group_id = aws_security_group.load_balancer.id
   target_group_arn                = aws_lb_target_group.service[each.key].arn
@@ -144,7 +168,7 @@ module "service" {
   task_policy_json                = local.task_policies[each.key]
   environment                     = local.environment[each.key]
   secrets = {
-    AIRLOOM_DB_PASSWORD = "${module.database.password_secret_arn}:password::"
+    AIRLOOM_DB_PASSWORD = "${local.database[each.key].password_secret_arn}:password::"
   }
-  secret_arns = [module.database.password_secret_arn]
+  secret_arns = [local.database[each.key].password_secret_arn]
 }

@@ -1,5 +1,5 @@
 output "api_url" {
-  description = "Public base URL: <api_url>/builder/graphql and <api_url>/marketplace/api/v1."
+  description = "Public base URL: <api_url>/builder/graphql, <api_url>/marketplace/api/v1 and <api_url>/insights/api/v1."
   value       = aws_api_gateway_stage.v1.invoke_url
 }
 
@@ -51,4 +51,19 @@ output "studio_client_id" {
 output "sign_in_domain" {
   description = "Host of the hosted sign-in pages: <prefix>.auth.<region>.amazoncognito.com."
   value       = "${aws_cognito_user_pool_domain.people.domain}.auth.${data.aws_region.current.name}.amazoncognito.com"
+}
+
+output "insights_url" {
+  description = "Insights as people's browsers reach it (Studio's Dashboard): <api_url>/app/insights; programs use <api_url>/insights with an API key."
+  value       = local.insights_public_url
+}
+
+output "insights_internal_url" {
+  description = "Insights inside the VPC (the internal load balancer): the airloom_insights connection's host for MWAA's report and refresh DAGs."
+  value       = local.insights_internal_url
+}
+
+output "kafka_client_security_group_id" {
+  description = "Security group of every service's tasks that MSK must admit on its IAM listener (9098)."
+  value       = aws_security_group.kafka_clients.id
 }

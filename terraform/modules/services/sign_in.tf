@@ -3,7 +3,7 @@
 # as a group (airloom-viewer, airloom-editor, airloom-admin). Studio signs people in through
 # the pool's hosted pages (authorization code with PKCE, a public client without a secret) and
 # sends the ID token, which carries both claims, as "Authorization: Bearer <id token>". API
-# Gateway's Cognito authorizer checks it on the /app/* routes; both services check it again
+# Gateway's Cognito authorizer checks it on the /app/* routes; every service checks it again
 # (servicekit.identity, AIRLOOM_AUTH_OIDC_*).
 
 locals {

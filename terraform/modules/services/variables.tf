@@ -161,3 +161,27 @@ variable "people_throttle" {
   default  = { rate_limit = 100, burst_limit = 200 }
   nullable = false
 }
+
+variable "msk_cluster_arn" {
+  description = "MSK cluster the services send activity to (airloom.activity) with IAM auth; insights also consumes it."
+  type        = string
+  validation {
+    condition     = can(regex("^arn:[a-z-]+:kafka:[a-z0-9-]+:[0-9]{12}:cluster/[^/]+/[^/]+$", var.msk_cluster_arn))
+    error_message = "msk_cluster_arn must be an MSK cluster ARN: arn:aws:kafka:<region>:<account>:cluster/<name>/<uuid>."
+  }
+}
+
+variable "kafka_bootstrap_servers" {
+  description = "MSK bootstrap servers of the IAM listener (host:9098,...): AIRLOOM_KAFKA_BOOTSTRAP_SERVERS of every service."
+  type        = string
+}
+
+variable "lake_bucket" {
+  description = "The lake's data bucket: insights lands activity under _airloom/activity and lists reports under _airloom/reports."
+  type        = string
+}
+
+variable "lake_bucket_arn" {
+  description = "ARN of that bucket."
+  type        = string
+}

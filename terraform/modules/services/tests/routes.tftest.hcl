@@ -66,6 +66,11 @@ variables {
   access_log_bucket     = "airloom-test-access-logs"
   kms_key_arn           = "arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-0000-0000-000000000000"
   airflow_webserver_url = "0000-abcd.c2.airflow.eu-west-1.on.aws"
+  msk_cluster_arn       = "arn:aws:kafka:eu-west-1:123456789012:cluster/airloom-test/0a1b2c3d-4e5f-6789-abcd-ef0123456789-2"
+  # The IAM listener's addresses, as MSK gives them (airloom.kafka_clients turns on IAM auth).
+  kafka_bootstrap_servers = "b-1.airloomtest.abc123.c2.kafka.eu-west-1.amazonaws.com:9098,b-2.airloomtest.abc123.c2.kafka.eu-west-1.amazonaws.com:9098"
+  lake_bucket             = "airloom-test-lake-data-123456789012"
+  lake_bucket_arn         = "arn:aws:s3:::airloom-test-lake-data-123456789012"
 }
 
 run "programs_need_an_api_key" {
@@ -73,11 +78,11 @@ run "programs_need_an_api_key" {
 
   assert {
     condition     = alltrue([for method in aws_api_gateway_method.proxy : method.api_key_required && method.authorization == "NONE"])
-    error_message = "/builder/{proxy+} and /marketplace/{proxy+} must still require an API key."
+    error_message = "/builder/{proxy+}, /marketplace/{proxy+} and /insights/{proxy+} must require an API key."
   }
   assert {
-    condition     = length(aws_api_gateway_method.proxy) == 2
-    error_message = "Both services keep their keyed program route."
+    condition     = length(aws_api_gateway_method.proxy) == 3
+    error_message = "Each service (builder, marketplace, insights) has its keyed program route."
   }
 }
 
@@ -89,11 +94,11 @@ run "people_routes_use_the_sign_in_token" {
       for method in aws_api_gateway_method.app_proxy :
       method.authorization == "COGNITO_USER_POOLS" && method.authorizer_id == "people1" && !method.api_key_required && method.http_method == "ANY"
     ])
-    error_message = "/app/builder/{proxy+} and /app/marketplace/{proxy+} must use the Cognito authorizer and no API key."
+    error_message = "/app/builder/{proxy+}, /app/marketplace/{proxy+} and /app/insights/{proxy+} must use the Cognito authorizer and no API key."
   }
   assert {
-    condition     = length(aws_api_gateway_method.app_proxy) == 2
-    error_message = "Both services have a people's route."
+    condition     = length(aws_api_gateway_method.app_proxy) == 3
+    error_message = "Each service has a people's route."
   }
   assert {
     condition     = aws_api_gateway_authorizer.people.type == "COGNITO_USER_POOLS" && aws_api_gateway_authorizer.people.identity_source == "method.request.header.Authorization"
@@ -153,12 +158,12 @@ run "people_routes_are_throttled" {
   command = plan
 
   assert {
-    condition     = length(aws_api_gateway_method_settings.people) == 3 * 7 + 2
+    condition     = length(aws_api_gateway_method_settings.people) == 4 * 7 + 2
     error_message = "Each ANY route is throttled through its 7 HTTP methods, each GET route once."
   }
   assert {
     condition = alltrue([
-      for path in ["app/builder/{proxy+}/POST", "app/marketplace/{proxy+}/GET", "app/builder/auth/{proxy+}/POST", "app/builder/studio/GET", "app/builder/studio/{proxy+}/GET"] :
+      for path in ["app/builder/{proxy+}/POST", "app/marketplace/{proxy+}/GET", "app/insights/{proxy+}/GET", "app/insights/{proxy+}/POST", "app/builder/auth/{proxy+}/POST", "app/builder/studio/GET", "app/builder/studio/{proxy+}/GET"] :
       contains(keys(aws_api_gateway_method_settings.people), path)
     ])
     error_message = "method_path is the resource path without its leading slash, then the HTTP method."
@@ -230,12 +235,12 @@ run "services_accept_the_studio_token" {
   }
   assert {
     condition = alltrue([
-      for key in ["workflow-builder", "marketplace"] :
+      for key in ["workflow-builder", "marketplace", "insights"] :
       local.environment[key].AIRLOOM_AUTH_OIDC_ISSUER == "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_People1" &&
       local.environment[key].AIRLOOM_AUTH_OIDC_AUDIENCE == "studioclient1" &&
       local.environment[key].AIRLOOM_AUTH_OIDC_ROLE_PREFIX == "airloom-"
     ])
-    error_message = "Both services trust the user pool's ID tokens for Studio's client, roles prefixed airloom-."
+    error_message = "Every service trusts the user pool's ID tokens for Studio's client, roles prefixed airloom-."
   }
 }
 
