@@ -223,3 +223,21 @@ def test_a_model_that_fails_is_named_and_the_offline_reading_used(
     assert reason in answer.message
     assert "123456789012" not in answer.message  # AWS's words (account, role) are not shown
     assert sorted(answer.rows) == [["churn", 2, 1], ["fraud-detection", 1, 0]]
+
+
+def test_a_reading_not_run_offers_the_offline_reading_to_pick(stand_in, shared, translator):
+    stand_in.answer(ToolAnswer({"metrics": ["revenue"], "group_by": ["workflow"]}))
+    answer = ask(shared, translator, "runs and failures per workflow last week")
+    assert answer.status == "not_understood" and answer.rows == []
+    [offered] = answer.alternatives
+    assert offered.text.startswith("Runs and failed runs per workflow, last week")
+
+
+def test_bedrock_settings_say_what_is_missing(monkeypatch, fake_aws):  # type: ignore[no-untyped-def]
+    with pytest.raises(ValueError, match="AIRLOOM_INSIGHTS_BEDROCK_MODEL_ID"):
+        Settings(translator="bedrock")
+    monkeypatch.delenv("AWS_REGION", raising=False)
+    monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
+    with pytest.raises(ValueError, match="AIRLOOM_INSIGHTS_BEDROCK_REGION: no region set"):
+        translator_for(Settings(translator="bedrock", bedrock_model_id=MODEL))
+    assert type(translator_for(Settings())).__name__ == "OfflineTranslator"  # the default
