@@ -104,6 +104,7 @@ module "services" {
   kafka_bootstrap_servers         = module.msk.bootstrap_brokers_iam
   lake_bucket                     = module.lake.data_bucket
   lake_bucket_arn                 = module.lake.data_bucket_arn
+  insights_bedrock_model_id       = var.insights_bedrock_model_id
   kms_key_arn                     = module.baseline.kms_key_arn
   access_log_bucket               = module.baseline.access_log_bucket
   manage_api_gateway_logging_role = var.manage_api_gateway_logging_role

@@ -122,3 +122,9 @@ variable "studio_url" {
   type        = string
   default     = ""
 }
+
+variable "insights_bedrock_model_id" {
+  description = "Bedrock model or inference profile id insights reads questions with; empty: the offline translator."
+  type        = string
+  default     = ""
+}

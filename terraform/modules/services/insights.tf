@@ -16,14 +16,31 @@ locals {
   }
 
   lake_root = "s3://${var.lake_bucket}"
-  insights_environment = {
+  # Questions read by a model on Amazon Bedrock when a model id is given (docs/insights.md,
+  # "Bedrock translator"); otherwise by the offline translator, the service's default.
+  bedrock_model_id = var.insights_bedrock_model_id
+  bedrock_environment = local.bedrock_model_id == "" ? {} : {
+    AIRLOOM_INSIGHTS_TRANSLATOR       = "bedrock"
+    AIRLOOM_INSIGHTS_BEDROCK_MODEL_ID = local.bedrock_model_id
+  }
+  # A cross-region inference profile (eu.anthropic.…) is invoked through the profile, which
+  # sends the call to its foundation model in any of its regions.
+  bedrock_profile          = can(regex("^(us|eu|apac|us-gov|jp|au|ca|global)\\.", local.bedrock_model_id))
+  bedrock_foundation_model = local.bedrock_profile ? join(".", slice(split(".", local.bedrock_model_id), 1, length(split(".", local.bedrock_model_id)))) : local.bedrock_model_id
+  bedrock_model_arns = local.bedrock_model_id == "" ? [] : (
+    local.bedrock_profile ? [
+      "arn:aws:bedrock:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:inference-profile/${local.bedrock_model_id}",
+      "arn:aws:bedrock:*::foundation-model/${local.bedrock_foundation_model}",
+    ] : ["arn:aws:bedrock:${data.aws_region.current.name}::foundation-model/${local.bedrock_model_id}"]
+  )
+  insights_environment = merge(local.bedrock_environment, {
     AIRLOOM_INSIGHTS_LAKE_URI          = local.lake_root
     AIRLOOM_INSIGHTS_RATES_ENVIRONMENT = "aws"
     AIRLOOM_INSIGHTS_ACTIVITY_TOPIC    = local.activity_topic
     AIRLOOM_INSIGHTS_CONSUMER_GROUP    = local.insights_consumer_group
     # Champion and challenger metrics for the automated insights.
     AIRLOOM_INSIGHTS_MLFLOW_TRACKING_URI = var.mlflow_tracking_uri
-  }
+  })
 
   # What people's browsers (Studio's Dashboard) use, and what MWAA's DAGs use inside the VPC.
   insights_public_url   = "${local.invoke_url}/app/insights"
@@ -105,5 +122,15 @@ data "aws_iam_policy_document" "insights" {
     sid       = "ConsumerGroup"
     actions   = ["kafka-cluster:DescribeGroup", "kafka-cluster:AlterGroup"]
     resources = [local.insights_group_arn]
+  }
+
+  # Converse needs InvokeModel on the one model (or profile) questions are read by.
+  dynamic "statement" {
+    for_each = local.bedrock_model_id == "" ? [] : ["bedrock"]
+    content {
+      sid       = "ReadQuestionsWithBedrock"
+      actions   = ["bedrock:InvokeModel"]
+      resources = local.bedrock_model_arns
+    }
   }
 }

@@ -185,3 +185,14 @@ variable "lake_bucket_arn" {
   description = "ARN of that bucket."
   type        = string
 }
+
+variable "insights_bedrock_model_id" {
+  description = "Bedrock model or inference profile id insights reads questions with (AIRLOOM_INSIGHTS_TRANSLATOR=bedrock, tool use required); empty: the offline translator."
+  type        = string
+  default     = ""
+  nullable    = false
+  validation {
+    condition     = can(regex("^([a-z0-9-]+\\.)*[a-z0-9-]+\\.[A-Za-z0-9.:_-]+$", var.insights_bedrock_model_id)) || var.insights_bedrock_model_id == ""
+    error_message = "insights_bedrock_model_id must be a Bedrock model id such as anthropic.claude-3-haiku-20240307-v1:0, an inference profile id such as eu.amazon.nova-lite-v1:0, or empty."
+  }
+}

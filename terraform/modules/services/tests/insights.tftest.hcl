@@ -307,6 +307,73 @@ run "insights_reads_only_its_topic_group_and_lake_areas" {
   }
 }
 
+run "questions_stay_offline_unless_a_bedrock_model_is_given" {
+  command = plan
+
+  assert {
+    condition     = !contains(keys(local.environment["insights"]), "AIRLOOM_INSIGHTS_TRANSLATOR")
+    error_message = "Without a model id, insights keeps its offline translator."
+  }
+  assert {
+    condition = !anytrue([
+      for statement in data.aws_iam_policy_document.insights.statement : contains(statement.actions, "bedrock:InvokeModel")
+    ])
+    error_message = "Without a model id, insights may call no Bedrock model."
+  }
+}
+
+run "questions_read_by_a_bedrock_inference_profile" {
+  command = plan
+
+  variables {
+    insights_bedrock_model_id = "eu.anthropic.claude-3-haiku-20240307-v1:0"
+  }
+
+  assert {
+    condition = (
+      local.environment["insights"].AIRLOOM_INSIGHTS_TRANSLATOR == "bedrock" &&
+      local.environment["insights"].AIRLOOM_INSIGHTS_BEDROCK_MODEL_ID == "eu.anthropic.claude-3-haiku-20240307-v1:0"
+    )
+    error_message = "A model id turns on the Bedrock translator with that model."
+  }
+  assert {
+    condition = anytrue([
+      for statement in data.aws_iam_policy_document.insights.statement :
+      statement.actions == toset(["bedrock:InvokeModel"]) && statement.resources == toset([
+        "arn:aws:bedrock:eu-west-1:123456789012:inference-profile/eu.anthropic.claude-3-haiku-20240307-v1:0",
+        "arn:aws:bedrock:*::foundation-model/anthropic.claude-3-haiku-20240307-v1:0",
+      ])
+    ])
+    error_message = "Insights may invoke the profile and its foundation model only."
+  }
+}
+
+run "questions_read_by_a_bedrock_model_in_the_region" {
+  command = plan
+
+  variables {
+    insights_bedrock_model_id = "amazon.nova-lite-v1:0"
+  }
+
+  assert {
+    condition = anytrue([
+      for statement in data.aws_iam_policy_document.insights.statement :
+      statement.resources == toset(["arn:aws:bedrock:eu-west-1::foundation-model/amazon.nova-lite-v1:0"])
+    ])
+    error_message = "A model id without a profile prefix is the region's foundation model."
+  }
+}
+
+run "a_bad_bedrock_model_id_is_refused" {
+  command = plan
+
+  variables {
+    insights_bedrock_model_id = "claude haiku"
+  }
+
+  expect_failures = [var.insights_bedrock_model_id]
+}
+
 run "a_bad_msk_cluster_arn_is_refused" {
   command = plan
 
