@@ -37,5 +37,7 @@ module "airloom" {
   alarm_emails = var.alarm_emails
   consumer_lag = [
     { consumer_group = "airloom-ingest", topic = "airloom.events", max_lag = 10000 },
+    # Insights lands activity within seconds; a backlog means stale dashboards and ROI.
+    { consumer_group = "airloom-insights", topic = "airloom.activity", max_lag = 5000 },
   ]
 }
