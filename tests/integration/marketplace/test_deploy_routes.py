@@ -208,6 +208,11 @@ def test_a_version_that_failed_validation_is_accepted_then_fails_with_the_report
         ("started", "marketplace"),
         ("failed", "airflow"),
     ]
+    # The endpoint still serves the champion, and its predictions say so.
+    status, _ = _predict(market, acme, {"dataframe_records": [{"tenure": 1.0, "spend": 2.0}]})
+    assert status == 200
+    latest = _activity(broker, InvocationEvent, count=7)[-1]
+    assert latest.model_version == int(champion_before)
 
 
 def test_a_version_never_validated_is_accepted_at_once_for_the_run_to_validate(
