@@ -42,6 +42,7 @@ IMAGE_SOURCES = (
     "README.md",
     "plugins/airloom",
     "airloom_cli",
+    "insights",  # runs from the marketplace's image with its own command (Terraform)
     "marketplace",
     "servicekit",
     "workflow_builder_api",

@@ -103,6 +103,10 @@ def test_bundle_holds_what_mwaa_loads(bundle: Path):
     assert (bundle / "images" / "context" / "uv.lock").read_bytes() == (
         PROJECT_ROOT / "uv.lock"
     ).read_bytes()
+    # The images install the project: every package it builds must be in their context.
+    project = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())
+    for package in project["tool"]["hatch"]["build"]["targets"]["wheel"]["packages"]:
+        assert (bundle / "images" / "context" / package).is_dir(), package
 
 
 def test_mwaa_loads_the_studio_plugin_from_plugins_zip(bundle: Path, tmp_path: Path):
