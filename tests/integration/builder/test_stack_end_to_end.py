@@ -2,13 +2,17 @@
 repository the stack's Airflow reads as a versioned bundle → the DAG appears with no import
 error → trigger → every node reaches success through `run` and `runUpdates` → restore an
 earlier version and run it again; and the same run through MWAA's InvokeRestApi (the loopback
-stand-in in front of the same Airflow)."""
+stand-in in front of the same Airflow). The run reaches the tenant's ROI in the insights service
+within seconds (Airflow's listener → the activity topic → the lake), at the cost its task
+durations in Airflow's API and the rates file give by hand, and no other tenant sees it."""
 
 from __future__ import annotations
 
 import json
+import math
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import boto3
@@ -18,6 +22,13 @@ from botocore.config import Config
 from airloom.tenancy import TenantScope
 from servicekit.airflow_client import MwaaAirflowClient
 from servicekit.airflow_roles import ensure_tenant_roles
+from tests.e2e.stack_insights import (
+    FIGURES_SECONDS,
+    Insights,
+    insights_api_token,
+    run_cost_by_hand,
+    signed_in_token,
+)
 from tests.harness.servers import mwaa_server
 from tests.harness.stack import LocalStack
 from tests.integration.builder import queries
@@ -78,6 +89,39 @@ def watch(builder: Builder, tenant: Tenant, run_id: str) -> list[dict]:
     return found
 
 
+def roi_follows_the_run(
+    stack: LocalStack, insights: Insights, tenant: str, design: dict, run: dict, since: datetime
+) -> None:
+    """The finished run in the tenant's ROI by workflow within seconds of its end, costing what
+    its task tries took at the rates file's prices; another tenant's figures do not hold it.
+    A task's event leaves its process as the process exits, which may be just after Airflow
+    ended the run: the run may count a moment before its last task's cost does."""
+    dag_id, run_id = run["dagId"], run["airflowRunId"]
+    name = design["metadata"]["name"]
+    node_types = {node["id"]: node["type"] for node in design["nodes"]}
+    by_hand = run_cost_by_hand(stack, tenant, dag_id, run_id, node_types)
+    shown, seen = insights.wait_for_roi(
+        "workflow",
+        name,
+        since,
+        lambda f: f.runs == 1 and math.isclose(f.cost_usd, by_hand, rel_tol=1e-9),
+        expected=f"1 run costing {by_hand} USD",
+    )
+    ended = stack.airflow().get_run(dag_id, run_id).end_date
+    assert ended is not None, f"{dag_id} {run_id} has no end in Airflow"
+    lag = (seen - ended).total_seconds()
+    print(f"insights: {dag_id} {run_id} was in the ROI figures {lag:.1f} s after it ended")
+    assert lag < FIGURES_SECONDS, lag
+    assert (shown.runs, shown.failures, shown.predictions) == (1, 0, 0), shown
+
+    by_dag = {"metrics": ["runs"], "group_by": ["dag_id"]}
+    assert [dag_id, 1] in insights.query(by_dag)["rows"]
+    other = stack.tenants[1]
+    theirs = Insights(stack, signed_in_token(stack, stack.studio_login(other.studio_username)))
+    assert dag_id not in {row[0] for row in theirs.query(by_dag)["rows"]}
+    assert theirs.roi("workflow", since, datetime.now(UTC)).get(name) is None
+
+
 def test_design_publish_run_watch_restore_and_run_again(
     stack: LocalStack, stack_builder: Builder, tenant: Tenant
 ) -> None:
@@ -120,6 +164,9 @@ def test_design_publish_run_watch_restore_and_run_again(
     assert "version:3" in {tag["name"] for tag in dag["tags"]}
     assert not [e for e in airflow.import_errors() if dag_id in e.get("filename", "")]
 
+    # The tenant's insights token is made first: the wait for the run's figures starts at its end.
+    insights = Insights(stack, insights_api_token(stack, tenant.name))
+    triggered = datetime.now(UTC)
     run = editor.data(queries.TRIGGER, id=workflow_id, conf={"reason": "e2e"})["triggerRun"]
     assert run["version"] == 3
     assert run["conf"] == {"reason": "e2e"}
@@ -141,6 +188,7 @@ def test_design_publish_run_watch_restore_and_run_again(
         assert task["tryNumber"] >= 1
         assert task["start"] and task["end"]
         assert task["logUrl"].startswith(stack.airflow_url)
+    roi_follows_the_run(stack, insights, tenant.name, second, run, since=triggered)
 
     # Restore version 2 (ingest only) as version 4, publish it and run it.
     restored = editor.data(queries.RESTORE, id=workflow_id, version=2)["restoreVersion"]
