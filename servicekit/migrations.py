@@ -4,6 +4,10 @@ in its FastAPI lifespan, before it serves, and from its ``migrate`` command.
 The ``env.py`` of each migrations folder runs on the connection handed over in
 ``config.attributes["connection"]``, inside the transaction this module opens, so one upgrade
 is all or nothing on PostgreSQL, and SQLite sees the same engine settings as the app.
+
+Each service keeps its history in a version table of its own, so services can share one
+database (on AWS the builder and the marketplace do): in Alembic's default table, one service
+would read the other's revision ("0002") as its own.
 """
 
 from __future__ import annotations
@@ -16,9 +20,11 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, MetaData
+from sqlalchemy import Connection, Engine, MetaData, inspect
 
 log = structlog.get_logger()
+
+LEGACY_VERSION_TABLE = "alembic_version"  # where every service kept its history before
 
 
 @dataclass(frozen=True)
@@ -35,13 +41,21 @@ class Upgrade:
 
 @dataclass(frozen=True)
 class Migrations:
-    """One service's migrations folder, named as Alembic's ``package:folder``."""
+    """One service's migrations folder, named as Alembic's ``package:folder``.
+
+    :param version_table: where this service's revision is kept.
+    :param own_table: a table only this service's first migration creates: a history in the
+        legacy table is taken as this service's only where it exists.
+    """
 
     script_location: str
+    version_table: str
+    own_table: str
 
     def config(self, connection: Connection | None = None) -> Config:
         config = Config()
         config.set_main_option("script_location", self.script_location)
+        config.attributes["version_table"] = self.version_table
         if connection is not None:
             config.attributes["connection"] = connection
         return config
@@ -51,10 +65,27 @@ class Migrations:
 
     def current(self, engine: Engine) -> str | None:
         with engine.connect() as connection:
-            return MigrationContext.configure(connection).get_current_revision()
+            return self._context(connection).get_current_revision()
+
+    def _context(self, connection: Connection) -> MigrationContext:
+        return MigrationContext.configure(connection, opts={"version_table": self.version_table})
+
+    def adopt_legacy_history(self, engine: Engine) -> None:
+        """A database from before version tables were per service: carry this service's
+        revision over from Alembic's default table (left as it is, for any other service)."""
+        with engine.begin() as connection:
+            tables = set(inspect(connection).get_table_names())
+            if self.version_table in tables or not {LEGACY_VERSION_TABLE, self.own_table} <= tables:
+                return
+            legacy = MigrationContext.configure(connection).get_current_revision()
+            if legacy is not None:
+                script = ScriptDirectory.from_config(self.config())
+                self._context(connection).stamp(script, legacy)
+                log.info("database history carried over", revision=legacy, table=self.version_table)
 
     def upgrade(self, engine: Engine, revision: str = "head") -> Upgrade:
         """Bring the schema to ``revision``; a database already there is not written to."""
+        self.adopt_legacy_history(engine)
         before = self.current(engine)
         target = self.head() if revision == "head" else revision
         if before == target:
@@ -80,6 +111,11 @@ def run_on_handed_connection(target_metadata: MetaData, **options: Any) -> None:
     from alembic import context
 
     connection = context.config.attributes["connection"]
-    context.configure(connection=connection, target_metadata=target_metadata, **options)
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        version_table=context.config.attributes["version_table"],
+        **options,
+    )
     with context.begin_transaction():
         context.run_migrations()

@@ -11,7 +11,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from servicekit.database import make_engine, session_factory
 from servicekit.migrations import Migrations
 
-MIGRATIONS = Migrations("workflow_builder_api:migrations")
+MIGRATIONS = Migrations(
+    "workflow_builder_api:migrations",
+    version_table="alembic_version_workflow_builder",
+    own_table="workflows",
+)
 
 __all__ = ["MIGRATIONS", "make_engine", "session_factory", "transaction"]
 

@@ -20,7 +20,9 @@ def test_migrations_build_the_models_schema(database_url: str) -> None:
         assert {"api_tokens", "workflows", "workflow_versions", "runs"} <= tables
         assert MIGRATIONS.current(engine) == MIGRATIONS.head()
         with engine.connect() as connection:
-            context = MigrationContext.configure(connection)
+            context = MigrationContext.configure(
+                connection, opts={"version_table": MIGRATIONS.version_table}
+            )
             assert compare_metadata(context, Base.metadata) == []
     finally:
         engine.dispose()

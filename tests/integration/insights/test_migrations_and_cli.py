@@ -38,7 +38,10 @@ def test_upgrade_builds_what_the_models_describe_and_downgrade_removes_it(engine
     assert MIGRATIONS.current(engine) == MIGRATIONS.head() == "0002"
     assert set(inspect(engine).get_table_names()) >= TABLES
     with engine.connect() as connection:
-        assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
+        context = MigrationContext.configure(
+            connection, opts={"version_table": MIGRATIONS.version_table}
+        )
+        assert compare_metadata(context, Base.metadata) == []
     MIGRATIONS.downgrade(engine, "base")
     assert not TABLES & set(inspect(engine).get_table_names())
 

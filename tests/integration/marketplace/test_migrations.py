@@ -36,7 +36,10 @@ def test_upgrade_builds_what_the_models_describe_and_downgrade_removes_it(engine
     assert MIGRATIONS.current(engine) == "0002"
     assert set(inspect(engine).get_table_names()) >= TABLES
     with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"include_name": not_fulltext_object})
+        context = MigrationContext.configure(
+            connection,
+            opts={"include_name": not_fulltext_object, "version_table": MIGRATIONS.version_table},
+        )
         differences = compare_metadata(context, Base.metadata)
     assert differences == []
 
