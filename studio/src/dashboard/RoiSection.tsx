@@ -22,7 +22,7 @@ export function RoiSection({ byWorkflow, overall, error }: { byWorkflow: Roi | u
       {byKey.length > 0 && (
         <>
           <Suspense fallback={<Loading what="charts" />}>
-            <RoiCharts byKey={byKey} byPeriod={byPeriod} />
+            <RoiCharts byKey={byKey} byPeriod={byPeriod} grain={overall?.grain ?? "period"} />
           </Suspense>
           <table>
             <caption>ROI by workflow</caption>
