@@ -59,10 +59,12 @@ class RecordingHandler(BaseHTTPRequestHandler):
 
 @contextmanager
 def recording_server(
-    handler: type[BaseHTTPRequestHandler] = RecordingHandler, host: str = "127.0.0.1"
+    handler: type[BaseHTTPRequestHandler] = RecordingHandler,
+    host: str = "127.0.0.1",
+    server_class: type[RecordingServer] = RecordingServer,
 ) -> Iterator[RecordingServer]:
-    """``handler`` served on a free port of ``host`` until the block ends."""
-    server = RecordingServer((host, 0), handler)
+    """``handler`` served by ``server_class`` on a free port of ``host`` until the block ends."""
+    server = server_class((host, 0), handler)
     # A short poll interval: shutdown() waits for one, and tests start many servers.
     thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()

@@ -15,10 +15,10 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 from urllib.parse import unquote
 
-from tests.harness.http_servers import RecordingHandler, RecordingServer
+from tests.harness.http_servers import RecordingHandler, RecordingServer, recording_server
 
 
 @dataclass(frozen=True)
@@ -129,11 +129,5 @@ class ConverseHandler(RecordingHandler):
 @contextmanager
 def bedrock_stand_in() -> Iterator[BedrockStandIn]:
     """The stand-in on a free loopback port until the block ends."""
-    server = BedrockStandIn(("127.0.0.1", 0), ConverseHandler)
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
-        yield server
-    finally:
-        server.shutdown()
-        server.server_close()
+    with recording_server(ConverseHandler, server_class=BedrockStandIn) as server:
+        yield cast(BedrockStandIn, server)
