@@ -71,6 +71,13 @@ class KafkaClientSet:
         described = admin.list_topics(topic, timeout=timeout).topics.get(topic)
         if described is not None and described.error is None and described.partitions:
             return
+        self.create_topic(topic, partitions, timeout, admin)
+
+    def create_topic(
+        self, topic: str, partitions: int = 1, timeout: float = 30.0, admin: Any = None
+    ) -> None:
+        """Create ``topic``; one that already exists is left as it is."""
+        admin = admin or self.admin()  # keep a reference: a collected client cancels futures
         futures = admin.create_topics(
             [NewTopic(topic, num_partitions=partitions, replication_factor=1)],
             operation_timeout=timeout,

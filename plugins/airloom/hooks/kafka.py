@@ -14,7 +14,6 @@ from typing import Any
 
 from airflow.providers.apache.kafka.hooks.base import KafkaBaseHook
 from confluent_kafka import Consumer, KafkaError, KafkaException, TopicPartition
-from confluent_kafka.admin import NewTopic
 
 from airloom.connections import KAFKA_CONN_ID
 from airloom.kafka_clients import KafkaClientSet
@@ -42,16 +41,8 @@ class KafkaHook(KafkaBaseHook, KafkaClientSet):
         return config
 
     def ensure_topic(self, topic: str, partitions: int = 1, timeout: float = 30.0) -> None:
-        admin = self.admin()  # keep a reference: a collected client cancels its futures
-        futures = admin.create_topics(
-            [NewTopic(topic, num_partitions=partitions, replication_factor=1)],
-            operation_timeout=timeout,
-        )
-        try:
-            futures[topic].result(timeout=timeout)
-        except KafkaException as exc:
-            if exc.args[0].code() != KafkaError.TOPIC_ALREADY_EXISTS:
-                raise
+        # A connection's topics are created without asking first (behaviour kept as it was).
+        self.create_topic(topic, partitions, timeout)
 
     def produce(
         self,
