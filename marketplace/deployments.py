@@ -27,12 +27,12 @@ from marketplace.deployment_schemas import DeploymentPublic, DeployRequest
 from marketplace.endpoint_claims import Claim, claim, release_if_ended, status_url, undo
 from marketplace.endpoint_directory import EndpointDirectory
 from marketplace.errors import Forbidden, InvalidInput, NotFound, Unavailable
-from marketplace.models import ApiKey, CheckRun, Endpoint
+from marketplace.models import DEPLOYMENT_RUN, ApiKey, CheckRun, Endpoint
 from marketplace.targets import Targets
 from servicekit.airflow_client import AirflowApiError, AirflowClient
 
 DEPLOYMENT_DAG = "model_deployment"
-KIND = "deployment"
+KIND = DEPLOYMENT_RUN
 # SageMaker endpoints cost money by the hour: only paying tiers may create them.
 SAGEMAKER_TIERS = ("pro", "enterprise")
 

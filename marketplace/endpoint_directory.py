@@ -17,12 +17,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
-from marketplace.models import CheckRun, Endpoint
+from marketplace.models import DEPLOYMENT_RUN, CheckRun, Endpoint
 
 MAX_ENTRIES = 10_000  # a bound on memory; real endpoints are far fewer
-DEPLOYMENT_RUNS = (
-    "deployment"  # CheckRun.kind of deploy and rollback runs (marketplace.deployments)
-)
 # Runs looked at for the version served: past a few failed ones in a row, nobody knows better.
 RECENT_RUNS = 20
 
@@ -79,7 +76,7 @@ def served_by(session: Session, row: Endpoint) -> tuple[str, int | None]:
         select(CheckRun.model_name, CheckRun.version, CheckRun.state, CheckRun.outcome)
         .where(
             CheckRun.endpoint == row.name,
-            CheckRun.kind == DEPLOYMENT_RUNS,
+            CheckRun.kind == DEPLOYMENT_RUN,
             CheckRun.tenant == row.tenant,
         )
         .order_by(CheckRun.created_at.desc(), CheckRun.id.desc())

@@ -135,6 +135,9 @@ class ApiKey(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
+DEPLOYMENT_RUN = "deployment"  # CheckRun.kind of deploy and rollback runs
+
+
 class CheckRun(Base):
     """A validation, benchmark or deployment DAG run the marketplace started."""
 
