@@ -31,6 +31,9 @@ class Resource(StrEnum):
     ENDPOINT = "endpoint"  # a serving endpoint the node deploys to
     # Credentials: a tenant uses only what an admin granted it.
     CONNECTION = "connection"  # an Airflow connection to a source, granted per tenant
+    AWS_CONNECTION = "aws-connection"  # an AWS account's credentials, granted per tenant
+    S3_LOCATION = "s3-location"  # an s3:// prefix read or written: under a granted location
+    KINESIS_STREAM = "kinesis-stream"  # a Kinesis data stream: the tenant's own
     STORAGE_CONNECTION = "storage-connection"  # reads a file source: from the tenant's S3 grant
     PLATFORM_CONNECTION = "platform-connection"  # lake, MLflow, Kafka, Spark: Airloom's own
     # Free text in a namespace Airloom reserves part of.
@@ -58,6 +61,9 @@ RegisteredModelRef = Annotated[str, names(Resource.MODEL)]
 ModelUriRef = Annotated[str, names(Resource.MODEL_URI)]
 EndpointRef = Annotated[str, names(Resource.ENDPOINT)]
 ConnectionRef = Annotated[str, names(Resource.CONNECTION)]
+AwsConnectionRef = Annotated[str, names(Resource.AWS_CONNECTION)]
+S3LocationRef = Annotated[str, names(Resource.S3_LOCATION)]
+KinesisStreamRef = Annotated[str, names(Resource.KINESIS_STREAM)]
 StorageConnectionRef = Annotated[str, names(Resource.STORAGE_CONNECTION)]
 PlatformConnection = Annotated[str, names(Resource.PLATFORM_CONNECTION)]
 TagsRef = Annotated[dict[str, str], names(Resource.TAGS)]

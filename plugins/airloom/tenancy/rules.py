@@ -19,6 +19,7 @@ TENANTS_FOLDER = "tenants"  # the lake folder holding one area per tenant
 RESERVED_TAG_PREFIX = model_tags.PREFIX
 LAKE_SCHEME = "lake://"
 TOPIC_LIMIT = 249  # Kafka's longest topic name
+STREAM_LIMIT = 128  # Kinesis's longest stream name
 _MODEL_URI = re.compile(r"^models:/(?P<name>[^/@\s]+)(/\d+|@[A-Za-z0-9_\-]+)$")
 
 
@@ -106,6 +107,42 @@ def _connection(scope: TenantScope, name: str, value: Any, _: Any) -> list[Acces
     return scope.connection_problems(name, value) if isinstance(value, str) else []
 
 
+def _aws_connection(scope: TenantScope, name: str, value: Any, _: Any) -> list[AccessProblem]:
+    return scope.aws_connection_problems(name, value) if isinstance(value, str) else []
+
+
+def _s3_location(scope: TenantScope, name: str, value: Any, _: Any) -> list[AccessProblem]:
+    if not isinstance(value, str):
+        return []
+    if not value.startswith("s3://"):
+        return [AccessProblem("OUTSIDE_TENANT", name, f"{value!r} is not an s3:// location")]
+    if normalise_s3(value) is None:
+        return [AccessProblem("OUTSIDE_TENANT", name, f"{value!r} must not contain '..'")]
+    if scope.grants.s3_location_of(value) is None:
+        return [
+            AccessProblem(
+                "NOT_GRANTED",
+                name,
+                f"{value!r} is not under an S3 location granted to tenant {scope.tenant!r}; "
+                "ask an admin to grant it",
+            )
+        ]
+    return []
+
+
+def _stream(scope: TenantScope, name: str, value: Any, _: Any) -> list[AccessProblem]:
+    if isinstance(value, str) and len(scope.stream(value)) > STREAM_LIMIT:
+        return [
+            AccessProblem(
+                "INVALID_NAME",
+                name,
+                f"stream {value!r} is too long: with the tenant's prefix it must stay within "
+                f"{STREAM_LIMIT} characters",
+            )
+        ]
+    return []
+
+
 def _chosen_by_airloom(scope: TenantScope, name: str, value: Any, model: Any) -> list:
     if value == model.model_fields[name].default:
         return []
@@ -173,6 +210,9 @@ CHECKS: dict[Resource, Callable[..., list[AccessProblem]]] = {
     Resource.FILE_SOURCE: _file_source,
     Resource.TOPIC: _topic,
     Resource.CONNECTION: _connection,
+    Resource.AWS_CONNECTION: _aws_connection,
+    Resource.S3_LOCATION: _s3_location,
+    Resource.KINESIS_STREAM: _stream,
     Resource.PLATFORM_CONNECTION: _chosen_by_airloom,
     Resource.STORAGE_CONNECTION: _chosen_by_airloom,
     Resource.MODEL: _model,

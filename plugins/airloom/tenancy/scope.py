@@ -9,12 +9,14 @@ param names a      the designer writes    Airloom uses (tenant ``acme``)
 dataset            ``sales/daily``        ``tenants/acme/sales/daily`` in the lake
 lake file source   ``lake://landing/*``   ``<lake>/tenants/acme/landing/*``
 topic              ``orders``             ``acme.orders`` (a granted topic: as is)
+Kinesis stream     ``clicks``             ``acme.clicks``
 consumer group     ``ingest``             ``acme.ingest``
 experiment         ``churn``              ``tenants/acme/churn``
 =================  =====================  ======================================
 
-Connections, ``s3://`` locations and shared topics are used only when an admin granted them
-to the tenant; platform connections (lake, MLflow, Kafka, Spark) are Airloom's to choose.
+Connections (AWS ones too), ``s3://`` locations and shared topics are used only when an admin
+granted them to the tenant; platform connections (lake, MLflow, Kafka, Spark) are Airloom's to
+choose.
 Registered models and endpoints live in shared namespaces and belong to the tenant that
 created them (:mod:`airloom.tenancy.registry`, :mod:`airloom.deploy.ownership`).
 
@@ -77,6 +79,10 @@ class TenantScope:
     def topic(self, name: str) -> str:
         return name if name in self.grants.topics else f"{self.tenant}.{name}"
 
+    def stream(self, name: str) -> str:
+        """A Kinesis stream: always the tenant's own (``acme.clicks``)."""
+        return f"{self.tenant}.{name}"
+
     def consumer_group(self, name: str) -> str:
         return f"{self.tenant}.{name}"
 
@@ -108,6 +114,8 @@ class TenantScope:
                 default = model.model_fields[name].default
                 if kind is Resource.CONNECTION and isinstance(default, str):
                     found += self.connection_problems(name, default)
+                elif kind is Resource.AWS_CONNECTION and isinstance(default, str):
+                    found += self.aws_connection_problems(name, default)
                 continue
             value = params[name]
             if value is None:
@@ -157,12 +165,28 @@ class TenantScope:
             )
         ]
 
+    def aws_connection_problems(self, name: str, conn_id: str) -> list[AccessProblem]:
+        """An AWS connection is used only when granted: without one (the local stack has
+        none) a node that calls AWS cannot run, and says so rather than pretend."""
+        if conn_id in self.grants.connections:
+            return []
+        return [
+            AccessProblem(
+                "NOT_GRANTED",
+                name,
+                f"this node calls AWS through the connection {conn_id!r}, which is not granted "
+                f"to tenant {self.tenant!r}; an admin must configure an AWS connection and "
+                "grant it to the tenant",
+            )
+        ]
+
 
 PLACES: dict[Resource, Callable[[TenantScope, str], str]] = {
     Resource.DATASET: TenantScope.dataset,
     Resource.CHECKPOINT: TenantScope.dataset,
     Resource.FILE_SOURCE: TenantScope.file_source,
     Resource.TOPIC: TenantScope.topic,
+    Resource.KINESIS_STREAM: TenantScope.stream,
     Resource.CONSUMER_GROUP: TenantScope.consumer_group,
     Resource.EXPERIMENT: TenantScope.experiment,
 }
