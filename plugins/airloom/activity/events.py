@@ -157,6 +157,27 @@ class ApiCallEvent(ActivityEvent):
     rate_limited: bool
 
 
+class AwsUsageEvent(ActivityEvent):
+    """What a node's calls to an AWS service used, once per task try, priced by the insights
+    service from its rates (``units`` of ``unit``, e.g. 1,200 ``unit`` of 100 characters)."""
+
+    kind: Literal["aws_usage"] = "aws_usage"
+    source: Literal["airflow"] = "airflow"
+    dag_id: str
+    run_id: str
+    task_id: str
+    workflow: str | None = None
+    workflow_version: int | None = None
+    node_type: str
+    service: str = Field(description="The AWS service, e.g. comprehend")
+    operation: str = Field(description="The priced operation, e.g. detect_sentiment")
+    requests: int = Field(ge=0, description="Calls made (retries not counted)")
+    units: float = Field(ge=0, description="Billed units used")
+    unit: str = Field(description="What one unit is, e.g. '100 characters', 'page', 'token'")
+    retries: int = Field(default=0, ge=0, description="Calls botocore retried (throttling)")
+    failed_rows: int = Field(default=0, ge=0, description="Rows kept with their error")
+
+
 AnyEvent = Annotated[
     DagRunEvent
     | TaskRunEvent
@@ -165,7 +186,8 @@ AnyEvent = Annotated[
     | ModelPromotedEvent
     | DeploymentEvent
     | InvocationEvent
-    | ApiCallEvent,
+    | ApiCallEvent
+    | AwsUsageEvent,
     Field(discriminator="kind"),
 ]
 _ANY_EVENT: TypeAdapter[Any] = TypeAdapter(AnyEvent)
@@ -178,6 +200,7 @@ KINDS: tuple[str, ...] = (
     "deployment",
     "invocation",
     "api_call",
+    "aws_usage",
 )
 
 

@@ -1,12 +1,20 @@
-"""AWS node types, designed, published and run through the builder against AWS stand-ins."""
+"""AWS node types, designed, published and run through the builder against AWS stand-ins:
+moto for S3, Kinesis and Glue, the loopback stand-in for the AI services moto lacks."""
 
 from __future__ import annotations
 
+import json
+import os
 from collections.abc import Iterator
 
 import pytest
 
+from tests.harness.aws_stand_ins.server import StandIn, aws_connection, aws_stand_in
 from tests.harness.designs import Designer, designer
+from tests.harness.servers import RunningServer
+
+# The AWS connection the tests' tenants are granted (an admin would configure it on AWS).
+AWS_CONN_ID = "aws_tests"
 
 
 @pytest.fixture(scope="module")
@@ -17,3 +25,22 @@ def design(
     lake and Airflow database."""
     with designer(tmp_path_factory.mktemp("designs")) as running:
         yield running
+
+
+@pytest.fixture(scope="module")
+def stand_in(moto: RunningServer) -> Iterator[StandIn]:
+    """The AI services' stand-in, and the AWS connection ``aws_tests`` reaching it and moto."""
+    variable = f"AIRFLOW_CONN_{AWS_CONN_ID.upper()}"
+    with aws_stand_in(moto.url) as server:
+        os.environ[variable] = json.dumps(aws_connection(moto.url, server.url))
+        try:
+            yield server
+        finally:
+            os.environ.pop(variable, None)
+
+
+@pytest.fixture
+def stand_in_calls(stand_in: StandIn) -> StandIn:
+    """The stand-in with no calls counted and no throttling pending, for one test."""
+    stand_in.reset()
+    return stand_in

@@ -105,6 +105,7 @@ def test_every_contract_kind_has_a_model() -> None:
         "deployment",
         "invocation",
         "api_call",
+        "aws_usage",
     }
 
 
