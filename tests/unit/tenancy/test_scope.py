@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 from airflow.sdk import DAG
 
-from airloom.catalog import NodeConfigError, node_types
+from airloom.catalog import NodeConfigError, NodeParams, node_types
+from airloom.catalog.resources import AwsConnectionRef, KinesisStreamRef, S3LocationRef
 from airloom.tenancy import Grants, TenantLimits, TenantScope
 from airloom.workflow.validation import validate
 
@@ -146,3 +147,50 @@ def test_validation_names_the_node_and_field_and_applies_the_quota() -> None:
     bad["nodes"][0]["params"]["source"] = "/etc/passwd"
     (outside,) = validate(bad, scope)
     assert (outside.node_id, outside.field) == ("load", "nodes.0.params.source")
+
+
+class AwsNodeParams(NodeParams):
+    """The names an AWS node holds: a granted connection, a granted S3 prefix, a stream."""
+
+    aws_conn_id: AwsConnectionRef = "aws_default"
+    output_location: S3LocationRef | None = None
+    stream: KinesisStreamRef | None = None
+
+
+def test_an_aws_node_needs_a_granted_aws_connection_even_by_default() -> None:
+    found = {p.field: p for p in ACME.problems(AwsNodeParams, {})}
+    assert found["aws_conn_id"].code == "NOT_GRANTED"
+    assert "an admin must configure an AWS connection and grant it" in (
+        found["aws_conn_id"].message
+    )
+    granted = TenantScope("acme", Grants(connections=frozenset({"aws_acme"})))
+    assert granted.problems(AwsNodeParams, {"aws_conn_id": "aws_acme"}) == []
+    assert granted.problems(AwsNodeParams, {"aws_conn_id": "aws_globex"})[0].code == "NOT_GRANTED"
+
+
+@pytest.mark.parametrize(
+    ("location", "code"),
+    [
+        ("s3://media/acme/audio/", None),
+        ("s3://media/acme/audio/2026/", None),
+        ("s3://media/globex/audio/", "NOT_GRANTED"),
+        ("s3://media/acme/audio/../../globex/", "OUTSIDE_TENANT"),
+        ("lake://audio/", "OUTSIDE_TENANT"),
+    ],
+)
+def test_s3_locations_only_under_a_granted_one(location: str, code: str | None) -> None:
+    scope = TenantScope("acme", Grants(s3_locations={"s3://media/acme/": "aws_acme"}))
+    found = scope.problems(AwsNodeParams, {"output_location": location})
+    codes = [p.code for p in found if p.field == "output_location"]
+    assert codes == ([code] if code else [])
+
+
+def test_a_stream_is_always_the_tenants_own() -> None:
+    placed = ACME.localise(AwsNodeParams, {"stream": "clicks"})
+    assert placed["stream"] == "acme.clicks"
+    # Naming another tenant's stream only names one of acme's own.
+    assert ACME.localise(AwsNodeParams, {"stream": "globex.clicks"})["stream"] == (
+        "acme.globex.clicks"
+    )
+    too_long = ACME.problems(AwsNodeParams, {"stream": "s" * 124})
+    assert [p.code for p in too_long if p.field == "stream"] == ["INVALID_NAME"]
