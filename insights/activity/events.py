@@ -18,6 +18,7 @@ KINDS = (
     "deployment",
     "invocation",
     "api_call",
+    "aws_usage",
 )
 SOURCES = ("airflow", "builder", "marketplace", "serving")
 
@@ -45,6 +46,7 @@ _REQUIRED_BY_KIND = {
     "deployment": ["action", "state"],  # a deploy that failed early may name no endpoint
     "invocation": ["endpoint"],
     "api_call": ["service", "route", "status"],
+    "aws_usage": ["dag_id", "run_id", "task_id", "service", "operation", "units"],
 }
 
 ACTIVITY_SCHEMA: dict[str, Any] = {
@@ -86,6 +88,12 @@ ACTIVITY_SCHEMA: dict[str, Any] = {
         "status": _nullable("integer", minimum=100, maximum=599),
         "tier": _TEXT,
         "rate_limited": _nullable("boolean"),
+        "operation": _TEXT,
+        "requests": _nullable("integer", minimum=0),
+        "units": _nullable("number", minimum=0),
+        "unit": _TEXT,
+        "retries": _nullable("integer", minimum=0),
+        "failed_rows": _nullable("integer", minimum=0),
     },
     "allOf": [
         {

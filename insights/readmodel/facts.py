@@ -6,8 +6,9 @@ event. :class:`FactsCache` does that work once per event and keeps the results i
 Arrow tables, per tenant:
 
 - ``task_runs``: each task event, with its ``cost_usd``;
+- ``aws_usage``: what each task's calls to AWS services used, with its ``cost_usd``;
 - ``invocations``: each serving request, with its ``cost_usd``;
-- ``runs``: each run's last finished event, with its tasks' cost;
+- ``runs``: each run's last finished event, with its tasks' cost and their AWS calls';
 - ``serving_hours``: invocations summed per endpoint, model and hour (predictions of
   successful requests, cost), so that a year of serving is thousands of rows, not millions.
 
@@ -45,6 +46,18 @@ SELECT e.workflow, e.dag_id, e.run_id, e.task_id, e.node_type, e.state, e.try_nu
 FROM _new e LEFT JOIN _task_rates r ON r.node_type = e.node_type
 """
 
+# An operation's units at its own rate, else at its service's; a unit the rate is not priced in
+# is not priced (``priced`` false), never priced as another unit.
+_USAGE_COST = f"""
+SELECT e.workflow, e.dag_id, e.run_id, e.task_id, e.node_type, e.service, e.operation,
+       e.requests, e.units, e.unit, e.retries, e.failed_rows, e.{AT},
+       coalesce(e.units, 0) * coalesce(op.usd_per_unit, svc.usd_per_unit, 0) AS cost_usd,
+       coalesce(op.usd_per_unit, svc.usd_per_unit) IS NOT NULL AS priced
+FROM _new e
+LEFT JOIN _aws_prices op ON op.operation = e.service || '.' || e.operation AND op.unit = e.unit
+LEFT JOIN _aws_prices svc ON svc.operation = e.service AND svc.unit = e.unit
+"""
+
 # Serving is charged for the time requests take at the target's hourly price.
 _INVOCATION_COST = f"""
 SELECT e.endpoint, e.model, e.model_version, e.{AT}, e.predictions, e.latency_ms, e.ok,
@@ -77,14 +90,18 @@ WITH finished AS (
         ORDER BY {AT} DESC NULLS LAST, _kafka_partition DESC, _kafka_offset DESC) = 1
 ), task_costs AS (
     SELECT dag_id, run_id, sum(cost_usd) AS cost_usd FROM _task_runs GROUP BY dag_id, run_id
+), usage_costs AS (
+    SELECT dag_id, run_id, sum(cost_usd) AS cost_usd FROM _aws_usage GROUP BY dag_id, run_id
 )
 SELECT f.workflow, TRY_CAST(f.workflow_version AS INTEGER) AS workflow_version,
        f.dag_id, f.run_id, f.run_type, f.state, f.started_at,
        coalesce(f.ended_at, f.{AT}) AS ended_at, f.duration_s,
        coalesce(t.cost_usd, coalesce(f.duration_s, 0) / 3600.0
-           * (SELECT usd_per_hour FROM _task_rates WHERE node_type = '{DEFAULT}')) AS cost_usd
+           * (SELECT usd_per_hour FROM _task_rates WHERE node_type = '{DEFAULT}'))
+           + coalesce(u.cost_usd, 0) AS cost_usd
 FROM finished f
 LEFT JOIN task_costs t ON t.dag_id = f.dag_id AND t.run_id = f.run_id
+LEFT JOIN usage_costs u ON u.dag_id = f.dag_id AND u.run_id = f.run_id
 """
 
 
@@ -101,16 +118,18 @@ class _Derived:
 @dataclass
 class _TenantFacts:
     task_runs: _Derived = field(default_factory=_Derived)
+    aws_usage: _Derived = field(default_factory=_Derived)
     invocations: _Derived = field(default_factory=_Derived)
     serving_hours: _Derived = field(default_factory=_Derived)
     runs: pa.Table | None = None
-    runs_from: tuple[int, int, int, int] | None = None  # what ``runs`` was derived from
+    runs_from: tuple[int, ...] | None = None  # what ``runs`` was derived from
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 @dataclass(frozen=True)
 class Facts:
     task_runs: pa.Table
+    aws_usage: pa.Table
     invocations: pa.Table
     runs: pa.Table
     serving_hours: pa.Table
@@ -126,6 +145,7 @@ class FactsCache:
         self.activity = activity
         self._task_rates = _rates_table(rates.task_hourly(), "node_type")
         self._serving_rates = _rates_table(rates.serving_hourly(), "target")
+        self._aws_prices = _prices_table(rates.aws_unit_prices())
         self._held: OrderedDict[str, _TenantFacts] = OrderedDict()
         self._lock = threading.Lock()
         self._database = duckdb.connect(":memory:")
@@ -142,6 +162,9 @@ class FactsCache:
             tasks = self._derive(
                 held.task_runs, self.activity.snapshot("task_run", tenant), _TASK_COST
             )
+            usage = self._derive(
+                held.aws_usage, self.activity.snapshot("aws_usage", tenant), _USAGE_COST
+            )
             calls = self._derive(
                 held.invocations, self.activity.snapshot("invocation", tenant), _INVOCATION_COST
             )
@@ -157,11 +180,21 @@ class FactsCache:
                 dag_runs.table.num_rows,
                 held.task_runs.generation,
                 held.task_runs.rows,
+                held.aws_usage.generation,
+                held.aws_usage.rows,
             )
             if held.runs is None or held.runs_from != source:
-                held.runs = self._sql(_RUNS, _dag_run=dag_runs.table, _task_runs=tasks)
+                held.runs = self._sql(
+                    _RUNS, _dag_run=dag_runs.table, _task_runs=tasks, _aws_usage=usage
+                )
                 held.runs_from = source
-            return Facts(task_runs=tasks, invocations=calls, runs=held.runs, serving_hours=hours)
+            return Facts(
+                task_runs=tasks,
+                aws_usage=usage,
+                invocations=calls,
+                runs=held.runs,
+                serving_hours=hours,
+            )
 
     def _derive(
         self, derived: _Derived, source: Snapshot, statement: str, merge: str | None = None
@@ -187,6 +220,7 @@ class FactsCache:
             connection.execute("SET TimeZone = 'UTC'")
             connection.register("_task_rates", self._task_rates)
             connection.register("_serving_rates", self._serving_rates)
+            connection.register("_aws_prices", self._aws_prices)
             for name, table in tables.items():
                 connection.register(name, table)
             return connection.sql(statement).to_arrow_table()
@@ -197,4 +231,16 @@ def _rates_table(hourly: dict[str, float], key: str) -> pa.Table:
 
     return pa.table(
         {key: list(hourly), "usd_per_hour": pa.array(list(hourly.values()), pa.float64())}
+    )
+
+
+def _prices_table(prices: dict[str, tuple[float, str]]) -> pa.Table:
+    import pyarrow as pa
+
+    return pa.table(
+        {
+            "operation": pa.array(list(prices), pa.string()),
+            "usd_per_unit": pa.array([usd for usd, _ in prices.values()], pa.float64()),
+            "unit": pa.array([unit for _, unit in prices.values()], pa.string()),
+        }
     )

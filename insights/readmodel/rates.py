@@ -2,8 +2,11 @@
 
 ``insights/rates/<environment>.yaml`` lists named rates (USD per unit), then what an hour of
 a task of each node type uses (``tasks``) and what an hour of serving uses (``serving``), as
-quantities of those rates. A task's cost is its duration times its node type's hourly price;
-see docs/insights.md, "Costs and rates".
+quantities of those rates, and which rate prices each AWS operation a node calls
+(``aws_usage``: ``<service>.<operation>``, or ``<service>`` for all its operations, → a rate
+whose unit is the one the node reports). A task's cost is its duration times its node type's
+hourly price, plus its AWS calls' units at their rate; see docs/insights.md, "Costs and
+rates".
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ class RatesFile(BaseModel):
     rates: dict[str, Rate]
     tasks: dict[str, Usage]
     serving: dict[str, Usage]
+    aws_usage: dict[str, str] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _known_rates(self) -> RatesFile:
@@ -56,6 +60,9 @@ class RatesFile(BaseModel):
                 unknown = sorted(set(usage) - set(self.rates))
                 if unknown:
                     raise ValueError(f"{section}.{name} uses unknown rates {', '.join(unknown)}")
+        for operation, rate in self.aws_usage.items():
+            if rate not in self.rates:
+                raise ValueError(f"aws_usage.{operation} uses unknown rate {rate}")
         return self
 
     def hourly(self, usage: Usage) -> float:
@@ -64,6 +71,13 @@ class RatesFile(BaseModel):
     def task_hourly(self) -> dict[str, float]:
         """USD per hour of a task, per node type (``default`` for the rest)."""
         return {node_type: self.hourly(usage) for node_type, usage in self.tasks.items()}
+
+    def aws_unit_prices(self) -> dict[str, tuple[float, str]]:
+        """USD per unit, and the unit, per ``<service>.<operation>`` or ``<service>``."""
+        return {
+            operation: (float(self.rates[rate].usd), self.rates[rate].unit)
+            for operation, rate in self.aws_usage.items()
+        }
 
     def serving_hourly(self) -> dict[str, float]:
         """USD per hour of serving, per target (``default`` for the rest)."""

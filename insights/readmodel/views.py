@@ -1,6 +1,6 @@
 """The read model: one DuckDB connection per request, holding one tenant's activity as the
 contract's views (docs/insights.md): ``runs``, ``task_runs``, ``invocations``,
-``deployments``, ``api_calls``.
+``deployments``, ``api_calls``, ``aws_usage``.
 
 Each connection is in memory and short-lived: it registers the tenant's events (read from
 the lake once and kept in memory: :mod:`insights.readmodel.lake`), already priced at the
@@ -26,7 +26,7 @@ from insights.readmodel.rates import RatesFile
 if TYPE_CHECKING:
     import duckdb
 
-VIEWS = ("runs", "task_runs", "invocations", "deployments", "api_calls")
+VIEWS = ("runs", "task_runs", "invocations", "deployments", "api_calls", "aws_usage")
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,11 @@ _TENANT = "getvariable('airloom_tenant')"
 _TASK_RUNS = f"""
 CREATE TEMP VIEW task_runs AS
 SELECT {_TENANT} AS tenant, * FROM _task_run_facts
+"""
+
+_AWS_USAGE = f"""
+CREATE TEMP VIEW aws_usage AS
+SELECT {_TENANT} AS tenant, * FROM _aws_usage_facts
 """
 
 # A run's value is the workflow's per successful run.
@@ -131,6 +136,7 @@ class ReadModel:
             connection.execute("SET VARIABLE airloom_tenant = ?", [tenant])
             tables = {
                 "_task_run_facts": facts.task_runs,
+                "_aws_usage_facts": facts.aws_usage,
                 "_run_facts": facts.runs,
                 "_invocation_facts": facts.invocations,
                 "_serving_hour_facts": facts.serving_hours,
@@ -143,6 +149,7 @@ class ReadModel:
                 connection.register(name, table)
             for statement in (
                 _TASK_RUNS,
+                _AWS_USAGE,
                 _RUNS,
                 _INVOCATIONS,
                 _SERVING_HOURS,

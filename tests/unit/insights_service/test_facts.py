@@ -11,6 +11,7 @@ import pytest
 from insights.activity.landing import activity_folder
 from insights.readmodel.facts import FactsCache
 from insights.readmodel.lake import ActivityCache
+from insights.readmodel.rates import RatesFile
 from tests.unit.insights_service.activity_files import RATES, SERVING, TRAIN, land
 
 
@@ -65,3 +66,44 @@ def test_files_rewritten_are_priced_again_and_tenants_stay_apart(activity: str):
     again = facts.facts("acme").invocations
     assert again["cost_usd"].to_pylist() == pytest.approx([2 * SERVING / 1000])
     assert facts.facts("globex").invocations.num_rows == 2
+
+
+def usage(run_id: str, operation: str, units: float, unit: str) -> dict:
+    return {"dag_id": "wf_churn", "run_id": run_id, "workflow": "churn", "task_id": "moods",
+            "node_type": "comprehend", "service": "comprehend", "operation": operation,
+            "requests": 4, "units": units, "unit": unit,
+            "at": "2026-12-03T10:00:00+00:00"}  # fmt: skip
+
+
+def test_a_runs_cost_adds_its_aws_calls_at_their_rates_in_their_own_unit(activity: str):
+    document = RATES.model_dump(mode="json")
+    document["rates"]["comprehend_unit"] = {
+        "usd": 0.0001, "unit": "100 characters",
+        "source": "https://aws.amazon.com/comprehend/pricing/", "date": "2026-12-03",
+    }  # fmt: skip
+    document["aws_usage"] = {"comprehend": "comprehend_unit"}
+    facts = FactsCache(ActivityCache(activity), RatesFile.model_validate(document))
+    land(activity, "dag_run", "acme", [run_ended("r1")])
+    land(activity, "task_run", "acme", [task("r1", 1800.0)])
+    land(
+        activity,
+        "aws_usage",
+        "acme",
+        [
+            usage("r1", "detect_sentiment", 3000, "100 characters"),
+            # A unit no rate is given in is not priced as another unit.
+            usage("r1", "detect_sentiment", 50, "page"),
+        ],
+    )
+    priced = facts.facts("acme").aws_usage
+    assert priced["cost_usd"].to_pylist() == pytest.approx([0.3, 0.0])
+    assert priced["priced"].to_pylist() == [True, False]
+    assert facts.facts("acme").runs["cost_usd"].to_pylist() == pytest.approx([TRAIN / 2 + 0.3])
+    assert facts.facts("globex").aws_usage.num_rows == 0
+
+
+def test_a_rates_file_naming_an_unknown_rate_for_aws_calls_is_refused():
+    document = RATES.model_dump(mode="json")
+    document["aws_usage"] = {"textract.analyze_document": "nowhere"}
+    with pytest.raises(ValueError, match=r"textract\.analyze_document uses unknown rate"):
+        RatesFile.model_validate(document)
