@@ -213,7 +213,14 @@ def contract_columns() -> dict[str, list[str]]:
 
 def test_the_views_have_exactly_the_contract_columns(insights, acme_activity):
     expected = contract_columns()
-    assert set(expected) == {"runs", "task_runs", "invocations", "deployments", "api_calls"}
+    assert set(expected) == {
+        "runs",
+        "task_runs",
+        "invocations",
+        "deployments",
+        "api_calls",
+        "aws_usage",
+    }
     with insights.app.state.read_model.connect("acme") as db:
         for view, columns in expected.items():
             described = db.execute(f"DESCRIBE {view}").fetchall()
