@@ -7,7 +7,7 @@ call_in_batches`, then :meth:`AwsAiOperator.finish` with the outcomes and the us
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 from airflow.sdk import Context
@@ -57,7 +57,7 @@ class AwsAiOperator(AirloomOperator):
     )
     dataset_params = ("output_dataset",)
 
-    def read_rows(self, inputs: dict[str, Any] | Any, *columns: str) -> Any:
+    def read_rows(self, inputs: Mapping[str, Any], *columns: str) -> Any:
         """The input table; fails naming the node and the columns it lacks."""
         from airloom.datasets import read_table
 
@@ -85,12 +85,12 @@ class AwsAiOperator(AirloomOperator):
         from airloom.lake import dataset_path
 
         failed = sum(isinstance(outcome, RowError) for outcome in outcomes)
-        for item in usage:
-            item.failed_rows = failed
-            item.report(context, self.node_type)
         uri = str(dataset_path(params.output_dataset, params.lake_conn_id))
         # The latest results, as a rerun of the same input gives: never a second copy.
         write_table(table, uri, self.node_type)
+        for item in usage:  # the calls were made whether or not the write succeeded; but a
+            item.failed_rows = failed  # try that fails here is retried and reports its own
+            item.report(context, self.node_type)
         self.log.info("Wrote %d rows (%d with an error) to %s", table.num_rows, failed, uri)
         return {
             "table": uri,
