@@ -85,12 +85,12 @@ class AwsAiOperator(AirloomOperator):
         from airloom.lake import dataset_path
 
         failed = sum(isinstance(outcome, RowError) for outcome in outcomes)
+        for item in usage:  # before the write: the calls are billed whether or not it succeeds
+            item.failed_rows = failed
+            item.report(context, self.node_type)
         uri = str(dataset_path(params.output_dataset, params.lake_conn_id))
         # The latest results, as a rerun of the same input gives: never a second copy.
         write_table(table, uri, self.node_type)
-        for item in usage:  # the calls were made whether or not the write succeeded; but a
-            item.failed_rows = failed  # try that fails here is retried and reports its own
-            item.report(context, self.node_type)
         self.log.info("Wrote %d rows (%d with an error) to %s", table.num_rows, failed, uri)
         return {
             "table": uri,
