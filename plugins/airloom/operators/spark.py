@@ -10,7 +10,7 @@ parse fast.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal, NoReturn
+from typing import TYPE_CHECKING, Any, Literal, NoReturn
 
 from airflow.sdk import Context
 from pydantic import Field, ValidationInfo, field_validator, model_validator
@@ -26,6 +26,9 @@ from airloom.lake import check_dataset_name, dataset_path
 from airloom.operators.base import AirloomOperator
 from airloom.spark.jobs import JOBS
 from airloom.spark.output import spark_uri
+
+if TYPE_CHECKING:
+    from airloom.spark.transform import TransformRequest
 
 # The EMR Serverless job run a deferred task waits for, in its XCom.
 EMR_JOB_RUN_KEY = "emr_job_run_id"
@@ -51,7 +54,9 @@ def as_list(references: Any) -> list[Any]:
     return list(references)
 
 
-class SparkTransformParams(NodeParams):
+class SparkQueryParams(NodeParams):
+    """What a Spark transformation computes, wherever it runs (local, EMR Serverless, Glue)."""
+
     sql: str | None = Field(
         default=None,
         description="One Spark SQL query over the inputs; each input is a view named after its "
@@ -79,10 +84,6 @@ class SparkTransformParams(NodeParams):
     partition_by: list[str] = Field(
         default_factory=list, description="Columns that become partition folders."
     )
-    spark_conn_id: PlatformConnection = Field(
-        default=SPARK_CONN_ID,
-        description="Spark connection: local master, or EMR Serverless settings in its extra.",
-    )
     lake_conn_id: PlatformConnection = Field(default=LAKE_CONN_ID, description="Lake connection.")
 
     @field_validator("output_dataset")
@@ -104,7 +105,7 @@ class SparkTransformParams(NodeParams):
         return value
 
     @model_validator(mode="after")
-    def _sql_xor_job(self) -> SparkTransformParams:
+    def _sql_xor_job(self) -> SparkQueryParams:
         if self.sql is None and self.job is None:
             raise field_problems({"sql": "set exactly one of sql or job"})
         if self.sql is not None and self.job is not None:
@@ -114,6 +115,55 @@ class SparkTransformParams(NodeParams):
         if self.job_params and self.job is None:
             raise field_problems({"job_params": "job_params only apply with job"})
         return self
+
+
+class SparkTransformParams(SparkQueryParams):
+    spark_conn_id: PlatformConnection = Field(
+        default=SPARK_CONN_ID,
+        description="Spark connection: local master, or EMR Serverless settings in its extra.",
+    )
+
+
+def transform_request(
+    params: SparkQueryParams, inputs: Mapping[str, Any], label: str
+) -> TransformRequest:
+    """The :class:`~airloom.spark.transform.TransformRequest` a node's params and inputs ask
+    for, wherever it runs: each input a view named after its dataset, the SQL checked against
+    those views before any Spark work.
+
+    :param label: who asks, for error messages (e.g. ``node 'features'``).
+    :raises airloom.spark.transform.SparkTransformError: two inputs share a view name, or the
+        SQL reaches beyond its views.
+    """
+    from airloom.spark.transform import SparkTransformError, TransformRequest, view_name
+
+    named: dict[str, str] = {}
+    for reference in as_list(inputs.get("tables")):
+        uri = table_uri(reference, params.lake_conn_id)
+        name = view_name(uri)
+        if name in named:
+            raise SparkTransformError(
+                f"{label}: two inputs are both named {name!r} ({named[name]} and {uri}); "
+                "each input dataset needs a distinct last path segment"
+            )
+        named[name] = uri
+    if params.sql is not None:
+        from airloom.user_sql import spark_query_problem
+
+        # Before any Spark work, local or on AWS: only now are the input views known.
+        problem = spark_query_problem(params.sql, views=named)
+        if problem:
+            raise SparkTransformError(f"{label}: the SQL statement {problem}:\n    {params.sql}")
+    return TransformRequest(
+        output_uri=table_uri(params.output_dataset, params.lake_conn_id),
+        inputs=named,
+        sql=params.sql,
+        job=params.job,
+        job_params=params.job_params,
+        mode=params.mode,
+        partition_by=tuple(params.partition_by),
+        label=label,
+    )
 
 
 class SparkTransformOperator(AirloomOperator):
@@ -160,38 +210,8 @@ class SparkTransformOperator(AirloomOperator):
         self, params: SparkTransformParams, inputs: Mapping[str, Any], context: Context
     ) -> dict[str, Any]:
         from airloom.spark.session import spark_session, spark_target
-        from airloom.spark.transform import SparkTransformError, TransformRequest, view_name
 
-        label = f"node {self.task_id!r}"
-        named: dict[str, str] = {}
-        for reference in as_list(inputs.get("tables")):
-            uri = table_uri(reference, params.lake_conn_id)
-            name = view_name(uri)
-            if name in named:
-                raise SparkTransformError(
-                    f"{label}: two inputs are both named {name!r} ({named[name]} and {uri}); "
-                    "each input dataset needs a distinct last path segment"
-                )
-            named[name] = uri
-        if params.sql is not None:
-            from airloom.user_sql import spark_query_problem
-
-            # Before any Spark work, local or on EMR: only now are the input views known.
-            problem = spark_query_problem(params.sql, views=named)
-            if problem:
-                raise SparkTransformError(
-                    f"{label}: the SQL statement {problem}:\n    {params.sql}"
-                )
-        request = TransformRequest(
-            output_uri=table_uri(params.output_dataset, params.lake_conn_id),
-            inputs=named,
-            sql=params.sql,
-            job=params.job,
-            job_params=params.job_params,
-            mode=params.mode,
-            partition_by=tuple(params.partition_by),
-            label=label,
-        )
+        request = transform_request(params, inputs, f"node {self.task_id!r}")
         target = spark_target(params.spark_conn_id)
         if target.emr_serverless:
             # Defers: the task resumes in resume_after_emr_job once the run has ended.
