@@ -18,7 +18,16 @@ import boto3
 from tests.harness.http_servers import RecordingServer, recording_server
 
 # Service modules of this package; each defines TARGETS and/or ROUTES (see register()).
-SERVICES = ("comprehend", "translate", "textract", "rekognition", "transcribe", "polly", "bedrock")
+SERVICES = (
+    "comprehend",
+    "translate",
+    "textract",
+    "rekognition",
+    "transcribe",
+    "polly",
+    "bedrock",
+    "glue",
+)
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
 
@@ -201,8 +210,9 @@ def aws_stand_in(moto_url: str | None = None) -> Iterator[StandIn]:
 
 
 def aws_connection(moto_url: str, stand_in_url: str) -> dict[str, Any]:
-    """An Airflow AWS connection: moto for what it implements (S3, Kinesis, Glue, IAM …), the
-    stand-in for the AI services, through the provider's per-service ``service_config``."""
+    """An Airflow AWS connection: moto for what it implements (S3, Kinesis, IAM …), the
+    stand-in for the AI services and Glue job runs, through the provider's per-service
+    ``service_config``."""
     stand_in = {"endpoint_url": stand_in_url}
     return {
         "conn_type": "aws",
@@ -221,6 +231,7 @@ def aws_connection(moto_url: str, stand_in_url: str) -> dict[str, Any]:
                     "transcribe",
                     "polly",
                     "bedrock-runtime",
+                    "glue",  # moto keeps Glue jobs but never runs their scripts
                 )
             },
         },
