@@ -234,13 +234,13 @@ def _rates_table(hourly: dict[str, float], key: str) -> pa.Table:
     )
 
 
-def _prices_table(prices: dict[str, tuple[float, str]]) -> pa.Table:
+def _prices_table(prices: list[tuple[str, str, float]]) -> pa.Table:
     import pyarrow as pa
 
     return pa.table(
         {
-            "operation": pa.array(list(prices), pa.string()),
-            "usd_per_unit": pa.array([usd for usd, _ in prices.values()], pa.float64()),
-            "unit": pa.array([unit for _, unit in prices.values()], pa.string()),
+            "operation": pa.array([operation for operation, _, _ in prices], pa.string()),
+            "unit": pa.array([unit for _, unit, _ in prices], pa.string()),
+            "usd_per_unit": pa.array([usd for _, _, usd in prices], pa.float64()),
         }
     )

@@ -17,7 +17,15 @@ from functools import cache
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    HttpUrl,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 RATES_DIR = Path(__file__).resolve().parents[1] / "rates"
 DEFAULT = "default"
@@ -48,7 +56,16 @@ class RatesFile(BaseModel):
     rates: dict[str, Rate]
     tasks: dict[str, Usage]
     serving: dict[str, Usage]
-    aws_usage: dict[str, str] = Field(default_factory=dict)
+    # ``<service>.<operation>`` or ``<service>`` → the rates pricing its units, one per unit
+    # (a model's input and output tokens are two units of one operation).
+    aws_usage: dict[str, list[str]] = Field(default_factory=dict)
+
+    @field_validator("aws_usage", mode="before")
+    @classmethod
+    def _one_or_more(cls, value: object) -> object:
+        if isinstance(value, dict):
+            return {k: [v] if isinstance(v, str) else v for k, v in value.items()}
+        return value
 
     @model_validator(mode="after")
     def _known_rates(self) -> RatesFile:
@@ -60,9 +77,13 @@ class RatesFile(BaseModel):
                 unknown = sorted(set(usage) - set(self.rates))
                 if unknown:
                     raise ValueError(f"{section}.{name} uses unknown rates {', '.join(unknown)}")
-        for operation, rate in self.aws_usage.items():
-            if rate not in self.rates:
-                raise ValueError(f"aws_usage.{operation} uses unknown rate {rate}")
+        for operation, names in self.aws_usage.items():
+            unknown = sorted(set(names) - set(self.rates))
+            if unknown:
+                raise ValueError(f"aws_usage.{operation} uses unknown rate {', '.join(unknown)}")
+            units = [self.rates[name].unit for name in names]
+            if len(set(units)) != len(units):
+                raise ValueError(f"aws_usage.{operation} has two rates in one unit")
         return self
 
     def hourly(self, usage: Usage) -> float:
@@ -72,12 +93,13 @@ class RatesFile(BaseModel):
         """USD per hour of a task, per node type (``default`` for the rest)."""
         return {node_type: self.hourly(usage) for node_type, usage in self.tasks.items()}
 
-    def aws_unit_prices(self) -> dict[str, tuple[float, str]]:
-        """USD per unit, and the unit, per ``<service>.<operation>`` or ``<service>``."""
-        return {
-            operation: (float(self.rates[rate].usd), self.rates[rate].unit)
-            for operation, rate in self.aws_usage.items()
-        }
+    def aws_unit_prices(self) -> list[tuple[str, str, float]]:
+        """(``<service>.<operation>`` or ``<service>``, unit, USD per unit), one per rate."""
+        return [
+            (operation, self.rates[name].unit, float(self.rates[name].usd))
+            for operation, names in self.aws_usage.items()
+            for name in names
+        ]
 
     def serving_hourly(self) -> dict[str, float]:
         """USD per hour of serving, per target (``default`` for the rest)."""

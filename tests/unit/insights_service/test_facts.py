@@ -107,3 +107,22 @@ def test_a_rates_file_naming_an_unknown_rate_for_aws_calls_is_refused():
     document["aws_usage"] = {"textract.analyze_document": "nowhere"}
     with pytest.raises(ValueError, match=r"textract\.analyze_document uses unknown rate"):
         RatesFile.model_validate(document)
+
+
+def test_one_operation_priced_in_two_units_prices_each_in_its_own(activity: str):
+    document = RATES.model_dump(mode="json")
+    source = {"source": "https://aws.amazon.com/bedrock/pricing/", "date": "2026-12-03"}
+    document["rates"]["haiku_input"] = {"usd": 0.00000025, "unit": "input token", **source}
+    document["rates"]["haiku_output"] = {"usd": 0.00000125, "unit": "output token", **source}
+    model = "converse:anthropic.claude-3-haiku-20240307-v1:0"
+    document["aws_usage"] = {f"bedrock.{model}": ["haiku_input", "haiku_output"]}
+    facts = FactsCache(ActivityCache(activity), RatesFile.model_validate(document))
+    answers = [usage("r1", model, 4000, "input token"), usage("r1", model, 800, "output token")]
+    for row in answers:
+        row["service"] = "bedrock"
+    land(activity, "aws_usage", "acme", answers)
+    priced = facts.facts("acme").aws_usage["cost_usd"].to_pylist()
+    assert priced == pytest.approx([0.001, 0.001])
+    twice = {**document, "aws_usage": {"bedrock": ["haiku_input", "haiku_input"]}}
+    with pytest.raises(ValueError, match="two rates in one unit"):
+        RatesFile.model_validate(twice)
