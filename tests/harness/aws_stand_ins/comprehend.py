@@ -195,7 +195,7 @@ def language_of(text: str) -> tuple[str, float] | None:
 # -- the operations ------------------------------------------------------------------------
 
 
-def _pause(stand_in: StandIn) -> None:
+def pause_for_latency(stand_in: StandIn) -> None:
     latency = float(stand_in.state.get("latency_s", 0) or 0)
     if latency > 0:
         time.sleep(latency)
@@ -236,7 +236,7 @@ def _text_list(body: dict[str, Any]) -> list[str]:
 
 
 def _batch(stand_in: StandIn, body: dict[str, Any], answer: Any, language: bool = True) -> Any:
-    _pause(stand_in)
+    pause_for_latency(stand_in)
     texts = _text_list(body)
     if language:
         _check_language(body.get("LanguageCode"), LANGUAGES)
@@ -277,14 +277,14 @@ def batch_detect_dominant_language(stand_in: StandIn, body: dict[str, Any]) -> A
 
 
 def detect_sentiment(stand_in: StandIn, body: dict[str, Any]) -> Any:
-    _pause(stand_in)
+    pause_for_latency(stand_in)
     text = _check_text(body.get("Text"), BATCH_TEXT_BYTES)
     _check_language(body.get("LanguageCode"), LANGUAGES)
     return sentiment_of(text)
 
 
 def detect_pii_entities(stand_in: StandIn, body: dict[str, Any]) -> Any:
-    _pause(stand_in)
+    pause_for_latency(stand_in)
     text = _check_text(body.get("Text"), PII_TEXT_BYTES)
     _check_language(body.get("LanguageCode"), PII_LANGUAGES)
     return {"Entities": pii_of(text)}
