@@ -63,6 +63,7 @@ module "mwaa" {
   sagemaker_execution_role_arn = module.serving.sagemaker_execution_role_arn
   force_destroy                = !var.protect_from_deletion
   studio_url                   = var.studio_url
+  tenant_role_names            = [for tenant in keys(var.tenants) : "${local.name}-tenant-${tenant}"]
 }
 
 module "mlflow" {
@@ -118,6 +119,21 @@ module "secrets" {
   mlflow_tracking_uri     = module.mlflow.tracking_uri
   lake_root               = "s3://${module.lake.data_bucket}"
   insights_url            = module.services.insights_internal_url
+}
+
+# Each tenant's AWS role and its aws_<tenant> connection: its workflows' AWS nodes (Comprehend,
+# Bedrock, Kinesis, Glue, ...) act with the tenant's permissions, never the execution role's.
+module "tenant_aws_access" {
+  source                  = "../modules/tenant_aws_access"
+  for_each                = var.tenants
+  name                    = local.name
+  tenant                  = each.key
+  mwaa_execution_role_arn = module.mwaa.execution_role_arn
+  kms_key_arn             = module.baseline.kms_key_arn
+  ai_services             = each.value.ai_services
+  s3_read_prefixes        = each.value.s3_read_prefixes
+  s3_write_prefixes       = each.value.s3_write_prefixes
+  bedrock_model_ids       = each.value.bedrock_model_ids
 }
 
 module "observability" {

@@ -75,3 +75,13 @@ output "alarm_topic_arn" {
   description = "Where alarms go."
   value       = module.observability.alarm_topic_arn
 }
+
+output "tenant_aws_roles" {
+  description = "Tenant => the role its workflows' AWS nodes act as."
+  value       = { for tenant, access in module.tenant_aws_access : tenant => access.role_arn }
+}
+
+output "tenant_aws_connections" {
+  description = "Tenant => the Airflow connection to grant it in the builder (kind connection)."
+  value       = { for tenant, access in module.tenant_aws_access : tenant => access.connection_id }
+}

@@ -29,6 +29,7 @@ module "airloom" {
   service_desired_count = 2
   image_tag             = var.image_tag
   studio_url            = var.studio_url
+  tenants               = var.tenants
   protect_from_deletion = true
 
   alarm_emails = var.alarm_emails

@@ -29,6 +29,7 @@ module "airloom" {
   service_desired_count = 1
   image_tag             = var.image_tag
   studio_url            = var.studio_url
+  tenants               = var.tenants
   protect_from_deletion = true
 
   # Staging shares the account's API Gateway logging role set by prod.

@@ -52,3 +52,13 @@ output "ecr_repositories" {
   description = "Where to push each image."
   value       = module.airloom.ecr_repositories
 }
+
+output "tenant_aws_roles" {
+  description = "Tenant => its AWS role."
+  value       = module.airloom.tenant_aws_roles
+}
+
+output "tenant_aws_connections" {
+  description = "Tenant => the Airflow connection to grant it in the builder."
+  value       = module.airloom.tenant_aws_connections
+}

@@ -130,6 +130,18 @@ data "aws_iam_policy_document" "execution" {
       values   = ["sagemaker.amazonaws.com"]
     }
   }
+
+  # Tenants' AWS nodes act as their tenant's role (tenant_aws_access), never as this one: the
+  # execution role holds none of their AI, Kinesis or S3 permissions, only the right to assume
+  # exactly these roles, whose trust policies name it.
+  dynamic "statement" {
+    for_each = length(var.tenant_role_names) > 0 ? ["tenants"] : []
+    content {
+      sid       = "AssumeTenantRoles"
+      actions   = ["sts:AssumeRole"]
+      resources = [for role in var.tenant_role_names : "${local.arn_prefix}:iam::${local.account_id}:role/${role}"]
+    }
+  }
 }
 
 resource "aws_iam_role_policy" "execution" {

@@ -107,3 +107,10 @@ variable "studio_url" {
     error_message = "studio_url must be empty or an absolute http(s) URL (Studio is on the workflow builder's origin, not Airflow's)."
   }
 }
+
+variable "tenant_role_names" {
+  description = "Names of the tenants' roles (tenant_aws_access) tasks may assume through a tenant's aws_<tenant> connection; empty: none."
+  type        = list(string)
+  default     = []
+  nullable    = false
+}
