@@ -77,6 +77,12 @@ def test_the_services_module_has_terraform_tests():
     assert "services" in modules_with_tests(PROJECT)
 
 
+def test_tenant_aws_access_has_terraform_tests():
+    # A tenant's role: who may assume it, and which services, streams and S3 locations it
+    # reaches; and the execution role's side (it may assume exactly the tenants' roles).
+    assert {"tenant_aws_access", "mwaa"} <= set(modules_with_tests(PROJECT))
+
+
 @pytest.mark.parametrize("module", modules_with_tests(PROJECT))
 def test_module_terraform_tests_pass_offline(terraform: str, mirror: Path, module: str):
     result = run_module_tests(PROJECT, module, terraform, mirror)
