@@ -63,7 +63,8 @@ module "mwaa" {
   sagemaker_execution_role_arn = module.serving.sagemaker_execution_role_arn
   force_destroy                = !var.protect_from_deletion
   studio_url                   = var.studio_url
-  tenant_role_names            = [for tenant in keys(var.tenants) : "${local.name}-tenant-${tenant}"]
+  # The names tenant_aws_access gives its roles: its outputs cannot be used, they depend on this role.
+  tenant_role_names = [for tenant in keys(var.tenants) : "${local.name}-tenant-${tenant}"]
 }
 
 module "mlflow" {
