@@ -1,8 +1,9 @@
 """Checks that need a node's neighbours: what a node's inputs give it, known before it runs.
 
-- ``spark_transform``'s SQL reads only the views its inputs provide. An input is a view named
-  after the last path segment of the dataset its upstream node writes: the dataset params a
-  node type declares (``written_datasets``) are, in order, those of its table output ports.
+- ``spark_transform``'s and ``glue_job``'s SQL reads only the views its inputs provide. An input
+  is a view named after the last path segment of the dataset its upstream node writes: the
+  dataset params a node type declares (``written_datasets``) are, in order, those of its table
+  output ports.
 - ``batch_score``'s ``result_type`` holds the model's predictions: a regressor trained
   upstream predicts floats; a registered version's signature says what it predicts when the
   tenant scope can read it.
@@ -168,5 +169,6 @@ def _trained(node: Node) -> tuple[str, str] | None:
 
 CHECKS: Mapping[str, Check] = {
     "spark_transform": sql_views,
+    "glue_job": sql_views,
     "batch_score": result_type,
 }
