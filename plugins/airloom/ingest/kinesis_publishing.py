@@ -168,9 +168,12 @@ def outgoing_records(
     """
     from airloom.datasets import dataset_schema, read_batches
     from airloom.ingest.json_rows import row_json
-    from airloom.operators.kafka import table_uri
 
-    uri = table_uri(table, lake_conn_id)
+    uri = str(table).strip()
+    if "://" not in uri:  # a bare dataset name: in the lake
+        from airloom.lake import dataset_path
+
+        uri = str(dataset_path(uri, lake_conn_id))
     schema = dataset_schema(uri)
     if schema is None:
         raise ValueError(f"node {node_id!r}: no dataset to publish at {uri}")
