@@ -9,6 +9,7 @@ rather than guessed.
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass
 
 
@@ -53,7 +54,28 @@ def chat_price(model_id: str) -> TokenPrice | None:
     return CHAT_PRICES.get(base_model(model_id))
 
 
-def per_second(requests_per_minute: int) -> int:
-    """A per-minute quota as whole requests per second, rounded down (at least one), so the
-    pace never exceeds it."""
-    return max(1, requests_per_minute // 60)
+class MinutePace:
+    """At most ``per_minute`` requests in any one-minute window, within this process: Bedrock's
+    quotas are per minute, and some are below the one request per second that
+    :class:`~airloom.aws_ai.pacing.Pace` can express.
+
+    :param per_minute: the model's quota (requests per minute).
+    :param key: what the rate counts (a model), for the limiter's storage.
+    """
+
+    def __init__(self, per_minute: int, key: str) -> None:
+        from limits import RateLimitItemPerMinute
+        from limits.storage import MemoryStorage
+        from limits.strategies import MovingWindowRateLimiter
+
+        if per_minute < 1:
+            raise ValueError("a pace needs at least one request per minute")
+        self._limiter = MovingWindowRateLimiter(MemoryStorage())
+        self._item = RateLimitItemPerMinute(per_minute)
+        self._key = key
+
+    def wait(self) -> None:
+        """Block until a request may go; return at once while under the rate."""
+        while not self._limiter.hit(self._item, self._key):
+            reset_at, _ = self._limiter.get_window_stats(self._item, self._key)
+            time.sleep(max(0.005, min(1.0, reset_at - time.time())))
