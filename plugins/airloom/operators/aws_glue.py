@@ -29,10 +29,10 @@ WorkerType = Literal["G.025X", "G.1X", "G.2X", "G.4X", "G.8X"]
 class GlueJobParams(SparkQueryParams):
     job_name: str = Field(
         default=DEFAULT_JOB_NAME,
-        min_length=1,
-        max_length=255,
+        pattern=r"^airloom-[A-Za-z0-9_.-]{1,247}$",
         description="The Glue job an admin created to run Airloom's transformations (its script "
-        "is Airloom's glue_entrypoint.py); each run of this node is one run of that job.",
+        "is Airloom's glue_entrypoint.py, its name starts with 'airloom-', the jobs a tenant's "
+        "AWS role may run); each run of this node is one run of that job.",
     )
     worker_type: WorkerType = Field(  # type: ignore[valid-type]
         default="G.1X",

@@ -61,7 +61,7 @@ def glue(stand_in: StandIn, moto: RunningServer) -> Any:
         NumberOfWorkers=2,
     )
     client.create_job(
-        Name="nightly-billing",
+        Name="airloom-nightly-billing",
         Role="arn:aws:iam::123456789012:role/billing",
         Command={"Name": "glueetl", "ScriptLocation": "s3://billing/scripts/close_books.py"},
     )
@@ -229,12 +229,15 @@ def test_a_tenant_needs_the_aws_connection_and_its_sql_reads_only_its_own_inputs
                 f"SELECT * FROM parquet.`/lake/tenants/{not_granted.name}/orders`",
                 "b",
             ),
+            # Only Airloom's jobs (airloom-…) are the tenant role's to run.
+            _glue_node("billing", "SELECT * FROM orders", "c", job_name="close-the-books"),
         ),
     )
     found = {(p["code"], p["nodeId"], p["field"]) for p in problems}
     assert found == {
         ("UNKNOWN_VIEW", "joined", "nodes.1.params.sql"),
         ("INVALID_PARAMS", "by_path", "nodes.2.params.sql"),
+        ("INVALID_PARAMS", "billing", "nodes.3.params.job_name"),
     }
 
 
@@ -257,7 +260,7 @@ def test_the_node_refuses_another_tenants_table_and_a_glue_job_not_airlooms_befo
             task_id="billing",
             sql="SELECT * FROM orders",
             output_dataset="copied_too",
-            job_name="nightly-billing",
+            job_name="airloom-nightly-billing",
             aws_conn_id=AWS_CONN_ID,
             inputs={"tables": [ours]},
             tenant_scope=scope,
@@ -272,8 +275,8 @@ def test_the_node_refuses_another_tenants_table_and_a_glue_job_not_airlooms_befo
     )
     billing_error = _xcom("glue_refusals", result.run_id, "billing", ERROR_KEY)
     assert billing_error["summary"] == (
-        "node 'billing': Glue job 'nightly-billing' is not Airloom's: it must be a Spark job "
-        "(glueetl) running glue_entrypoint.py, and it runs 'glueetl' "
+        "node 'billing': Glue job 'airloom-nightly-billing' is not Airloom's: it must be a "
+        "Spark job (glueetl) running glue_entrypoint.py, and it runs 'glueetl' "
         "s3://billing/scripts/close_books.py"
     )
     assert stand_in_calls.calls["StartJobRun"] == 0
