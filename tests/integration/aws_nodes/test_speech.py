@@ -46,6 +46,7 @@ class InlineTriggers:
     """The triggers ``dag.test()`` ran in the triggerer's place, with the events they gave."""
 
     runs: list[tuple[str, dict[str, Any] | None]] = field(default_factory=list)
+    rebuilt: list[bool] = field(default_factory=list)  # whether each came back from its kwargs
 
 
 @pytest.fixture
@@ -56,8 +57,11 @@ def inline_triggers(monkeypatch: pytest.MonkeyPatch) -> InlineTriggers:
     run_trigger: Callable[..., Any] = dag_module._run_inline_trigger
 
     def watched(trigger: Any, ti: Any) -> Any:
+        classpath, kwargs = trigger.serialize()
+        # The triggerer rebuilds a trigger from what it serialized: it must come back the same.
+        seen.rebuilt.append(type(trigger)(**kwargs).serialize() == (classpath, kwargs))
         event = run_trigger(trigger, ti)
-        seen.runs.append((trigger.serialize()[0], event.payload if event else None))
+        seen.runs.append((classpath, event.payload if event else None))
         return event
 
     monkeypatch.setattr(dag_module, "_run_inline_trigger", watched)
@@ -135,7 +139,7 @@ def _design(bucket: str, name: str = "speech") -> dict[str, Any]:
                 "transcribe",
                 {"audio_column": "audio_uri", "language_code": "en-US",
                  "output_location": f"s3://{bucket}/speech/transcripts/",
-                 "output_dataset": "speech/heard", **aws, **wait},
+                 "output_dataset": "speech/heard", "max_concurrent_jobs": 2, **aws, **wait},
                 x=400,
             ),
             node(
@@ -253,9 +257,12 @@ def test_text_spoken_by_polly_is_heard_back_by_transcribe_row_by_row(
     assert listen_usage["units"] == 15 * len(SPOKEN)  # each file under 15 s: the minimum
     assert result.xcoms["recordings"]["failed_rows"] == 5
 
-    # Both transcribe nodes waited in the triggerer, on Airloom's trigger, until their jobs ended.
-    assert [classpath for classpath, _ in inline_triggers.runs] == [TRIGGER, TRIGGER]
-    assert all(event and event["status"] == "success" for _, event in inline_triggers.runs)
+    # Both transcribe nodes waited in the triggerer, on Airloom's trigger, until their jobs
+    # ended: the recordings' three jobs in one wave, the spoken rows' four in two waves of two.
+    assert [classpath for classpath, _ in inline_triggers.runs] == [TRIGGER] * 3
+    assert [len(event["job_names"]) for _, event in inline_triggers.runs] == [3, 2, 2]
+    assert all(event["status"] == "success" for _, event in inline_triggers.runs)
+    assert all(inline_triggers.rebuilt)
 
 
 def test_a_tenant_without_the_connection_or_the_location_gets_problems_naming_them(
