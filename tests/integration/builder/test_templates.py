@@ -9,7 +9,7 @@ import pytest
 
 from airloom.catalog import node_types
 from airloom.catalog.resources import Resource, resource_fields
-from airloom.tenancy import TenantScope
+from airloom.tenancy import Grants, TenantScope
 from tests.integration.builder import queries
 from tests.integration.builder.api import Builder, write_template
 from tests.integration.builder.specs import template_spec
@@ -91,9 +91,32 @@ def test_every_template_that_registers_a_model_fills_in_its_listing() -> None:
     assert sorted(listed) == [
         "customer-churn",
         "document-retrieval",
+        "document-retrieval-aws",
         "retail-demand-forecast",
         "support-analytics",
+        "support-analytics-aws",
     ]
+
+
+# What the AWS variants need: an AWS connection an admin configured and granted.
+AWS_GRANTED = Grants(connections=frozenset({"aws_default"}))
+
+
+def test_the_aws_variants_say_they_need_a_granted_aws_connection_until_one_is() -> None:
+    from airloom.workflow.validation import validate
+
+    templates = load_templates(TEMPLATES_FOLDER)
+    for template_id, aws_nodes in (
+        ("support-analytics-aws", {"moods"}),
+        ("document-retrieval-aws", {"extract", "answer"}),
+    ):
+        spec = templates[template_id].spec_for("variant", tenant="acme")
+        problems = validate(spec, TenantScope("acme"))
+        assert {(p.code, p.node_id) for p in problems} == {
+            ("NOT_GRANTED", node) for node in aws_nodes
+        }, template_id
+        assert all("an admin must configure an AWS connection" in p.message for p in problems)
+        assert validate(spec, TenantScope("acme", AWS_GRANTED)) == []
 
 
 # What a workflow owns, rather than reads: the datasets, models, endpoints and checkpoints it
@@ -122,7 +145,7 @@ def test_two_instances_of_a_template_share_no_dataset_model_or_topic() -> None:
     for template in load_templates(TEMPLATES_FOLDER).values():
         owned = []
         for tenant, name in (("acme", "orders_a"), ("acme", "orders_b"), ("beta", "orders_a")):
-            scope = TenantScope(tenant)
+            scope = TenantScope(tenant, AWS_GRANTED)
             spec = template.spec_for(name, tenant=tenant)
             assert validate(spec, scope) == [], template.id
             names = owned_names(spec, scope)
