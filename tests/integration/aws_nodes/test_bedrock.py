@@ -306,3 +306,75 @@ def test_validation_names_each_problem(design: Designer) -> None:
         ("embed", "dimensions"): "Value error, amazon.titan-embed-text-v2:0 makes vectors of "
         "256, 512 or 1024 dimensions",
     }
+
+
+def test_an_unknown_model_fails_its_node_and_an_empty_question_is_not_sent(
+    design: Designer, stand_in: StandIn, lake: Path
+) -> None:
+    """Any retrieval table will do: here one landed as a file, two questions, one empty."""
+    tenant = design.tenant(connections=(AWS_CONN_ID,))
+    express = "Standard delivery takes three days. Express arrives the next working day."
+    land(
+        lake,
+        tenant.name,
+        "retrieved",
+        [
+            {
+                "question": "when does express arrive",
+                "rank": 2,
+                "chunk_id": "c#1",
+                "doc_id": "returns",
+                "text": "Returns are free.",
+            },
+            {
+                "question": "when does express arrive",
+                "rank": 1,
+                "chunk_id": "c#0",
+                "doc_id": "delivery",
+                "text": express,
+            },
+            {"question": "", "rank": 1, "chunk_id": "c#0", "doc_id": "delivery", "text": express},
+        ],
+    )
+    common = {"aws_conn_id": AWS_CONN_ID, "requests_per_minute": FAST}
+    document = spec(
+        "answers_from_a_file",
+        defaults={"retries": 0},
+        nodes=[
+            node(
+                "retrieved",
+                "file_ingest",
+                {
+                    "source": "lake://landing/retrieved/*.jsonl",
+                    "format": "jsonl",
+                    "dataset": "retrieved",
+                },
+            ),
+            node("answer", "bedrock", {"output_dataset": "file_answers", **common}, x=200),
+            node(
+                "wrong_model",
+                "bedrock",
+                {"output_dataset": "never", "model_id": "anthropic.claude-9-v1:0", **common},
+                x=200,
+            ),
+        ],
+        edges=[
+            {"source": "retrieved.table", "target": "answer.table"},
+            {"source": "retrieved.table", "target": "wrong_model.table"},
+        ],
+    )
+    published = design.publish(tenant, document)
+    stand_in.reset()
+    result = published.run()
+    assert result.task_states["answer"] == "success"
+    assert result.task_states["wrong_model"] == "failed"  # no question's fault: the node's
+    # One call each: the empty question was never sent, the unknown model not asked twice.
+    assert stand_in.calls["Converse"] == 2
+    assert not (lake / "tenants" / tenant.name / "never").exists()  # nothing half-written
+
+    rows = dataset(lake, tenant.name, "file_answers")
+    assert [row["question"] for row in rows] == ["when does express arrive", ""]
+    assert rows[0]["answer"] == "Express arrives the next working day [1]."
+    assert rows[0]["citations"] == [{"chunk_id": "c#0", "doc_id": "delivery"}]
+    assert rows[1]["error"] == "EMPTY: the row has no question"
+    assert rows[1]["answer"] is None
