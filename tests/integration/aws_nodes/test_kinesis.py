@@ -205,5 +205,15 @@ def test_a_tenant_cannot_name_another_tenants_stream(
     task = load_dag_file(published.path, published.dag_id).get_task("ingest")
     assert task.node_params["stream"] == f"{other.name}.{theirs}"  # always its own prefix
     result = published.run()
-    assert not result.succeeded  # no such stream of its own: nothing read
+    # No such stream of its own: nothing read, and no retry would find one.
+    assert result.task_states == {"ingest": "failed"}
     assert not (lake / "tenants" / other.name / "orders").exists()
+
+
+def test_a_record_id_field_the_schema_lacks_is_a_problem_of_that_param(design: Designer) -> None:
+    tenant = design.tenant(connections=(AWS_CONN_ID,))
+    problems = design.problems(tenant, ingest_design("bad_id", record_id_field="event_id"))
+    assert [(p["nodeId"], p["field"].rsplit(".", 1)[-1]) for p in problems] == [
+        ("ingest", "record_id_field")
+    ]
+    assert "'event_id' is not a property of record_schema" in problems[0]["message"]
