@@ -35,6 +35,8 @@ INVOICE = (
     "Total: 125.00\n"
 )
 LETTER = "Dear customer,\nThank you for your order.\n"
+# 450 lines of two words: 1,351 blocks, more than one result page of 1,000.
+REPORT = "".join(f"Reading {n}\n" for n in range(450))
 
 
 @pytest.fixture(scope="module")
@@ -53,6 +55,7 @@ def documents(moto) -> dict[str, str]:
     objects = {
         "granted/invoice.pdf": INVOICE.encode(),
         "granted/letter.pdf": LETTER.encode(),
+        "granted/report.pdf": REPORT.encode(),
         "granted/photo.png": b"\x89PNG\r\n\x1a\n\xff\xfe\x00binary",
         "private/salaries.pdf": b"Salary: 1000000\n",
     }
@@ -62,6 +65,7 @@ def documents(moto) -> dict[str, str]:
         "granted": f"s3://{bucket}/granted/",
         "invoice": f"s3://{bucket}/granted/invoice.pdf",
         "letter": f"s3://{bucket}/granted/letter.pdf",
+        "report": f"s3://{bucket}/granted/report.pdf",
         "photo": f"s3://{bucket}/granted/photo.png",
         "missing": f"s3://{bucket}/granted/lost.pdf",
         "private": f"s3://{bucket}/private/salaries.pdf",
@@ -127,6 +131,7 @@ def test_async_jobs_read_text_forms_and_tables_row_by_row(
     rows = [
         ("invoice", documents["invoice"]),
         ("letter", documents["letter"]),
+        ("report", documents["report"]),
         ("photo", documents["photo"]),
         ("missing", documents["missing"]),
         ("private", documents["private"]),
@@ -142,7 +147,7 @@ def test_async_jobs_read_text_forms_and_tables_row_by_row(
     # The node waited in the triggerer, for every job it started, and resumed.
     assert [classpath for classpath, _ in inline_triggers] == [TRIGGER]
     assert inline_triggers[0][1]["status"] == "success"
-    assert len(inline_triggers[0][1]["job_ids"]) == 3
+    assert len(inline_triggers[0][1]["job_ids"]) == 4
     out = _output(lake, tenant.name)
     assert list(out) == [doc for doc, _ in rows]  # every row once, in order
 
@@ -176,6 +181,14 @@ def test_async_jobs_read_text_forms_and_tables_row_by_row(
         [],
         None,
     )
+    # A result longer than one page of blocks is read to its end (NextToken).
+    assert out["report"]["text"].split("\n") == [f"Reading {n}" for n in range(450)]
+    tokens = [
+        body.get("NextToken")
+        for op, body in stand_in_calls.bodies
+        if op == "GetDocumentAnalysis" and body.get("MaxResults") == 1000
+    ]
+    assert tokens.count("1000") == 1
     # A job that failed, an object that is not there, one outside the grant, an empty row.
     assert out["photo"]["error"] == "JOB_FAILED: Request has unsupported document format"
     assert out["photo"]["text"] is None
@@ -186,7 +199,7 @@ def test_async_jobs_read_text_forms_and_tables_row_by_row(
     )
     assert out["blank"]["error"].startswith("EMPTY: ")
     # Rows refused before calling were never sent; the throttled start was retried.
-    assert stand_in_calls.calls["StartDocumentAnalysis"] == 4 + 1  # 4 documents + 1 retry
+    assert stand_in_calls.calls["StartDocumentAnalysis"] == 5 + 1  # 5 documents + 1 retry
     sent = [
         body["DocumentLocation"]["S3Object"]["Name"]
         for op, body in stand_in_calls.bodies
@@ -195,7 +208,7 @@ def test_async_jobs_read_text_forms_and_tables_row_by_row(
     assert "private/salaries.pdf" not in sent
     usage = {item["operation"]: item for item in result.xcoms["read"]["usage"]}
     assert set(usage) == {"analyze_document_tables", "analyze_document_forms"}
-    assert usage["analyze_document_forms"]["units"] == 3  # pages read: 2 + 1
+    assert usage["analyze_document_forms"]["units"] == 4  # pages read: 2 + 1 + 1
     assert usage["analyze_document_forms"]["retries"] == 1
     assert result.xcoms["read"]["failed_rows"] == 4
 
