@@ -12,6 +12,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from airloom.datasets import read_table
+from tests.harness.airflow import load_dag_file, run_dag_object
 from tests.harness.aws_stand_ins import spoken_text
 from tests.harness.aws_stand_ins.server import REGION, StandIn
 from tests.integration.aws_nodes.conftest import AWS_CONN_ID
@@ -39,6 +41,7 @@ ROWS = [
     ("t6", "Thank you for calling", "recordings/memo.aiff"),
 ]
 SPOKEN = ["t1", "t2", "t4", "t6"]
+WHEN = datetime(2026, 12, 1, tzinfo=UTC)  # the run's logical date, to run it again
 
 
 @dataclass
@@ -187,7 +190,7 @@ def test_text_spoken_by_polly_is_heard_back_by_transcribe_row_by_row(
     stand_in_calls.throttle("SynthesizeSpeech", 1)
     stand_in_calls.throttle("StartTranscriptionJob", 1)
 
-    result = published.run()
+    result = run_dag_object(load_dag_file(published.path, published.dag_id), logical_date=WHEN)
 
     assert result.succeeded, result.task_states
     texts = {row[0]: row[1] for row in ROWS}
@@ -263,6 +266,21 @@ def test_text_spoken_by_polly_is_heard_back_by_transcribe_row_by_row(
     assert [len(event["job_names"]) for _, event in inline_triggers.runs] == [3, 2, 2]
     assert all(event["status"] == "success" for _, event in inline_triggers.runs)
     assert all(inline_triggers.rebuilt)
+
+    # The same run again (cleared, as in the UI): each row's audio file is written over, and
+    # the jobs the first run started are met again (ConflictException), not paid for twice.
+    jobs = len(stand_in_calls.state["transcribe_jobs"])
+    stand_in_calls.reset()
+    again = run_dag_object(load_dag_file(published.path, published.dag_id), logical_date=WHEN)
+    assert again.succeeded, again.task_states
+    assert again.run_id == result.run_id
+    assert stand_in_calls.calls["StartTranscriptionJob"] == 4 + 3
+    assert len(stand_in_calls.state["transcribe_jobs"]) == jobs
+    assert _rows(lake, tenant.name, "speech/audio") == audio
+    assert _rows(lake, tenant.name, "speech/heard") == heard
+    assert _rows(lake, tenant.name, "speech/recordings") == recordings
+    stored = s3.list_objects_v2(Bucket=ours, Prefix="speech/audio/")["Contents"]
+    assert sorted(item["Key"] for item in stored) == [f"speech/audio/{i}.wav" for i in SPOKEN]
 
 
 def test_a_tenant_without_the_connection_or_the_location_gets_problems_naming_them(
