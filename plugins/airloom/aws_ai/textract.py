@@ -96,11 +96,12 @@ class TextractJobsEndedTrigger(AwsBaseWaiterTrigger):
                         self.attempts,
                         # One block is enough to read the status; results are fetched later.
                         {"JobId": job_id, "MaxResults": 1},
-                        f"{self.failure_message} ({job_id})",
+                        self.failure_message,
                         self.status_message,
                         self.status_queries,
                     )
                 except AirflowException as error:
-                    yield self._event_from_exception(error)
+                    # Named, so the failed node says which job it stopped waiting for.
+                    yield self._event_from_exception(AirflowException(f"job {job_id}: {error}"))
                     return
         yield TriggerEvent({"status": "success", self.return_key: self.return_value})

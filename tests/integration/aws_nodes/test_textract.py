@@ -240,3 +240,46 @@ def test_a_tenant_without_the_aws_connection_cannot_design_the_node(design: Desi
         ("read", "nodes.1.params.aws_conn_id", "NOT_GRANTED")
     ]
     assert "an admin must configure an AWS connection" in problems[0]["message"]
+
+
+async def _first_event(trigger: Any) -> dict[str, Any]:
+    async for event in trigger.run():
+        return event.payload
+    raise AssertionError("the trigger fired no event")
+
+
+def test_the_trigger_gives_up_after_its_attempts_and_fires_once_jobs_end(
+    stand_in_calls, documents: dict[str, str]
+) -> None:
+    import asyncio
+
+    from airloom.aws_ai.textract import TextractJobsEndedTrigger
+
+    textract = boto3.client(
+        "textract",
+        endpoint_url=stand_in_calls.url,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    bucket, _, key = documents["letter"].removeprefix("s3://").partition("/")
+    job_id = textract.start_document_text_detection(
+        DocumentLocation={"S3Object": {"Bucket": bucket, "Name": key}}
+    )["JobId"]
+
+    def trigger(attempts: int) -> TextractJobsEndedTrigger:
+        return TextractJobsEndedTrigger(
+            job_ids=[job_id],
+            analysis=False,
+            waiter_delay=1,
+            waiter_max_attempts=attempts,
+            aws_conn_id=AWS_CONN_ID,
+        )
+
+    # The job is still running at the one check allowed: the wait fails, naming the job.
+    gave_up = asyncio.run(_first_event(trigger(1)))
+    assert gave_up["status"] == "error"
+    assert job_id in gave_up["message"]
+    # Checked again, it has ended: the event names the jobs the node resumes with.
+    ended = asyncio.run(_first_event(trigger(2)))
+    assert ended == {"status": "success", "job_ids": [job_id]}
