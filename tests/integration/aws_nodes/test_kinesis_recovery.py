@@ -100,3 +100,22 @@ def test_bounded_runs_over_several_shards_land_every_record_once(kinesis, tmp_pa
     assert {row["note"] for row in rows} == {f"n{i}" for i in range(20)}
     assert len({row["_kinesis_shard_id"] for row in rows}) > 1  # spread over the shards
     assert set(runs[-1].checkpoint) == {row["_kinesis_shard_id"] for row in rows}
+
+
+def test_a_batch_of_malformed_records_alone_still_moves_the_checkpoint(
+    kinesis, tmp_path: Path
+) -> None:
+    stream = new_stream(kinesis, 1)
+    put(kinesis, stream, [b"[1, 2]", b'{"id": "seven"}'])
+    first = ingestion(kinesis, stream, tmp_path).run()
+    assert (first.read, first.written, first.quarantined) == (2, 0, 2)
+    assert read_table(f"{tmp_path.as_uri()}/events").num_rows == 0  # the commit holds no rows
+    put(kinesis, stream, [json.dumps({"id": 7}).encode()])
+    second = ingestion(kinesis, stream, tmp_path).run()
+    assert (second.read, second.written, second.quarantined) == (1, 1, 0)
+    assert ids(tmp_path) == [7]
+    reasons = read_table(f"{tmp_path.as_uri()}/events_quarantine")["_reason"].to_pylist()
+    assert sorted(reasons) == [
+        "not a JSON object: a JSON list",
+        'schema: $.id: "seven" is not of type "integer"',
+    ]
