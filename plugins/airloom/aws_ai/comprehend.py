@@ -252,7 +252,7 @@ def analyse(
     detect_language = language_code == AUTO or "language" in analyses
     if detect_language:
         documents = [Document(i, text, None) for i, text in enumerate(texts)]
-        _merge(results, detect(run, DOMINANT_LANGUAGE, documents))
+        merge_outcomes(results, detect(run, DOMINANT_LANGUAGE, documents))
         results = [
             RowError("LANGUAGE_NOT_DETECTED", "Comprehend detected no language in the text")
             if isinstance(outcome, dict) and outcome.get("language") is None
@@ -270,11 +270,11 @@ def analyse(
             language = outcome.get("language") if language_code == AUTO else language_code
             documents.append(Document(row, text, language))
         found = detect(run, OPERATIONS[analysis], documents)
-        _merge(results, found, [document.row for document in documents])
+        merge_outcomes(results, found, [document.row for document in documents])
     return results
 
 
-def _merge(
+def merge_outcomes(
     results: list[RowOutcome], found: Sequence[RowOutcome], rows: Sequence[int] | None = None
 ) -> None:
     """Fold one operation's outcomes into the rows' results: a row keeps its first error."""

@@ -3,7 +3,8 @@ with Amazon Comprehend, row by row."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from datetime import timedelta
 from typing import Any, Literal
 
 from airflow.sdk import Context
@@ -11,6 +12,10 @@ from pydantic import Field, model_validator
 
 from airloom.aws_ai.comprehend import AUTO, LANGUAGES
 from airloom.aws_ai.node import AwsAiOperator, AwsAiParams
+from airloom.catalog.resources import S3LocationRef
+
+# The plan of a deferred task, in its XCom: where its staged plan lies and its jobs.
+JOBS_KEY = "comprehend_jobs"
 
 Analysis = Literal["sentiment", "key_phrases", "entities", "pii_entities", "language"]
 # Comprehend's languages, or "auto": one list (airloom.aws_ai.comprehend.LANGUAGES).
@@ -38,8 +43,44 @@ class ComprehendParams(AwsAiParams):
         "by its type, e.g. [EMAIL]. Needs pii_entities among the analyses.",
     )
 
+    mode: Literal["sync", "async"] = Field(
+        default="sync",
+        description="sync: Comprehend's batch APIs while the task runs (up to tens of "
+        "thousands of rows); async: one Comprehend job per analysis over a file staged in "
+        "staging_location, the task waiting without holding a worker (large datasets).",
+    )
+    staging_location: S3LocationRef | None = Field(
+        default=None,
+        description="async: an s3:// folder under an S3 location granted to the tenant, where "
+        "the texts are staged and the jobs write their results.",
+    )
+    data_access_role_arn: str | None = Field(
+        default=None,
+        pattern=r"^arn:aws(-[a-z]+)*:iam::\d{12}:role/[\w+=,.@/-]+$",
+        description="async: the IAM role Comprehend assumes to read and write the staging "
+        "location (an admin provides it).",
+    )
+    waiter_delay: int = Field(
+        default=60, ge=1, le=3_600, description="async: seconds between two polls of a job."
+    )
+    waiter_max_attempts: int = Field(
+        default=240, ge=1, le=10_000, description="async: polls of one job before giving up."
+    )
+
     @model_validator(mode="after")
     def _consistent(self) -> ComprehendParams:
+        if self.mode == "async":
+            missing = [
+                name
+                for name in ("staging_location", "data_access_role_arn")
+                if getattr(self, name) is None
+            ]
+            if missing:
+                raise ValueError(f"async mode needs {' and '.join(missing)}")
+            if self.language_code == AUTO:
+                raise ValueError(
+                    "async mode analyses the texts in one language: choose language_code"
+                )
         if len(set(self.analyses)) != len(self.analyses):
             raise ValueError("analyses: each analysis may be listed once")
         if self.redact_pii and "pii_entities" not in self.analyses:
@@ -121,11 +162,12 @@ class ComprehendOperator(AwsAiOperator):
         from airflow.providers.amazon.aws.hooks.comprehend import ComprehendHook
 
         from airloom.aws_ai.clients import aws_client
-        from airloom.aws_ai.comprehend import ComprehendRun, analyse, redact
-        from airloom.aws_ai.rows import aligned_table
+        from airloom.aws_ai.comprehend import ComprehendRun, analyse
 
         table = self.read_rows(inputs, params.text_column)
         texts = table.column(params.text_column).to_pylist()
+        if params.mode == "async":
+            return self._start_jobs(params, texts, context)
         client = aws_client(
             "comprehend",
             params.aws_conn_id,
@@ -134,7 +176,22 @@ class ComprehendOperator(AwsAiOperator):
         )
         calls = ComprehendRun(client)
         outcomes = analyse(calls, texts, params.language_code, params.analyses)
+        return self._write(params, context, table, outcomes, list(calls.usages.values()))
+
+    def _write(
+        self,
+        params: ComprehendParams,
+        context: Context,
+        table: Any,
+        outcomes: Sequence[Any],
+        usages: Sequence[Any],
+    ) -> dict[str, Any]:
+        """The output table (masked texts added when asked), written; the node's outputs."""
+        from airloom.aws_ai.comprehend import redact
+        from airloom.aws_ai.rows import aligned_table
+
         if params.redact_pii:
+            texts = table.column(params.text_column).to_pylist()
             redacted = f"{params.text_column}_redacted"
             outcomes = [
                 {**outcome, redacted: redact(text, outcome["pii_entities"])}
@@ -143,4 +200,68 @@ class ComprehendOperator(AwsAiOperator):
                 for text, outcome in zip(texts, outcomes, strict=True)
             ]
         output = aligned_table(table, outcomes, output_columns(params))
-        return self.finish(params, context, output, outcomes, list(calls.usages.values()))
+        return self.finish(params, context, output, outcomes, usages)
+
+    # -- async: Comprehend jobs, the wait in the triggerer -----------------------------------
+
+    def _start_jobs(
+        self, params: ComprehendParams, texts: list[Any], context: Context
+    ) -> dict[str, Any]:
+        """Stage the rows Comprehend can take, start one job per analysis and defer."""
+        import json
+
+        from airloom.aws_ai.comprehend_jobs import (
+            stage_documents,
+            start_staged_jobs,
+        )
+
+        ti = context["ti"]
+        staged = stage_documents(
+            params, texts, (ti.dag_id, ti.run_id, ti.task_id, ti.map_index, ti.try_number)
+        )
+        if not staged.rows:  # nothing to send: every row keeps its reason
+            table = self.read_rows(self.inputs, params.text_column)
+            return self._write(params, context, table, staged.outcomes(), [])
+        jobs = start_staged_jobs(params, staged)
+        ti.xcom_push(key=JOBS_KEY, value={"plan": staged.plan_uri, "jobs": jobs})
+        self.log.info("Comprehend jobs %s started; waiting in the triggerer", json.dumps(jobs))
+        self._defer_until_ended(params, jobs)
+
+    def _defer_until_ended(self, params: ComprehendParams, jobs: list[list[str]]) -> Any:
+        from airloom.aws_ai.clients import MAX_ATTEMPTS
+        from airloom.aws_ai.comprehend_jobs import ComprehendJobsEndedTrigger
+
+        seconds = params.waiter_delay * (params.waiter_max_attempts + 1) * len(jobs) + 60
+        self.defer(
+            trigger=ComprehendJobsEndedTrigger(
+                jobs=jobs,
+                waiter_delay=params.waiter_delay,
+                waiter_max_attempts=params.waiter_max_attempts,
+                aws_conn_id=params.aws_conn_id,
+                region_name=params.region_name,
+                botocore_config={"retries": {"mode": "adaptive", "max_attempts": MAX_ATTEMPTS}},
+            ),
+            method_name="resume_after_jobs",
+            timeout=timedelta(seconds=seconds),
+        )
+
+    def resume_after_jobs(self, context: Context, event: dict[str, Any] | None = None) -> Any:
+        """The jobs have ended: align their results to the rows and write the output, or fail
+        with what the wait reported."""
+
+        def step() -> dict[str, Any]:
+            from airloom.aws_ai.comprehend_jobs import job_outcomes
+
+            if not event or event.get("status") != "success":
+                message = (event or {}).get("message", "no event")
+                raise RuntimeError(
+                    f"node {self.task_id!r}: the Comprehend jobs did not all complete: {message}"
+                )
+            params = self.params_model.model_validate(self.node_params)
+            ti = context["ti"]
+            state = ti.xcom_pull(task_ids=self.task_id, key=JOBS_KEY, map_indexes=ti.map_index)
+            table = self.read_rows(self.inputs, params.text_column)
+            outcomes, usages = job_outcomes(params, state["plan"], state["jobs"], table.num_rows)
+            return self._write(params, context, table, outcomes, usages)
+
+        return self.run_step(step, context)

@@ -23,6 +23,8 @@ Limits as the service documents them: at most 25 documents per batch call
 (``InvalidRequestException``), and only the languages each operation supports
 (``UnsupportedLanguageException``: PII in English and Spanish only).
 
+Asynchronous jobs: :mod:`tests.harness.aws_stand_ins.comprehend_jobs`.
+
 ``stand_in.state["latency_s"]`` (seconds, default 0) delays every answer, standing for the
 network round trip of the real service (the benchmark sets it).
 """
@@ -201,7 +203,7 @@ def pause_for_latency(stand_in: StandIn) -> None:
         time.sleep(latency)
 
 
-def _check_text(text: Any, limit: int) -> str:
+def check_text(text: Any, limit: int) -> str:
     if not isinstance(text, str) or not text:
         raise AwsError("InvalidRequestException", "Text must be a non-empty string")
     if len(text.encode("utf-8")) > limit:
@@ -214,7 +216,7 @@ def _check_text(text: Any, limit: int) -> str:
     return text
 
 
-def _check_language(code: Any, supported: set[str]) -> str:
+def check_language(code: Any, supported: set[str]) -> str:
     if code not in supported:
         raise AwsError(
             "UnsupportedLanguageException",
@@ -232,14 +234,14 @@ def _text_list(body: dict[str, Any]) -> list[str]:
             "BatchSizeLimitExceededException",
             f"The number of documents in the request exceeds the limit of {BATCH_LIMIT}",
         )
-    return [_check_text(text, BATCH_TEXT_BYTES) for text in texts]
+    return [check_text(text, BATCH_TEXT_BYTES) for text in texts]
 
 
 def _batch(stand_in: StandIn, body: dict[str, Any], answer: Any, language: bool = True) -> Any:
     pause_for_latency(stand_in)
     texts = _text_list(body)
     if language:
-        _check_language(body.get("LanguageCode"), LANGUAGES)
+        check_language(body.get("LanguageCode"), LANGUAGES)
     results, errors = [], []
     for index, text in enumerate(texts):
         result = answer(text)
@@ -252,7 +254,7 @@ def _batch(stand_in: StandIn, body: dict[str, Any], answer: Any, language: bool 
     return {"ResultList": results, "ErrorList": errors}
 
 
-def _dominant(text: str) -> dict[str, Any] | AwsError:
+def dominant_language(text: str) -> dict[str, Any] | AwsError:
     found = language_of(text)
     if found is None:
         return AwsError("INVALID_REQUEST", "the document has no text to detect a language in")
@@ -273,20 +275,20 @@ def batch_detect_entities(stand_in: StandIn, body: dict[str, Any]) -> Any:
 
 
 def batch_detect_dominant_language(stand_in: StandIn, body: dict[str, Any]) -> Any:
-    return _batch(stand_in, body, _dominant, language=False)
+    return _batch(stand_in, body, dominant_language, language=False)
 
 
 def detect_sentiment(stand_in: StandIn, body: dict[str, Any]) -> Any:
     pause_for_latency(stand_in)
-    text = _check_text(body.get("Text"), BATCH_TEXT_BYTES)
-    _check_language(body.get("LanguageCode"), LANGUAGES)
+    text = check_text(body.get("Text"), BATCH_TEXT_BYTES)
+    check_language(body.get("LanguageCode"), LANGUAGES)
     return sentiment_of(text)
 
 
 def detect_pii_entities(stand_in: StandIn, body: dict[str, Any]) -> Any:
     pause_for_latency(stand_in)
-    text = _check_text(body.get("Text"), PII_TEXT_BYTES)
-    _check_language(body.get("LanguageCode"), PII_LANGUAGES)
+    text = check_text(body.get("Text"), PII_TEXT_BYTES)
+    check_language(body.get("LanguageCode"), PII_LANGUAGES)
     return {"Entities": pii_of(text)}
 
 
@@ -298,3 +300,8 @@ TARGETS = {
     f"{PREFIX}.DetectSentiment": detect_sentiment,
     f"{PREFIX}.DetectPiiEntities": detect_pii_entities,
 }
+
+# The asynchronous jobs (Start*/Describe*DetectionJob) live in their own module.
+from tests.harness.aws_stand_ins.comprehend_jobs import JOB_TARGETS  # noqa: E402
+
+TARGETS.update(JOB_TARGETS)
