@@ -119,3 +119,18 @@ def test_a_batch_of_malformed_records_alone_still_moves_the_checkpoint(
         "not a JSON object: a JSON list",
         'schema: $.id: "seven" is not of type "integer"',
     ]
+
+
+def test_a_stream_created_again_under_its_name_is_read_from_its_start(
+    kinesis, tmp_path: Path
+) -> None:
+    stream = new_stream(kinesis, 1)
+    put(kinesis, stream, [json.dumps({"id": i}).encode() for i in range(3)])
+    assert ingestion(kinesis, stream, tmp_path).run().written == 3
+    kinesis.delete_stream(StreamName=stream)
+    kinesis.create_stream(StreamName=stream, ShardCount=1)
+    put(kinesis, stream, [json.dumps({"id": i}).encode() for i in (10, 11)])
+    # Its sequence numbers start over: the old checkpoint would skip both records.
+    again = ingestion(kinesis, stream, tmp_path).run()
+    assert (again.read, again.written) == (2, 2)
+    assert ids(tmp_path) == [0, 1, 2, 10, 11]
