@@ -43,6 +43,14 @@ class TextractParams(AwsAiParams):
         description="async: one Textract job per document, for multi-page PDFs and TIFFs (the "
         "node waits without holding a worker); sync: single-page images answered at once.",
     )
+    max_concurrent_jobs: int = Field(
+        default=100,
+        ge=1,
+        le=1000,
+        description="async: most jobs running at once; more documents are started in waves, "
+        "each once the previous has ended. Keep it within the account's quota of concurrent "
+        "Textract jobs.",
+    )
     waiter_delay: int = Field(
         default=10, ge=1, le=300, description="async: seconds between two checks of a job."
     )
@@ -88,7 +96,7 @@ class TextractOperator(AwsAiOperator):
         self, params: TextractParams, inputs: Mapping[str, Any], context: Context
     ) -> dict[str, Any]:
         from airloom.aws_ai.objects import object_problem
-        from airloom.aws_ai.rows import RowError, call_in_batches
+        from airloom.aws_ai.rows import RowError
 
         table = self.read_rows(inputs, params.document_column)
         references = table.column(params.document_column).to_pylist()
@@ -98,21 +106,47 @@ class TextractOperator(AwsAiOperator):
 
         if params.mode == "sync":
             return self._run_sync(params, context, table, references, skip)
-        client = self._client(params)
-        usage = _usages(params.features)
-        operation = "StartDocumentAnalysis" if params.features else "StartDocumentTextDetection"
-        start = _Starter(client, params.features, usage, operation)
-        started = call_in_batches(references, 1, start, skip=skip)
-        job_ids = [outcome["job_id"] for outcome in started if isinstance(outcome, dict)]
-        carried = [
-            {"job_id": o["job_id"]} if isinstance(o, dict) else {"error": [o.code, o.message]}
-            for o in started
-        ]
-        counts = {"requests": usage[0].requests, "retries": usage[0].retries}
-        if not job_ids:  # nothing to wait for: every row was refused
-            return self._finish_jobs(params, context, carried, counts)
-        context["ti"].xcom_push(key=JOBS_KEY, value={"started": carried, "counts": counts})
-        self.log.info("Started %d Textract jobs; waiting in the triggerer", len(job_ids))
+        rows = []
+        for uri in references:
+            problem = skip(uri)
+            rows.append({"pending": uri} if problem is None else _refusal(problem))
+        return self._start_wave(params, context, rows, {"requests": 0, "retries": 0})
+
+    def _start_wave(
+        self,
+        params: TextractParams,
+        context: Context,
+        rows: list[dict[str, Any]],
+        counts: dict[str, int],
+    ) -> dict[str, Any]:
+        """Start jobs for the next ``max_concurrent_jobs`` documents and defer until they end;
+        once no document is left, read every job's results (Textract keeps them for 7 days)."""
+        from airloom.aws_ai.rows import call_in_batches
+
+        while True:
+            pending = [i for i, row in enumerate(rows) if "pending" in row]
+            if not pending:
+                return self._finish_jobs(params, context, rows, counts)
+            wave = pending[: params.max_concurrent_jobs]
+            usage = _usages(params.features)
+            operation = "StartDocumentAnalysis" if params.features else "StartDocumentTextDetection"
+            start = _Starter(self._client(params), params.features, usage, operation)
+            started = call_in_batches([rows[i]["pending"] for i in wave], 1, start)
+            for position, outcome in zip(wave, started, strict=True):
+                rows[position] = outcome if isinstance(outcome, dict) else _refusal(outcome)
+            counts = {
+                "requests": counts["requests"] + usage[0].requests,
+                "retries": counts["retries"] + usage[0].retries,
+            }
+            job_ids = [outcome["job_id"] for outcome in started if isinstance(outcome, dict)]
+            if job_ids:
+                break  # else every document of this wave was refused: start the next one
+        context["ti"].xcom_push(key=JOBS_KEY, value={"rows": rows, "counts": counts})
+        self.log.info(
+            "Started %d Textract jobs (%d documents left); waiting in the triggerer",
+            len(job_ids),
+            len(pending) - len(wave),
+        )
         from airloom.aws_ai.textract import TextractJobsEndedTrigger
 
         self.defer(
@@ -133,7 +167,8 @@ class TextractOperator(AwsAiOperator):
     def resume_after_textract_jobs(
         self, context: Context, event: dict[str, Any] | None = None
     ) -> dict[str, Any]:
-        """Every job has ended: read their results and write the row-aligned output."""
+        """A wave of jobs has ended: start the next, or read all results and write the
+        row-aligned output."""
 
         def step() -> dict[str, Any]:
             params = self.params_model.model_validate(self.node_params)
@@ -145,9 +180,8 @@ class TextractOperator(AwsAiOperator):
             ti = context["ti"]
             jobs = ti.xcom_pull(task_ids=self.task_id, key=JOBS_KEY, map_indexes=ti.map_index)
             jobs = jobs or {}
-            return self._finish_jobs(
-                params, context, jobs.get("started") or [], jobs.get("counts") or {}
-            )
+            counts = {"requests": 0, "retries": 0, **(jobs.get("counts") or {})}
+            return self._start_wave(params, context, list(jobs.get("rows") or []), counts)
 
         return self.run_step(step, context)
 
@@ -199,16 +233,16 @@ class TextractOperator(AwsAiOperator):
         self,
         params: TextractParams,
         context: Context,
-        started: list[dict[str, Any]],
+        rows: list[dict[str, Any]],
         counts: Mapping[str, int],
     ) -> dict[str, Any]:
         from airloom.aws_ai.pacing import Pace
         from airloom.aws_ai.rows import RowError, aligned_table, call_in_batches
 
         table = self.read_rows(self.inputs, params.document_column)
-        if len(started) != table.num_rows:
+        if len(rows) != table.num_rows:
             raise RuntimeError(
-                f"node {self.task_id!r}: {len(started)} jobs recorded for {table.num_rows} rows"
+                f"node {self.task_id!r}: {len(rows)} jobs recorded for {table.num_rows} rows"
             )
         usage = _usages(params.features)
         for item in usage:  # the Start calls made before the node deferred
@@ -222,7 +256,7 @@ class TextractOperator(AwsAiOperator):
         def refused(item: dict[str, Any]) -> RowError | None:
             return RowError(*item["error"]) if "error" in item else None
 
-        outcomes = call_in_batches(started, 1, fetch, skip=refused)
+        outcomes = call_in_batches(rows, 1, fetch, skip=refused)
         output = aligned_table(table, outcomes, output_columns())
         return self.finish(params, context, output, outcomes, usage)
 
@@ -293,6 +327,11 @@ class _Fetcher:
         for item in self.usage:
             item.units += extracted.pages
         return [extracted.as_row()]
+
+
+def _refusal(error: Any) -> dict[str, Any]:
+    """A row's error as kept in XCom between waves."""
+    return {"error": [error.code, error.message]}
 
 
 def _usages(features: list[str]) -> list[Any]:
