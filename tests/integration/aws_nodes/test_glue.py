@@ -8,7 +8,9 @@ with its event. A task that waited in its worker would defer to nothing.
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +24,13 @@ import airloom.spark.glue_entrypoint
 from airloom.datasets import read_table
 from airloom.operators.aws_glue import GLUE_JOB_RUN_KEY, GlueTransformOperator
 from airloom.operators.failures import ERROR_KEY
+from airloom.spark.glue import (
+    GlueJobError,
+    GlueTarget,
+    check_succeeded,
+    get_job_run,
+    job_completed_trigger,
+)
 from airloom.tenancy import TenantScope
 from airloom.tenancy.grants import Grants
 from tests.harness.airflow import run_dag_object
@@ -280,3 +289,46 @@ def test_the_node_refuses_another_tenants_table_and_a_glue_job_not_airlooms_befo
         "s3://billing/scripts/close_books.py"
     )
     assert stand_in_calls.calls["StartJobRun"] == 0
+
+
+def test_a_wait_that_gave_up_stops_the_run_still_going(
+    glue: Any, moto: RunningServer, stand_in_calls: StandIn
+) -> None:
+    keys = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+    s3 = boto3.client("s3", endpoint_url=moto.url, region_name=REGION, **keys)
+    slow = b"import time\n\n\ndef main(argv):\n    time.sleep(4)\n    return 0\n"
+    s3.put_object(Bucket="airloom-code", Key="slow/glue_entrypoint.py", Body=slow)
+    glue.create_job(
+        Name="airloom-slow",
+        Role="arn:aws:iam::123456789012:role/airloom-glue",
+        Command={"Name": "glueetl", "ScriptLocation": "s3://airloom-code/slow/glue_entrypoint.py"},
+    )
+    target = GlueTarget(
+        job_name="airloom-slow", aws_conn_id=AWS_CONN_ID, waiter_delay=1, waiter_max_attempts=1
+    )
+    run_id = glue.start_job_run(JobName="airloom-slow")["JobRunId"]
+
+    event = _first_event(job_completed_trigger(target, run_id))
+
+    assert (event["status"], event["run_id"]) == ("error", run_id)
+    with pytest.raises(GlueJobError) as failure:
+        check_succeeded(target, get_job_run(target, run_id), event, "node 'slow'")
+    assert str(failure.value) == (
+        f"node 'slow': Glue job 'airloom-slow' run {run_id} was still RUNNING when the wait "
+        f"ended ({event['message']}); it was stopped"
+    )
+    assert stand_in_calls.calls["BatchStopJobRun"] == 1
+    for _ in range(30):  # the stop lands when the script yields, as on Glue
+        if get_job_run(target, run_id)["JobRunState"] != "RUNNING":
+            break
+        time.sleep(0.5)
+    assert get_job_run(target, run_id)["JobRunState"] == "STOPPED"
+
+
+def _first_event(trigger: Any) -> dict[str, Any]:
+    async def first() -> dict[str, Any]:
+        async for event in trigger.run():
+            return event.payload
+        raise AssertionError(f"{trigger!r} yielded no event")
+
+    return asyncio.run(first())
