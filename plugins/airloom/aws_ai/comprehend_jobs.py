@@ -9,7 +9,8 @@
   job kind; a job that fails or is stopped fails the node (it is no one row's fault).
 - Each job's output (``output.tar.gz``, or ``.out`` files for PII) holds one JSON line per
   document: its result, or its error, by line number; :func:`outcomes_by_line` aligns them
-  back to rows.
+  back to rows. Once the node's table is written the staging folder is deleted: it holds the
+  rows' texts, PII included.
 
 Names derive from the DAG run, the task and its try, so a retry stages and starts afresh
 while a rerun of the same try meets its own jobs again (``ClientRequestToken``).
@@ -396,3 +397,14 @@ def _output_files(s3: Any, uri: str) -> list[tuple[str, bytes]]:
             if found.endswith(".out")
         ]
     return [(name, s3.get_key(name, bucket_name=bucket).get()["Body"].read()) for name in keys]
+
+
+def discard_staging(params: Any, plan_uri: str) -> None:
+    """Delete the staged texts, the plan and the jobs' outputs once the node has written its
+    table: they hold the rows' texts (PII included) and nothing reads them again."""
+    s3 = _s3(params)
+    bucket, plan_key = s3.parse_s3_url(plan_uri)
+    folder = plan_key.rsplit("/", 1)[0] + "/"
+    keys = s3.list_keys(bucket_name=bucket, prefix=folder)
+    if keys:
+        s3.delete_objects(bucket=bucket, keys=keys)

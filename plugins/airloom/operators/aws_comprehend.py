@@ -167,7 +167,7 @@ class ComprehendOperator(AwsAiOperator):
         table = self.read_rows(inputs, params.text_column)
         texts = table.column(params.text_column).to_pylist()
         if params.mode == "async":
-            return self._start_jobs(params, texts, context)
+            return self._start_jobs(params, table, context)
         client = aws_client(
             "comprehend",
             params.aws_conn_id,
@@ -204,9 +204,7 @@ class ComprehendOperator(AwsAiOperator):
 
     # -- async: Comprehend jobs, the wait in the triggerer -----------------------------------
 
-    def _start_jobs(
-        self, params: ComprehendParams, texts: list[Any], context: Context
-    ) -> dict[str, Any]:
+    def _start_jobs(self, params: ComprehendParams, table: Any, context: Context) -> Any:
         """Stage the rows Comprehend can take, start one job per analysis and defer."""
         import json
 
@@ -216,11 +214,11 @@ class ComprehendOperator(AwsAiOperator):
         )
 
         ti = context["ti"]
+        texts = table.column(params.text_column).to_pylist()
         staged = stage_documents(
             params, texts, (ti.dag_id, ti.run_id, ti.task_id, ti.map_index, ti.try_number)
         )
         if not staged.rows:  # nothing to send: every row keeps its reason
-            table = self.read_rows(self.inputs, params.text_column)
             return self._write(params, context, table, staged.outcomes(), [])
         jobs = start_staged_jobs(params, staged)
         ti.xcom_push(key=JOBS_KEY, value={"plan": staged.plan_uri, "jobs": jobs})
@@ -250,7 +248,7 @@ class ComprehendOperator(AwsAiOperator):
         with what the wait reported."""
 
         def step() -> dict[str, Any]:
-            from airloom.aws_ai.comprehend_jobs import job_outcomes
+            from airloom.aws_ai.comprehend_jobs import discard_staging, job_outcomes
 
             if not event or event.get("status") != "success":
                 message = (event or {}).get("message", "no event")
@@ -262,6 +260,9 @@ class ComprehendOperator(AwsAiOperator):
             state = ti.xcom_pull(task_ids=self.task_id, key=JOBS_KEY, map_indexes=ti.map_index)
             table = self.read_rows(self.inputs, params.text_column)
             outcomes, usages = job_outcomes(params, state["plan"], state["jobs"], table.num_rows)
-            return self._write(params, context, table, outcomes, usages)
+            outputs = self._write(params, context, table, outcomes, usages)
+            # The texts and results now live in the lake only: no copy of their PII stays.
+            discard_staging(params, state["plan"])
+            return outputs
 
         return self.run_step(step, context)

@@ -31,14 +31,18 @@ TICKETS = [
 
 
 @pytest.fixture
-def staging_bucket(moto: RunningServer) -> str:
-    s3 = boto3.client(
+def s3(moto: RunningServer) -> Any:
+    return boto3.client(
         "s3",
         endpoint_url=moto.url,
         region_name=REGION,
         aws_access_key_id="testing",
         aws_secret_access_key="testing",
     )
+
+
+@pytest.fixture
+def staging_bucket(s3: Any) -> str:
     s3.create_bucket(Bucket=BUCKET)
     return BUCKET
 
@@ -76,7 +80,7 @@ def _design(name: str, staging: str, **comprehend: Any) -> dict[str, Any]:
 
 
 def test_async_jobs_give_each_row_its_results_or_its_error(
-    design: Designer, stand_in_calls: StandIn, lake: Path, staging_bucket: str
+    design: Designer, stand_in_calls: StandIn, lake: Path, staging_bucket: str, s3: Any
 ) -> None:
     granted = f"s3://{staging_bucket}/support/"
     tenant = design.tenant(connections=(AWS_CONN_ID,), s3={granted: AWS_CONN_ID})
@@ -115,6 +119,8 @@ def test_async_jobs_give_each_row_its_results_or_its_error(
     assert rows["a-digits"]["error"].startswith("INVALID_REQUEST: ")
     assert rows["a-digits"]["sentiment"] is None
 
+    # The staged texts and the jobs' outputs (PII included) are gone once the table is written.
+    assert s3.list_objects_v2(Bucket=BUCKET, Prefix="support/").get("KeyCount") == 0
     calls = stand_in_calls.calls
     for kind in ("Sentiment", "PiiEntities", "DominantLanguage"):
         assert calls[f"Start{kind}DetectionJob"] == 1
