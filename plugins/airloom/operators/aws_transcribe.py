@@ -227,10 +227,11 @@ class TranscribeOperator(AwsAiOperator):
         import json
 
         import pyarrow as pa
+        from botocore.exceptions import ClientError
 
         from airloom.aws_ai.clients import aws_client
         from airloom.aws_ai.pacing import Pace
-        from airloom.aws_ai.rows import RowError, aligned_table
+        from airloom.aws_ai.rows import RowError, aligned_table, row_error_of
         from airloom.aws_ai.speech_files import folder_of
         from airloom.aws_ai.transcription import (
             TranscribeHook,
@@ -270,7 +271,14 @@ class TranscribeOperator(AwsAiOperator):
                     "after the wait for it ended"
                 )
             key = output_key(prefix, entry["job"])
-            body = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+            try:
+                body = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+            except ClientError as exc:  # e.g. NoSuchKey: removed since; access denied fails
+                error = row_error_of(exc)
+                if error is None:
+                    raise
+                outcomes.append(RowError("TRANSCRIPT_UNREADABLE", f"s3://{bucket}/{key}: {error}"))
+                continue
             columns = transcript_columns(json.loads(body), job)
             usage.called(billed_seconds(columns["duration_s"]))
             outcomes.append(columns)
