@@ -155,52 +155,73 @@ def put_all(
         )
 
 
-def outgoing_records(
-    node_id: str,
-    table: Any,
-    lake_conn_id: str,
-    columns: list[str] | None,
-    partition_key_column: str | None,
-) -> list[OutgoingRecord]:
-    """The table's rows as records, each checked before anything is sent.
+class TableRecords:
+    """A lake table's rows as Kinesis records, read as they are needed (twice: once to check
+    every row before anything is sent, once to send), never all held at once.
 
-    :raises ValueError: naming the node and the rows or columns that cannot be published.
+    :raises ValueError: naming the node and the columns that are missing.
     """
-    from airloom.datasets import dataset_schema, read_batches
-    from airloom.ingest.json_rows import row_json
 
-    uri = str(table).strip()
-    if "://" not in uri:  # a bare dataset name: in the lake
-        from airloom.lake import dataset_path
+    def __init__(
+        self,
+        node_id: str,
+        table: Any,
+        lake_conn_id: str,
+        columns: list[str] | None,
+        partition_key_column: str | None,
+    ) -> None:
+        from airloom.datasets import dataset_schema
 
-        uri = str(dataset_path(uri, lake_conn_id))
-    schema = dataset_schema(uri)
-    if schema is None:
-        raise ValueError(f"node {node_id!r}: no dataset to publish at {uri}")
-    wanted = list(columns or schema.names)
-    needed = wanted + ([partition_key_column] if partition_key_column else [])
-    unknown = [name for name in needed if name not in schema.names]
-    if unknown:
-        raise ValueError(
-            f"node {node_id!r}: {uri} has no column {', '.join(map(repr, unknown))} "
-            f"(it has {', '.join(schema.names)})"
-        )
-    records, problems = [], []
-    for batch in read_batches(uri, columns=list(dict.fromkeys(needed))):
-        for row in batch.to_pylist():
-            data = row_json({name: row[name] for name in wanted})
-            key = row[partition_key_column] if partition_key_column else None
-            record = OutgoingRecord(data, row_partition_key(key, data), len(records))
+        uri = str(table).strip()
+        if "://" not in uri:  # a bare dataset name: in the lake
+            from airloom.lake import dataset_path
+
+            uri = str(dataset_path(uri, lake_conn_id))
+        schema = dataset_schema(uri)
+        if schema is None:
+            raise ValueError(f"node {node_id!r}: no dataset to publish at {uri}")
+        self.wanted = list(columns or schema.names)
+        needed = self.wanted + ([partition_key_column] if partition_key_column else [])
+        unknown = [name for name in needed if name not in schema.names]
+        if unknown:
+            raise ValueError(
+                f"node {node_id!r}: {uri} has no column {', '.join(map(repr, unknown))} "
+                f"(it has {', '.join(schema.names)})"
+            )
+        self.node_id = node_id
+        self.uri = uri
+        self.read_columns = list(dict.fromkeys(needed))
+        self.partition_key_column = partition_key_column
+
+    def __iter__(self) -> Iterator[OutgoingRecord]:
+        from airloom.datasets import read_batches
+        from airloom.ingest.json_rows import row_json
+
+        index = 0
+        for batch in read_batches(self.uri, columns=self.read_columns):
+            for row in batch.to_pylist():
+                data = row_json({name: row[name] for name in self.wanted})
+                key = row[self.partition_key_column] if self.partition_key_column else None
+                yield OutgoingRecord(data, row_partition_key(key, data), index)
+                index += 1
+
+    def check(self) -> int:
+        """Every row can be a record; returns how many rows there are.
+
+        :raises ValueError: naming the node and the rows that cannot be records.
+        """
+        problems, rows = [], 0
+        for record in self:
+            rows += 1
             problem = record_problem(record)
             if problem:
                 problems.append(f"row {record.row}: {problem}")
-            records.append(record)
-    if problems:
-        shown = "; ".join(problems[:5]) + (
-            f"; and {len(problems) - 5} more" if len(problems) > 5 else ""
-        )
-        raise ValueError(
-            f"node {node_id!r}: {len(problems)} rows cannot be Kinesis records, so nothing "
-            f"was published: {shown}"
-        )
-    return records
+        if problems:
+            shown = "; ".join(problems[:5]) + (
+                f"; and {len(problems) - 5} more" if len(problems) > 5 else ""
+            )
+            raise ValueError(
+                f"node {self.node_id!r}: {len(problems)} rows cannot be Kinesis records, so "
+                f"nothing was published: {shown}"
+            )
+        return rows

@@ -292,19 +292,20 @@ class KinesisPublishOperator(AirloomOperator):
         from airloom.aws_ai.usage import Usage
         from airloom.ingest.kinesis_publishing import (
             PublishTally,
+            TableRecords,
             calls,
-            outgoing_records,
             put_all,
         )
         from airloom.ingest.kinesis_reading import stream_incarnation
 
-        records = outgoing_records(
+        records = TableRecords(
             self.task_id,
             inputs["table"],
             params.lake_conn_id,
             params.columns,
             params.partition_key_column,
         )
+        records.check()  # a row that cannot be a record stops the node before any is sent
         client = aws_client(
             "kinesis", params.aws_conn_id, region_name=params.region_name, hook_class=KinesisHook
         )

@@ -16,8 +16,8 @@ from airloom.ingest.kinesis_publishing import (
     OutgoingRecord,
     PublishError,
     PublishTally,
+    TableRecords,
     calls,
-    outgoing_records,
     put_all,
     row_partition_key,
 )
@@ -97,6 +97,7 @@ def test_rows_too_large_for_a_record_are_refused_before_anything_is_sent(tmp_pat
     with pytest.raises(
         ValueError, match=r"node 'publish': 1 rows cannot be Kinesis records.*row 1"
     ):
-        outgoing_records("publish", uri, "lake", None, "id")
-    fine = outgoing_records("publish", uri, "lake", ["id"], None)
+        TableRecords("publish", uri, "lake", None, "id").check()
+    fine = TableRecords("publish", uri, "lake", ["id"], None)
+    assert fine.check() == 3
     assert [r.data for r in fine] == [b'{"id":1}', b'{"id":2}', b'{"id":3}']
