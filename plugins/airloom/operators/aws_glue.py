@@ -9,7 +9,7 @@ the methods that run, so DAG files parse fast.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, NoReturn
+from typing import TYPE_CHECKING, Any, Literal, NoReturn
 
 from airflow.sdk import Context
 from pydantic import Field
@@ -18,6 +18,9 @@ from airloom.catalog import Port, PortType
 from airloom.catalog.resources import AwsConnectionRef
 from airloom.operators.base import AirloomOperator
 from airloom.operators.spark import SparkQueryParams, table_uri, transform_request
+
+if TYPE_CHECKING:
+    from airloom.spark.glue import GlueTarget
 
 # The Glue job run a deferred task waits for, in its XCom.
 GLUE_JOB_RUN_KEY = "glue_job_run_id"
@@ -103,7 +106,7 @@ class GlueTransformOperator(AirloomOperator):
     ui_color = "#fde8c8"
 
     dataset_params = ("output_dataset",)
-    _glue_run: tuple[Any, str] | None = None  # (target, job run id) until the task defers
+    _glue_run: tuple[GlueTarget, str] | None = None  # (target, run id) until the task defers
 
     def run(self, params: GlueJobParams, inputs: Mapping[str, Any], context: Context) -> NoReturn:
         from airloom.spark.glue import (
@@ -168,7 +171,7 @@ class GlueTransformOperator(AirloomOperator):
             stop(target, job_run_id)
 
 
-def glue_target(params: GlueJobParams) -> Any:
+def glue_target(params: GlueJobParams) -> GlueTarget:
     """Where and how the node's runs go, from its params."""
     from airloom.spark.glue import GlueTarget
 

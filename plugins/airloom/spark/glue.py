@@ -77,10 +77,6 @@ class GlueTarget:
             config=retry_config(),
         )
 
-    @property
-    def dpus(self) -> float:
-        return WORKER_DPUS.get(self.worker_type, 1) * self.number_of_workers
-
 
 def job_arguments(request: TransformRequest) -> dict[str, str]:
     """The run's ``Arguments``: the request as the entry point's own arguments."""

@@ -41,7 +41,8 @@ from tests.integration.aws_nodes.conftest import AWS_CONN_ID
 from tests.integration.builder.specs import node, spec
 
 JOB_NAME = "airloom-transform"
-SCRIPT = "s3://airloom-code/glue/glue_entrypoint.py"
+CODE_BUCKET = "airloom-glue-code"
+SCRIPT = f"s3://{CODE_BUCKET}/glue/glue_entrypoint.py"
 TRIGGER = "airflow.providers.amazon.aws.triggers.glue.GlueJobCompleteTrigger"
 ORDERS = [
     {"order_id": 1, "customer": "ada", "amount": 30.0},
@@ -57,9 +58,9 @@ def glue(stand_in: StandIn, moto: RunningServer) -> Any:
     is Airloom's Glue entry point, uploaded to S3."""
     keys = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
     s3 = boto3.client("s3", endpoint_url=moto.url, region_name=REGION, **keys)
-    s3.create_bucket(Bucket="airloom-code")
+    s3.create_bucket(Bucket=CODE_BUCKET)
     entrypoint = Path(airloom.spark.glue_entrypoint.__file__).read_bytes()
-    s3.put_object(Bucket="airloom-code", Key="glue/glue_entrypoint.py", Body=entrypoint)
+    s3.put_object(Bucket=CODE_BUCKET, Key="glue/glue_entrypoint.py", Body=entrypoint)
     client = boto3.client("glue", endpoint_url=stand_in.url, region_name=REGION, **keys)
     client.create_job(
         Name=JOB_NAME,
@@ -297,11 +298,14 @@ def test_a_wait_that_gave_up_stops_the_run_still_going(
     keys = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
     s3 = boto3.client("s3", endpoint_url=moto.url, region_name=REGION, **keys)
     slow = b"import time\n\n\ndef main(argv):\n    time.sleep(4)\n    return 0\n"
-    s3.put_object(Bucket="airloom-code", Key="slow/glue_entrypoint.py", Body=slow)
+    s3.put_object(Bucket=CODE_BUCKET, Key="slow/glue_entrypoint.py", Body=slow)
     glue.create_job(
         Name="airloom-slow",
         Role="arn:aws:iam::123456789012:role/airloom-glue",
-        Command={"Name": "glueetl", "ScriptLocation": "s3://airloom-code/slow/glue_entrypoint.py"},
+        Command={
+            "Name": "glueetl",
+            "ScriptLocation": f"s3://{CODE_BUCKET}/slow/glue_entrypoint.py",
+        },
     )
     target = GlueTarget(
         job_name="airloom-slow", aws_conn_id=AWS_CONN_ID, waiter_delay=1, waiter_max_attempts=1
