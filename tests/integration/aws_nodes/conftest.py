@@ -1,5 +1,6 @@
 """AWS node types, designed, published and run through the builder against AWS stand-ins:
-moto for S3, Kinesis and Glue, the loopback stand-in for the AI services moto lacks."""
+moto for S3 and Kinesis, the loopback stand-in for the AI services moto lacks and for Glue
+job runs (moto never runs a job's script)."""
 
 from __future__ import annotations
 
