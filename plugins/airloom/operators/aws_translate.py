@@ -4,12 +4,14 @@ row."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from datetime import timedelta
+from typing import Any, Literal
 
 from airflow.sdk import Context
 from pydantic import Field, model_validator
 
 from airloom.aws_ai.node import AwsAiOperator, AwsAiParams
+from airloom.catalog.resources import S3LocationRef
 
 SERVICE = "translate"
 OPERATION = "TranslateText"
@@ -18,6 +20,8 @@ OPERATION = "TranslateText"
 REQUESTS_PER_SECOND = 20
 TEXT_BYTES = 10_000  # the most UTF-8 bytes one TranslateText request takes
 _LANGUAGE = r"[a-z]{2,3}(-[A-Za-z]{2,4})?"
+# The state of a deferred batch-mode task, in its XCom: its staging folder, job and refusals.
+JOB_KEY = "translate_job"
 
 
 class TranslateParams(AwsAiParams):
@@ -35,10 +39,44 @@ class TranslateParams(AwsAiParams):
         description="Language to translate into, e.g. 'es', 'fr', 'de', 'zh-TW'.",
     )
 
+    mode: Literal["sync", "batch"] = Field(
+        default="sync",
+        description="sync: one TranslateText call per row while the task runs; batch: one "
+        "Translate batch job over the rows staged in staging_location, the task waiting "
+        "without holding a worker (large inputs).",
+    )
+    staging_location: S3LocationRef | None = Field(
+        default=None,
+        description="batch: an s3:// folder under an S3 location granted to the tenant, where "
+        "the texts are staged and the job writes its translations.",
+    )
+    data_access_role_arn: str | None = Field(
+        default=None,
+        pattern=r"^arn:aws(-[a-z]+)*:iam::\d{12}:role/[\w+=,.@/-]+$",
+        description="batch: the IAM role Amazon Translate assumes to read and write the "
+        "staging location (an admin provides it).",
+    )
+    waiter_delay: int = Field(
+        default=60, ge=1, le=3_600, description="batch: seconds between two polls of the job."
+    )
+    waiter_max_attempts: int = Field(
+        default=240, ge=1, le=10_000, description="batch: polls of the job before giving up."
+    )
+
     @model_validator(mode="after")
     def _two_languages(self) -> TranslateParams:
         if self.source_language == self.target_language:
             raise ValueError("target_language must differ from source_language")
+        if self.mode == "batch":
+            missing = [
+                name
+                for name in ("staging_location", "data_access_role_arn")
+                if getattr(self, name) is None
+            ]
+            if missing:
+                raise ValueError(f"batch mode needs {' and '.join(missing)}")
+            if self.source_language == "auto":
+                raise ValueError("batch mode translates from one language: set source_language")
         return self
 
 
@@ -88,15 +126,15 @@ class TranslateOperator(AwsAiOperator):
     def run(
         self, params: TranslateParams, inputs: Mapping[str, Any], context: Context
     ) -> dict[str, Any]:
-        import pyarrow as pa
-
         from airloom.aws_ai.clients import aws_client
         from airloom.aws_ai.pacing import Pace
-        from airloom.aws_ai.rows import aligned_table, call_in_batches
+        from airloom.aws_ai.rows import call_in_batches
         from airloom.aws_ai.usage import Usage
 
         table = self.read_rows(inputs, params.text_column)
         texts = table.column(params.text_column).to_pylist()
+        if params.mode == "batch":
+            return self._start_job(params, table, context)
         client = aws_client(SERVICE, params.aws_conn_id, region_name=params.region_name)
         pace = Pace(REQUESTS_PER_SECOND, OPERATION)
         usage = Usage(SERVICE, "translate_text", "character")
@@ -118,7 +156,81 @@ class TranslateOperator(AwsAiOperator):
             ]
 
         outcomes = call_in_batches(texts, 1, translate, skip=size_problem)
+        return self._write(params, context, table, outcomes, [usage])
+
+    def _write(
+        self, params: TranslateParams, context: Context, table: Any, outcomes: Any, usage: Any
+    ) -> dict[str, Any]:
+        import pyarrow as pa
+
+        from airloom.aws_ai.rows import aligned_table
+
         output = aligned_table(
             table, outcomes, {"translated_text": pa.string(), "source_language": pa.string()}
         )
-        return self.finish(params, context, output, outcomes, [usage])
+        return self.finish(params, context, output, outcomes, usage)
+
+    # -- batch: one Translate job, the wait in the triggerer ----------------------------------
+
+    def _start_job(self, params: TranslateParams, table: Any, context: Context) -> Any:
+        """Stage the rows Translate can take, start the job and defer until it ends."""
+        from airloom.aws_ai.clients import MAX_ATTEMPTS
+        from airloom.aws_ai.translate_jobs import TranslationJobEndedTrigger, stage_and_start
+
+        texts = table.column(params.text_column).to_pylist()
+        refused = {row: error for row, text in enumerate(texts) if (error := size_problem(text))}
+        if len(refused) == len(texts):  # nothing to send: every row keeps its reason
+            return self._write(
+                params, context, table, [refused[row] for row in range(len(texts))], []
+            )
+        ti = context["ti"]
+        task_try = (ti.dag_id, ti.run_id, ti.task_id, ti.map_index, ti.try_number)
+        state = stage_and_start(params, texts, refused, task_try)
+        ti.xcom_push(key=JOB_KEY, value=state)
+        self.log.info("Translation job %s started; waiting in the triggerer", state["job_id"])
+        self.defer(
+            trigger=TranslationJobEndedTrigger(
+                job_id=state["job_id"],
+                waiter_delay=params.waiter_delay,
+                waiter_max_attempts=params.waiter_max_attempts,
+                aws_conn_id=params.aws_conn_id,
+                region_name=params.region_name,
+                botocore_config={"retries": {"mode": "adaptive", "max_attempts": MAX_ATTEMPTS}},
+            ),
+            method_name="resume_after_job",
+            timeout=timedelta(seconds=params.waiter_delay * (params.waiter_max_attempts + 1) + 60),
+        )
+
+    def resume_after_job(self, context: Context, event: dict[str, Any] | None = None) -> Any:
+        """The job has ended: each row's translation or error, written; or fail with what the
+        wait reported."""
+
+        def step() -> dict[str, Any]:
+            from airloom.aws_ai.translate_jobs import discard_staging, row_outcomes
+            from airloom.aws_ai.usage import Usage
+
+            if not event or event.get("status") != "success":
+                message = (event or {}).get("message", "no event")
+                raise RuntimeError(
+                    f"node {self.task_id!r}: the translation job did not complete: {message}"
+                )
+            params = self.params_model.model_validate(self.node_params)
+            ti = context["ti"]
+            state = ti.xcom_pull(task_ids=self.task_id, key=JOB_KEY, map_indexes=ti.map_index)
+            table = self.read_rows(self.inputs, params.text_column)
+            if table.num_rows != state["total"]:
+                raise RuntimeError(
+                    f"node {self.task_id!r}: the input has {table.num_rows} rows but "
+                    f"{state['total']} were staged; run the node again"
+                )
+            outcomes = row_outcomes(params, state)
+            texts = table.column(params.text_column).to_pylist()
+            usage = Usage(SERVICE, "translate_text_batch", "character")
+            usage.called(
+                sum(len(t) for t, o in zip(texts, outcomes, strict=True) if isinstance(o, dict))
+            )
+            outputs = self._write(params, context, table, outcomes, [usage])
+            discard_staging(params, state["folder"])  # the texts now live in the lake only
+            return outputs
+
+        return self.run_step(step, context)

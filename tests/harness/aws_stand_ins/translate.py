@@ -14,6 +14,8 @@ with a small dictionary so tests assert row by row.
 - Limits: 10,000 bytes of UTF-8 per request (``TextSizeLimitExceededException``), an empty
   text (``InvalidRequestException``).
 
+Batch jobs: :mod:`tests.harness.aws_stand_ins.translate_jobs`.
+
 ``stand_in.state["latency_s"]`` delays every answer, as in the Comprehend stand-in.
 """
 
@@ -108,3 +110,8 @@ def translate_text(stand_in: StandIn, body: dict[str, Any]) -> Any:
 
 
 TARGETS = {f"{PREFIX}.TranslateText": translate_text}
+
+# The batch jobs (Start/DescribeTextTranslationJob) live in their own module.
+from tests.harness.aws_stand_ins.translate_jobs import JOB_TARGETS  # noqa: E402
+
+TARGETS.update(JOB_TARGETS)
