@@ -55,12 +55,13 @@ class Designer:
         """A fresh tenant granted these connections and ``s3://`` locations (→ connection)."""
         tenant = self.builder.tenant()
         for name in connections:
-            self._grant(tenant.name, "connection", name)
+            self.grant(tenant.name, "connection", name)
         for location, connection in (s3 or {}).items():
-            self._grant(tenant.name, "s3", location, connection)
+            self.grant(tenant.name, "s3", location, connection)
         return tenant
 
-    def _grant(self, tenant: str, kind: str, name: str, connection: str | None = None) -> None:
+    def grant(self, tenant: str, kind: str, name: str, connection: str | None = None) -> None:
+        """A platform admin grants ``tenant`` a connection, an ``s3`` location or a topic."""
         given = {"tenant": tenant, "kind": kind, "name": name, "connectionId": connection}
         self.platform.data(GRANT, input={k: v for k, v in given.items() if v is not None})
 

@@ -1,8 +1,8 @@
 """``bedrock`` and ``bedrock_embed`` through the builder, against the Bedrock stand-in.
 
-The answers test runs the document-retrieval design (help-centre articles → chunks → trained
-embedder → index → vector query) with a ``bedrock`` node after the query, so the answers are
-grounded in a real retrieval table; the stand-in's model answers with the passage sentence
+The answers tests run the shipped ``document-retrieval-aws`` template (help-centre scans in S3
+→ Textract → chunks → trained embedder → index → vector query → ``bedrock``), so the answers
+are grounded in a real retrieval table; the stand-in's model answers with the passage sentence
 sharing most words with the question, citing its number (tests/harness/aws_stand_ins/bedrock.py).
 """
 
@@ -23,6 +23,7 @@ from tests.harness.designs import Designer
 from tests.integration.aws_nodes.conftest import AWS_CONN_ID
 from tests.integration.builder.specs import node, spec
 from workflow_builder_api.core.config import TEMPLATES_FOLDER
+from workflow_builder_api.services.templates import load_templates
 
 HAIKU = "anthropic.claude-3-haiku-20240307-v1:0"
 UNPRICED = "meta.llama3-8b-instruct-v1:0"
@@ -55,40 +56,64 @@ def dataset(lake: Path, tenant: str, name: str) -> list[dict[str, Any]]:
 
 
 def answers_spec(tenant: str, name: str) -> dict[str, Any]:
-    """The document-retrieval template's design with its questions, then two answer nodes."""
-    template = json.loads((TEMPLATES_FOLDER / "document-retrieval.json").read_text())["spec"]
-    text = json.dumps(template).replace("{workflow}", name).replace("{tenant}", tenant)
-    design = json.loads(text)
-    design["metadata"]["name"] = name
-    ask = next(n for n in design["nodes"] if n["type"] == "vector_query")
-    ask["params"]["questions"] = QUESTIONS
+    """The shipped document-retrieval-aws template (scans → Textract → chunks → embedder →
+    index → query → Bedrock) with these questions, a second answer node on a model Airloom
+    has no price for, and the tenant's granted AWS connection in place of ``aws_default``."""
+    template = load_templates(TEMPLATES_FOLDER)["document-retrieval-aws"]
+    design = template.spec_for(name, tenant=tenant)
+    nodes = {n["id"]: n for n in design["nodes"]}
+    nodes["ask"]["params"]["questions"] = QUESTIONS
+    nodes["extract"]["params"].update(aws_conn_id=AWS_CONN_ID, waiter_delay=1)
+    nodes["answer"]["params"].update(aws_conn_id=AWS_CONN_ID, requests_per_minute=FAST)
     # The two nodes' calls differ by temperature, so the test can tell them apart.
-    for node_id, model, temperature in (
-        ("answer", HAIKU, 0.0),
-        ("answer_unpriced", UNPRICED, 0.5),
-    ):
-        design["nodes"].append(
-            node(
-                node_id,
-                "bedrock",
-                {
-                    "model_id": model,
-                    "temperature": temperature,
-                    "output_dataset": f"workflows/{name}/{node_id}",
-                    "aws_conn_id": AWS_CONN_ID,
-                    "requests_per_minute": FAST,
-                },
-            )
+    design["nodes"].append(
+        node(
+            "answer_unpriced",
+            "bedrock",
+            {
+                "model_id": UNPRICED,
+                "temperature": 0.5,
+                "output_dataset": f"workflows/{name}/answer_unpriced",
+                "aws_conn_id": AWS_CONN_ID,
+                "requests_per_minute": FAST,
+            },
         )
-        design["edges"].append({"source": "ask.table", "target": f"{node_id}.table"})
+    )
+    design["edges"].append({"source": "ask.table", "target": "answer_unpriced.table"})
     return design
 
 
+def scan_help_centre(moto: Any, lake: Path, tenant: str) -> str:
+    """The help-centre articles as scans in an S3 bucket, and the table listing them in the
+    tenant's landing area, as the template expects; returns the scans' S3 location."""
+    import boto3
+
+    s3 = boto3.client(
+        "s3",
+        endpoint_url=moto.url,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    bucket = f"scans-{tenant.replace('_', '-')}"
+    s3.create_bucket(Bucket=bucket)
+    listing = lake / "tenants" / tenant / "landing" / "help_centre_scans" / "scans.csv"
+    listing.parent.mkdir(parents=True, exist_ok=True)
+    lines = ["doc_id,document_uri"]
+    for article in support.articles():
+        key = f"help-centre/{article['doc_id']}.pdf"
+        s3.put_object(Bucket=bucket, Key=key, Body=article["text"].encode())
+        lines.append(f"{article['doc_id']},s3://{bucket}/{key}")
+    listing.write_text("\n".join(lines) + "\n")
+    return f"s3://{bucket}/help-centre/"
+
+
 @pytest.fixture(scope="module")
-def answered(design: Designer, stand_in: StandIn, lake: Path) -> dict[str, Any]:
+def answered(design: Designer, stand_in: StandIn, moto: Any, lake: Path) -> dict[str, Any]:
     """One run of the answers design, its first Converse call throttled once."""
     tenant = design.tenant(connections=(AWS_CONN_ID,))
-    land(lake, tenant.name, "help_centre", support.articles())
+    location = scan_help_centre(moto, lake, tenant.name)
+    design.grant(tenant.name, "s3", location, AWS_CONN_ID)
     name = "grounded_answers"
     published = design.publish(tenant, answers_spec(tenant.name, name))
     stand_in.reset()
@@ -100,10 +125,21 @@ def answered(design: Designer, stand_in: StandIn, lake: Path) -> dict[str, Any]:
         "result": result,
         "calls": stand_in.calls["Converse"],
         "sent": sent,
+        "documents": dataset(lake, tenant.name, f"workflows/{name}/documents"),
         "retrieved": dataset(lake, tenant.name, f"workflows/{name}/answers"),
-        "answers": dataset(lake, tenant.name, f"workflows/{name}/answer"),
+        "answers": dataset(lake, tenant.name, f"workflows/{name}/generated_answers"),
         "unpriced": dataset(lake, tenant.name, f"workflows/{name}/answer_unpriced"),
     }
+
+
+def test_the_scans_are_read_by_textract_before_they_are_chunked(
+    answered: dict[str, Any],
+) -> None:
+    documents = answered["documents"]
+    assert [row["doc_id"] for row in documents] == [a["doc_id"] for a in support.articles()]
+    for row, article in zip(documents, support.articles(), strict=True):
+        assert row["error"] is None and row["pages"] == 1
+        assert row["text"] == article["text"]
 
 
 def user_message(body: dict[str, Any]) -> str:
