@@ -287,6 +287,7 @@ class KinesisPublishOperator(AirloomOperator):
         self, params: KinesisPublishParams, inputs: Mapping[str, Any], context: Context
     ) -> dict[str, Any]:
         from airflow.providers.amazon.aws.hooks.kinesis import KinesisHook
+        from airflow.sdk.exceptions import AirflowFailException
 
         from airloom.aws_ai.clients import aws_client
         from airloom.aws_ai.usage import Usage
@@ -298,25 +299,31 @@ class KinesisPublishOperator(AirloomOperator):
         )
         from airloom.ingest.kinesis_reading import stream_incarnation
 
-        records = TableRecords(
-            self.task_id,
-            inputs["table"],
-            params.lake_conn_id,
-            params.columns,
-            params.partition_key_column,
-        )
-        records.check()  # a row that cannot be a record stops the node before any is sent
+        try:
+            records = TableRecords(
+                self.task_id,
+                inputs["table"],
+                params.lake_conn_id,
+                params.columns,
+                params.partition_key_column,
+            )
+            records.check()  # a row that cannot be a record stops the node before any is sent
+        except ValueError as unfit:  # the table's own: no retry would change it
+            raise AirflowFailException(str(unfit)) from unfit
         client = aws_client(
             "kinesis", params.aws_conn_id, region_name=params.region_name, hook_class=KinesisHook
         )
         with _stream_must_exist(self.task_id):
             stream_incarnation(client, params.stream)  # fail before sending anything
         tally = PublishTally()
-        for group in calls(records):
-            put_all(client, params.stream, group, tally)
         usage = Usage("kinesis", "put_records", "PUT payload unit (25 KB)")
-        usage.requests, usage.units, usage.retries = tally.calls, tally.payload_units, tally.retries
-        usage.report(context, self.node_type)
+        try:
+            for group in calls(records):
+                put_all(client, params.stream, group, tally)
+        finally:  # calls made are billed, whether or not every record got in
+            usage.requests, usage.units = tally.calls, tally.payload_units
+            usage.retries = tally.retries
+            usage.report(context, self.node_type)
         self.log.info(
             "Published %d rows to %r in %d calls (%d records resent)",
             tally.records,
