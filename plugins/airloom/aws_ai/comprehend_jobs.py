@@ -8,9 +8,9 @@
   :class:`AwsBaseWaiterTrigger` with Airloom's waiters (``waiters/comprehend.json``), one per
   job kind; a job that fails or is stopped fails the node (it is no one row's fault).
 - Each job's output (``output.tar.gz``, or ``.out`` files for PII) holds one JSON line per
-  document: its result, or its error, by line number; :func:`outcomes_by_line` aligns them
-  back to rows. Once the node's table is written the staging folder is deleted: it holds the
-  rows' texts, PII included.
+  document: its result, or its error, by line number;
+  :mod:`airloom.aws_ai.comprehend_job_output` aligns them back to rows. Once the node's table
+  is written the staging folder is deleted: it holds the rows' texts, PII included.
 
 Names derive from the DAG run, the task and its try, so a retry stages and starts afresh
 while a rerun of the same try meets its own jobs again (``ClientRequestToken``).
@@ -19,10 +19,8 @@ while a rerun of the same try meets its own jobs again (``ClientRequestToken``).
 from __future__ import annotations
 
 import hashlib
-import io
 import json
-import tarfile
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -211,52 +209,6 @@ def start_request(
     return request
 
 
-# -- results ---------------------------------------------------------------------------------
-
-
-def output_lines(files: Iterable[tuple[str, bytes]]) -> Iterable[dict[str, Any]]:
-    """The JSON lines of a job's output files: a ``.tar.gz`` archive's members, or the files
-    as they are (PII jobs write ``<input>.out`` files)."""
-    for name, data in files:
-        if name.endswith(".tar.gz"):
-            with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as archive:
-                for member in archive.getmembers():
-                    extracted = archive.extractfile(member) if member.isfile() else None
-                    if extracted is not None:
-                        yield from _json_lines(extracted.read())
-        else:
-            yield from _json_lines(data)
-
-
-def _json_lines(data: bytes) -> Iterable[dict[str, Any]]:
-    for line in data.decode("utf-8").splitlines():
-        if line.strip():
-            yield json.loads(line)
-
-
-def outcomes_by_line(
-    lines: Iterable[dict[str, Any]], documents: int, read: Any, analysis: str
-) -> list[RowOutcome]:
-    """One outcome per staged document, from a job's output lines (``Line`` numbers from 0):
-    the line's result through ``read``, or its ``ErrorCode``; a document the output does not
-    mention gets ``NO_RESULT`` rather than a made-up answer."""
-    found: list[RowOutcome | None] = [None] * documents
-    for line in lines:
-        number = int(line.get("Line", -1))
-        if not 0 <= number < documents:
-            raise RuntimeError(f"the {analysis} job's output names line {number} of {documents}")
-        if "ErrorCode" in line:
-            found[number] = RowError(str(line["ErrorCode"]), str(line.get("ErrorMessage", "")))
-        else:
-            found[number] = read(line)
-    return [
-        outcome
-        if outcome is not None
-        else RowError("NO_RESULT", f"the {analysis} job's output has no line for this row")
-        for outcome in found
-    ]
-
-
 # -- the node's steps --------------------------------------------------------------------------
 
 
@@ -280,7 +232,7 @@ class Staged:
         return [self.refused.get(row, {}) for row in range(self.total)]
 
 
-def _s3(params: Any) -> Any:
+def s3_hook(params: Any) -> Any:
     from airflow.providers.amazon.aws.hooks.s3 import S3Hook
 
     return S3Hook(aws_conn_id=params.aws_conn_id, region_name=params.region_name)
@@ -305,7 +257,7 @@ def stage_documents(params: Any, texts: Sequence[Any], task_try: tuple[Any, ...]
     key = run_key(*task_try)
     staged = Staged(staging_folder(params.staging_location, key), rows, refused, len(texts), key)
     if rows:
-        s3 = _s3(params)
+        s3 = s3_hook(params)
         s3.load_bytes(
             document_lines([texts[row] for row in rows]),
             key=f"{staged.folder}/{INPUT_FILE}",
@@ -349,60 +301,10 @@ def start_staged_jobs(params: Any, staged: Staged) -> list[list[str]]:
     return jobs
 
 
-def job_outcomes(
-    params: Any, plan_uri: str, jobs: Sequence[Sequence[str]], total: int
-) -> tuple[list[RowOutcome], list[Any]]:
-    """Every row's outcome from the completed jobs' outputs, and the usage of each job."""
-    from airloom.aws_ai.clients import aws_client
-    from airloom.aws_ai.comprehend import OPERATIONS, READERS, SERVICE, UNIT, merge_outcomes
-    from airloom.aws_ai.usage import Usage
-
-    s3 = _s3(params)
-    plan = json.loads(s3.read_key(plan_uri))
-    if plan["total"] != total:
-        raise RuntimeError(
-            f"the input has {total} rows but {plan['total']} were staged: it changed while the "
-            "jobs ran; run the node again"
-        )
-    outcomes: list[RowOutcome] = [{} for _ in range(total)]
-    for row, code, message in plan["refused"]:
-        outcomes[row] = RowError(code, message)
-    client = aws_client(
-        "comprehend", params.aws_conn_id, region_name=params.region_name, hook_class=ComprehendHook
-    )
-    usages = []
-    for analysis, job_id in jobs:
-        kind = KINDS[analysis]
-        properties = getattr(client, kind.describe)(JobId=job_id)[kind.properties]
-        files = _output_files(s3, properties["OutputDataConfig"]["S3Uri"])
-        found = outcomes_by_line(
-            output_lines(files), len(plan["rows"]), READERS[kind.reader], analysis
-        )
-        merge_outcomes(outcomes, found, plan["rows"])
-        usage = Usage(SERVICE, OPERATIONS[analysis].usage_name, UNIT)
-        usage.called(plan["units"])
-        usages.append(usage)
-    return outcomes, usages
-
-
-def _output_files(s3: Any, uri: str) -> list[tuple[str, bytes]]:
-    """A job's output: the ``output.tar.gz`` it names, or every file under its folder."""
-    bucket, key = s3.parse_s3_url(uri)
-    if key.endswith(".tar.gz"):
-        keys = [key]
-    else:
-        keys = [
-            found
-            for found in s3.list_keys(bucket_name=bucket, prefix=key)
-            if found.endswith(".out")
-        ]
-    return [(name, s3.get_key(name, bucket_name=bucket).get()["Body"].read()) for name in keys]
-
-
 def discard_staging(params: Any, plan_uri: str) -> None:
     """Delete the staged texts, the plan and the jobs' outputs once the node has written its
     table: they hold the rows' texts (PII included) and nothing reads them again."""
-    s3 = _s3(params)
+    s3 = s3_hook(params)
     bucket, plan_key = s3.parse_s3_url(plan_uri)
     folder = plan_key.rsplit("/", 1)[0] + "/"
     keys = s3.list_keys(bucket_name=bucket, prefix=folder)

@@ -248,7 +248,8 @@ class ComprehendOperator(AwsAiOperator):
         with what the wait reported."""
 
         def step() -> dict[str, Any]:
-            from airloom.aws_ai.comprehend_jobs import discard_staging, job_outcomes
+            from airloom.aws_ai.comprehend_job_output import job_outcomes
+            from airloom.aws_ai.comprehend_jobs import discard_staging
 
             if not event or event.get("status") != "success":
                 message = (event or {}).get("message", "no event")

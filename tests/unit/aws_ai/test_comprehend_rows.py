@@ -7,7 +7,8 @@ import json
 import tarfile
 
 from airloom.aws_ai.comprehend import READERS, redact
-from airloom.aws_ai.comprehend_jobs import document_lines, outcomes_by_line, output_lines
+from airloom.aws_ai.comprehend_job_output import outcomes_by_line, output_lines
+from airloom.aws_ai.comprehend_jobs import document_lines
 from airloom.aws_ai.rows import RowError
 
 
