@@ -134,3 +134,26 @@ def test_a_stream_created_again_under_its_name_is_read_from_its_start(
     again = ingestion(kinesis, stream, tmp_path).run()
     assert (again.read, again.written) == (2, 2)
     assert ids(tmp_path) == [0, 1, 2, 10, 11]
+
+
+def test_a_split_shard_read_in_bounded_runs_lands_every_record_once(
+    kinesis, tmp_path: Path
+) -> None:
+    stream = new_stream(kinesis, 1)
+    put(kinesis, stream, [json.dumps({"id": i}).encode() for i in range(10)])
+    parent = "shardId-000000000000"
+    kinesis.split_shard(StreamName=stream, ShardToSplit=parent, NewStartingHashKey=str(2**127))
+    children = sorted(
+        shard["ShardId"]
+        for shard in kinesis.list_shards(StreamName=stream)["Shards"]
+        if shard.get("ParentShardId") == parent
+    )
+    assert len(children) == 2
+
+    first = ingestion(kinesis, stream, tmp_path, max_records=4).run()
+    assert first.read == 4 and first.stopped_because == "max_records"
+    assert set(first.checkpoint) == {parent}
+    rest = ingestion(kinesis, stream, tmp_path).run()
+    assert rest.read == 6 and rest.shards_waiting == []
+    assert set(rest.checkpoint) == {parent}  # moto routes every record to the parent
+    assert ids(tmp_path) == list(range(10))
