@@ -1,4 +1,4 @@
-"""The Amazon Bedrock models Airloom's nodes offer, their token prices and request pacing.
+"""The Amazon Bedrock models Airloom's nodes offer, their token prices and request quotas.
 
 Prices are on-demand, US East (N. Virginia), in US dollars per 1,000 tokens, as listed in
 ``docs/aws_ai_nodes/bedrock.md`` with their sources and the date they were read. A model
@@ -9,7 +9,6 @@ rather than guessed.
 from __future__ import annotations
 
 import re
-import time
 from dataclasses import dataclass
 
 
@@ -52,30 +51,3 @@ def base_model(model_id: str) -> str:
 def chat_price(model_id: str) -> TokenPrice | None:
     """The model's token price, or None when Airloom does not know it."""
     return CHAT_PRICES.get(base_model(model_id))
-
-
-class MinutePace:
-    """At most ``per_minute`` requests in any one-minute window, within this process: Bedrock's
-    quotas are per minute, and some are below the one request per second that
-    :class:`~airloom.aws_ai.pacing.Pace` can express.
-
-    :param per_minute: the model's quota (requests per minute).
-    :param key: what the rate counts (a model), for the limiter's storage.
-    """
-
-    def __init__(self, per_minute: int, key: str) -> None:
-        from limits import RateLimitItemPerMinute
-        from limits.storage import MemoryStorage
-        from limits.strategies import MovingWindowRateLimiter
-
-        if per_minute < 1:
-            raise ValueError("a pace needs at least one request per minute")
-        self._limiter = MovingWindowRateLimiter(MemoryStorage())
-        self._item = RateLimitItemPerMinute(per_minute)
-        self._key = key
-
-    def wait(self) -> None:
-        """Block until a request may go; return at once while under the rate."""
-        while not self._limiter.hit(self._item, self._key):
-            reset_at, _ = self._limiter.get_window_stats(self._item, self._key)
-            time.sleep(max(0.005, min(1.0, reset_at - time.time())))

@@ -10,31 +10,35 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 
 @dataclass
 class Pace:
-    """At most ``per_second`` requests in any one-second window, within this process.
+    """At most ``limit`` requests in any one-second (or one-minute) window, in this process.
 
-    :param per_second: the operation's published rate (transactions per second).
+    :param limit: the operation's published rate (transactions per second, or per minute).
     :param key: what the rate counts (an operation name), for the limiter's storage.
+    :param per: ``second``, or ``minute`` for quotas published per minute, some of which are
+        below one request a second (Amazon Bedrock's).
     """
 
-    per_second: int
+    limit: int
     key: str = "aws"
+    per: Literal["second", "minute"] = "second"
     _limiter: Any = field(init=False, repr=False)
     _item: Any = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        from limits import RateLimitItemPerSecond
+        from limits import RateLimitItemPerMinute, RateLimitItemPerSecond
         from limits.storage import MemoryStorage
         from limits.strategies import MovingWindowRateLimiter
 
-        if self.per_second < 1:
-            raise ValueError("a pace needs at least one request per second")
+        if self.limit < 1:
+            raise ValueError(f"a pace needs at least one request per {self.per}")
         self._limiter = MovingWindowRateLimiter(MemoryStorage())
-        self._item = RateLimitItemPerSecond(self.per_second)
+        window = RateLimitItemPerSecond if self.per == "second" else RateLimitItemPerMinute
+        self._item = window(self.limit)
 
     def wait(self) -> None:
         """Block until a request may go; return at once while under the rate."""

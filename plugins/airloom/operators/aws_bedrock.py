@@ -109,8 +109,9 @@ class BedrockAnswerOperator(AwsAiOperator):
         import pyarrow as pa
         from airflow.providers.amazon.aws.hooks.bedrock import BedrockRuntimeHook
 
-        from airloom.aws_ai.bedrock_models import MinutePace, base_model, chat_price
+        from airloom.aws_ai.bedrock_models import base_model, chat_price
         from airloom.aws_ai.clients import aws_client
+        from airloom.aws_ai.pacing import Pace
         from airloom.aws_ai.rows import RowError, aligned_table, call_in_batches
         from airloom.aws_ai.usage import Usage
 
@@ -125,7 +126,7 @@ class BedrockAnswerOperator(AwsAiOperator):
         price = chat_price(params.model_id)
         if price is None:
             self.log.warning("Airloom has no price for %s: cost_usd stays empty", model)
-        pace = MinutePace(params.requests_per_minute, key=f"bedrock:{model}")
+        pace = Pace(params.requests_per_minute, key=f"bedrock:{model}", per="minute")
         used_in = Usage("bedrock", f"converse:{model}", "input token")
         used_out = Usage("bedrock", f"converse:{model}", "output token")
 

@@ -86,8 +86,8 @@ class BedrockEmbedOperator(AwsAiOperator):
         import pyarrow as pa
         from airflow.providers.amazon.aws.hooks.bedrock import BedrockRuntimeHook
 
-        from airloom.aws_ai.bedrock_models import MinutePace
         from airloom.aws_ai.clients import aws_client
+        from airloom.aws_ai.pacing import Pace
         from airloom.aws_ai.rows import RowError, aligned_table, call_in_batches
         from airloom.aws_ai.usage import Usage
 
@@ -99,7 +99,7 @@ class BedrockEmbedOperator(AwsAiOperator):
             region_name=params.region_name,
             hook_class=BedrockRuntimeHook,
         )
-        pace = MinutePace(params.requests_per_minute, key=f"bedrock:{params.model_id}")
+        pace = Pace(params.requests_per_minute, key=f"bedrock:{params.model_id}", per="minute")
         usage = Usage("bedrock", f"invoke_model:{params.model_id}", "input token")
         limit = MAX_CHARACTERS[params.model_id]
 

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from airloom.aws_ai.bedrock_models import MinutePace, base_model, chat_price
+from airloom.aws_ai.bedrock_models import base_model, chat_price
 from airloom.aws_ai.grounded_prompt import (
     DEFAULT_TEMPLATE,
     Chunk,
@@ -15,6 +15,7 @@ from airloom.aws_ai.grounded_prompt import (
     fill,
     template_problem,
 )
+from airloom.aws_ai.pacing import Pace
 
 CHUNKS = [
     Chunk("faq#0", "faq", "Refunds take five days.\nBanks add two."),
@@ -62,7 +63,7 @@ def test_prices_follow_the_model_an_inference_profile_names() -> None:
 
 
 def test_a_per_minute_quota_is_kept_even_below_one_a_second() -> None:
-    pace = MinutePace(2, "test")
+    pace = Pace(2, "test", per="minute")
     started = time.monotonic()
     pace.wait()
     pace.wait()
