@@ -116,10 +116,26 @@ def load_rates(environment: str, folder: Path = RATES_DIR) -> RatesFile:
     except yaml.YAMLError as error:
         raise RatesFileError(f"{path} is not YAML: {error}") from None
     try:
-        return RatesFile.model_validate(document)
+        return RatesFile.model_validate(_with_aws_usage_of(document, folder))
     except ValidationError as error:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in e['loc']) or 'file'}: {e['msg']}"
             for e in error.errors(include_url=False)
         )
         raise RatesFileError(f"{path}: {problems}") from None
+
+
+def _with_aws_usage_of(document: object, folder: Path) -> object:
+    """``document`` with the AWS operations' rates of the environment it names under
+    ``aws_usage_from``: a node calling AWS from anywhere is billed at AWS's prices, so the
+    local file borrows them rather than keep a copy that could drift."""
+    if not isinstance(document, dict) or "aws_usage_from" not in document:
+        return document
+    document = dict(document)
+    source = load_rates(str(document.pop("aws_usage_from")), folder)
+    used = {name for names in source.aws_usage.values() for name in names}
+    rates = dict(document.get("rates") or {})
+    rates.update({name: source.rates[name].model_dump(mode="json") for name in sorted(used)})
+    document["rates"] = rates
+    document["aws_usage"] = {**source.aws_usage, **(document.get("aws_usage") or {})}
+    return document

@@ -58,3 +58,53 @@ def test_a_rates_file_that_cannot_price_is_refused_saying_why(tmp_path: Path, do
 def test_an_unknown_environment_names_the_file_it_looked_for():
     with pytest.raises(RatesFileError, match="no rates file for environment 'mars'"):
         load_rates("mars")
+
+
+# What the AWS nodes report (airloom.aws_ai.usage.Usage: service.operation, unit); each must
+# be priced, in its own unit, in both environments.
+REPORTED = [
+    ("comprehend", "detect_sentiment", "100 characters"),
+    ("comprehend", "detect_pii_entities", "100 characters"),
+    ("translate", "translate_text", "character"),
+    ("textract", "detect_document_text", "page"),
+    ("textract", "analyze_document_tables", "page"),
+    ("textract", "analyze_document_forms", "page"),
+    ("rekognition", "detect_labels", "image"),
+    ("rekognition", "detect_moderation_labels", "image"),
+    ("transcribe", "transcription_job", "second"),
+    ("polly", "synthesize_speech_standard", "character"),
+    ("polly", "synthesize_speech_neural", "character"),
+    ("glue", "job_run", "DPU-hour"),
+    ("kinesis", "put_records", "PUT payload unit (25 KB)"),
+    ("bedrock", "converse:anthropic.claude-3-haiku-20240307-v1:0", "input token"),
+    ("bedrock", "converse:anthropic.claude-3-haiku-20240307-v1:0", "output token"),
+    ("bedrock", "invoke_model:amazon.titan-embed-text-v2:0", "input token"),
+]
+
+
+@pytest.mark.parametrize("environment", ["local", "aws"])
+def test_what_the_aws_nodes_report_is_priced_in_its_own_unit(environment):
+    prices = {(operation, unit) for operation, unit, _ in load_rates(environment).aws_unit_prices()}
+    for service, operation, unit in REPORTED:
+        assert (f"{service}.{operation}", unit) in prices or (service, unit) in prices, (
+            service,
+            operation,
+            unit,
+        )
+
+
+def test_the_local_file_borrows_aws_prices_for_aws_calls():
+    assert load_rates("local").aws_unit_prices() == load_rates("aws").aws_unit_prices()
+
+
+def test_bedrock_prices_agree_with_the_answers_the_node_costs():
+    from airloom.aws_ai.bedrock_models import CHAT_PRICES, EMBEDDING_PRICES
+
+    prices = {(op, unit): usd for op, unit, usd in load_rates("aws").aws_unit_prices()}
+    for model, price in CHAT_PRICES.items():
+        key = f"bedrock.converse:{model}"
+        assert prices[(key, "input token")] == pytest.approx(price.input_per_1k / 1000)
+        assert prices[(key, "output token")] == pytest.approx(price.output_per_1k / 1000)
+    for model, per_1k in EMBEDDING_PRICES.items():
+        key = f"bedrock.invoke_model:{model}"
+        assert prices[(key, "input token")] == pytest.approx(per_1k / 1000)
