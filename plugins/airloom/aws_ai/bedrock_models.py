@@ -1,7 +1,7 @@
 """The Amazon Bedrock models Airloom's nodes offer, their token prices and request quotas.
 
 Prices are on-demand, US East (N. Virginia), in US dollars per 1,000 tokens, as listed in
-``docs/aws_ai_nodes/bedrock.md`` with their sources and the date they were read. A model
+``docs/aws_ai_nodes.md`` (Amazon Bedrock) with their sources and the date they were read. A model
 missing here still runs (an inference profile or a newer model): its cost is left empty
 rather than guessed.
 """

@@ -48,7 +48,7 @@ class Operation:
         return self.method.removeprefix("batch_")
 
 
-# Published default quotas (requests per second) — sources in docs/aws_ai_nodes/comprehend.md.
+# Published default quotas (requests per second): sources in docs/aws_ai_nodes.md.
 DOMINANT_LANGUAGE = Operation(
     "BatchDetectDominantLanguage", "batch_detect_dominant_language", 10, 25, BATCH_TEXT_BYTES
 )

@@ -26,7 +26,7 @@ from airloom.aws_ai.rows import RowError, RowOutcome
 
 WAITERS = Path(__file__).parent / "waiters" / "translate.json"
 WAITER = "TextTranslationJobEnded"
-START_PER_SECOND = 5  # StartTextTranslationJob's published rate (docs/aws_ai_nodes/translate.md)
+START_PER_SECOND = 5  # StartTextTranslationJob's published rate (docs/aws_ai_nodes.md)
 _DOCUMENT = re.compile(r"(?:^|/)(?P<target>[a-zA-Z-]+)\.(?P<row>\d+)\.txt$")
 
 

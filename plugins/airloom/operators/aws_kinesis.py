@@ -149,7 +149,7 @@ class KinesisIngestOperator(AirloomOperator):
     ``_kinesis_arrival_time``), malformed ones to the quarantine dataset with a ``_reason``.
     Per shard, the last sequence number landed is kept in the footer of the file that landed
     it, so a rerun or a retry after a crash never loses or duplicates a record. See
-    :mod:`airloom.ingest.kinesis_ingestion` and ``docs/aws_ai_nodes/kinesis.md``.
+    :mod:`airloom.ingest.kinesis_ingestion` and ``docs/aws_ai_nodes.md`` (Amazon Kinesis).
 
     :param stream: the tenant's stream to read.
     :param dataset: lake dataset for valid records.

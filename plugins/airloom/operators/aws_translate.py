@@ -16,7 +16,7 @@ from airloom.catalog.resources import S3LocationRef
 SERVICE = "translate"
 OPERATION = "TranslateText"
 # TranslateText's published rate: 20 transactions per second per language pair (sources in
-# docs/aws_ai_nodes/translate.md); there is no batch API, so one text a call.
+# docs/aws_ai_nodes.md, Amazon Translate); there is no batch API, so one text a call.
 REQUESTS_PER_SECOND = 20
 TEXT_BYTES = 10_000  # the most UTF-8 bytes one TranslateText request takes
 _LANGUAGE = r"[a-z]{2,3}(-[A-Za-z]{2,4})?"
