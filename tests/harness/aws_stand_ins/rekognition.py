@@ -82,7 +82,7 @@ def _chunk(image: Any, name: str) -> list[tuple[str, float]] | None:
 
 
 def _colours(image: Any) -> list[tuple[str, float]]:
-    pixels = list(image.convert("RGB").getdata())
+    pixels = list(image.convert("RGB").get_flattened_data())
     counts = dict.fromkeys(COLOURS, 0)
     for pixel in pixels:
         nearest = min(
