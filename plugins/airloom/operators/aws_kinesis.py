@@ -27,14 +27,11 @@ from airloom.catalog.resources import (
 from airloom.connections import LAKE_CONN_ID
 from airloom.lake import check_dataset_name, dataset_path
 from airloom.operators.base import AirloomOperator
+from airloom.operators.quarantined_ingest import QuarantinedIngestOperator, default_quarantine
 
 AWS_CONN_ID = "aws_default"
 # Kinesis's own rule for stream names (the tenant's prefix and its dot included).
 StreamName = Annotated[KinesisStreamRef, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{1,128}$")]
-
-
-def default_quarantine(dataset: str) -> str:
-    return f"{dataset}_quarantine"
 
 
 @contextmanager
@@ -140,7 +137,7 @@ class KinesisIngestParams(KinesisConnectionParams):
         return self.quarantine_dataset or default_quarantine(self.dataset)
 
 
-class KinesisIngestOperator(AirloomOperator):
+class KinesisIngestOperator(QuarantinedIngestOperator):
     """Read a bounded batch of a Kinesis data stream into a Parquet dataset, exactly once.
 
     Each record's data must be a JSON object satisfying ``record_schema``; valid records are
@@ -175,25 +172,6 @@ class KinesisIngestOperator(AirloomOperator):
         "producer sent twice. Needs an AWS connection granted by an admin."
     )
     params_model = KinesisIngestParams
-    output_ports = (
-        Port("table", PortType.TABLE, "The dataset of valid records."),
-        Port(
-            "quarantine",
-            PortType.TABLE,
-            "The dataset of malformed records, with _reason.",
-            required=False,
-        ),
-    )
-    ui_color = "#e3f1dc"
-    task_defaults = {"max_active_tis_per_dag": 1}  # one reader per dataset: runs take turns
-
-    @classmethod
-    def written_datasets(cls, node_params: Mapping[str, Any]) -> list[Any]:
-        dataset = node_params.get("dataset")
-        quarantine = node_params.get("quarantine_dataset") or (
-            default_quarantine(dataset) if isinstance(dataset, str) else None
-        )
-        return [dataset, quarantine]
 
     def run(
         self, params: KinesisIngestParams, inputs: Mapping[str, Any], context: Context

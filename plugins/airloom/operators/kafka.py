@@ -24,13 +24,10 @@ from airloom.catalog.resources import (
 from airloom.connections import KAFKA_CONN_ID, LAKE_CONN_ID
 from airloom.lake import check_dataset_name, dataset_path
 from airloom.operators.base import AirloomOperator
+from airloom.operators.quarantined_ingest import QuarantinedIngestOperator, default_quarantine
 
 # Kafka's own rule for topic names.
 TopicName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._-]{1,249}$")]
-
-
-def default_quarantine(dataset: str) -> str:
-    return f"{dataset}_quarantine"
 
 
 def table_uri(reference: Any, lake_conn_id: str) -> str:
@@ -113,7 +110,7 @@ class KafkaIngestParams(NodeParams):
         return self.quarantine_dataset or default_quarantine(self.dataset)
 
 
-class KafkaIngestOperator(AirloomOperator):
+class KafkaIngestOperator(QuarantinedIngestOperator):
     """Read a bounded batch of a Kafka topic into a Parquet dataset, exactly once.
 
     Each record's value must be a JSON object satisfying ``record_schema``; valid records are
@@ -151,25 +148,6 @@ class KafkaIngestOperator(AirloomOperator):
         "durable, and a rerun after a crash neither loses nor duplicates a record."
     )
     params_model = KafkaIngestParams
-    output_ports = (
-        Port("table", PortType.TABLE, "The dataset of valid records."),
-        Port(
-            "quarantine",
-            PortType.TABLE,
-            "The dataset of malformed records, with _reason.",
-            required=False,
-        ),
-    )
-    ui_color = "#e3f1dc"
-    task_defaults = {"max_active_tis_per_dag": 1}  # one consumer per group: runs take turns
-
-    @classmethod
-    def written_datasets(cls, node_params: Mapping[str, Any]) -> list[Any]:
-        dataset = node_params.get("dataset")
-        quarantine = node_params.get("quarantine_dataset") or (
-            default_quarantine(dataset) if isinstance(dataset, str) else None
-        )
-        return [dataset, quarantine]
 
     def run(
         self, params: KafkaIngestParams, inputs: Mapping[str, Any], context: Context
