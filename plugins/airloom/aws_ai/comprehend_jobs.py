@@ -22,7 +22,6 @@ import hashlib
 import json
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from airflow.providers.amazon.aws.hooks.comprehend import ComprehendHook
@@ -30,8 +29,8 @@ from airflow.providers.amazon.aws.triggers.base import AwsBaseWaiterTrigger
 from airflow.triggers.base import TriggerEvent
 
 from airloom.aws_ai.rows import RowError, RowOutcome
+from airloom.aws_ai.waiting import AirloomWaiters
 
-WAITERS = Path(__file__).parent / "waiters" / "comprehend.json"
 INPUT_FILE = "documents.txt"
 PLAN_FILE = "plan.json"
 # The published rate of each Start*DetectionJob operation (requests per second).
@@ -96,12 +95,10 @@ KINDS = {
 }
 
 
-class ComprehendJobsHook(ComprehendHook):
+class ComprehendJobsHook(AirloomWaiters, ComprehendHook):
     """The provider's Comprehend hook, with Airloom's waiters for every job kind."""
 
-    @property
-    def waiter_path(self) -> Path:
-        return WAITERS
+    waiters_file = "comprehend.json"
 
 
 class ComprehendJobsEndedTrigger(AwsBaseWaiterTrigger):

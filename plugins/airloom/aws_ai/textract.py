@@ -12,30 +12,24 @@ triggerer, until every job of a node has ended, with the provider's :func:`async
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
-from airflow.providers.amazon.aws.hooks.base_aws import AwsBaseHook
 from airflow.providers.amazon.aws.triggers.base import AwsBaseWaiterTrigger
 from airflow.triggers.base import TriggerEvent
 
-WAITERS = Path(__file__).parent / "waiters" / "textract.json"
+from airloom.aws_ai.waiting import ServiceHook
+
 ANALYSIS_ENDED = "document_analysis_ended"
 TEXT_DETECTION_ENDED = "document_text_detection_ended"
 # The triggerer's client backs off on throttling as the worker's does (clients.retry_config).
 TRIGGER_RETRIES = {"retries": {"mode": "standard", "max_attempts": 8}}
 
 
-class TextractHook(AwsBaseHook):
+class TextractHook(ServiceHook):
     """The ``textract`` client of an AWS connection, with Airloom's Textract waiters."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs["client_type"] = "textract"
-        super().__init__(*args, **kwargs)
-
-    @property
-    def waiter_path(self) -> Path:
-        return WAITERS
+    client_type_name = "textract"
+    waiters_file = "textract.json"
 
 
 class TextractJobsEndedTrigger(AwsBaseWaiterTrigger):

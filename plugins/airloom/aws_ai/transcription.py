@@ -17,16 +17,14 @@ import json
 import math
 import posixpath
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
-from airflow.providers.amazon.aws.hooks.base_aws import AwsBaseHook
 from airflow.providers.amazon.aws.triggers.base import AwsBaseWaiterTrigger
 from airflow.triggers.base import TriggerEvent
 
 from airloom.aws_ai.rows import RowError
+from airloom.aws_ai.waiting import ServiceHook
 
-WAITERS = Path(__file__).parent / "waiters" / "transcribe.json"
 WAITER = "TranscriptionJobEnded"
 
 # Media formats Amazon Transcribe takes, by file extension.
@@ -43,16 +41,11 @@ MEDIA_FORMATS = {
 BILLED_MINIMUM_SECONDS = 15  # Amazon Transcribe bills per second, 15 seconds at least per job
 
 
-class TranscribeHook(AwsBaseHook):
+class TranscribeHook(ServiceHook):
     """The ``transcribe`` client of an AWS connection, with Airloom's Transcribe waiters."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs["client_type"] = "transcribe"
-        super().__init__(*args, **kwargs)
-
-    @property
-    def waiter_path(self) -> Path:
-        return WAITERS
+    client_type_name = "transcribe"
+    waiters_file = "transcribe.json"
 
 
 class TranscriptionJobsEndedTrigger(AwsBaseWaiterTrigger):

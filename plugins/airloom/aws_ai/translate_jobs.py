@@ -16,30 +16,23 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from pathlib import Path
 from typing import Any
 
-from airflow.providers.amazon.aws.hooks.base_aws import AwsBaseHook
 from airflow.providers.amazon.aws.triggers.base import AwsBaseWaiterTrigger
 
 from airloom.aws_ai.rows import RowError, RowOutcome
+from airloom.aws_ai.waiting import ServiceHook
 
-WAITERS = Path(__file__).parent / "waiters" / "translate.json"
 WAITER = "TextTranslationJobEnded"
 START_PER_SECOND = 5  # StartTextTranslationJob's published rate (docs/aws_ai_nodes.md)
 _DOCUMENT = re.compile(r"(?:^|/)(?P<target>[a-zA-Z-]+)\.(?P<row>\d+)\.txt$")
 
 
-class TranslateJobsHook(AwsBaseHook):
+class TranslateJobsHook(ServiceHook):
     """The ``translate`` client of an AWS connection, with Airloom's Translate waiter."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs["client_type"] = "translate"
-        super().__init__(*args, **kwargs)
-
-    @property
-    def waiter_path(self) -> Path:
-        return WAITERS
+    client_type_name = "translate"
+    waiters_file = "translate.json"
 
 
 class TranslationJobEndedTrigger(AwsBaseWaiterTrigger):
