@@ -155,6 +155,10 @@ def test_every_template_is_written_within_the_service_rules(template_id: str) ->
         assert task["operator"] == f"{operator.__module__}.{operator.__qualname__}"
         assert task["tenant_scope"]["tenant"] == "acme"
     assert set(definition.task_ids) == set(dag["tasks"])
+    # The service's loader builds the same tasks, each confined to the tenant.
+    loaded = load_as_the_service(definition.yaml_text)
+    assert set(loaded.task_ids) == set(definition.task_ids)
+    assert all(task.tenant_scope == scope for task in loaded.tasks)
 
 
 @pytest.mark.parametrize("template_id", sorted(TEMPLATES))
