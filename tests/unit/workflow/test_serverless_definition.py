@@ -241,6 +241,9 @@ def test_the_same_design_gives_the_same_bytes_whatever_its_order() -> None:
     again = compile_definition(shuffled, workflow_id="wf-7", version=2, scope=scope_for())
     assert again.yaml_text.encode() == first.yaml_text.encode()
     assert "version 2" in first.yaml_text
+    # The header comment cannot escape anything: an id that could break out is refused.
+    with pytest.raises(ValueError, match="not a workflow id"):
+        compile_definition(spec, workflow_id="wf\nx: 1", version=2, scope=scope_for())
 
 
 def test_user_text_stays_literal_through_yaml_jinja_and_the_loader(

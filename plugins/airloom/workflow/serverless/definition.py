@@ -11,6 +11,7 @@ time, as it does under the DAG factory. Only the parameters the service supports
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ from airloom.workflow.validation import ensure_valid
 
 # How a task reads an upstream port: the operator renders only ``inputs``, and this text is
 # Airloom's own, built from a node id and a port name that both match identifier patterns.
+_WORKFLOW_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$")
 UPSTREAM_REFERENCE = "{{{{ ti.xcom_pull(task_ids='{task}', key='{port}') }}}}"
 
 
@@ -81,6 +83,9 @@ def render_definition(
 
     :raises ValueError: when the text breaks the service's rules, naming each place.
     """
+    if not _WORKFLOW_ID.fullmatch(workflow_id):
+        # It is written in the file's header comment, where YAML has no escapes.
+        raise ValueError(f"{workflow_id!r} is not a workflow id")
     dag_id = dag_id_for(scope.tenant, spec.metadata.name)
     definition = {
         dag_id: {
