@@ -123,3 +123,15 @@ def load_dag_file(path: Path, dag_id: str) -> Any:
     if dagbag.import_errors:
         raise RuntimeError(f"{path.name} failed to import: {dagbag.import_errors}")
     return dagbag.dags[dag_id]
+
+
+def task_xcom(dag_id: str, run_id: str, task_id: str, key: str) -> Any:
+    """What a task of a finished run pushed to XCom under ``key`` (its failure summary …)."""
+    from airflow.models.xcom import XComModel
+    from airflow.utils.session import create_session
+    from sqlalchemy import select
+
+    where = {"dag_id": dag_id, "run_id": run_id, "task_id": task_id, "key": key}
+    with create_session() as session:
+        row = session.scalars(select(XComModel).filter_by(**where)).one()
+        return XComModel.deserialize_value(row)

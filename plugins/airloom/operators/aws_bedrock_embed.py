@@ -26,6 +26,7 @@ COHERE_DIMENSIONS = 1024
 # Embed v3 up to 96 texts per call and 2,048 characters per text.
 MAX_CHARACTERS = {TITAN: 50_000, COHERE[0]: 2048, COHERE[1]: 2048}
 COHERE_BATCH = 96
+EMBEDDERS = (TITAN, *COHERE)
 
 
 class BedrockEmbedParams(AwsAiParams):
@@ -116,14 +117,20 @@ class BedrockEmbedOperator(AwsAiOperator):
 
         def embed(batch: list[str]) -> list[dict[str, Any]]:
             pace.wait()
-            request = request_body(params, batch)
+            request = request_body(
+                params.model_id,
+                batch,
+                dimensions=params.dimensions,
+                normalize=params.normalize,
+                input_type=params.input_type,
+            )
             response = client.invoke_model(
                 modelId=params.model_id,
                 body=request,
                 contentType="application/json",
                 accept="application/json",
             )
-            vectors, tokens = vectors_of(response, params)
+            vectors, tokens = vectors_of(response, params.model_id)
             if len(vectors) != len(batch) or any(len(v) != params.dimensions for v in vectors):
                 raise RuntimeError(
                     f"{params.model_id} answered {len(vectors)} vectors for {len(batch)} texts, "
@@ -140,24 +147,61 @@ class BedrockEmbedOperator(AwsAiOperator):
         return self.finish(params, context, output, outcomes, [usage])
 
 
-def request_body(params: BedrockEmbedParams, texts: list[str]) -> str:
+def request_body(
+    model_id: str, texts: list[str], *, dimensions: int, normalize: bool = True, input_type: str
+) -> str:
     """The ``InvokeModel`` body the model takes, as JSON."""
     import json
 
-    if params.model_id == TITAN:
-        return json.dumps(
-            {"inputText": texts[0], "dimensions": params.dimensions, "normalize": params.normalize}
-        )
-    return json.dumps({"texts": texts, "input_type": params.input_type, "truncate": "NONE"})
+    if model_id == TITAN:
+        return json.dumps({"inputText": texts[0], "dimensions": dimensions, "normalize": normalize})
+    return json.dumps({"texts": texts, "input_type": input_type, "truncate": "NONE"})
 
 
-def vectors_of(response: Mapping[str, Any], params: BedrockEmbedParams) -> tuple[list, int]:
+def vectors_of(response: Mapping[str, Any], model_id: str) -> tuple[list, int]:
     """The vectors of an ``InvokeModel`` answer and the input tokens it was billed."""
     import json
 
     body = json.loads(response["body"].read())
-    vectors = [body["embedding"]] if params.model_id == TITAN else list(body["embeddings"])
+    vectors = [body["embedding"]] if model_id == TITAN else list(body["embeddings"])
     # Bedrock reports the billed input tokens in a header; Titan also in its body.
     headers = response.get("ResponseMetadata", {}).get("HTTPHeaders", {})
     counted = headers.get("x-amzn-bedrock-input-token-count", body.get("inputTextTokenCount"))
     return vectors, int(counted or 0)
+
+
+def embed_questions(
+    questions: list[str],
+    model_id: str,
+    dimensions: int,
+    aws_conn_id: str,
+    region_name: str | None = None,
+) -> tuple[list[list[float]], Any]:
+    """Vectors of ``questions`` from the Bedrock model an index was embedded with (Cohere is
+    told they are queries), and the :class:`~airloom.aws_ai.usage.Usage` of the calls: for a
+    ``vector_query`` over a ``bedrock_embed`` index."""
+    from airflow.providers.amazon.aws.hooks.bedrock import BedrockRuntimeHook
+
+    from airloom.aws_ai.clients import aws_client
+    from airloom.aws_ai.pacing import Pace
+    from airloom.aws_ai.rows import batches
+    from airloom.aws_ai.usage import Usage
+
+    client = aws_client(
+        "bedrock-runtime", aws_conn_id, region_name=region_name, hook_class=BedrockRuntimeHook
+    )
+    pace = Pace(DEFAULT_EMBED_REQUESTS_PER_MINUTE, key=f"bedrock:{model_id}", per="minute")
+    usage = Usage("bedrock", f"invoke_model:{model_id}", "input token")
+    vectors: list[list[float]] = []
+    for _, batch in batches(questions, 1 if model_id == TITAN else COHERE_BATCH):
+        pace.wait()
+        response = client.invoke_model(
+            modelId=model_id,
+            body=request_body(model_id, batch, dimensions=dimensions, input_type="search_query"),
+            contentType="application/json",
+            accept="application/json",
+        )
+        found, tokens = vectors_of(response, model_id)
+        usage.called(tokens, response)
+        vectors += found
+    return vectors, usage

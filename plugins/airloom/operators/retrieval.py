@@ -12,9 +12,10 @@ from typing import Any
 from airflow.sdk import Context
 from pydantic import Field, field_validator
 
-from airloom.catalog import NodeParams, Port, PortType
+from airloom.catalog import NodeConfigError, NodeParams, ParamProblem, Port, PortType
 from airloom.catalog.params import field_problems
 from airloom.catalog.resources import (
+    AwsConnectionRef,
     DatasetRef,
     ExperimentRef,
     PlatformConnection,
@@ -277,6 +278,17 @@ class QueryParams(NodeParams):
     questions: list[str] = Field(min_length=1, max_length=1000, description="What to look up.")
     top_k: int = Field(default=3, ge=1, le=100, description="Chunks returned per question.")
     output_dataset: DatasetRef = DatasetName
+    aws_conn_id: AwsConnectionRef | None = Field(
+        default=None,
+        description="For an index of Amazon Bedrock embeddings (bedrock_embed, no embedding "
+        "model connected): the AWS connection granted to the tenant that embeds the questions "
+        "with the same Bedrock model.",
+    )
+    region_name: str | None = Field(
+        default=None,
+        pattern=r"^[a-z]{2}(-[a-z]+)+-\d$",
+        description="AWS region, if not the connection's.",
+    )
     mlflow_conn_id: PlatformConnection = MLFLOW_CONN_ID
     lake_conn_id: PlatformConnection = LAKE_CONN_ID
 
@@ -291,14 +303,20 @@ class QueryVectorIndexOperator(AirloomOperator):
     node_type = "vector_query"
     category = "ml"
     description = (
-        "Embeds each question with the same registered model as the index and returns the "
-        "nearest chunks by cosine similarity, with their documents and scores, as a dataset "
-        "holding the latest run's answers."
+        "Embeds each question with the same model as the index (its registered embedder, or "
+        "the Amazon Bedrock model of a bedrock_embed index) and returns the nearest chunks by "
+        "cosine similarity, with their documents and scores, as a dataset holding the latest "
+        "run's answers."
     )
     params_model = QueryParams
     input_ports = (
         Port("table", PortType.TABLE, "The index to search."),
-        Port("model", PortType.MODEL, "The embedding model the index was built with."),
+        Port(
+            "model",
+            PortType.MODEL,
+            "The embedding model the index was built with; none for Bedrock embeddings.",
+            required=False,
+        ),
     )
     output_ports = (Port("table", PortType.TABLE, "Answers: question, rank, chunk, score."),)
     dataset_params = ("output_dataset",)
@@ -307,22 +325,28 @@ class QueryVectorIndexOperator(AirloomOperator):
         import numpy as np
         import pandas as pd
         import pyarrow as pa
+        import pyarrow.compute as pc
 
         from airloom.datasets import read_table, write_table
         from airloom.retrieval.embedder import nearest
 
         index = read_table(str(inputs["table"]))
-        model, version = _load_embedder(self, str(inputs["model"]), params.mlflow_conn_id)
+        if "error" in index.column_names:  # a bedrock_embed index: rows it could not embed
+            index = index.filter(pc.is_null(index["error"]))
         built_with = (
             set(index["embedder"].to_pylist()) if "embedder" in index.column_names else set()
         )
-        if built_with and built_with != {version}:
-            raise ValueError(
-                f"node {self.task_id!r}: the index was built with {sorted(built_with)} but the "
-                f"query embeds with {version}; rebuild the index or query with its model"
-            )
         vectors = np.stack(index["embedding"].to_numpy(zero_copy_only=False)).astype("float32")
-        queries = model.predict(pd.DataFrame({"text": params.questions})).astype("float32")
+        if inputs.get("model"):
+            model, version = _load_embedder(self, str(inputs["model"]), params.mlflow_conn_id)
+            if built_with and built_with != {version}:
+                raise ValueError(
+                    f"node {self.task_id!r}: the index was built with {sorted(built_with)} but "
+                    f"the query embeds with {version}; rebuild the index or query with its model"
+                )
+            queries = model.predict(pd.DataFrame({"text": params.questions})).astype("float32")
+        else:
+            queries = self._bedrock_questions(params, built_with, vectors.shape[1], context)
         best, scores = nearest(vectors, queries, params.top_k)
         rows: dict[str, list] = {
             k: [] for k in ("question", "rank", "chunk_id", "doc_id", "text", "score")
@@ -339,3 +363,31 @@ class QueryVectorIndexOperator(AirloomOperator):
         # The latest answers, as chunks and index hold the latest: a rerun never adds copies.
         write_table(pa.table(rows), uri, "answers")
         return {"table": uri}
+
+    def _bedrock_questions(
+        self, params: QueryParams, built_with: set[str], dimensions: int, context: Context
+    ) -> Any:
+        """The questions embedded by the Bedrock model the index was embedded with."""
+        import numpy as np
+
+        from airloom.operators.aws_bedrock_embed import EMBEDDERS, embed_questions
+
+        if len(built_with) != 1 or not built_with <= set(EMBEDDERS):
+            problem = (
+                "connect the embedding model the index was built with; without one the index "
+                "must hold one Amazon Bedrock model's embeddings (bedrock_embed), but it names "
+                f"{sorted(built_with) or 'no embedder'}"
+            )
+            raise NodeConfigError(self.task_id, [ParamProblem("inputs.model", problem)])
+        if params.aws_conn_id is None:
+            problem = (
+                "the index holds Amazon Bedrock embeddings: give the AWS connection to embed "
+                "the questions with"
+            )
+            raise NodeConfigError(self.task_id, [ParamProblem("aws_conn_id", problem)])
+        (model_id,) = built_with
+        vectors, usage = embed_questions(
+            params.questions, model_id, dimensions, params.aws_conn_id, params.region_name
+        )
+        usage.report(context, self.node_type)
+        return np.asarray(vectors, dtype="float32")

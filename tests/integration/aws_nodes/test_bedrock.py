@@ -16,7 +16,9 @@ from typing import Any
 import pytest
 
 from airloom.datasets import read_table
+from airloom.operators.failures import ERROR_KEY
 from airloom_cli.demo import support
+from tests.harness.airflow import task_xcom
 from tests.harness.aws_stand_ins.bedrock import hashed_vector
 from tests.harness.aws_stand_ins.server import StandIn
 from tests.harness.designs import Designer
@@ -414,3 +416,74 @@ def test_an_unknown_model_fails_its_node_and_an_empty_question_is_not_sent(
     assert rows[0]["citations"] == [{"chunk_id": "c#0", "doc_id": "delivery"}]
     assert rows[1]["error"] == "EMPTY: the row has no question"
     assert rows[1]["answer"] is None
+
+
+def test_an_index_of_bedrock_embeddings_is_queried_with_the_same_bedrock_model(
+    design: Designer, stand_in: StandIn, lake: Path
+) -> None:
+    """bedrock_embed in place of train_embedder: chunks embedded by Titan, questions embedded
+    by Titan too (no registered model connected), the nearest chunk per question."""
+    tenant = design.tenant(connections=(AWS_CONN_ID,))
+    land(lake, tenant.name, "help_centre", support.articles())
+    questions = list(EXPECTED_DOCS)
+    document = spec(
+        "bedrock_retrieval",
+        nodes=[
+            node(
+                "documents",
+                "file_ingest",
+                {
+                    "source": "lake://landing/help_centre/*.jsonl",
+                    "format": "jsonl",
+                    "dataset": "documents",
+                },
+            ),
+            node(
+                "chunks",
+                "chunk_documents",
+                {"output_dataset": "chunks", "chunk_words": 30, "overlap_words": 8},
+            ),
+            node(
+                "embed",
+                "bedrock_embed",
+                {"output_dataset": "index", "dimensions": 256, "aws_conn_id": AWS_CONN_ID},
+            ),
+            node(
+                "ask",
+                "vector_query",
+                {
+                    "questions": questions,
+                    "top_k": 1,
+                    "output_dataset": "answers",
+                    "aws_conn_id": AWS_CONN_ID,
+                },
+            ),
+        ],
+        edges=[
+            {"source": "documents.table", "target": "chunks.table"},
+            {"source": "chunks.table", "target": "embed.table"},
+            {"source": "embed.table", "target": "ask.table"},
+        ],
+    )
+    published = design.publish(tenant, document)
+    stand_in.reset()
+    result = published.run()
+    assert result.succeeded, result.task_states
+    chunks = len(dataset(lake, tenant.name, "chunks"))
+    # One call per chunk to build the index, one per question to query it.
+    assert stand_in.calls["InvokeModel"] == chunks + len(questions)
+    best = {row["question"]: row["doc_id"] for row in dataset(lake, tenant.name, "answers")}
+    assert best == EXPECTED_DOCS
+
+    # Without the connection, an index of Bedrock embeddings cannot be queried: it says so.
+    no_connection = {**document, "nodes": [dict(n) for n in document["nodes"]]}
+    no_connection["nodes"][3] = node(
+        "ask", "vector_query", {"questions": questions, "output_dataset": "answers"}
+    )
+    no_connection["metadata"] = {**document["metadata"], "name": "bedrock_retrieval_bare"}
+    bare = design.publish(tenant, no_connection)
+    failed = bare.run()
+    assert failed.task_states["ask"] == "failed"
+    error = task_xcom(bare.dag_id, failed.run_id, "ask", ERROR_KEY)
+    assert error["retryable"] is False  # no retry would find a connection
+    assert "aws_conn_id: the index holds Amazon Bedrock embeddings" in error["summary"]
