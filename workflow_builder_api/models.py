@@ -101,6 +101,11 @@ class Workflow(Base):
     published_version: Mapped[int | None] = mapped_column(Integer, default=None)
     published_location: Mapped[str | None] = mapped_column(Text, default=None)
     published_dag_id: Mapped[str | None] = mapped_column(String(250), default=None)
+    # Where the published version went: dag_file or mwaa_serverless (None when unpublished).
+    # On MWAA Serverless published_location is the service's workflow ARN, and
+    # published_workflow_version its version of published_version, which runs are pinned to.
+    publish_target: Mapped[str | None] = mapped_column(String(16), default=None)
+    published_workflow_version: Mapped[str | None] = mapped_column(String(64), default=None)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     deleted_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)

@@ -5,16 +5,18 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from limits import parse_many
-from pydantic import AfterValidator, Field, field_validator
+from pydantic import AfterValidator, Field, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from servicekit.bootstrap import BootstrapList
 from servicekit.identity import IdentitySettings
 from servicekit.settings import load_settings
 from workflow_builder_api.services.auth import BootstrapToken
+from workflow_builder_api.services.serverless.locations import parse_s3_uri
+from workflow_builder_api.services.serverless.roles import check_role_arn_pattern
 from workflow_builder_api.services.users import BootstrapUser
 
 TEMPLATES_FOLDER = Path(__file__).resolve().parent.parent / "templates"
@@ -69,6 +71,49 @@ class Settings(BaseSettings):
         default=None, description="S3 endpoint for s3:// publishing (e.g. a moto server)."
     )
     aws_region: str | None = None
+    # Where workflows are published: DAG files (above), or Amazon MWAA Serverless
+    # (docs/mwaa_serverless.md), which needs the three settings after it.
+    publish_target: Literal["dag_file", "mwaa_serverless"] = Field(
+        default="dag_file",
+        description="dag_file: a DAG file per workflow (dags_folder); mwaa_serverless: a "
+        "workflow of Amazon MWAA Serverless per workflow, run under its tenant's IAM role.",
+    )
+    serverless_definitions: str | None = Field(
+        default=None,
+        validate_default=True,
+        description="s3://bucket/prefix of a VERSIONED bucket the definitions are uploaded to "
+        "(<prefix>/<tenant>/<dag id>/definition.yaml).",
+    )
+    serverless_code_package: str | None = Field(
+        default=None,
+        validate_default=True,
+        description="s3://bucket/key of the code package (the airloom package and its "
+        "dependencies) in a versioned bucket; each publish pins its current version.",
+    )
+    serverless_role_arn_pattern: str | None = Field(
+        default=None,
+        validate_default=True,
+        description="The tenant's execution role, e.g. "
+        "arn:aws:iam::123456789012:role/airloom-{tenant}-workflows ({tenant} the only "
+        "placeholder).",
+    )
+    serverless_subnet_ids: list[str] = Field(
+        default_factory=list, description="JSON list: NetworkConfiguration's subnets."
+    )
+    serverless_security_group_ids: list[str] = Field(
+        default_factory=list, description="JSON list: NetworkConfiguration's security groups."
+    )
+    serverless_log_group: str | None = Field(
+        default=None, description="CloudWatch Logs group of the workflows' task logs."
+    )
+    serverless_endpoint_url: str | None = Field(
+        default=None, description="MWAA Serverless endpoint (e.g. a stand-in in tests)."
+    )
+    # What the deployment gives the service's workers (airloom's ServerlessTarget).
+    serverless_private_network: bool = False
+    serverless_internet: bool = False
+    serverless_kafka_is_msk: bool = False
+    serverless_spark_on_emr_serverless: bool = False
     templates_folder: Path = TEMPLATES_FOLDER
     bootstrap_tokens: BootstrapList[BootstrapToken] = Field(
         default_factory=list,
@@ -163,6 +208,25 @@ class Settings(BaseSettings):
         except ValueError:
             raise ValueError("must be in `limits` notation, e.g. 10/minute;100/hour") from None
         return value
+
+    @field_validator("serverless_definitions", "serverless_code_package")
+    @classmethod
+    def _s3_uri(cls, value: str | None, info: ValidationInfo) -> str | None:
+        _required_for_serverless(value, info)
+        if value is not None:
+            parse_s3_uri(value, object_key=info.field_name == "serverless_code_package")
+        return value
+
+    @field_validator("serverless_role_arn_pattern")
+    @classmethod
+    def _role_arn_pattern(cls, value: str | None, info: ValidationInfo) -> str | None:
+        _required_for_serverless(value, info)
+        return check_role_arn_pattern(value) if value is not None else None
+
+
+def _required_for_serverless(value: str | None, info: ValidationInfo) -> None:
+    if value is None and info.data.get("publish_target") == "mwaa_serverless":
+        raise ValueError("is required when AIRLOOM_BUILDER_PUBLISH_TARGET is mwaa_serverless")
 
 
 @lru_cache

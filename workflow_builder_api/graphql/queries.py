@@ -13,6 +13,7 @@ from workflow_builder_api.graphql.types import (
     Info,
     NodeType,
     PageInfo,
+    PublishTarget,
     Template,
     Workflow,
     WorkflowConnection,
@@ -25,6 +26,9 @@ from workflow_builder_api.services.errors import InvalidInput
 class ServiceInfo:
     service: str
     version: str
+    publish_target: PublishTarget = strawberry.field(
+        description="Where this deployment publishes workflows."
+    )
 
 
 @strawberry.input
@@ -41,8 +45,12 @@ def _value(value: object) -> object:
 @strawberry.type
 class Query:
     @strawberry.field(description="Which builder answers and its version.")
-    def service_info(self) -> ServiceInfo:
-        return ServiceInfo(service="airloom-workflow-builder", version=airloom.__version__)
+    def service_info(self, info: Info) -> ServiceInfo:
+        return ServiceInfo(
+            service="airloom-workflow-builder",
+            version=airloom.__version__,
+            publish_target=PublishTarget(info.context.settings.publish_target),
+        )
 
     @strawberry.field(description="Every node type a workflow can use.")
     async def node_types(self, info: Info) -> list[NodeType]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import Enum
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Annotated
 
@@ -230,6 +231,12 @@ class WorkflowDiff:
         )
 
 
+@strawberry.enum(description="Where workflows are published.")
+class PublishTarget(Enum):
+    DAG_FILE = "dag_file"
+    MWAA_SERVERLESS = "mwaa_serverless"
+
+
 @strawberry.type
 class Workflow:
     id: strawberry.ID
@@ -244,6 +251,7 @@ class Workflow:
     dag_id: str
     created_at: datetime
     updated_at: datetime
+    stored_target: strawberry.Private[str | None]
 
     @classmethod
     def of(cls, row: models.Workflow) -> Workflow:
@@ -258,7 +266,16 @@ class Workflow:
             dag_id=published_dag_id(row) or dag_id_for(row.tenant, row.name),
             created_at=row.created_at,
             updated_at=row.updated_at,
+            # Files published before targets existed are DAG files.
+            stored_target=(row.publish_target or "dag_file") if row.published_version else None,
         )
+
+    @strawberry.field(
+        description="Where the workflow is published; unpublished, where publishing would put "
+        "it (the deployment's target)."
+    )
+    def publish_target(self, info: Info) -> PublishTarget:
+        return PublishTarget(self.stored_target or info.context.settings.publish_target)
 
     @strawberry.field(
         description="The current version's problems (what createWorkflow's draft is saved "

@@ -182,6 +182,8 @@ def publish_version(
     workflow.published_version = version.number
     workflow.published_location = result.location
     workflow.published_dag_id = dag_id
+    workflow.publish_target = "dag_file"
+    workflow.published_workflow_version = None
     workflow.updated_at = utcnow()
     log.info("workflow published", workflow=workflow.id, version=version.number, dag_id=dag_id)
     return result
@@ -274,5 +276,7 @@ def _withdraw(workflow: Workflow, target: PublishTarget, pause: Any) -> None:
     workflow.published_version = None
     workflow.published_location = None
     workflow.published_dag_id = None
+    workflow.publish_target = None
+    workflow.published_workflow_version = None
     workflow.updated_at = utcnow()
     log.info("workflow unpublished", workflow=workflow.id, dag_id=dag_id)
