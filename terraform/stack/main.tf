@@ -2,7 +2,18 @@
 
 locals {
   name = "airloom-${var.environment}"
+
+  # MWAA Serverless: where the builder uploads each tenant's definitions (<prefix>/<tenant>/…)
+  # and `airloom code-package --upload` puts the code package; the MWAA bucket is versioned.
+  serverless_definitions_prefix = "s3://${module.mwaa.bucket_name}/serverless/definitions"
+  serverless_code_package_uri   = "s3://${module.mwaa.bucket_name}/serverless/airloom-code.zip"
+  # Platform connections a workflow's nodes read; airloom_insights holds every tenant's
+  # insights tokens and is left out.
+  serverless_platform_connections = ["airloom_kafka", "airloom_lake", "airloom_mlflow"]
 }
+
+data "aws_caller_identity" "current" {}
+data "aws_partition" "current" {}
 
 module "baseline" {
   source        = "../modules/baseline"
@@ -135,6 +146,30 @@ module "tenant_aws_access" {
   s3_read_prefixes        = each.value.s3_read_prefixes
   s3_write_prefixes       = each.value.s3_write_prefixes
   bedrock_model_ids       = each.value.bedrock_model_ids
+}
+
+# Each tenant's MWAA Serverless execution role: its workflows run as it, reaching only its lake
+# and model prefixes, topics, secrets, log group and the AWS services it was given.
+module "tenant_workflow_role" {
+  source                = "../modules/tenant_workflow_role"
+  for_each              = var.tenants
+  name_prefix           = local.name
+  tenant                = each.key
+  kms_key_arn           = module.baseline.kms_key_arn
+  lake_bucket_arn       = module.lake.data_bucket_arn
+  models_bucket_arn     = module.lake.models_bucket_arn
+  msk_cluster_arn       = module.msk.cluster_arn
+  granted_topics        = each.value.granted_topics
+  definitions_s3_prefix = local.serverless_definitions_prefix
+  code_package_s3_uri   = local.serverless_code_package_uri
+  secret_arns = concat(
+    [for id in local.serverless_platform_connections : module.secrets.connection_secret_arns[id]],
+    each.value.secret_arns,
+  )
+  # Keys known at plan: the tenant has a policy exactly when it was given a service or location.
+  aws_service_policies = length(each.value.ai_services) + length(each.value.s3_read_prefixes) + length(each.value.s3_write_prefixes) > 0 ? {
+    aws-services = module.tenant_aws_access[each.key].policy_json
+  } : {}
 }
 
 module "observability" {

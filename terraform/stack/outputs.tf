@@ -85,3 +85,23 @@ output "tenant_aws_connections" {
   description = "Tenant => the Airflow connection to grant it in the builder (kind connection)."
   value       = { for tenant, access in module.tenant_aws_access : tenant => access.connection_id }
 }
+
+output "tenant_workflow_roles" {
+  description = "Tenant => its MWAA Serverless execution role (CreateWorkflow's RoleArn)."
+  value       = { for tenant, role in module.tenant_workflow_role : tenant => role.role_arn }
+}
+
+output "tenant_workflow_role_arn_pattern" {
+  description = "The builder's MWAA Serverless role setting: the role ARN with {tenant} for the tenant."
+  value       = "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:role/${local.name}-{tenant}-workflows"
+}
+
+output "tenant_workflow_log_groups" {
+  description = "Tenant => the log group for its workflows' LoggingConfiguration."
+  value       = { for tenant, role in module.tenant_workflow_role : tenant => role.log_group_name }
+}
+
+output "serverless_code_package_s3_uri" {
+  description = "Where `airloom code-package --upload` puts the code package the workflow roles may read."
+  value       = local.serverless_code_package_uri
+}

@@ -130,12 +130,14 @@ variable "insights_bedrock_model_id" {
 }
 
 variable "tenants" {
-  description = "Tenants whose workflows reach AWS: tenant => the AI services it may call (comprehend, translate, textract, rekognition, transcribe, polly, bedrock, kinesis, glue), its S3 read and write locations and Bedrock models. Each gets a role and the connection aws_<tenant>; empty: none."
+  description = "Tenants whose workflows reach AWS: tenant => the AI services it may call (comprehend, translate, textract, rekognition, transcribe, polly, bedrock, kinesis, glue), its S3 read and write locations, Bedrock models, granted shared topics and secrets (full ARNs) for its MWAA Serverless workflows. Each gets a role and the connection aws_<tenant>; empty: none."
   type = map(object({
     ai_services       = optional(set(string), [])
     s3_read_prefixes  = optional(list(string), [])
     s3_write_prefixes = optional(list(string), [])
     bedrock_model_ids = optional(list(string), [])
+    granted_topics    = optional(list(string), [])
+    secret_arns       = optional(list(string), [])
   }))
   default  = {}
   nullable = false

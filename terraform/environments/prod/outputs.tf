@@ -62,3 +62,23 @@ output "tenant_aws_connections" {
   description = "Tenant => the Airflow connection to grant it in the builder."
   value       = module.airloom.tenant_aws_connections
 }
+
+output "tenant_workflow_roles" {
+  description = "Tenant => its MWAA Serverless execution role."
+  value       = module.airloom.tenant_workflow_roles
+}
+
+output "tenant_workflow_role_arn_pattern" {
+  description = "The builder's MWAA Serverless role setting ({tenant} for the tenant)."
+  value       = module.airloom.tenant_workflow_role_arn_pattern
+}
+
+output "tenant_workflow_log_groups" {
+  description = "Tenant => the log group for its MWAA Serverless workflows."
+  value       = module.airloom.tenant_workflow_log_groups
+}
+
+output "serverless_code_package_s3_uri" {
+  description = "Where `airloom code-package --upload` puts the code package."
+  value       = module.airloom.serverless_code_package_s3_uri
+}

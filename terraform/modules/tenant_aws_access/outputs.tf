@@ -17,3 +17,8 @@ output "connection_secret_arn" {
   description = "The Secrets Manager secret holding the connection."
   value       = aws_secretsmanager_secret.connection.arn
 }
+
+output "policy_json" {
+  description = "The tenant role's policy (null when the tenant was given nothing): MWAA Serverless workflow roles (tenant_workflow_role) attach the same grants."
+  value       = length(local.tenant_statements) > 0 ? data.aws_iam_policy_document.tenant.json : null
+}

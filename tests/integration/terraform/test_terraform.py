@@ -83,6 +83,12 @@ def test_tenant_aws_access_has_terraform_tests():
     assert {"tenant_aws_access", "mwaa"} <= set(modules_with_tests(PROJECT))
 
 
+def test_tenant_workflow_role_has_terraform_tests():
+    # A tenant's MWAA Serverless execution role: who may assume it, and that no statement of one
+    # tenant's role reaches another tenant's prefixes, topics, secrets or logs.
+    assert "tenant_workflow_role" in modules_with_tests(PROJECT)
+
+
 @pytest.mark.parametrize("module", modules_with_tests(PROJECT))
 def test_module_terraform_tests_pass_offline(terraform: str, mirror: Path, module: str):
     result = run_module_tests(PROJECT, module, terraform, mirror)
