@@ -74,7 +74,7 @@ class TaskInstance:
     try_number: int
     start_date: datetime | None
     end_date: datetime | None
-    log_url: str
+    log_url: str | None
 
 
 def _time(value: str | None) -> datetime | None:
@@ -86,7 +86,12 @@ def _path(*parts: str) -> str:
 
 
 class AirflowClient(ABC):
-    """What Airloom's services ask of Airflow; subclasses only move requests."""
+    """What Airloom's services ask of Airflow; subclasses only move requests (or, for a
+    service that is not Airflow's REST API, answer the same questions its own way)."""
+
+    # Airflow parses a published DAG file itself: a trigger waits until it has parsed the
+    # published version. A service that snapshots a definition at publish needs no wait.
+    parses_published_files = True
 
     @abstractmethod
     def request(
@@ -126,8 +131,15 @@ class AirflowClient(ABC):
         self.request("PATCH", _path("dags", dag_id), json={"is_paused": paused})
 
     def trigger(
-        self, dag_id: str, conf: dict[str, Any] | None = None, run_id: str | None = None
+        self,
+        dag_id: str,
+        conf: dict[str, Any] | None = None,
+        run_id: str | None = None,
+        *,
+        pinned_version: str | None = None,
     ) -> DagRun:
+        """Start a run. ``pinned_version`` is a service's own id of the version to run (MWAA
+        Serverless); Airflow pins a run through its DAG bundle instead, so it is unused here."""
         body: dict[str, Any] = {"logical_date": None, "conf": conf or {}}
         if run_id:
             body["dag_run_id"] = run_id
@@ -188,6 +200,11 @@ class AirflowClient(ABC):
             except ValueError:
                 return value
         return value
+
+    def task_error(self, dag_id: str, run_id: str, task_id: str) -> str | None:
+        """The error a service reports for a task's latest try, where it reports one (Airflow's
+        REST API does not: the task's XCom and log say why)."""
+        return None
 
     def task_log(self, dag_id: str, run_id: str, task_id: str, try_number: int) -> list[Any]:
         """One try's whole log: structured entries (``event``, ``level``, ``timestamp`` …) or

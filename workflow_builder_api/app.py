@@ -11,10 +11,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable
+from functools import partial
 from typing import Any
 
 from fastapi import FastAPI
 from sqlalchemy import text
+from sqlalchemy.orm import Session, sessionmaker
 from strawberry.fastapi import GraphQLRouter
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
@@ -30,7 +32,15 @@ from workflow_builder_api.core.db import MIGRATIONS, make_engine, session_factor
 from workflow_builder_api.graphql.context import BuilderContext, Runtime
 from workflow_builder_api.graphql.schema import build_schema
 from workflow_builder_api.services.auth import bootstrap_tokens
-from workflow_builder_api.services.publishing import PublishTarget, publish_target
+from workflow_builder_api.services.publishing import Target, publish_target
+from workflow_builder_api.services.serverless.client import (
+    ServerlessAirflowClient,
+    published_arns,
+)
+from workflow_builder_api.services.serverless.publisher import (
+    ServerlessPublisher,
+    serverless_client,
+)
 from workflow_builder_api.services.templates import load_templates
 from workflow_builder_api.services.upgrade import move_into_repository, upgrade_published_workflows
 from workflow_builder_api.services.users import bootstrap_users
@@ -40,11 +50,16 @@ from workflow_builder_api.studio import mount_studio
 def create_runtime(
     settings: Settings,
     *,
-    airflow_factory: Callable[[], AirflowClient] = airflow_client,
-    target: PublishTarget | None = None,
+    airflow_factory: Callable[[], AirflowClient] | None = None,
+    target: Target | None = None,
 ) -> Runtime:
     """The store's sessions, the publish target and templates; the store is not touched until
-    :func:`prepare_store` runs in the app's lifespan."""
+    :func:`prepare_store` runs in the app's lifespan. On MWAA Serverless
+    (``AIRLOOM_BUILDER_PUBLISH_TARGET``) runs go through the service's API, not Airflow's."""
+    sessions = session_factory(make_engine(settings.database_url))
+    if settings.publish_target == "mwaa_serverless":
+        target = target or ServerlessPublisher.from_settings(settings)
+        airflow_factory = airflow_factory or partial(serverless_runs, settings, sessions)
     target = target or publish_target(
         settings.dags_folder,
         repository=settings.dags_repository,
@@ -53,11 +68,21 @@ def create_runtime(
     )
     return Runtime(
         settings=settings,
-        sessions=session_factory(make_engine(settings.database_url)),
+        sessions=sessions,
         target=target,
         templates=load_templates(settings.templates_folder),
-        airflow_factory=airflow_factory,
+        airflow_factory=airflow_factory or airflow_client,
         identities=Identities(settings.identity),
+    )
+
+
+def serverless_runs(settings: Settings, sessions: sessionmaker[Session]) -> AirflowClient:
+    """The run operations on MWAA Serverless, for the workflows this builder published."""
+    return ServerlessAirflowClient(
+        serverless_client(settings),
+        published_arns(sessions),
+        region=settings.aws_region,
+        log_group=settings.serverless_log_group,
     )
 
 

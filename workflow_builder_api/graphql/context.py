@@ -23,7 +23,7 @@ from workflow_builder_api.graphql.airflow_errors import reaching_airflow
 from workflow_builder_api.models import Run, Workflow, WorkflowVersion
 from workflow_builder_api.services import run_history, runs, tenants, workflows
 from workflow_builder_api.services.auth import Principal, authenticate
-from workflow_builder_api.services.publishing import PublishTarget
+from workflow_builder_api.services.publishing import Target
 from workflow_builder_api.services.runs import RunStatus
 from workflow_builder_api.services.templates import Template
 
@@ -38,7 +38,7 @@ class Runtime:
 
     settings: Settings
     sessions: sessionmaker[Session]
-    target: PublishTarget
+    target: Target
     templates: dict[str, Template]
     airflow_factory: Callable[[], AirflowClient]
     identities: Identities

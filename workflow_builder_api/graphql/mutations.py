@@ -20,6 +20,7 @@ from workflow_builder_api.graphql.types import (
     problems_of,
 )
 from workflow_builder_api.services import auth, publishing, runs, tenants, workflows
+from workflow_builder_api.services.serverless.publisher import ServerlessPublisher
 from workflow_builder_api.services.templates import get_template
 
 
@@ -110,7 +111,10 @@ class Mutation:
             workflow=Workflow.of(result.workflow),
             version=result.version,
             dag_id=result.dag_id,
-            dag_file=dag_file_name(result.location),
+            # On MWAA Serverless there is no file: the location is the service's workflow ARN.
+            dag_file=None
+            if isinstance(runtime.target, ServerlessPublisher)
+            else dag_file_name(result.location),
         )
 
     @strawberry.mutation(description="Pause the DAG and remove its file.")

@@ -246,7 +246,8 @@ class Workflow:
     current_version: int
     published_version: int | None
     published_dag_file: str | None = strawberry.field(
-        description="The published DAG file's name, as Airflow lists it (null when unpublished)."
+        description="The published DAG file's name, as Airflow lists it (null when unpublished "
+        "or published to MWAA Serverless)."
     )
     dag_id: str
     created_at: datetime
@@ -262,7 +263,11 @@ class Workflow:
             template_id=row.template_id,
             current_version=row.current_version,
             published_version=row.published_version,
-            published_dag_file=dag_file_name(row.published_location),
+            published_dag_file=(
+                dag_file_name(row.published_location)
+                if row.publish_target != "mwaa_serverless"
+                else None
+            ),
             dag_id=published_dag_id(row) or dag_id_for(row.tenant, row.name),
             created_at=row.created_at,
             updated_at=row.updated_at,

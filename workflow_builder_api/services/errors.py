@@ -45,3 +45,15 @@ class AirflowUnavailable(UserError):
     """Airflow did not do what was asked in time (e.g. the DAG was never parsed)."""
 
     code = "AIRFLOW_UNAVAILABLE"
+
+
+class NotAvailable(UserError):
+    """What the publish target cannot do (e.g. task logs on MWAA Serverless)."""
+
+    code = "NOT_AVAILABLE"
+
+
+class ServiceCallFailed(UserError):
+    """An AWS service refused a call the builder made for the user; the message names it."""
+
+    code = "SERVICE_CALL_FAILED"

@@ -1,7 +1,9 @@
-"""Publish a workflow version as one DAG file: to a local dags folder or an MWAA bucket.
+"""Publish a workflow version as one DAG file (to a local dags folder or an MWAA bucket), or
+as a workflow of Amazon MWAA Serverless (:mod:`.serverless.publisher`).
 
-A version is validated, compiled and imported by Airflow's DagBag before anything is written;
-a design that fails any step returns its problems and publishes nothing. The file is written
+A version is validated in its tenant's scope (and quota) first, then compiled and imported by
+Airflow's DagBag, or compiled into the service's definition, before anything is written; a
+design that fails any step returns its problems and publishes nothing. The file is written
 atomically, so Airflow never parses half a file, and a new version replaces the old file.
 """
 
@@ -27,6 +29,8 @@ from airloom.workflow.validation import Problem, validate
 from workflow_builder_api.core.config import Settings
 from workflow_builder_api.models import Workflow, WorkflowVersion, utcnow
 from workflow_builder_api.services.auth import Principal, Role
+from workflow_builder_api.services.errors import Conflict
+from workflow_builder_api.services.serverless.publisher import ServerlessPublisher
 from workflow_builder_api.services.tenants import scope_for
 from workflow_builder_api.services.workflows import (
     get_version,
@@ -136,10 +140,14 @@ class PublishResult:
     location: str | None = None
 
 
+# Where a deployment publishes: DAG files somewhere, or MWAA Serverless.
+Target = PublishTarget | ServerlessPublisher
+
+
 def publish(
     session: Session,
     principal: Principal,
-    target: PublishTarget,
+    target: Target,
     workflow_id: str,
     version_number: int,
     settings: Settings,
@@ -154,17 +162,20 @@ def publish(
 
 def publish_version(
     session: Session,
-    target: PublishTarget,
+    target: Target,
     workflow: Workflow,
     version: WorkflowVersion,
     scope: TenantScope,
 ) -> PublishResult:
-    """Validate ``version`` in ``scope``, import it with DagBag, then write its file."""
+    """Validate ``version`` in ``scope``, import it with DagBag, then write its file (or
+    create or update its MWAA Serverless workflow)."""
     dag_id = dag_id_for(workflow.tenant, workflow.name)
     result = PublishResult(workflow, version.number, dag_id, published=False)
     result.problems = validate(version.spec, scope) + _quota_problems(session, workflow, scope)
     if result.problems:
         return result
+    if isinstance(target, ServerlessPublisher):
+        return _publish_serverless(target, workflow, version, scope, result)
     compiled = compile_workflow(
         version.spec, workflow_id=workflow.id, version=version.number, scope=scope
     )
@@ -189,8 +200,30 @@ def publish_version(
     return result
 
 
+def _publish_serverless(
+    target: ServerlessPublisher,
+    workflow: Workflow,
+    version: WorkflowVersion,
+    scope: TenantScope,
+    result: PublishResult,
+) -> PublishResult:
+    deployed = target.deploy(workflow, version, scope)
+    if isinstance(deployed, list):
+        result.problems = deployed
+        return result
+    result.published = True
+    result.location = deployed.workflow_arn
+    workflow.published_version = version.number
+    workflow.published_location = deployed.workflow_arn
+    workflow.published_dag_id = result.dag_id
+    workflow.publish_target = "mwaa_serverless"
+    workflow.published_workflow_version = deployed.workflow_version
+    workflow.updated_at = utcnow()
+    return result
+
+
 def republish_tenant(
-    session: Session, target: PublishTarget, tenant: str, settings: Settings, pause: Any = None
+    session: Session, target: Target, tenant: str, settings: Settings, pause: Any = None
 ) -> list[PublishResult]:
     """Republish each of ``tenant``'s published workflows in its scope as it is now; withdraw
     those that no longer fit it (e.g. after a grant was revoked)."""
@@ -240,7 +273,7 @@ def _quota_problems(session: Session, workflow: Workflow, scope: TenantScope) ->
 def unpublish(
     session: Session,
     principal: Principal,
-    target: PublishTarget,
+    target: Target,
     workflow_id: str,
     pause: Any = None,
 ) -> Workflow:
@@ -254,7 +287,7 @@ def unpublish(
 def delete_workflow(
     session: Session,
     principal: Principal,
-    target: PublishTarget,
+    target: Target,
     workflow_id: str,
     pause: Any = None,
 ) -> Workflow:
@@ -266,13 +299,29 @@ def delete_workflow(
     return workflow
 
 
-def _withdraw(workflow: Workflow, target: PublishTarget, pause: Any) -> None:
+def _withdraw(workflow: Workflow, target: Target, pause: Any) -> None:
+    """Stop the published version from running again; raises (leaving the workflow as it
+    was) when that fails."""
     dag_id = published_dag_id(workflow)
     if dag_id is None:
         return
-    if pause is not None:
-        pause(dag_id)
-    target.remove(f"{dag_id}.py")
+    if workflow.publish_target == "mwaa_serverless":
+        if not isinstance(target, ServerlessPublisher):
+            raise Conflict(
+                f"workflow {workflow.name!r} is published to MWAA Serverless, which this "
+                "deployment no longer publishes to: withdraw it there"
+            )
+        if workflow.published_location:
+            target.withdraw(workflow.published_location)  # DeleteWorkflow
+    elif isinstance(target, ServerlessPublisher):
+        raise Conflict(
+            f"workflow {workflow.name!r} is published as a DAG file, which this deployment no "
+            "longer writes: remove its file where it was published"
+        )
+    else:
+        if pause is not None:
+            pause(dag_id)
+        target.remove(f"{dag_id}.py")
     workflow.published_version = None
     workflow.published_location = None
     workflow.published_dag_id = None

@@ -39,6 +39,9 @@ def node_error(
     recorded = client.xcom_value(dag_id, run_id, node_id, ERROR_KEY)
     if isinstance(recorded, Mapping) and isinstance(recorded.get("summary"), str):
         return recorded["summary"]
+    reported = client.task_error(dag_id, run_id, node_id)  # MWAA Serverless's ErrorMessage
+    if reported:
+        return first_line(reported)
     entries = client.task_log(dag_id, run_id, node_id, try_number) if try_number > 0 else []
     return error_in_log(entries) or NO_MESSAGE
 

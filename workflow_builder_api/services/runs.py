@@ -1,8 +1,10 @@
-"""Runs of published workflows through Airflow's REST API (directly, or through MWAA).
+"""Runs of published workflows through Airflow's REST API (directly, or through MWAA), or
+through MWAA Serverless's API (:mod:`.serverless.client`, behind the same interface).
 
 Each run is pinned to the version that was published when it was triggered: the builder waits
 until Airflow has parsed exactly that version before it triggers, and Airflow 3 keeps a started
-run on the DAG version it began with. Task ids are node ids, so task instances map back to nodes.
+run on the DAG version it began with; MWAA Serverless is asked to start the service's version
+the builder published. Task ids are node ids, so task instances map back to nodes.
 """
 
 from __future__ import annotations
@@ -125,10 +127,13 @@ def trigger_run(
             raise InvalidInput(f"workflow {workflow.name!r} is not published; publish a version")
         version, workflow_id = workflow.published_version, workflow.id
         dag_id = published_dag_id(workflow)
-    dag = wait_for_version(client, dag_id, version, timeout=parse_timeout)
-    if dag.get("is_paused", True):
-        client.set_paused(dag_id, False)
-    dag_run = client.trigger(dag_id, conf=conf or {})
+        # MWAA Serverless's own id of the published version: the run is started on it.
+        pinned = workflow.published_workflow_version
+    if client.parses_published_files:
+        dag = wait_for_version(client, dag_id, version, timeout=parse_timeout)
+        if dag.get("is_paused", True):
+            client.set_paused(dag_id, False)
+    dag_run = client.trigger(dag_id, conf=conf or {}, pinned_version=pinned)
     with transaction(sessions) as session:
         # The id Airflow's listing of the run gets too (run_history), so it is recorded once.
         run = session.get(Run, run_key(dag_id, dag_run.run_id)) or Run(
