@@ -11,6 +11,7 @@ import click
 
 from airloom.spark.java import JavaNotFoundError, require_java
 from airloom.tenancy import TENANT_PATTERN
+from airloom_cli.aws.code_package import code_package
 from airloom_cli.aws.deploy import deploy
 from airloom_cli.aws.package import package
 from airloom_cli.aws.terraform import terraform
@@ -121,6 +122,7 @@ def logs(service: str, lines: int, follow: bool) -> None:
 
 cli.add_command(package)
 cli.add_command(deploy)
+cli.add_command(code_package)
 cli.add_command(terraform)
 cli.add_command(marketplace)
 cli.add_command(insights)

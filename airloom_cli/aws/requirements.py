@@ -98,12 +98,16 @@ def find_uv(project_root: Path) -> str:
     raise click.ClickException("uv not found: run `make setup` (it installs .tools/bin/uv).")
 
 
-def mwaa_requirements(project_root: Path) -> str:
-    """Render ``requirements.txt`` for MWAA from the project's ``uv.lock``.
+def export_pins(
+    project_root: Path, *, provided: Iterable[str], not_needed: Iterable[str]
+) -> list[str]:
+    """``name==version`` pins from ``uv.lock`` of the project's runtime dependencies, minus
+    ``provided`` and everything they depend on, and minus ``not_needed`` (pruned with what only
+    they pull in).
 
     :param project_root: the checkout holding ``pyproject.toml`` and ``uv.lock``.
     """
-    provided = sorted(dependency_closure(project_root / "uv.lock", PROVIDED_BY_MWAA))
+    closure = sorted(dependency_closure(project_root / "uv.lock", provided))
     command = [
         find_uv(project_root),
         "export",
@@ -115,11 +119,19 @@ def mwaa_requirements(project_root: Path) -> str:
         "--no-emit-project",
         "--format",
         "requirements-txt",
-        *[arg for name in NOT_FOR_MWAA for arg in ("--prune", name)],
-        *[arg for name in provided for arg in ("--no-emit-package", name)],
+        *[arg for name in not_needed for arg in ("--prune", name)],
+        *[arg for name in closure for arg in ("--no-emit-package", name)],
     ]
     result = subprocess.run(command, cwd=project_root, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         raise click.ClickException(f"uv export failed:\n{result.stderr.strip()}")
-    pins = [line for line in result.stdout.splitlines() if line and not line.startswith("#")]
+    return [line for line in result.stdout.splitlines() if line and not line.startswith("#")]
+
+
+def mwaa_requirements(project_root: Path) -> str:
+    """Render ``requirements.txt`` for MWAA from the project's ``uv.lock``.
+
+    :param project_root: the checkout holding ``pyproject.toml`` and ``uv.lock``.
+    """
+    pins = export_pins(project_root, provided=PROVIDED_BY_MWAA, not_needed=NOT_FOR_MWAA)
     return HEADER + "\n".join(pins) + "\n"
