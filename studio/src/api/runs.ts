@@ -156,6 +156,7 @@ const RUNS: TypedDocumentNode<
       title
       currentVersion
       publishedVersion
+      publishTarget
     }
     runs(workflowId: $workflowId, first: 50) {
       ...StudioRunFields

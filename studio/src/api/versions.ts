@@ -60,6 +60,7 @@ const VERSIONS: TypedDocumentNode<
       title
       currentVersion
       publishedVersion
+      publishTarget
       versions {
         number
         message

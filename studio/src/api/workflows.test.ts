@@ -46,7 +46,7 @@ describe("loadLatest", () => {
       "graphql StudioWorkflow": () =>
         json({
           data: {
-            workflow: { id: "wf-1", name: "w", title: "W", currentVersion: 4, publishedVersion: null },
+            workflow: { id: "wf-1", name: "w", title: "W", currentVersion: 4, publishedVersion: null, publishTarget: "DAG_FILE" },
           },
         }),
       "graphql StudioWorkflowVersion": () =>
@@ -67,7 +67,7 @@ describe("loadLatest", () => {
 
 describe("createWorkflow", () => {
   it("sends the name and a title, or null for none", async () => {
-    const created = { id: "wf-9", name: "n", title: "", currentVersion: 1, publishedVersion: null };
+    const created = { id: "wf-9", name: "n", title: "", currentVersion: 1, publishedVersion: null, publishTarget: "DAG_FILE" };
     const { fetch, requests } = answering({
       "graphql StudioCreateWorkflow": () => json({ data: { createWorkflow: created } }),
     });
@@ -80,7 +80,7 @@ describe("createWorkflow", () => {
   });
 
   it("names the template a workflow starts from", async () => {
-    const created = { id: "wf-9", name: "n", title: "", currentVersion: 1, publishedVersion: null };
+    const created = { id: "wf-9", name: "n", title: "", currentVersion: 1, publishedVersion: null, publishTarget: "DAG_FILE" };
     const { fetch, requests } = answering({
       "graphql StudioCreateWorkflow": () => json({ data: { createWorkflow: created } }),
     });

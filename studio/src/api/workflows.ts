@@ -10,12 +10,26 @@ export interface RunSummary {
   createdAt: string;
 }
 
+/** Where a workflow runs: an Airflow DAG file, or a workflow of Amazon MWAA Serverless. */
+export type PublishTarget = "DAG_FILE" | "MWAA_SERVERLESS";
+
+const TARGET_LABELS: Record<PublishTarget, string> = {
+  DAG_FILE: "Airflow",
+  MWAA_SERVERLESS: "Amazon MWAA Serverless",
+};
+
+/** What a person reads for a target: where the workflow's runs happen. */
+export function targetLabel(target: PublishTarget): string {
+  return TARGET_LABELS[target] ?? target;
+}
+
 export interface WorkflowSummary {
   id: string;
   name: string;
   title: string;
   currentVersion: number;
   publishedVersion: number | null;
+  publishTarget: PublishTarget;
   updatedAt: string;
   owner: string;
   runs: RunSummary[];
@@ -59,6 +73,8 @@ export interface WorkflowHeader {
   title: string;
   currentVersion: number;
   publishedVersion: number | null;
+  /** Where it is published; unpublished, where this deployment would publish it. */
+  publishTarget: PublishTarget;
 }
 
 const WORKFLOWS: TypedDocumentNode<
@@ -73,6 +89,7 @@ const WORKFLOWS: TypedDocumentNode<
         title
         currentVersion
         publishedVersion
+        publishTarget
         updatedAt
         owner
         runs {
@@ -97,6 +114,7 @@ const WORKFLOW: TypedDocumentNode<{ workflow: WorkflowHeader }, { id: string }> 
       title
       currentVersion
       publishedVersion
+      publishTarget
     }
   }
 `;
@@ -129,6 +147,7 @@ const CREATE: TypedDocumentNode<
       title
       currentVersion
       publishedVersion
+      publishTarget
     }
   }
 `;

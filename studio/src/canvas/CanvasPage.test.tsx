@@ -4,7 +4,7 @@ import { configure, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 
-import type { WorkflowSpec } from "../api/workflows";
+import type { WorkflowHeader, WorkflowSpec } from "../api/workflows";
 import { answering, json, type Recorded } from "../test/answers";
 import { renderStudio } from "../test/renderStudio";
 
@@ -15,7 +15,7 @@ function signedInAs(role: string) {
   );
 }
 
-const HEADER = { id: "wf-1", name: "churn", title: "Weekly churn", currentVersion: 1, publishedVersion: null };
+const HEADER = { id: "wf-1", name: "churn", title: "Weekly churn", currentVersion: 1, publishedVersion: null, publishTarget: "DAG_FILE" };
 const version = (number: number, spec: WorkflowSpec, message = "") => ({
   number,
   spec,
@@ -44,7 +44,7 @@ const NODE_TYPES = [
 ];
 
 /** The builder's answers; validation says what the real one would about a missing source. */
-function builder(options: { stale?: boolean } = {}) {
+function builder(options: { stale?: boolean; header?: Partial<WorkflowHeader> } = {}) {
   let current = version(1, EMPTY);
   const validate = (request: Recorded) => {
     const spec = (request.body as { variables: { spec: WorkflowSpec } }).variables.spec;
@@ -56,7 +56,7 @@ function builder(options: { stale?: boolean } = {}) {
     return json({ data: { validateWorkflow: problems } });
   };
   return answering({
-    "graphql StudioWorkflow": () => json({ data: { workflow: { ...HEADER, currentVersion: current.number } } }),
+    "graphql StudioWorkflow": () => json({ data: { workflow: { ...HEADER, currentVersion: current.number, ...options.header } } }),
     "graphql StudioWorkflowVersion": () => json({ data: { workflow: { version: current } } }),
     "graphql StudioNodeTypes": () => json({ data: { nodeTypes: NODE_TYPES } }),
     "graphql StudioValidateWorkflow": validate,
@@ -113,6 +113,23 @@ describe("the canvas editor", { timeout: 60_000 }, () => {
     expect(screen.queryByText("Unsaved changes")).not.toBeInTheDocument();
     await user.click(screen.getByRole("button", { name: "Redo" }));
     expect(screen.getAllByText("file_ingest_1").length).toBeGreaterThan(0);
+  });
+
+  it("says which version is published and where its runs happen", async () => {
+    signedInAs("viewer");
+    const { fetch } = builder({ header: { publishedVersion: 1, publishTarget: "MWAA_SERVERLESS" } });
+    renderStudio("/workflows/wf-1", fetch);
+    const heading = await screen.findByRole("heading", { name: "Weekly churn" });
+    const summary = heading.parentElement as HTMLElement;
+    await waitFor(() => expect(summary).toHaveTextContent("published v1 · runs on Amazon MWAA Serverless"));
+  });
+
+  it("says a draft would run on Airflow where the deployment publishes DAG files", async () => {
+    signedInAs("viewer");
+    const { fetch } = builder();
+    renderStudio("/workflows/wf-1", fetch);
+    const heading = await screen.findByRole("heading", { name: "Weekly churn" });
+    expect(heading.parentElement).toHaveTextContent("not published · runs on Airflow");
   });
 
   it("saves with a message, and on a stale save lets the person reload the newer version", async () => {

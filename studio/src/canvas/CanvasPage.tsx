@@ -4,7 +4,7 @@ import { Link, useParams } from "react-router";
 
 import { loadNodeTypes } from "../api/editor";
 import { atLeast } from "../api/roles";
-import { loadLatest, type WorkflowVersion } from "../api/workflows";
+import { loadLatest, targetLabel, type WorkflowVersion } from "../api/workflows";
 import { formatTime } from "../format";
 import { WorkflowActions } from "../runs/WorkflowActions";
 import { useSignedIn } from "../session/StudioContext";
@@ -44,6 +44,7 @@ export default function CanvasPage() {
           {version.message ? ` — ${version.message}` : ""}
           {" · "}
           {workflow.publishedVersion === null ? "not published" : `published v${workflow.publishedVersion}`}
+          {` · runs on ${targetLabel(workflow.publishTarget)}`}
           {" · "}
           <Link to="/workflows">All workflows</Link>
         </p>

@@ -15,7 +15,7 @@ function signedInAs(role: string) {
   );
 }
 
-const WORKFLOW = { id: "wf-1", name: "churn", title: "Weekly churn", currentVersion: 3, publishedVersion: null };
+const WORKFLOW = { id: "wf-1", name: "churn", title: "Weekly churn", currentVersion: 3, publishedVersion: null, publishTarget: "DAG_FILE" };
 const RUN = {
   id: "run-7",
   workflowId: "wf-1",

@@ -53,7 +53,7 @@ describe("the templates gallery", () => {
 
   it("starts an editor's workflow from a template and opens it", async () => {
     signedInAs("editor");
-    const created = { id: "wf-7", name: "churn_q3", title: "Customer churn", currentVersion: 1, publishedVersion: null };
+    const created = { id: "wf-7", name: "churn_q3", title: "Customer churn", currentVersion: 1, publishedVersion: null, publishTarget: "DAG_FILE" };
     const { fetch, requests } = answering({
       "graphql StudioTemplates": () => json(TEMPLATES),
       "graphql StudioCreateWorkflow": () => json({ data: { createWorkflow: created } }),

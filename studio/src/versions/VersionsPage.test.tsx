@@ -17,7 +17,7 @@ function signedInAs(role: string) {
   );
 }
 
-const HEADER = { id: "wf-1", name: "churn", title: "Weekly churn", publishedVersion: 1 };
+const HEADER = { id: "wf-1", name: "churn", title: "Weekly churn", publishedVersion: 1, publishTarget: "DAG_FILE" };
 const V1 = { number: 1, message: "first", createdBy: "ann", createdAt: "2026-03-01T10:00:00+00:00" };
 const V2 = { number: 2, message: "stricter filter", createdBy: "bob", createdAt: "2026-03-02T10:00:00+00:00" };
 const V3 = { number: 3, message: "Restored version 1", createdBy: "ann", createdAt: "2026-03-03T10:00:00+00:00" };

@@ -1,7 +1,7 @@
 import { useState } from "react";
 import { Link } from "react-router";
 
-import { lastRun, listWorkflows, type WorkflowSummary } from "../api/workflows";
+import { lastRun, listWorkflows, targetLabel, type WorkflowSummary } from "../api/workflows";
 import { formatTime } from "../format";
 import { Allowed } from "../session/Allowed";
 import { useSignedIn } from "../session/StudioContext";
@@ -34,6 +34,7 @@ function WorkflowRow({ workflow }: { workflow: WorkflowSummary }) {
       <td>
         <PublishedState workflow={workflow} />
       </td>
+      <td>{targetLabel(workflow.publishTarget)}</td>
       <td>{run ? <span className={`state state-${run.recordedState}`}>{run.recordedState}</span> : "never run"}</td>
       <td>{formatTime(run?.createdAt)}</td>
       <td>{formatTime(workflow.updatedAt)}</td>
@@ -77,6 +78,7 @@ export default function WorkflowsPage() {
               <tr>
                 <th>Workflow</th>
                 <th>Published</th>
+                <th>Runs on</th>
                 <th>Last run</th>
                 <th>Last run at</th>
                 <th>Saved</th>
