@@ -101,6 +101,16 @@ output "tenant_workflow_log_groups" {
   value       = { for tenant, role in module.tenant_workflow_role : tenant => role.log_group_name }
 }
 
+output "tenant_workflow_log_group_pattern" {
+  description = "The workflows' log group with {tenant} for the tenant (each role writes only its own)."
+  value       = "/${local.name}/workflows/{tenant}"
+}
+
+output "serverless_definitions_s3_prefix" {
+  description = "The builder's definitions setting: each tenant's role reads <prefix>/<tenant>/ only."
+  value       = local.serverless_definitions_prefix
+}
+
 output "serverless_code_package_s3_uri" {
   description = "Where `airloom code-package --upload` puts the code package the workflow roles may read."
   value       = local.serverless_code_package_uri

@@ -78,6 +78,16 @@ output "tenant_workflow_log_groups" {
   value       = module.airloom.tenant_workflow_log_groups
 }
 
+output "tenant_workflow_log_group_pattern" {
+  description = "The workflows' log group ({tenant} for the tenant)."
+  value       = module.airloom.tenant_workflow_log_group_pattern
+}
+
+output "serverless_definitions_s3_prefix" {
+  description = "The builder's MWAA Serverless definitions setting."
+  value       = module.airloom.serverless_definitions_s3_prefix
+}
+
 output "serverless_code_package_s3_uri" {
   description = "Where `airloom code-package --upload` puts the code package."
   value       = module.airloom.serverless_code_package_s3_uri
