@@ -121,6 +121,9 @@ module "services" {
   kms_key_arn                     = module.baseline.kms_key_arn
   access_log_bucket               = module.baseline.access_log_bucket
   manage_api_gateway_logging_role = var.manage_api_gateway_logging_role
+  # Publishing to MWAA Serverless: the builder may upload definitions and pass tenant roles.
+  serverless_definitions_s3_prefix = local.serverless_definitions_prefix
+  serverless_code_package_s3_uri   = local.serverless_code_package_uri
 }
 
 module "secrets" {

@@ -54,8 +54,12 @@ module "database" {
 }
 
 data "aws_iam_policy_document" "builder" {
-  # Its activity (workflow_published, api_call) goes to airloom.activity (activity.tf).
-  source_policy_documents = [data.aws_iam_policy_document.activity_producer.json]
+  # Its activity (workflow_published, api_call) goes to airloom.activity (activity.tf); with
+  # MWAA Serverless, what publishing there takes (serverless.tf).
+  source_policy_documents = concat(
+    [data.aws_iam_policy_document.activity_producer.json],
+    data.aws_iam_policy_document.builder_serverless[*].json,
+  )
   statement {
     sid       = "PublishDagFiles"
     actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]

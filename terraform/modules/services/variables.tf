@@ -196,3 +196,15 @@ variable "insights_bedrock_model_id" {
     error_message = "insights_bedrock_model_id must be a Bedrock model id such as anthropic.claude-3-haiku-20240307-v1:0, an inference profile id such as eu.amazon.nova-lite-v1:0, or empty."
   }
 }
+
+variable "serverless_definitions_s3_prefix" {
+  description = "s3://bucket/prefix the builder uploads MWAA Serverless definitions to; null (with serverless_code_package_s3_uri): the builder gets no MWAA Serverless permission."
+  type        = string
+  default     = null
+}
+
+variable "serverless_code_package_s3_uri" {
+  description = "s3://bucket/key of the MWAA Serverless code package whose version the builder reads."
+  type        = string
+  default     = null
+}
