@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from airflow.sdk import BaseHook
 
 from airloom.connections import MLFLOW_CONN_ID
-from airloom.ml.tracking import mlflow_uris
+from airloom.ml.tracking import TrackingServer, mlflow_uris
 
 if TYPE_CHECKING:
     from mlflow import MlflowClient
@@ -92,16 +92,13 @@ class MlflowHook(BaseHook):
 
     def experiment_id(self, name: str) -> str:
         """The id of experiment ``name``, created if it does not exist yet."""
-        from mlflow.exceptions import MlflowException
+        return self.server().experiment_id(name)
 
-        client = self.client()
-        experiment = client.get_experiment_by_name(name)
-        if experiment is not None:
-            return experiment.experiment_id
-        try:
-            return client.create_experiment(name)
-        except MlflowException:  # created concurrently by another task
-            experiment = client.get_experiment_by_name(name)
-            if experiment is None:
-                raise
-            return experiment.experiment_id
+    def server(self) -> TrackingServer:
+        """The connection's server and credentials, for code that runs without Airflow."""
+        return TrackingServer(
+            self.tracking_uri,
+            self.registry_uri,
+            username=self.connection.login or None,
+            password=self.connection.password or None,
+        )

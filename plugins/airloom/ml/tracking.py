@@ -9,7 +9,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mlflow import MlflowClient
 
 _VARIABLES = (
     "MLFLOW_TRACKING_URI",
@@ -57,3 +62,44 @@ def mlflow_uris(
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
+
+
+@dataclass(frozen=True)
+class TrackingServer:
+    """An MLflow tracking server and registry by URI, without Airflow: what a training run
+    needs wherever it runs (an Airflow task, or a SageMaker training job given the URIs).
+
+    :param username: with ``password``, MLflow's basic-auth credentials inside :meth:`tracking`.
+    """
+
+    tracking_uri: str
+    registry_uri: str | None = None
+    username: str | None = field(default=None, repr=False)
+    password: str | None = field(default=None, repr=False)
+
+    def client(self) -> MlflowClient:
+        from mlflow import MlflowClient
+
+        return MlflowClient(
+            tracking_uri=self.tracking_uri, registry_uri=self.registry_uri or self.tracking_uri
+        )
+
+    def tracking(self) -> AbstractContextManager[None]:
+        """mlflow's fluent API pointed at this server for one block (see :func:`mlflow_uris`)."""
+        return mlflow_uris(self.tracking_uri, self.registry_uri, self.username, self.password)
+
+    def experiment_id(self, name: str) -> str:
+        """The id of experiment ``name``, created if it does not exist yet."""
+        from mlflow.exceptions import MlflowException
+
+        client = self.client()
+        experiment = client.get_experiment_by_name(name)
+        if experiment is not None:
+            return experiment.experiment_id
+        try:
+            return client.create_experiment(name)
+        except MlflowException:  # created concurrently by another task
+            experiment = client.get_experiment_by_name(name)
+            if experiment is None:
+                raise
+            return experiment.experiment_id

@@ -33,7 +33,6 @@ from airloom.operators.base import AirloomOperator
 from airloom.operators.quality import dataset_beside, run_tags
 
 ModelName = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$", max_length=200)]
-HOLDOUT_FILE = "holdout"  # one file, replaced by each run: the latest training's holdout
 
 
 def _run_name(context: Context) -> str:
@@ -113,17 +112,6 @@ class TrainParams(NodeParams):
         return value
 
 
-def trusted_types(model: Any) -> list[str]:
-    """The types skops must trust to load ``model`` (e.g. a tree's ``Tree``).
-
-    The estimator comes from Airloom's allow-list and was fitted in this task, so the types
-    it is made of are the ones to trust, and only those.
-    """
-    import skops.io
-
-    return skops.io.get_untrusted_types(data=skops.io.dumps(model))
-
-
 class TrainModelOperator(AirloomOperator):
     """Train an allow-listed scikit-learn estimator and register the result in MLflow.
 
@@ -158,98 +146,34 @@ class TrainModelOperator(AirloomOperator):
     model_params = ("registered_model_name",)
 
     def run(self, params: TrainParams, inputs: Mapping[str, Any], context: Context) -> dict:
-        import mlflow
-        import mlflow.data
-        import mlflow.sklearn
-        from mlflow.models import infer_signature
-
         from airloom.datasets import read_table
         from airloom.hooks.mlflow import MlflowHook
-        from airloom.ml.listing import write_listing
-        from airloom.ml.training import train_model
+        from airloom.ml.node_training import train_and_register
 
         dataset_uri = str(inputs["table"])
-        frame = read_table(dataset_uri).to_pandas()
-        trained = train_model(  # before any MLflow run: bad data leaves nothing behind
-            frame,
-            estimator=params.estimator,
-            target=params.target,
-            hyperparameters=params.hyperparameters,
-            feature_columns=params.feature_columns,
-            test_size=params.test_size,
-            random_state=params.random_state,
-            holdout_key=params.holdout_key,
+        registered = train_and_register(
+            params,
+            read_table(dataset_uri).to_pandas(),
+            dataset_uri=dataset_uri,
+            holdout_uri=self.holdout_uri(params, dataset_uri),
+            lineage=run_tags(context, dataset_uri),
+            run_name=_run_name(context),
+            server=MlflowHook(params.mlflow_conn_id).server(),
+            tenant=self.tenant_scope.tenant if self.tenant_scope is not None else None,
         )
-        self.log.info("Trained %s: holdout %s", params.estimator, trained.metrics)
-        holdout_uri = self._write_holdout(params, dataset_uri, frame.loc[trained.holdout_index])
-        lineage = run_tags(context, dataset_uri)
-        version_tags = {**params.tags, **lineage, model_tags.ESTIMATOR: params.estimator}
-        hook = MlflowHook(params.mlflow_conn_id)
-        with hook.tracking():
-            self.claim_model(hook.client(), params.registered_model_name)
-            experiment_id = hook.experiment_id(params.experiment)
-            with mlflow.start_run(
-                experiment_id=experiment_id, run_name=_run_name(context), tags=version_tags
-            ):
-                dataset = mlflow.data.from_pandas(
-                    frame, source=dataset_uri, targets=params.target, name=dataset_uri
-                )
-                mlflow.log_input(dataset, context="training")
-                mlflow.log_params(
-                    {
-                        **trained.model.get_params(deep=False),
-                        "estimator": params.estimator,
-                        "target": params.target,
-                        "features": ",".join(trained.feature_columns),
-                        "split.test_size": params.test_size,
-                        "split.random_state": params.random_state,
-                        "split.holdout_key": params.holdout_key or "",
-                        "split.train_rows": trained.train_rows,
-                        "split.test_rows": trained.test_rows,
-                    }
-                )
-                example = trained.input_example
-                info = mlflow.sklearn.log_model(
-                    trained.model,
-                    name="model",
-                    signature=infer_signature(example, trained.model.predict(example)),
-                    input_example=example,
-                    registered_model_name=params.registered_model_name,
-                    pip_requirements=mlflow.sklearn.get_default_pip_requirements(
-                        include_skops=True
-                    ),
-                    skops_trusted_types=trusted_types(trained.model),
-                )
-                mlflow.log_metrics(trained.metrics, model_id=info.model_id, dataset=dataset)
-            version = str(info.registered_model_version)
-            client = hook.client()
-            for key, value in version_tags.items():
-                client.set_model_version_tag(params.registered_model_name, version, key, value)
-            # After claim_model: only a model this tenant owns gets its listing written.
-            written = write_listing(client, params.registered_model_name, params.listing)
-        if written:
-            self.log.info("Listing of %s: set %s", params.registered_model_name, ", ".join(written))
-        reference = f"models:/{params.registered_model_name}/{version}"
-        self.log.info("Registered %s", reference)
         from airloom.activity.models import model_registered
 
-        model_registered(context, params.registered_model_name, version)
-        return {"model": reference, "holdout": holdout_uri}
+        model_registered(context, registered.model_name, registered.version)
+        return registered.outputs
 
-    def _write_holdout(self, params: TrainParams, input_uri: str, rows: Any) -> str:
-        """Replace the holdout dataset's file with ``rows``; return the dataset's URI."""
-        import pyarrow as pa
-
-        from airloom.datasets import write_table
+    def holdout_uri(self, params: TrainParams, input_uri: str) -> str:
+        """Where the held-out rows go: the named dataset, or one beside the input's."""
         from airloom.lake import dataset_path
 
         name = params.holdout_dataset or dataset_beside(
             input_uri, params.lake_conn_id, "_holdout", "holdout_dataset"
         )
-        uri = str(dataset_path(name, params.lake_conn_id))
-        write_table(pa.Table.from_pandas(rows, preserve_index=False), uri, HOLDOUT_FILE)
-        self.log.info("Held-out rows (%d) in %s", len(rows), uri)
-        return uri
+        return str(dataset_path(name, params.lake_conn_id))
 
 
 class EvaluateParams(NodeParams):

@@ -169,55 +169,24 @@ class TrainEmbedderOperator(AirloomOperator):
     model_params = ("registered_model_name",)
 
     def run(self, params: TrainEmbedderParams, inputs: Mapping[str, Any], context: Context) -> dict:
-        import mlflow
-        import mlflow.data
-        import mlflow.pyfunc
-        import sklearn
-        from mlflow.models import infer_signature
-
         from airloom.datasets import read_table
         from airloom.hooks.mlflow import MlflowHook
-        from airloom.ml.listing import write_listing
+        from airloom.ml.node_training import train_embedder_and_register
         from airloom.operators.quality import run_tags
-        from airloom.retrieval.embedder import TEXT_COLUMN, embedding_model, fit_embedder
 
         uri = str(inputs["table"])
-        frame = read_table(uri, columns=[params.text_column]).to_pandas()
-        texts = frame[params.text_column].fillna("").astype(str)
-        model = fit_embedder(texts, params.dimensions)
-        example = texts.head(3).to_frame(TEXT_COLUMN)
-        tags = run_tags(context, uri)
-        hook = MlflowHook(params.mlflow_conn_id)
-        with hook.tracking():
-            self.claim_model(hook.client(), params.registered_model_name)
-            with mlflow.start_run(experiment_id=hook.experiment_id(params.experiment), tags=tags):
-                mlflow.log_input(mlflow.data.from_pandas(frame, source=uri), context="training")
-                mlflow.log_params(
-                    {"dimensions": model.named_steps["svd"].n_components, "chunks": len(texts)}
-                )
-                mlflow.log_metric(
-                    "explained_variance",
-                    float(model.named_steps["svd"].explained_variance_ratio_.sum()),
-                )
-                info = mlflow.pyfunc.log_model(
-                    name="embedder",
-                    python_model=embedding_model(model),
-                    signature=infer_signature(example, model.transform(example)),
-                    input_example=example,
-                    registered_model_name=params.registered_model_name,
-                    pip_requirements=[f"scikit-learn=={sklearn.__version__}"],
-                )
-            version = str(info.registered_model_version)
-            client = hook.client()
-            for key, value in tags.items():
-                client.set_model_version_tag(params.registered_model_name, version, key, value)
-            # After claim_model: only a model this tenant owns gets its listing written.
-            listing = params.listing.model_copy(update={"task": "embedding"})
-            write_listing(client, params.registered_model_name, listing)
+        registered = train_embedder_and_register(
+            params,
+            read_table(uri, columns=[params.text_column]).to_pandas(),
+            dataset_uri=uri,
+            lineage=run_tags(context, uri),
+            server=MlflowHook(params.mlflow_conn_id).server(),
+            tenant=self.tenant_scope.tenant if self.tenant_scope is not None else None,
+        )
         from airloom.activity.models import model_registered
 
-        model_registered(context, params.registered_model_name, version)
-        return {"model": f"models:/{params.registered_model_name}/{version}"}
+        model_registered(context, registered.model_name, registered.version)
+        return registered.outputs
 
 
 # -- vector_index ------------------------------------------------------------------------------
