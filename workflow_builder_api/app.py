@@ -95,6 +95,8 @@ def prepare_store(runtime: Runtime) -> None:
     with transaction(sessions) as session:
         bootstrap_tokens(session, settings.bootstrap_tokens)
         bootstrap_users(session, settings.bootstrap_users)
+    if isinstance(runtime.target, ServerlessPublisher):
+        return  # the upgrades below move and rewrite DAG files, which this target never has
     with transaction(sessions) as session:
         upgrade_published_workflows(session, runtime.target, settings)
         move_into_repository(session, runtime.target)

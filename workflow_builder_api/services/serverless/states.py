@@ -3,7 +3,8 @@
 Runs: STARTING and QUEUED are queued; RUNNING and STOPPING running; SUCCESS success;
 FAILED, TIMEOUT and STOPPED failed.
 
-Tasks: NONE is null (not scheduled yet); TIMEOUT and CANCELLED are failed; every other state
+Tasks: NONE is null (not scheduled yet); TIMEOUT is failed; CANCELLED (the task never ran: its
+run was stopped first) is skipped, as Airflow marks such tasks; every other state
 (SCHEDULED, QUEUED, RUNNING, DEFERRED, RESTARTING, UP_FOR_RETRY, UP_FOR_RESCHEDULE, SUCCESS,
 FAILED, UPSTREAM_FAILED, REMOVED) is Airflow's state of the same name, in lower case.
 
@@ -37,7 +38,7 @@ TASK_STATES: dict[str, str | None] = {
     "UPSTREAM_FAILED": "upstream_failed",
     "REMOVED": "removed",
     "TIMEOUT": "failed",
-    "CANCELLED": "failed",
+    "CANCELLED": "skipped",
 }
 
 
