@@ -27,17 +27,23 @@ SERVICES = (
     "polly",
     "bedrock",
     "glue",
+    "mwaa_serverless",
+    "sagemaker_training",
 )
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
 
 
 class AwsError(Exception):
-    """An error answer as the service sends it: ``__type`` code, message, HTTP status."""
+    """An error answer as the service sends it: ``__type`` code, message, HTTP status, and
+    the error shape's own members where the service's model has some (``Reason`` …)."""
 
-    def __init__(self, code: str, message: str, status: int = 400) -> None:
+    def __init__(
+        self, code: str, message: str, status: int = 400, fields: dict[str, Any] | None = None
+    ) -> None:
         super().__init__(message)
         self.code, self.message, self.status = code, message, status
+        self.fields = fields or {}
 
 
 @dataclass(frozen=True)
@@ -143,7 +149,9 @@ class _Handler(BaseHTTPRequestHandler):
         except AwsError as error:
             self._send(
                 error.status,
-                json.dumps({"__type": error.code, "message": error.message}).encode(),
+                json.dumps(
+                    {"__type": error.code, "message": error.message, **error.fields}
+                ).encode(),
                 {"Content-Type": "application/x-amz-json-1.1", "x-amzn-ErrorType": error.code},
             )
             return
@@ -232,6 +240,8 @@ def aws_connection(moto_url: str, stand_in_url: str) -> dict[str, Any]:
                     "polly",
                     "bedrock-runtime",
                     "glue",  # moto keeps Glue jobs but never runs their scripts
+                    "mwaa-serverless",  # moto has no MWAA Serverless
+                    "sagemaker",  # training jobs only: moto keeps them but never runs one
                 )
             },
         },
