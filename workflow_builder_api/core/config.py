@@ -114,6 +114,26 @@ class Settings(BaseSettings):
     serverless_internet: bool = False
     serverless_kafka_is_msk: bool = False
     serverless_spark_on_emr_serverless: bool = False
+    # spark_stream nodes as AWS Glue streaming jobs (airloom's GlueStreaming): with it on, the
+    # Glue role pattern and the script are required.
+    serverless_spark_stream_on_glue: bool = False
+    serverless_glue_role_arn_pattern: str | None = Field(
+        default=None,
+        description="Each tenant's Glue job role, e.g. "
+        "arn:aws:iam::123456789012:role/airloom-{tenant}-glue ({tenant} the only placeholder).",
+    )
+    serverless_glue_stream_script: str | None = Field(
+        default=None, description="s3://bucket/key of Airloom's glue_stream_entrypoint.py."
+    )
+    serverless_glue_python_files: str | None = Field(
+        default=None, description="s3://bucket/key of the airloom package zip for Glue."
+    )
+    serverless_glue_version: str = "4.0"
+    serverless_glue_worker_type: str = "G.1X"
+    serverless_glue_workers: int = 2
+    serverless_glue_connection: str | None = Field(
+        default=None, description="A Glue NETWORK connection in Airloom's VPC (reaching MSK)."
+    )
     templates_folder: Path = TEMPLATES_FOLDER
     bootstrap_tokens: BootstrapList[BootstrapToken] = Field(
         default_factory=list,

@@ -21,15 +21,24 @@ cluster. The run answers what Glue answers:
 - ``WorkerType``, ``NumberOfWorkers`` and ``MaxCapacity`` (their DPUs: 1 per G.1X worker …)
   of the run, else of the job.
 
+A streaming job (``Command.Name`` ``gluestreaming``) runs the same way: its script must end by
+itself (Airloom's streaming entry point reads what is there, ``availableNow``, and stops); it
+gets no job bookmark option (Glue streaming jobs keep checkpoints instead) and a default
+``Timeout`` of 10,080 minutes. ``UpdateJob`` replaces a job's definition as Glue's does. The
+role each run ran under (its job's ``Role`` when it started, which no Glue answer carries) is
+kept in the stand-in's state, ``glue.run_roles``, for tests to assert on.
+
 Limits enforced with Glue's error codes: an unknown job or run (``EntityNotFoundException``),
-a job created twice (``AlreadyExistsException``), a worker type without a number of workers or
-the other way round, or fewer than 2 workers (``InvalidInputException``).
+a job created twice (``AlreadyExistsException``), an unknown ``Command.Name``, a worker type
+without a number of workers or the other way round, or fewer than 2 workers
+(``InvalidInputException``).
 """
 
 from __future__ import annotations
 
 import math
 import re
+import sys
 import threading
 import time
 import types
@@ -45,6 +54,8 @@ if TYPE_CHECKING:
 
 WORKER_DPUS = {"G.025X": 0.25, "G.1X": 1, "G.2X": 2, "G.4X": 4, "G.8X": 8, "Z.2X": 2}
 DEFAULT_TIMEOUT_MINUTES = 2880  # Glue's default for a Spark job
+STREAMING_TIMEOUT_MINUTES = 10080  # a streaming job's: Glue restarts it after 7 days
+COMMANDS = frozenset({"glueetl", "gluestreaming", "pythonshell", "glueray"})
 _S3_URI = re.compile(r"^s3://(?P<bucket>[^/]+)/(?P<key>.+)$")
 _LOCK = threading.Lock()
 _SPARK_LOCK = threading.Lock()
@@ -52,7 +63,9 @@ _SPARK_LOCK = threading.Lock()
 
 def _glue(stand_in: StandIn) -> dict[str, Any]:
     with _LOCK:
-        return stand_in.state.setdefault("glue", {"jobs": {}, "runs": {}, "stopped": set()})
+        return stand_in.state.setdefault(
+            "glue", {"jobs": {}, "runs": {}, "stopped": set(), "run_roles": {}}
+        )
 
 
 def _job(stand_in: StandIn, name: Any) -> dict[str, Any]:
@@ -66,13 +79,37 @@ def create_job(stand_in: StandIn, body: dict[str, Any]) -> dict[str, Any]:
     name = body.get("Name")
     if not name or not body.get("Role") or not body.get("Command"):
         raise AwsError("InvalidInputException", "Name, Role and Command are required.")
-    _workers(body)
+    _check_job(body)
     jobs = _glue(stand_in)["jobs"]
     if name in jobs:
         raise AwsError("AlreadyExistsException", f"Job with name: {name} already exists.")
     now = time.time()
     jobs[name] = {**body, "CreatedOn": now, "LastModifiedOn": now}
     return {"Name": name}
+
+
+def update_job(stand_in: StandIn, body: dict[str, Any]) -> dict[str, Any]:
+    job = _job(stand_in, body.get("JobName"))
+    update = body.get("JobUpdate") or {}
+    if not update.get("Role") or not update.get("Command"):
+        raise AwsError("InvalidInputException", "Role and Command are required.")
+    _check_job(update)
+    with _LOCK:  # the update replaces the job's definition, as Glue's UpdateJob does
+        kept = {key: job[key] for key in ("Name", "CreatedOn")}
+        job.clear()
+        job.update(update, **kept, LastModifiedOn=time.time())
+    return {"JobName": job["Name"]}
+
+
+def _check_job(body: dict[str, Any]) -> None:
+    _workers(body)
+    command = body.get("Command") or {}
+    if command.get("Name", "glueetl") not in COMMANDS:
+        raise AwsError("InvalidInputException", f"Unknown Command.Name {command.get('Name')!r}.")
+
+
+def _streaming(job: dict[str, Any]) -> bool:
+    return (job.get("Command") or {}).get("Name") == "gluestreaming"
 
 
 def get_job(stand_in: StandIn, body: dict[str, Any]) -> dict[str, Any]:
@@ -102,7 +139,9 @@ def start_job_run(stand_in: StandIn, body: dict[str, Any]) -> dict[str, Any]:
         "JobRunState": "RUNNING",
         "Arguments": arguments,
         "PredecessorRuns": [],
-        "Timeout": body.get("Timeout") or job.get("Timeout") or DEFAULT_TIMEOUT_MINUTES,
+        "Timeout": body.get("Timeout")
+        or job.get("Timeout")
+        or (STREAMING_TIMEOUT_MINUTES if _streaming(job) else DEFAULT_TIMEOUT_MINUTES),
         "MaxCapacity": float(dpus),
         "LogGroupName": "/aws-glue/jobs",
         "GlueVersion": job.get("GlueVersion", "5.0"),
@@ -111,6 +150,7 @@ def start_job_run(stand_in: StandIn, body: dict[str, Any]) -> dict[str, Any]:
     if worker_type is not None:
         run.update(WorkerType=worker_type, NumberOfWorkers=workers)
     _glue(stand_in)["runs"][run_id] = run
+    _glue(stand_in)["run_roles"][run_id] = job["Role"]
     threading.Thread(
         target=_run_script, args=(stand_in, job, run), name=f"glue {run_id}", daemon=True
     ).start()
@@ -162,7 +202,8 @@ def _run_script(stand_in: StandIn, job: dict[str, Any], run: dict[str, Any]) -> 
     try:
         main = _script_main(stand_in, job)
         argv = ["--JOB_ID", f"j_{job['Name']}", "--JOB_RUN_ID", run["Id"]]
-        argv += ["--job-bookmark-option", "job-bookmark-disable"]
+        if not _streaming(job):  # streaming jobs keep checkpoints, not bookmarks
+            argv += ["--job-bookmark-option", "job-bookmark-disable"]
         for key, value in run["Arguments"].items():
             argv += [key, str(value)]
         with _SPARK_LOCK:  # one run at a time on the session's Spark, as one Glue cluster
@@ -215,6 +256,9 @@ def _script_main(stand_in: StandIn, job: dict[str, Any]) -> Callable[[list[str]]
     code = stand_in.read_object(match["bucket"], match["key"], missing="EntityNotFoundException")
     module = types.ModuleType(f"glue_script_{Path(match['key']).stem}")
     module.__file__ = location
+    # Registered as Glue's Python runs a script (a module in sys.modules), so what needs its
+    # module at definition time (dataclasses) works.
+    sys.modules[module.__name__] = module
     exec(compile(code, location, "exec"), module.__dict__)  # the job's own script
     main = getattr(module, "main", None)
     if not callable(main):
@@ -225,6 +269,7 @@ def _script_main(stand_in: StandIn, job: dict[str, Any]) -> Callable[[list[str]]
 TARGETS = {
     "AWSGlue.CreateJob": create_job,
     "AWSGlue.GetJob": get_job,
+    "AWSGlue.UpdateJob": update_job,
     "AWSGlue.DeleteJob": delete_job,
     "AWSGlue.StartJobRun": start_job_run,
     "AWSGlue.GetJobRun": get_job_run,

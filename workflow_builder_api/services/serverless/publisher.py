@@ -26,6 +26,7 @@ from airloom.workflow.serverless.schema_rules import definition_problems
 from workflow_builder_api.core.config import Settings
 from workflow_builder_api.models import Workflow, WorkflowVersion
 from workflow_builder_api.services.errors import ServiceCallFailed
+from workflow_builder_api.services.serverless.glue_streaming import glue_streaming_setup
 from workflow_builder_api.services.serverless.locations import S3Uri, parse_s3_uri
 from workflow_builder_api.services.serverless.roles import ROLE_ARN, tenant_role_arn
 
@@ -69,6 +70,8 @@ class ServerlessConfig:
                 internet=settings.serverless_internet,
                 kafka_is_msk=settings.serverless_kafka_is_msk,
                 spark_on_emr_serverless=settings.serverless_spark_on_emr_serverless,
+                spark_stream_on_glue=settings.serverless_spark_stream_on_glue,
+                glue_streaming=glue_streaming_setup(settings),
             ),
         )
 

@@ -22,6 +22,7 @@ from airloom.tenancy import TenantScope
 from airloom.workflow.factory import dag_id_for
 from airloom.workflow.problems import InvalidWorkflow, Problem
 from airloom.workflow.serverless import service_rules as rules
+from airloom.workflow.serverless.glue_streaming import TASK_KEY as GLUE_TASK_KEY
 from airloom.workflow.serverless.placement import ServerlessTarget, placement_problems
 from airloom.workflow.serverless.schema_rules import definition_problems, special_keys
 from airloom.workflow.serverless.yaml_text import dump_definition
@@ -71,11 +72,18 @@ def compile_definition(
     problems = serverless_problems(checked, scope, target or ServerlessTarget())
     if problems:
         raise InvalidWorkflow(problems)
-    return render_definition(checked, workflow_id=workflow_id, version=version, scope=scope)
+    return render_definition(
+        checked, workflow_id=workflow_id, version=version, scope=scope, target=target
+    )
 
 
 def render_definition(
-    spec: WorkflowSpec, *, workflow_id: str, version: int, scope: TenantScope
+    spec: WorkflowSpec,
+    *,
+    workflow_id: str,
+    version: int,
+    scope: TenantScope,
+    target: ServerlessTarget | None = None,
 ) -> ServerlessDefinition:
     """The definition of a validated ``spec``, written without asking whether the service can
     run it: :func:`compile_definition` asks first. What it writes is checked against the
@@ -92,7 +100,7 @@ def render_definition(
             "dag_id": dag_id,
             "schedule": cron_schedule(spec.schedule),
             "max_active_runs": scope.limits.max_active_runs,
-            "tasks": _tasks(spec, scope),
+            "tasks": _tasks(spec, scope, target or ServerlessTarget(), dag_id),
         }
     }
     text = (
@@ -214,7 +222,9 @@ def _limit(message: str, node_id: str | None, field: str) -> Problem:
     return Problem("SERVERLESS_LIMIT", message, node_id, field)
 
 
-def _tasks(spec: WorkflowSpec, scope: TenantScope) -> dict[str, dict[str, Any]]:
+def _tasks(
+    spec: WorkflowSpec, scope: TenantScope, target: ServerlessTarget, dag_id: str
+) -> dict[str, dict[str, Any]]:
     catalog = node_types()
     upstream: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
     for edge in spec.edges:
@@ -246,6 +256,15 @@ def _tasks(spec: WorkflowSpec, scope: TenantScope) -> dict[str, dict[str, Any]]:
             "tenant_scope": scope_document,
             **_run_settings(spec, node),
         }
+        if node.type == "spark_stream" and target.glue_streaming and target.spark_stream_on_glue:
+            # Its streaming job runs as a Glue streaming job: the platform's setup, not params.
+            task["operator"] = rules.GLUE_STREAM_OPERATOR
+            task[GLUE_TASK_KEY] = target.glue_streaming.task_document(
+                tenant=scope.tenant,
+                dag_id=dag_id,
+                node_id=node.id,
+                kafka_is_msk=target.kafka_is_msk,
+            )
         if inputs:
             task["inputs"] = inputs
         dependencies = sorted({source for _, source, _ in upstream[node.id]})

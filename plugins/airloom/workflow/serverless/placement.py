@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from airloom.workflow.problems import Problem
+from airloom.workflow.serverless.glue_streaming import GlueStreaming
 from airloom.workflow.spec import WorkflowSpec
 
 
@@ -24,6 +25,7 @@ class Need(StrEnum):
     INTERNET = "internet"  # a public address: NAT egress from the workflow's subnets
     MSK = "msk"  # the deployment's Kafka is Amazon MSK (IAM auth) inside that VPC
     SPARK_ON_EMR_SERVERLESS = "spark_on_emr_serverless"  # Spark submitted, not run in the worker
+    SPARK_STREAM_ON_GLUE = "spark_stream_on_glue"  # streaming runs as Glue streaming jobs
 
 
 @dataclass(frozen=True)
@@ -36,12 +38,20 @@ class ServerlessTarget:
     :param kafka_is_msk: the platform's Kafka connection is Amazon MSK with IAM auth.
     :param spark_on_emr_serverless: the platform's Spark connection submits to EMR Serverless
         (its extra names the application), so no Spark driver runs in the worker.
+    :param spark_stream_on_glue: ``spark_stream`` nodes run as AWS Glue streaming jobs, set
+        up as ``glue_streaming`` says (required with it).
     """
 
     private_network: bool = False
     internet: bool = False
     kafka_is_msk: bool = False
     spark_on_emr_serverless: bool = False
+    spark_stream_on_glue: bool = False
+    glue_streaming: GlueStreaming | None = None
+
+    def __post_init__(self) -> None:
+        if self.spark_stream_on_glue and self.glue_streaming is None:
+            raise ValueError("spark_stream_on_glue needs the deployment's glue_streaming setup")
 
     def meets(self, need: Need) -> bool:
         return {
@@ -49,6 +59,7 @@ class ServerlessTarget:
             Need.INTERNET: self.private_network and self.internet,
             Need.MSK: self.private_network and self.kafka_is_msk,
             Need.SPARK_ON_EMR_SERVERLESS: self.spark_on_emr_serverless,
+            Need.SPARK_STREAM_ON_GLUE: self.spark_stream_on_glue,
         }[need]
 
 
@@ -83,7 +94,10 @@ NODE_PLACEMENTS: dict[str, Placement] = {
         needs=frozenset({Need.SPARK_ON_EMR_SERVERLESS}),
         belongs_on="EMR Serverless (the platform's Spark connection) or a glue_job node",
     ),
-    "spark_stream": Placement(belongs_on="an EMR Serverless streaming job", redirect_built=False),
+    # Streaming: one bounded run of the same job as a Glue streaming job run (.glue_streaming).
+    "spark_stream": Placement(
+        needs=frozenset({Need.SPARK_STREAM_ON_GLUE}), belongs_on="an AWS Glue streaming job"
+    ),
     "glue_job": _AWS_API,
     # Quality and documents: small, in-process work.
     "quality_gate": Placement(),
@@ -125,6 +139,11 @@ _NEED_MESSAGES = {
     Need.SPARK_ON_EMR_SERVERLESS: (
         "would run a Spark driver on the MWAA Serverless worker (1 vCPU, 3 GiB, 60 minutes); "
         "the platform's Spark connection must submit to EMR Serverless, or use a glue_job node"
+    ),
+    Need.SPARK_STREAM_ON_GLUE: (
+        "would run Spark Structured Streaming on the MWAA Serverless worker (1 vCPU, 3 GiB, 60 "
+        "minutes); this deployment does not declare Glue streaming for Spark (the builder's "
+        "serverless_spark_stream_on_glue with its Glue role pattern and script location)"
     ),
 }
 

@@ -103,11 +103,15 @@ def _task_problems(at: str, task_id: Any, task: Mapping[str, Any], task_ids: set
         f"{t.operator.__module__}.{t.operator.__qualname__}": t for t in node_types().values()
     }
     node_type = by_path.get(operator) if isinstance(operator, str) else None
+    redirect_keys: frozenset[str] = frozenset()
+    if node_type is None and operator in rules.REDIRECT_OPERATORS:
+        redirected, redirect_keys = rules.REDIRECT_OPERATORS[operator]
+        node_type = node_types()[redirected]
     if node_type is None:
         problems.append(f"{at}.operator: {operator!r} is not an Airloom operator")
         params: set[str] = set()
     else:
-        params = set(node_type.operator.params_model.model_fields)
+        params = set(node_type.operator.params_model.model_fields) | redirect_keys
     allowed = (
         rules.TASK_SERVICE_KEYS | rules.TASK_STRUCTURE_KEYS | rules.AIRLOOM_OPERATOR_KEYS | params
     )

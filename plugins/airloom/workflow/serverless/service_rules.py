@@ -46,6 +46,12 @@ AIRFLOW_ID = re.compile(r"^[\w.-]+$")
 MAX_AIRFLOW_ID = 250
 # Only Airloom's own operators run a tenant's node; anything else in a definition is refused.
 AIRLOOM_OPERATOR_PREFIX = "airloom.operators."
+# A node type's operator when the service redirects its work elsewhere: the node type and the
+# task keys the compiler adds beside its params (the deployment's setup, never the design's).
+GLUE_STREAM_OPERATOR = "airloom.workflow.serverless.glue_stream_operator.GlueStreamingOperator"
+REDIRECT_OPERATORS: dict[str, tuple[str, frozenset[str]]] = {
+    GLUE_STREAM_OPERATOR: ("spark_stream", frozenset({"glue_streaming"})),
+}
 
 # -- keys dag-factory acts on -----------------------------------------------------------------
 
