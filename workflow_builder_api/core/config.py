@@ -16,7 +16,10 @@ from servicekit.identity import IdentitySettings
 from servicekit.settings import load_settings
 from workflow_builder_api.services.auth import BootstrapToken
 from workflow_builder_api.services.serverless.locations import parse_s3_uri
-from workflow_builder_api.services.serverless.roles import check_role_arn_pattern
+from workflow_builder_api.services.serverless.roles import (
+    check_log_group_pattern,
+    check_role_arn_pattern,
+)
 from workflow_builder_api.services.users import BootstrapUser
 
 TEMPLATES_FOLDER = Path(__file__).resolve().parent.parent / "templates"
@@ -104,7 +107,9 @@ class Settings(BaseSettings):
         default_factory=list, description="JSON list: NetworkConfiguration's security groups."
     )
     serverless_log_group: str | None = Field(
-        default=None, description="CloudWatch Logs group of the workflows' task logs."
+        default=None,
+        description="CloudWatch Logs group of the workflows' task logs; {tenant} in it makes "
+        "one per tenant (e.g. /airloom-prod/workflows/{tenant}).",
     )
     serverless_endpoint_url: str | None = Field(
         default=None, description="MWAA Serverless endpoint (e.g. a stand-in in tests)."
@@ -242,6 +247,11 @@ class Settings(BaseSettings):
     def _role_arn_pattern(cls, value: str | None, info: ValidationInfo) -> str | None:
         _required_for_serverless(value, info)
         return check_role_arn_pattern(value) if value is not None else None
+
+    @field_validator("serverless_log_group")
+    @classmethod
+    def _log_group(cls, value: str | None) -> str | None:
+        return check_log_group_pattern(value) if value is not None else None
 
 
 def _required_for_serverless(value: str | None, info: ValidationInfo) -> None:

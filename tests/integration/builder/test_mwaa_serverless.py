@@ -34,6 +34,7 @@ from workflow_builder_api.services.auth import create_token
 
 ROLE = "arn:aws:iam::123456789012:role/airloom-{tenant}-workflows"
 CODE_KEY = "code/airloom-code.zip"
+LOG_GROUP = "/airloom-test/workflows/{tenant}"  # each tenant's own, as Terraform makes them
 PUBLISH = """mutation($id: ID!, $version: Int!) {
   publishWorkflow(id: $id, version: $version) {
     published dagId dagFile problems { code message nodeId field }
@@ -41,7 +42,7 @@ PUBLISH = """mutation($id: ID!, $version: Int!) {
   }
 }"""
 RUN = """query($id: ID!) {
-  run(id: $id) { id version state nodes { nodeId state tryNumber error } }
+  run(id: $id) { id version state nodes { nodeId state tryNumber error logUrl } }
 }"""
 TARGET = "query($id: ID!) { workflow(id: $id) { publishTarget publishedVersion } }"
 GRANT = "mutation($input: GrantInput!) { grant(input: $input) { id } }"
@@ -90,6 +91,7 @@ def serverless_builder(
         aws_region=REGION,
         run_poll_seconds=0.3,
         serverless_private_network=True,  # sql_ingest may be placed (the revocation test)
+        serverless_log_group=LOG_GROUP,
     )
     return running_builder(settings)
 
@@ -231,6 +233,8 @@ def test_a_published_workflow_is_created_under_its_tenants_role_and_runs_there(
     assert created.tags == {"airloom:tenant": tenant.name, "airloom:workflow": "tickets"}
     assert version.description.startswith("Tickets: Support tickets")
     assert version.task_ids == ("tickets", "checked")
+    group = LOG_GROUP.format(tenant=tenant.name)
+    assert version.logging_configuration == {"LogGroupName": group}
 
     # A run: every node ends success, states in Airflow's words, streamed by runUpdates.
     run = trigger(tenant.editor, workflow_id, {"day": "mon"})
@@ -253,6 +257,10 @@ def test_a_published_workflow_is_created_under_its_tenants_role_and_runs_there(
     assert done["state"] == "success"
     assert node_states(done) == {"tickets": "success", "checked": "success"}
     assert {node["error"] for node in done["nodes"]} == {None}
+    assert {node["tryNumber"] for node in done["nodes"]} == {1}
+    # Each node links to its log in the tenant's own log group (CloudWatch's console).
+    encoded = group.replace("/", "$252F")
+    assert all(f"log-group/{encoded}/log-events/" in node["logUrl"] for node in done["nodes"])
     recorded = mwaa_serverless_runs(stand_in)[run["airflowRunId"]]
     assert recorded.workflow_version == version.version  # pinned to the published version
     assert recorded.override_parameters == {"day": "mon"}

@@ -12,6 +12,7 @@ from workflow_builder_api.services.serverless.locations import parse_s3_uri
 from workflow_builder_api.services.serverless.publisher import ServerlessConfig
 from workflow_builder_api.services.serverless.roles import (
     check_role_arn_pattern,
+    tenant_log_group,
     tenant_role_arn,
 )
 
@@ -71,6 +72,9 @@ def test_a_complete_serverless_configuration_loads(monkeypatch: pytest.MonkeyPat
         ("ROLE_ARN_PATTERN", "arn:aws:iam::123456789012:role/airloom", "exactly once"),
         ("ROLE_ARN_PATTERN", PATTERN + "-{env}", "the only placeholder"),
         ("ROLE_ARN_PATTERN", "arn:aws:iam::1234:role/airloom-{tenant}", "must render an IAM"),
+        ("LOG_GROUP", "/airloom/{tenant}/{tenant}", "at most once"),
+        ("LOG_GROUP", "/airloom/{env}", "the only placeholder"),
+        ("LOG_GROUP", "/airloom/work flows", "CloudWatch Logs group name"),
     ],
 )
 def test_a_bad_serverless_setting_names_the_variable_not_its_value(
@@ -105,3 +109,10 @@ def test_a_definitions_prefix_may_be_empty_and_locations_nest() -> None:
     assert str(root.child("acme", "wf-acme-x", "definition.yaml")) == (
         "s3://airloom-definitions/acme/wf-acme-x/definition.yaml"
     )
+
+
+def test_the_log_group_may_be_one_per_tenant_or_one_for_all() -> None:
+    assert tenant_log_group("/airloom-prod/workflows/{tenant}", "acme") == (
+        "/airloom-prod/workflows/acme"
+    )
+    assert tenant_log_group("/airloom-prod/workflows", "acme") == "/airloom-prod/workflows"

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
@@ -27,6 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from servicekit.airflow_client import AirflowApiError, AirflowClient, DagRun, TaskInstance
 from workflow_builder_api.models import Workflow
 from workflow_builder_api.services.errors import NotAvailable, NotFound, ServiceCallFailed
+from workflow_builder_api.services.serverless.roles import tenant_log_group
 from workflow_builder_api.services.serverless.states import run_state, task_state
 
 log = structlog.get_logger()
@@ -35,22 +37,34 @@ _TRANSIENT = {"ThrottlingException", "InternalServerException", "OperationTimeou
 PAGE = 100  # the service's largest page
 NOT_ON_SERVERLESS = "not available on MWAA Serverless"
 
-Locate = Callable[[str], str | None]  # DAG id -> the service's workflow ARN
+
+@dataclass(frozen=True)
+class Published:
+    """A workflow the builder published to the service."""
+
+    arn: str
+    tenant: str
+
+
+Locate = Callable[[str], Published | None]  # by DAG id
 
 
 def published_arns(sessions: sessionmaker[Session]) -> Locate:
-    """The ARN of the live workflow published to MWAA Serverless under a DAG id (a DAG id
-    holds its tenant, and callers check the run's tenant before asking)."""
+    """The live workflow published to MWAA Serverless under a DAG id (a DAG id holds its
+    tenant, and callers check the run's tenant before asking)."""
 
-    def locate(dag_id: str) -> str | None:
+    def locate(dag_id: str) -> Published | None:
         with sessions() as session:
-            return session.scalar(
-                select(Workflow.published_location).where(
+            found = session.execute(
+                select(Workflow.published_location, Workflow.tenant).where(
                     Workflow.published_dag_id == dag_id,
                     Workflow.publish_target == "mwaa_serverless",
                     Workflow.deleted_at.is_(None),
                 )
-            )
+            ).first()
+        if found is None or not found.published_location:
+            return None
+        return Published(found.published_location, found.tenant)
 
     return locate
 
@@ -146,12 +160,14 @@ class ServerlessAirflowClient(AirflowClient):
         """The newest runs of each workflow; one the service refuses is left out (logged)."""
         found: list[DagRun] = []
         for dag_id in dag_ids:
-            arn = self._locate(dag_id)
-            if arn is None:
+            published = self._locate(dag_id)
+            if published is None:
                 continue
             try:
                 answer = self._call(
-                    "ListWorkflowRuns", WorkflowArn=arn, MaxResults=max(1, min(limit, PAGE))
+                    "ListWorkflowRuns",
+                    WorkflowArn=published.arn,
+                    MaxResults=max(1, min(limit, PAGE)),
                 )
             except (NotFound, ServiceCallFailed) as exc:
                 log.warning("runs not read from MWAA Serverless", dag_id=dag_id, error=str(exc))
@@ -189,7 +205,8 @@ class ServerlessAirflowClient(AirflowClient):
 
     def task_instances(self, dag_id: str, run_id: str) -> list[TaskInstance]:
         """ListTaskInstances, then GetTaskInstance of each (only it names the task)."""
-        return [self._task(detail) for detail in self._task_details(dag_id, run_id)]
+        group = self._log_group_of(dag_id)
+        return [self._task(detail, group) for detail in self._task_details(dag_id, run_id)]
 
     def xcom_value(self, dag_id: str, run_id: str, task_id: str, key: str) -> Any | None:
         detail = self._task_detail(dag_id, run_id, task_id)
@@ -206,7 +223,8 @@ class ServerlessAirflowClient(AirflowClient):
         return (detail or {}).get("ErrorMessage") or None
 
     def task_log(self, dag_id: str, run_id: str, task_id: str, try_number: int) -> list[Any]:
-        where = f" (log group {self._log_group})" if self._log_group else ""
+        group = self._log_group_of(dag_id)
+        where = f" (log group {group})" if group else ""
         raise NotAvailable(
             f"task logs are {NOT_ON_SERVERLESS} through the builder: read them in CloudWatch "
             f"Logs{where}, from the node's log link"
@@ -240,22 +258,30 @@ class ServerlessAirflowClient(AirflowClient):
                 return detail
         return None
 
-    def _task(self, detail: dict[str, Any]) -> TaskInstance:
+    def _task(self, detail: dict[str, Any], log_group: str | None) -> TaskInstance:
         return TaskInstance(
             task_id=detail.get("TaskId") or detail["TaskInstanceId"],
             state=task_state(detail.get("Status")),
             try_number=detail.get("AttemptNumber") or 0,
             start_date=detail.get("StartedAt"),
             end_date=detail.get("EndedAt"),
-            log_url=self._log_link(detail.get("LogStream")),
+            log_url=self._log_link(log_group, detail.get("LogStream")),
         )
 
-    def _log_link(self, stream: str | None) -> str | None:
-        """The task's log in the CloudWatch console, where the log group is known."""
-        if not (self._log_group and stream):
+    def _log_group_of(self, dag_id: str) -> str | None:
+        published = self._locate(dag_id)
+        if self._log_group is None or published is None:
             return None
-        group = quote(quote(self._log_group, safe=""), safe="")
-        events = quote(quote(stream, safe=""), safe="")
+        return tenant_log_group(self._log_group, published.tenant)
+
+    def _log_link(self, log_group: str | None, stream: str | None) -> str | None:
+        """The task's log in the CloudWatch console, where the log group is known."""
+        if not (log_group and stream):
+            return None
+        # The console's fragment encodes twice and writes "%" as "$" (/ → $252F).
+        group, events = (
+            quote(quote(part, safe=""), safe="").replace("%", "$") for part in (log_group, stream)
+        )
         return (
             f"https://{self._region}.console.aws.amazon.com/cloudwatch/home?region="
             f"{self._region}#logsV2:log-groups/log-group/{group}/log-events/{events}"
@@ -264,10 +290,10 @@ class ServerlessAirflowClient(AirflowClient):
     # -- calls -----------------------------------------------------------------------------
 
     def _arn(self, dag_id: str) -> str:
-        arn = self._locate(dag_id)
-        if arn is None:
+        published = self._locate(dag_id)
+        if published is None:
             raise NotFound(f"{dag_id} is not published to MWAA Serverless")
-        return arn
+        return published.arn
 
     def _call(self, operation: str, **arguments: Any) -> dict[str, Any]:
         method = getattr(self._mwaa, _snake(operation))

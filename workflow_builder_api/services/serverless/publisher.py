@@ -28,7 +28,11 @@ from workflow_builder_api.models import Workflow, WorkflowVersion
 from workflow_builder_api.services.errors import ServiceCallFailed
 from workflow_builder_api.services.serverless.glue_streaming import glue_streaming_setup
 from workflow_builder_api.services.serverless.locations import S3Uri, parse_s3_uri
-from workflow_builder_api.services.serverless.roles import ROLE_ARN, tenant_role_arn
+from workflow_builder_api.services.serverless.roles import (
+    ROLE_ARN,
+    tenant_log_group,
+    tenant_role_arn,
+)
 
 log = structlog.get_logger()
 CALL_FAILED = "SERVERLESS_CALL_FAILED"
@@ -179,7 +183,7 @@ class ServerlessPublisher:
             },
             "RoleArn": role_arn,
             "Description": _description(workflow, version),
-            **self._placement(),
+            **self._placement(workflow.tenant),
         }
         current = (
             workflow.published_location if workflow.publish_target == "mwaa_serverless" else None
@@ -252,7 +256,7 @@ class ServerlessPublisher:
             raise _Refused(_refusal("ListWorkflows", exc)) from exc
         return None
 
-    def _placement(self) -> dict[str, Any]:
+    def _placement(self, tenant: str) -> dict[str, Any]:
         config = self.config
         found: dict[str, Any] = {}
         if config.subnet_ids or config.security_group_ids:
@@ -261,7 +265,8 @@ class ServerlessPublisher:
                 "SecurityGroupIds": list(config.security_group_ids),
             }
         if config.log_group:
-            found["LoggingConfiguration"] = {"LogGroupName": config.log_group}
+            group = tenant_log_group(config.log_group, tenant)
+            found["LoggingConfiguration"] = {"LogGroupName": group}
         return found
 
     def _upload(self, location: S3Uri, text: str) -> str:

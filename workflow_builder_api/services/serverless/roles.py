@@ -1,8 +1,10 @@
-"""The IAM execution role a tenant's workflows run under on MWAA Serverless.
+"""The IAM execution role (and log group) a tenant's workflows have on MWAA Serverless.
 
 The deployment names one role per tenant by a pattern such as
 ``arn:aws:iam::123456789012:role/airloom-{tenant}-workflows`` (Terraform creates the roles);
 ``{tenant}`` is the only placeholder, so a tenant's workflow can only ever be given its own role.
+The log group may be one per tenant the same way (``/airloom-prod/workflows/{tenant}``, which
+is the only group a tenant's role may write to), or one for all.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ ROLE_ARN = re.compile(
     r"(/[a-zA-Z0-9+=,.@_\-]{1,512})*?/[a-zA-Z0-9+=,.@_\-]{1,64}"
 )
 LONGEST_TENANT = "t" * 31  # airloom.tenancy.TENANT_PATTERN allows 31 characters
+LOG_GROUP = re.compile(r"[.\-_/#A-Za-z0-9]{1,512}")  # CloudWatch Logs' group names
 
 
 def check_role_arn_pattern(pattern: str) -> str:
@@ -40,4 +43,23 @@ def check_role_arn_pattern(pattern: str) -> str:
 
 def tenant_role_arn(pattern: str, tenant: str) -> str:
     """The ARN of ``tenant``'s execution role."""
+    return pattern.replace(PLACEHOLDER, tenant)
+
+
+def check_log_group_pattern(pattern: str) -> str:
+    """``pattern`` if it names a valid log group for every tenant ({tenant} optional).
+
+    :raises ValueError: naming what is wrong (for the settings' startup error).
+    """
+    if pattern.count(PLACEHOLDER) > 1:
+        raise ValueError(f"may hold {PLACEHOLDER} at most once")
+    if "{" in pattern.replace(PLACEHOLDER, "") or "}" in pattern.replace(PLACEHOLDER, ""):
+        raise ValueError(f"{PLACEHOLDER} is the only placeholder it may hold")
+    if not LOG_GROUP.fullmatch(pattern.replace(PLACEHOLDER, LONGEST_TENANT)):
+        raise ValueError("must be a CloudWatch Logs group name ([.-_/#A-Za-z0-9], 512 at most)")
+    return pattern
+
+
+def tenant_log_group(pattern: str, tenant: str) -> str:
+    """The log group of ``tenant``'s workflows."""
     return pattern.replace(PLACEHOLDER, tenant)
