@@ -413,7 +413,8 @@ def _execute(stand_in: StandIn, runner: Runner, run: Run) -> None:
             "env": connections,
         }
     )
-    runner.current = None
+    with runner.lock:
+        runner.current = None
     try:
         tasks = _airflow_tasks(run, xcom=True)
     except Exception:  # noqa: BLE001 - a run that never reached Airflow has no tasks

@@ -186,6 +186,7 @@ def code_version(stand_in: StandIn, location: dict[str, Any]) -> str | None:
 
 def _unreadable(name: str, location: dict[str, Any], error: Any) -> Exception:
     code = error.response.get("Error", {}).get("Code", "Error")
+    code = "no such object" if code in ("404", "NoSuchKey", "NoSuchVersion") else code
     version = f" (version {location['VersionId']})" if location.get("VersionId") else ""
     return validation_error(
         name,

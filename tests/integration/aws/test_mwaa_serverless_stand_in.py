@@ -412,3 +412,29 @@ def test_a_held_run_keeps_its_version_while_a_new_one_is_published(
         "checked": "SUCCESS",
         "rechecked": "SUCCESS",
     }
+
+
+def test_a_running_run_is_stopped_and_its_unfinished_tasks_never_finish(
+    runs_ready: None, serverless: Any, s3: Any, bucket: str, lake: Path
+) -> None:
+    tenant = tenant_name()
+    stage_tickets(lake, tenant, ["mail", "phone"])
+    arn = create(serverless, s3, bucket, tenant, recheck=True)["WorkflowArn"]
+    run_id = serverless.start_workflow_run(WorkflowArn=arn)["RunId"]
+    deadline = time.monotonic() + 300
+    while serverless.get_workflow_run(WorkflowArn=arn, RunId=run_id)["RunDetail"]["RunState"] in {
+        "QUEUED",
+        "STARTING",
+    }:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+
+    stopping = serverless.stop_workflow_run(WorkflowArn=arn, RunId=run_id)
+    assert stopping["Status"] == "STOPPING"
+
+    detail = finished(serverless, arn, run_id)["RunDetail"]
+    assert detail["RunState"] == "STOPPED"
+    statuses = {t["TaskId"]: t["Status"] for t in task_instances(serverless, arn, run_id).values()}
+    assert statuses.get("rechecked", "CANCELLED") == "CANCELLED"
+    assert set(statuses.values()) <= {"SUCCESS", "CANCELLED"}
+    assert not (lake / "tenants" / tenant / "support" / "tickets_rechecked").exists()
