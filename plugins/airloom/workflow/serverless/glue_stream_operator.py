@@ -36,6 +36,8 @@ class GlueStreamingOperator(SparkKafkaStreamOperator):
         (:meth:`~airloom.workflow.serverless.glue_streaming.GlueStreaming.task_document`).
     """
 
+    _glue_run: tuple[Any, str] | None = None  # (target, run id) until the task defers
+
     def __init__(self, *, glue_streaming: Mapping[str, Any], **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.glue_streaming = GlueStreamingTask.from_document(glue_streaming)
@@ -51,6 +53,8 @@ class GlueStreamingOperator(SparkKafkaStreamOperator):
         task = self.glue_streaming
         request = self._request(params)
         job_run_id = start_stream_run(task, request)
+        target = glue_target(task)
+        self._glue_run = (target, job_run_id)  # until the task defers, on_kill stops it
         context["ti"].xcom_push(key=GLUE_STREAM_RUN_KEY, value=job_run_id)
         self.log.info(
             "Glue streaming job %s run %s started under %s; waiting in the triggerer",
@@ -58,7 +62,6 @@ class GlueStreamingOperator(SparkKafkaStreamOperator):
             job_run_id,
             task.role_arn,
         )
-        target = glue_target(task)
         self.defer(
             trigger=job_completed_trigger(target, job_run_id),
             method_name="resume_after_glue_stream",
@@ -108,6 +111,14 @@ class GlueStreamingOperator(SparkKafkaStreamOperator):
             }
 
         return self.run_step(step, context)
+
+    def on_kill(self) -> None:
+        if self._glue_run is not None:
+            from airloom.spark.glue import stop
+
+            target, job_run_id = self._glue_run
+            self.log.info("Stopping Glue streaming job run %s", job_run_id)
+            stop(target, job_run_id)
 
     # -- where the run reads and writes: the tenant's topic and lake area only --------------
 
