@@ -86,7 +86,10 @@ class Mutation:
         scope = await info.context.db(tenants.scope_for, principal.tenant, settings)
         return await info.context.blocking(problems_of, spec, scope)
 
-    @strawberry.mutation(description="Compile a version into a DAG file and publish it.")
+    @strawberry.mutation(
+        description="Compile a version and publish it: as a DAG file, or as a workflow of MWAA "
+        "Serverless (see Workflow.publishTarget)."
+    )
     async def publish_workflow(self, info: Info, id: strawberry.ID, version: int) -> PublishResult:
         principal = await info.context.principal()
         runtime = info.context.runtime
@@ -117,7 +120,10 @@ class Mutation:
             else dag_file_name(result.location),
         )
 
-    @strawberry.mutation(description="Pause the DAG and remove its file.")
+    @strawberry.mutation(
+        description="Pause the DAG and remove its file (on MWAA Serverless: delete the "
+        "service's workflow)."
+    )
     async def unpublish_workflow(self, info: Info, id: strawberry.ID) -> Workflow:
         principal = await info.context.principal()
         runtime = info.context.runtime
