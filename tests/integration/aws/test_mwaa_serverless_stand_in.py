@@ -303,6 +303,42 @@ def test_what_the_service_refuses_is_refused_naming_the_field(
     assert refusal(error)[:2] == ("ResourceNotFoundException", "WorkflowVersion")
 
 
+def test_tags_and_deletion_of_a_workflow_and_of_one_version(
+    stand_in: StandIn, serverless: Any, s3: Any, bucket: str
+) -> None:
+    tenant = tenant_name()
+    created = create(serverless, s3, bucket, tenant)
+    arn, name = created["WorkflowArn"], mwaa_name(arn=created["WorkflowArn"])
+    serverless.tag_resource(ResourceArn=arn, Tags={"airloom:tenant": tenant, "team": "support"})
+    serverless.untag_resource(ResourceArn=arn, TagKeys=["team"])
+    assert serverless.list_tags_for_resource(ResourceArn=arn)["Tags"] == {"airloom:tenant": tenant}
+    with pytest.raises(ClientError) as error:
+        serverless.tag_resource(ResourceArn=arn, Tags={f"k{i}": "v" for i in range(50)})
+    assert refusal(error)[:2] == ("ValidationException", "Tags")
+
+    update = serverless.update_workflow(
+        WorkflowArn=arn,
+        DefinitionS3Location={"Bucket": bucket, "ObjectKey": f"{tenant}/definition.yaml"},
+        RoleArn=ROLE.format(tenant=tenant),
+    )
+    serverless.delete_workflow(WorkflowArn=arn, WorkflowVersion=update["WorkflowVersion"])
+    versions = serverless.list_workflow_versions(WorkflowArn=arn)["WorkflowVersions"]
+    assert [(v["WorkflowVersion"], v["IsLatestVersion"]) for v in versions] == [
+        (created["WorkflowVersion"], True)
+    ]
+    serverless.delete_workflow(WorkflowArn=arn)
+    with pytest.raises(ClientError) as error:
+        serverless.get_workflow(WorkflowArn=arn)
+    assert refusal(error)[:2] == ("ResourceNotFoundException", "Workflow")
+    assert name not in mwaa_serverless_workflows(stand_in)
+    # The name is free again, under a new ARN.
+    assert create(serverless, s3, bucket, tenant)["WorkflowArn"] != arn
+
+
+def mwaa_name(arn: str) -> str:
+    return arn.rsplit("/", 1)[1][:-11]
+
+
 def mwaa_serverless_workflows_named(serverless: Any, name: str) -> list[str]:
     """The ARNs ListWorkflows answers for ``name``."""
     pages = serverless.get_paginator("list_workflows").paginate()
@@ -378,7 +414,9 @@ def test_a_held_run_keeps_its_version_while_a_new_one_is_published(
     arn, first_version = created["WorkflowArn"], created["WorkflowVersion"]
 
     with hold_runs(stand_in):
-        first = serverless.start_workflow_run(WorkflowArn=arn)["RunId"]
+        first = serverless.start_workflow_run(WorkflowArn=arn, ClientToken="run-1")["RunId"]
+        again = serverless.start_workflow_run(WorkflowArn=arn, ClientToken="run-1")
+        assert (again["RunId"], again["Status"]) == (first, "QUEUED")
         doomed = serverless.start_workflow_run(WorkflowArn=arn)["RunId"]
         # Version 2 is published while the run of version 1 waits.
         _, text = definition(tenant, version=2, recheck=True)
