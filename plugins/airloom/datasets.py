@@ -26,6 +26,12 @@ def _filesystem(uri: str):
 
     if "://" not in uri:
         uri = f"file://{uri}"
+    scheme, _, rest = uri.partition("://")
+    bucket, slash, key = rest.partition("/")
+    if scheme == "s3" and "@" in bucket:
+        # An Airflow ObjectStoragePath writes its connection id there (s3://airloom_lake@bucket),
+        # where pyarrow would read an access key: credentials come from the environment.
+        uri = f"s3://{bucket.rsplit('@', 1)[-1]}{slash}{key}"
     return fs.FileSystem.from_uri(uri)
 
 
