@@ -37,24 +37,24 @@ AWS_CONN_ID = "aws_default"
 CONFIGURED = ServerlessTarget(
     private_network=True, internet=True, kafka_is_msk=True, spark_on_emr_serverless=True
 )
-REDIRECT = "SERVERLESS_REDIRECT_NOT_BUILT"
 UNREACHABLE = "SERVERLESS_UNREACHABLE"
-# What keeps each template off MWAA Serverless in a configured deployment: training belongs on
-# a service Airloom cannot send it to yet; Spark streaming needs Glue streaming declared.
+# What keeps each template off MWAA Serverless in a deployment with a VPC, MSK and EMR
+# Serverless but neither SageMaker training nor Glue streaming declared: training and Spark
+# streaming belong on those services (test_serverless_sagemaker.py declares SageMaker).
 EXPECTED_ON_CONFIGURED = {
-    "customer-churn": {("train", REDIRECT)},
-    "document-retrieval": {("embedder", REDIRECT)},
-    "document-retrieval-aws": {("embedder", REDIRECT)},
+    "customer-churn": {("train", UNREACHABLE)},
+    "document-retrieval": {("embedder", UNREACHABLE)},
+    "document-retrieval-aws": {("embedder", UNREACHABLE)},
     "fraud-detection-stream": {("transactions", UNREACHABLE)},
-    "retail-demand-forecast": {("train", REDIRECT)},
-    "support-analytics": {("train", REDIRECT)},
-    "support-analytics-aws": {("train", REDIRECT)},
+    "retail-demand-forecast": {("train", UNREACHABLE)},
+    "support-analytics": {("train", UNREACHABLE)},
+    "support-analytics-aws": {("train", UNREACHABLE)},
 }
 # A bare deployment (no VPC, Spark local): MLflow, Kafka and local Spark are out of reach too.
 EXPECTED_CHURN_ON_BARE = {
     ("ingest_events", UNREACHABLE),
     ("features", UNREACHABLE),
-    ("train", REDIRECT),
+    ("train", UNREACHABLE),
     ("evaluate", UNREACHABLE),
     ("promote", UNREACHABLE),
 }
@@ -176,8 +176,7 @@ def test_every_template_gets_exactly_the_placement_problems_of_its_nodes(
     found = {(p.node_id, p.code) for p in refused.value.problems}
     assert found == EXPECTED_ON_CONFIGURED[template_id]
     for problem in refused.value.problems:
-        expected = "cannot send it there yet" if problem.code == REDIRECT else "does not declare"
-        assert expected in problem.message
+        assert "this deployment does not declare" in problem.message
         assert problem.field == "type"
 
 

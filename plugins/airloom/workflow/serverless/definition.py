@@ -265,6 +265,14 @@ def _tasks(
                 node_id=node.id,
                 kafka_is_msk=target.kafka_is_msk,
             )
+        if (
+            node.type in rules.SAGEMAKER_OPERATORS
+            and target.sagemaker_training
+            and target.sagemaker
+        ):
+            # Its training runs as a SageMaker training job: the platform's setup, not params.
+            task["operator"] = rules.SAGEMAKER_OPERATORS[node.type]
+            task["sagemaker_training"] = target.sagemaker.to_document()
         if inputs:
             task["inputs"] = inputs
         dependencies = sorted({source for _, source, _ in upstream[node.id]})

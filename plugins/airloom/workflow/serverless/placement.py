@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from airloom.ml.sagemaker_settings import SageMakerTraining
 from airloom.workflow.problems import Problem
 from airloom.workflow.serverless.glue_streaming import GlueStreaming
 from airloom.workflow.spec import WorkflowSpec
@@ -26,6 +27,7 @@ class Need(StrEnum):
     MSK = "msk"  # the deployment's Kafka is Amazon MSK (IAM auth) inside that VPC
     SPARK_ON_EMR_SERVERLESS = "spark_on_emr_serverless"  # Spark submitted, not run in the worker
     SPARK_STREAM_ON_GLUE = "spark_stream_on_glue"  # streaming runs as Glue streaming jobs
+    SAGEMAKER_TRAINING = "sagemaker_training"  # training runs as SageMaker training jobs
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,8 @@ class ServerlessTarget:
         (its extra names the application), so no Spark driver runs in the worker.
     :param spark_stream_on_glue: ``spark_stream`` nodes run as AWS Glue streaming jobs, set
         up as ``glue_streaming`` says (required with it).
+    :param sagemaker_training: ``train`` and ``train_embedder`` nodes run as SageMaker
+        training jobs, set up as ``sagemaker`` says (required with it).
     """
 
     private_network: bool = False
@@ -48,10 +52,14 @@ class ServerlessTarget:
     spark_on_emr_serverless: bool = False
     spark_stream_on_glue: bool = False
     glue_streaming: GlueStreaming | None = None
+    sagemaker_training: bool = False
+    sagemaker: SageMakerTraining | None = None
 
     def __post_init__(self) -> None:
         if self.spark_stream_on_glue and self.glue_streaming is None:
             raise ValueError("spark_stream_on_glue needs the deployment's glue_streaming setup")
+        if self.sagemaker_training and self.sagemaker is None:
+            raise ValueError("sagemaker_training needs the deployment's SageMaker setup")
 
     def meets(self, need: Need) -> bool:
         return {
@@ -60,6 +68,7 @@ class ServerlessTarget:
             Need.MSK: self.private_network and self.kafka_is_msk,
             Need.SPARK_ON_EMR_SERVERLESS: self.spark_on_emr_serverless,
             Need.SPARK_STREAM_ON_GLUE: self.spark_stream_on_glue,
+            Need.SAGEMAKER_TRAINING: self.sagemaker_training,
         }[need]
 
 
@@ -78,6 +87,12 @@ class Placement:
 
 
 _MLFLOW = Placement(needs=frozenset({Need.PRIVATE_NETWORK}))
+# Training needs more than one worker: a SageMaker training job (airloom.ml.sagemaker_training)
+# in the workflows' subnets, where it reaches MLflow.
+_SAGEMAKER = Placement(
+    needs=frozenset({Need.SAGEMAKER_TRAINING, Need.PRIVATE_NETWORK}),
+    belongs_on="a SageMaker training job",
+)
 _AWS_API = Placement()
 
 NODE_PLACEMENTS: dict[str, Placement] = {
@@ -103,10 +118,8 @@ NODE_PLACEMENTS: dict[str, Placement] = {
     "quality_gate": Placement(),
     "chunk_documents": Placement(),
     # Models: MLflow lives in Airloom's VPC; training needs more than one worker.
-    "train": Placement(belongs_on="a SageMaker training job or a container", redirect_built=False),
-    "train_embedder": Placement(
-        belongs_on="a SageMaker training job or a container", redirect_built=False
-    ),
+    "train": _SAGEMAKER,
+    "train_embedder": _SAGEMAKER,
     "evaluate": _MLFLOW,
     "batch_score": _MLFLOW,
     "deploy": _MLFLOW,
@@ -144,6 +157,11 @@ _NEED_MESSAGES = {
         "would run Spark Structured Streaming on the MWAA Serverless worker (1 vCPU, 3 GiB, 60 "
         "minutes); this deployment does not declare Glue streaming for Spark (the builder's "
         "serverless_spark_stream_on_glue with its Glue role pattern and script location)"
+    ),
+    Need.SAGEMAKER_TRAINING: (
+        "trains a model, which does not fit an MWAA Serverless worker (1 vCPU, 3 GiB, 60 "
+        "minutes); this deployment does not declare SageMaker training (the builder's "
+        "serverless_sagemaker_training with its training image and role pattern)"
     ),
 }
 

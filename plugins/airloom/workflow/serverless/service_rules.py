@@ -49,8 +49,16 @@ AIRLOOM_OPERATOR_PREFIX = "airloom.operators."
 # A node type's operator when the service redirects its work elsewhere: the node type and the
 # task keys the compiler adds beside its params (the deployment's setup, never the design's).
 GLUE_STREAM_OPERATOR = "airloom.workflow.serverless.glue_stream_operator.GlueStreamingOperator"
+SAGEMAKER_TRAIN_OPERATOR = "airloom.ml.sagemaker_training.SageMakerTrainModelOperator"
+SAGEMAKER_TRAIN_EMBEDDER_OPERATOR = "airloom.ml.sagemaker_training.SageMakerTrainEmbedderOperator"
+SAGEMAKER_OPERATORS = {
+    "train": SAGEMAKER_TRAIN_OPERATOR,
+    "train_embedder": SAGEMAKER_TRAIN_EMBEDDER_OPERATOR,
+}
 REDIRECT_OPERATORS: dict[str, tuple[str, frozenset[str]]] = {
     GLUE_STREAM_OPERATOR: ("spark_stream", frozenset({"glue_streaming"})),
+    SAGEMAKER_TRAIN_OPERATOR: ("train", frozenset({"sagemaker_training"})),
+    SAGEMAKER_TRAIN_EMBEDDER_OPERATOR: ("train_embedder", frozenset({"sagemaker_training"})),
 }
 
 # -- keys dag-factory acts on -----------------------------------------------------------------
