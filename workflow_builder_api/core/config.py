@@ -139,6 +139,19 @@ class Settings(BaseSettings):
     serverless_glue_connection: str | None = Field(
         default=None, description="A Glue NETWORK connection in Airloom's VPC (reaching MSK)."
     )
+    # train/train_embedder nodes as SageMaker training jobs (airloom's SageMakerTraining), in
+    # the subnets above: with it on, the training image and the role pattern are required.
+    serverless_sagemaker_training: bool = False
+    serverless_sagemaker_image_uri: str | None = Field(
+        default=None, description="Airloom's training image (its ECR URI)."
+    )
+    serverless_sagemaker_role_arn_pattern: str | None = Field(
+        default=None,
+        description="Each tenant's SageMaker training role, e.g. "
+        "arn:aws:iam::123456789012:role/airloom-{tenant}-training ({tenant} the only "
+        "placeholder).",
+    )
+    serverless_sagemaker_instance_type: str = "ml.m5.large"
     templates_folder: Path = TEMPLATES_FOLDER
     bootstrap_tokens: BootstrapList[BootstrapToken] = Field(
         default_factory=list,

@@ -33,6 +33,9 @@ from workflow_builder_api.services.serverless.roles import (
     tenant_log_group,
     tenant_role_arn,
 )
+from workflow_builder_api.services.serverless.sagemaker_training import (
+    sagemaker_training_setup,
+)
 
 log = structlog.get_logger()
 CALL_FAILED = "SERVERLESS_CALL_FAILED"
@@ -76,6 +79,8 @@ class ServerlessConfig:
                 spark_on_emr_serverless=settings.serverless_spark_on_emr_serverless,
                 spark_stream_on_glue=settings.serverless_spark_stream_on_glue,
                 glue_streaming=glue_streaming_setup(settings),
+                sagemaker_training=settings.serverless_sagemaker_training,
+                sagemaker=sagemaker_training_setup(settings),
             ),
         )
 
