@@ -61,12 +61,15 @@ class Run:
     dag_id: str | None = None
     airflow_run_id: str | None = None
     final_tasks: list[dict[str, Any]] | None = None
-    _started: float = 0.0
 
     def set(self, **changes: Any) -> None:
+        """Changes the run; its state last, so a reader that sees the new state (readers
+        take no lock) sees everything that came with it."""
+        state = changes.pop("state", self.state)
         for name, value in changes.items():
             setattr(self, name, value)
         self.modified_at = now()
+        self.state = state
 
 
 @dataclass
@@ -200,27 +203,31 @@ def execute(stand_in: StandIn, runner: Runner, run: Run) -> None:
     with runner.lock:
         runner.current = None
     try:
-        tasks = _airflow_tasks(run, xcom=True)
+        found = _airflow_tasks(run, xcom=True)
     except Exception:  # noqa: BLE001 - a run that never reached Airflow has no tasks
-        tasks = []
-    failed = sorted(task["task_id"] for task in tasks if task["state"] == "failed")
+        found = []
+    failed = sorted(task["task_id"] for task in found if task["state"] == "failed")
     if answer is not None and answer["state"] == "success":
         ended, message = "SUCCESS", None
     elif answer is not None:
         ended = "FAILED"
-        message = f"Task(s) failed: {', '.join(failed)}" if failed else answer["error"]
+        message = (
+            f"Task(s) failed: {', '.join(failed)}"
+            if failed
+            else answer["error"] or "The run failed"
+        )
     else:
         ended, message = "FAILED", f"The run's worker ended unexpectedly (log: {runner.log})"
     with lock:
         if run.stop_requested:
             ended, message = "STOPPED", None
-            for task in tasks:
+            for task in found:
                 if task["state"] not in FINISHED_TASK:
                     task["state"] = "skipped"  # never ran to its end: CANCELLED
         run.set(
             state=ended,
             error_message=(message or "")[:MAX_TEXT] or None,
-            final_tasks=tasks,
+            final_tasks=found,
             completed_on=now(),
             duration=round(time.monotonic() - started),
         )

@@ -124,20 +124,21 @@ def start_workflow_run(stand_in: StandIn, body: dict[str, Any]) -> dict[str, Any
 def get_workflow_run(stand_in: StandIn, body: dict[str, Any]) -> dict[str, Any]:
     check_request("GetWorkflowRun", body)
     run = _run(stand_in, body, missing=not_found("WorkflowRun", str(body["RunId"])))
-    detail = {
-        "WorkflowArn": run.workflow_arn,
-        "WorkflowVersion": run.version.version,
-        "RunId": run.run_id,
-        "RunType": "ON_DEMAND",
-        "StartedOn": run.started_on,
-        "CreatedAt": run.created_at,
-        "CompletedOn": run.completed_on,
-        "ModifiedAt": run.modified_at,
-        "Duration": run.duration,
-        "ErrorMessage": run.error_message,
-        "TaskInstances": [task["id"] for task in tasks(run)],
-        "RunState": run.state,
-    }
+    with serverless(stand_in).lock:  # one moment of the run, not half of its ending
+        detail = {
+            "WorkflowArn": run.workflow_arn,
+            "WorkflowVersion": run.version.version,
+            "RunId": run.run_id,
+            "RunType": "ON_DEMAND",
+            "StartedOn": run.started_on,
+            "CreatedAt": run.created_at,
+            "CompletedOn": run.completed_on,
+            "ModifiedAt": run.modified_at,
+            "Duration": run.duration,
+            "ErrorMessage": run.error_message,
+            "RunState": run.state,
+        }
+    detail["TaskInstances"] = [task["id"] for task in tasks(run)]
     return {
         "WorkflowArn": run.workflow_arn,
         "WorkflowVersion": run.version.version,
@@ -158,19 +159,19 @@ def list_workflow_runs(stand_in: StandIn, body: dict[str, Any]) -> dict[str, Any
             if run.workflow_arn == body["WorkflowArn"]
             and body.get("WorkflowVersion") in (None, run.version.version)
         ]
-    summaries = []
-    for run in sorted(runs, key=lambda run: run.created_at, reverse=True):
-        summary = {"Status": run.state, "CreatedOn": run.created_at}
-        summary.update(StartedAt=run.started_on, EndedAt=run.completed_on)
-        summaries.append(
-            {
-                "RunId": run.run_id,
-                "WorkflowArn": run.workflow_arn,
-                "WorkflowVersion": run.version.version,
-                "RunType": "ON_DEMAND",
-                "RunDetailSummary": {k: v for k, v in summary.items() if v is not None},
-            }
-        )
+        summaries = []
+        for run in sorted(runs, key=lambda run: run.created_at, reverse=True):
+            summary = {"Status": run.state, "CreatedOn": run.created_at}
+            summary.update(StartedAt=run.started_on, EndedAt=run.completed_on)
+            summaries.append(
+                {
+                    "RunId": run.run_id,
+                    "WorkflowArn": run.workflow_arn,
+                    "WorkflowVersion": run.version.version,
+                    "RunType": "ON_DEMAND",
+                    "RunDetailSummary": {k: v for k, v in summary.items() if v is not None},
+                }
+            )
     return page(summaries, body, "WorkflowRuns")
 
 
