@@ -22,9 +22,13 @@ from airflow.sdk import DAG
 
 from airloom import model_tags
 from airloom.ml.sagemaker_settings import SageMakerTraining
-from airloom.ml.sagemaker_training import SageMakerTrainModelOperator
+from airloom.ml.sagemaker_training import (
+    SageMakerTrainEmbedderOperator,
+    SageMakerTrainModelOperator,
+)
 from airloom.ml.training import train_model
 from airloom.operators.failures import ERROR_KEY
+from airloom.retrieval.embedder import fit_embedder
 from airloom.tenancy import Grants, TenantScope
 from airloom.workflow.serverless.definition import compile_definition
 from airloom.workflow.serverless.placement import ServerlessTarget
@@ -51,6 +55,19 @@ CUSTOMERS = pd.DataFrame(
         "tenure": [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16],
         "spend": [90, 85, 80, 70, 75, 60, 55, 50, 40, 45, 30, 35, 20, 25, 10, 15],
         "churned": [1, 1, 1, 1, 1, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0],
+    }
+)
+
+PASSAGES = pd.DataFrame(
+    {
+        "text": [
+            "refunds are paid within five days",
+            "a refund needs the order number",
+            "parcels ship from the berlin warehouse",
+            "shipping to paris takes two days",
+            "returns are free within thirty days",
+            "the warehouse ships parcels every weekday",
+        ]
     }
 )
 
@@ -179,6 +196,41 @@ def test_a_train_node_runs_as_a_sagemaker_job_and_registers_the_tenants_model(
     logged = client.get_run(version.run_id).data.metrics
     assert logged == pytest.approx(local.metrics)
     assert client.get_run(version.run_id).data.params["split.test_rows"] == str(local.test_rows)
+
+
+def test_a_train_embedder_node_runs_as_a_sagemaker_job_too(
+    s3_lake: str, moto: RunningServer, stand_in: StandIn, mlflow: RunningServer
+) -> None:
+    from mlflow import MlflowClient
+
+    source, scope = _landed(moto, PASSAGES)
+    model = f"embedder_sm_{uuid.uuid4().hex[:6]}"
+    design = _design(source, model)
+    design["nodes"][1] = {
+        "id": "embedder",
+        "type": "train_embedder",
+        "params": {"registered_model_name": model, "dimensions": 4},
+    }
+    design["edges"] = [{"source": "features.table", "target": "embedder.table"}]
+    definition = compile_definition(
+        design, workflow_id="wf-2", version=1, scope=scope, target=TARGET
+    )
+    dag = load_as_the_service(definition.yaml_text)
+    assert type(dag.get_task("embedder")) is SageMakerTrainEmbedderOperator
+
+    result = run_dag_object(dag)
+
+    assert result.succeeded, result.task_states
+    (job,) = _created_jobs(stand_in)
+    assert job["RoleArn"] == "arn:aws:iam::123456789012:role/airloom-acme-training"
+    assert result.xcoms["embedder"] == {"model": f"models:/{model}/1"}
+    client = MlflowClient(tracking_uri=mlflow.url)
+    assert client.get_registered_model(model).tags[model_tags.TENANT] == "acme"
+    version = client.get_model_version(model, "1")
+    local = fit_embedder(PASSAGES["text"], 4)
+    explained = float(local.named_steps["svd"].explained_variance_ratio_.sum())
+    logged = client.get_run(version.run_id).data.metrics
+    assert logged == pytest.approx({"explained_variance": explained})
 
 
 def test_a_job_the_training_code_refuses_fails_its_node_with_the_reason(
