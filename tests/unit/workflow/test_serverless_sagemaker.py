@@ -186,3 +186,27 @@ def test_the_job_refuses_a_request_reaching_outside_its_tenant(tmp_path: Path) -
         "tenant 'acme'"
     )
     assert not (tmp_path / "model").exists()  # no result: nothing registered
+
+
+def test_every_template_compiles_where_the_deployment_declares_sagemaker_and_glue_streaming() -> (
+    None
+):
+    """A full AWS deployment (VPC, MSK, EMR Serverless, SageMaker training, Glue streaming):
+    every shipped template becomes a definition within the service's rules, which the
+    service's loader builds into the same tasks."""
+    from tests.unit.workflow.test_serverless_glue_streaming import SETUP
+
+    everything = dataclasses.replace(
+        WITH_SAGEMAKER, spark_stream_on_glue=True, glue_streaming=SETUP
+    )
+    for template_id in EXPECTED_ON_CONFIGURED:
+        definition = compile_definition(
+            template_spec(template_id),
+            workflow_id="wf-1",
+            version=1,
+            scope=scope_for(),
+            target=everything,
+        )
+        assert definition_problems(definition.yaml_text) == [], template_id
+        dag = load_as_the_service(definition.yaml_text)
+        assert set(dag.task_ids) == set(definition.task_ids), template_id
