@@ -3,8 +3,6 @@ problem naming what it lacks where it does not."""
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,6 +18,7 @@ from airloom.workflow.serverless.definition import compile_definition
 from airloom.workflow.serverless.glue_streaming import GlueStreaming, GlueStreamingTask
 from airloom.workflow.serverless.placement import ServerlessTarget
 from airloom.workflow.serverless.schema_rules import definition_problems
+from tests.unit.workflow.test_serverless_definition import load_as_the_service
 from workflow_builder_api.core.config import TEMPLATES_FOLDER
 from workflow_builder_api.services.templates import load_templates
 
@@ -46,18 +45,6 @@ def _stream_only(tenant: str = "acme") -> dict[str, Any]:
     return spec
 
 
-def _load(yaml_text: str) -> Any:
-    from dagfactory import load_yaml_dags
-
-    found: dict[str, Any] = {}
-    with tempfile.TemporaryDirectory(prefix="airloom-serverless-") as folder:
-        path = Path(folder) / "definition.yaml"
-        path.write_text(yaml_text)
-        load_yaml_dags(found, config_filepath=str(path), defaults_config_path=folder)
-    (dag,) = found.values()
-    return dag
-
-
 def test_a_declared_deployment_runs_the_stream_as_the_tenants_glue_streaming_job() -> None:
     definition = compile_definition(
         _stream_only(), workflow_id="wf-1", version=1, scope=_scope("acme"), target=DECLARED
@@ -82,7 +69,7 @@ def test_a_declared_deployment_runs_the_stream_as_the_tenants_glue_streaming_job
         "kafka_auth": "msk_iam",
     }
     # The service's loader builds the redirect, with the names placed in the tenant's area.
-    loaded = _load(definition.yaml_text).get_task("transactions")
+    loaded = load_as_the_service(definition.yaml_text).get_task("transactions")
     assert type(loaded).__name__ == "GlueStreamingOperator"
     assert loaded.node_type == "spark_stream"
     assert loaded.node_params["topic"] == "acme.card_transactions"
