@@ -172,9 +172,9 @@ def test_the_job_refuses_a_request_reaching_outside_its_tenant(tmp_path: Path) -
                 "node": "train",
                 "tenant": "acme",
                 "params": {},
-                "dataset_uri": "s3://lake/root/tenants/globex/features",
-                "holdout_uri": "s3://lake/root/tenants/acme/features_holdout",
-                "lake_root": "s3://lake/root",
+                "dataset_uri": "s3://lake/data/tenants/globex/features",
+                "holdout_uri": "s3://lake/data/tenants/acme/features_holdout",
+                "lake_root": "s3://lake/data",
                 "tracking_uri": "http://127.0.0.1:1",
             }
         )
@@ -182,7 +182,7 @@ def test_the_job_refuses_a_request_reaching_outside_its_tenant(tmp_path: Path) -
     assert run_job(root=tmp_path) == 1
     failure = (tmp_path / "output" / "failure").read_text()
     assert failure == (
-        "JobRequestError: s3://lake/root/tenants/globex/features is outside the lake area of "
+        "JobRequestError: s3://lake/data/tenants/globex/features is outside the lake area of "
         "tenant 'acme'"
     )
     assert not (tmp_path / "model").exists()  # no result: nothing registered
