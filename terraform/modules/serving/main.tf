@@ -1,10 +1,26 @@
 # What the `sagemaker` deploy target needs: an execution role SageMaker assumes to pull the
 # serving image and read model artifacts, and the ECR repository for MLflow's pyfunc serving
 # image (`mlflow sagemaker build-and-push-container`). Endpoints themselves are created by the
-# deploy DAG, named airloom-*, as the MWAA execution role allows.
+# deploy DAG, named airloom-*, as the MWAA execution role allows. Also the ECR repository of
+# the image SageMaker training jobs run on MWAA Serverless (tenant_workflow_role's training
+# roles pull it).
 
 resource "aws_ecr_repository" "pyfunc" {
   name                 = "${var.name}/mlflow-pyfunc"
+  image_tag_mutability = "IMMUTABLE"
+  image_scanning_configuration {
+    scan_on_push = true
+  }
+  encryption_configuration {
+    encryption_type = "KMS"
+    kms_key         = var.kms_key_arn
+  }
+}
+
+# The image SageMaker training jobs run for Airloom's train and train_embedder nodes on MWAA
+# Serverless (`python -m airloom.ml.sagemaker_job`); each tenant's training role pulls it.
+resource "aws_ecr_repository" "training" {
+  name                 = "${var.name}/sagemaker-training"
   image_tag_mutability = "IMMUTABLE"
   image_scanning_configuration {
     scan_on_push = true

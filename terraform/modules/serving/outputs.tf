@@ -7,3 +7,13 @@ output "pyfunc_repository_url" {
   description = "ECR repository for MLflow's pyfunc serving image."
   value       = aws_ecr_repository.pyfunc.repository_url
 }
+
+output "training_repository_url" {
+  description = "ECR repository for the image SageMaker training jobs run (train and train_embedder nodes on MWAA Serverless)."
+  value       = aws_ecr_repository.training.repository_url
+}
+
+output "training_repository_arn" {
+  description = "ARN of the training image repository, for the roles that pull from it."
+  value       = aws_ecr_repository.training.arn
+}
