@@ -2,8 +2,8 @@
 
 Locally the services call the api-server directly with a JWT from ``/auth/token``; on AWS they
 call MWAA's ``InvokeRestApi`` with their IAM role, which forwards the same paths to the same
-API. Everything above :meth:`AirflowClient.request` is shared, and one contract test suite
-runs against both.
+API (:mod:`servicekit.mwaa_airflow_client`). Everything above :meth:`AirflowClient.request`
+is shared, and one contract test suite runs against both.
 """
 
 from __future__ import annotations
@@ -345,41 +345,6 @@ class RestAirflowClient(AirflowClient):
         return response.json() if response.content else None
 
 
-class MwaaAirflowClient(AirflowClient):
-    """Amazon MWAA: the same REST API through ``InvokeRestApi``, authorised by IAM."""
-
-    def __init__(self, environment: str, mwaa_client: Any) -> None:
-        self.environment = environment
-        self._mwaa = mwaa_client
-        self._ui_url: str | None = None
-
-    @property
-    def ui_url(self) -> str:
-        if self._ui_url is None:
-            env = self._mwaa.get_environment(Name=self.environment)["Environment"]
-            self._ui_url = f"https://{env['WebserverUrl']}"
-        return self._ui_url
-
-    def request(self, method, path, *, json=None, params=None):  # type: ignore[override]
-        arguments: dict[str, Any] = {"Name": self.environment, "Path": path, "Method": method}
-        if json is not None:
-            arguments["Body"] = json
-        if params:
-            arguments["QueryParameters"] = params
-        try:
-            response = self._mwaa.invoke_rest_api(**arguments)
-        except self._mwaa.exceptions.RestApiClientException as exc:
-            body = exc.response
-            status = body.get("RestApiStatusCode", 400)
-            detail = (body.get("RestApiResponse") or {}).get("detail", str(exc))
-            raise AirflowApiError(status, method, path, detail) from exc
-        except self._mwaa.exceptions.RestApiServerException as exc:
-            raise AirflowApiError(
-                exc.response.get("RestApiStatusCode", 500), method, path, str(exc)
-            ) from exc
-        return response.get("RestApiResponse")
-
-
 class AirflowSettings(BaseSettings):
     """Where the services find Airflow: a local api-server, or an MWAA environment on AWS."""
 
@@ -398,15 +363,12 @@ class AirflowSettings(BaseSettings):
 def airflow_client(settings: AirflowSettings | None = None) -> AirflowClient:
     settings = settings or AirflowSettings()
     if settings.mwaa_environment:
-        import boto3
-        from botocore.config import Config
+        # Imported here: boto3 is loaded only by services that run on AWS.
+        from servicekit.mwaa_airflow_client import MwaaAirflowClient
 
-        mwaa = boto3.client(
-            "mwaa",
-            region_name=settings.aws_region,
+        return MwaaAirflowClient.connect(
+            settings.mwaa_environment,
+            region=settings.aws_region,
             endpoint_url=settings.aws_endpoint_url,
-            # MWAA prefixes hosts ("api.", "env."); a loopback stand-in has no such names.
-            config=Config(inject_host_prefix=settings.aws_endpoint_url is None),
         )
-        return MwaaAirflowClient(settings.mwaa_environment, mwaa)
     return RestAirflowClient(settings.api_url, settings.username, settings.password)

@@ -20,8 +20,8 @@ import pytest
 from botocore.config import Config
 
 from airloom.tenancy import TenantScope
-from servicekit.airflow_client import MwaaAirflowClient
 from servicekit.airflow_roles import ensure_tenant_roles
+from servicekit.mwaa_airflow_client import MwaaAirflowClient
 from tests.e2e.stack_insights import (
     FIGURES_SECONDS,
     Insights,

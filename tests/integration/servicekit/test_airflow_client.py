@@ -12,7 +12,8 @@ import boto3
 import pytest
 from botocore.config import Config
 
-from servicekit.airflow_client import AirflowApiError, AirflowClient, MwaaAirflowClient
+from servicekit.airflow_client import AirflowApiError, AirflowClient
+from servicekit.mwaa_airflow_client import MwaaAirflowClient
 from tests.harness.servers import mwaa_server
 from tests.harness.stack import LocalStack
 
