@@ -173,6 +173,18 @@ module "tenant_workflow_role" {
   aws_service_policies = length(each.value.ai_services) + length(each.value.s3_read_prefixes) + length(each.value.s3_write_prefixes) > 0 ? {
     aws-services = module.tenant_aws_access[each.key].policy_json
   } : {}
+  # The redirects' roles (<name>-<tenant>-training, -glue-streaming): training jobs pull the
+  # training image and read MLflow's connection secret; both place their network interfaces
+  # in Airloom's VPC only.
+  training_image_repository_arn = module.serving.training_repository_arn
+  mlflow_secret_arn             = module.secrets.connection_secret_arns["airloom_mlflow"]
+  vpc_id                        = module.network.vpc_id
+  # The Glue streaming job's script and python files, beside the code package (the builder's
+  # SERVERLESS_GLUE_STREAM_SCRIPT and SERVERLESS_GLUE_PYTHON_FILES must name these objects).
+  glue_code_s3_uris = [
+    for name in ["glue_stream_entrypoint.py", "airloom-glue.zip"] :
+    "${trimsuffix(local.serverless_code_package_uri, "airloom-code.zip")}glue/${name}"
+  ]
 }
 
 module "observability" {

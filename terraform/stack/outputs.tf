@@ -53,6 +53,8 @@ output "ecr_repositories" {
   value = merge(module.services.ecr_repository_urls, {
     mlflow        = module.mlflow.ecr_repository_url
     mlflow-pyfunc = module.serving.pyfunc_repository_url
+    # The image SageMaker training jobs run (train and train_embedder nodes on MWAA Serverless).
+    sagemaker-training = module.serving.training_repository_url
   })
 }
 
@@ -94,6 +96,26 @@ output "tenant_workflow_roles" {
 output "tenant_workflow_role_arn_pattern" {
   description = "The builder's MWAA Serverless role setting: the role ARN with {tenant} for the tenant."
   value       = "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:role/${local.name}-{tenant}-workflows"
+}
+
+output "tenant_training_roles" {
+  description = "Tenant => the role its SageMaker training jobs run as (train and train_embedder nodes on MWAA Serverless)."
+  value       = { for tenant, role in module.tenant_workflow_role : tenant => role.training_role_arn }
+}
+
+output "tenant_glue_streaming_roles" {
+  description = "Tenant => the role its Glue streaming jobs run as (spark_stream nodes on MWAA Serverless)."
+  value       = { for tenant, role in module.tenant_workflow_role : tenant => role.glue_streaming_role_arn }
+}
+
+output "serverless_sagemaker_role_arn_pattern" {
+  description = "The builder's SERVERLESS_SAGEMAKER_ROLE_ARN_PATTERN: the training role ARN with {tenant} for the tenant (only that tenant's workflow role may pass it)."
+  value       = "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:role/${local.name}-{tenant}-training"
+}
+
+output "serverless_glue_role_arn_pattern" {
+  description = "The builder's SERVERLESS_GLUE_ROLE_ARN_PATTERN: the Glue streaming role ARN with {tenant} for the tenant (only that tenant's workflow role may pass it)."
+  value       = "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:role/${local.name}-{tenant}-glue-streaming"
 }
 
 output "tenant_workflow_log_groups" {

@@ -73,6 +73,26 @@ output "tenant_workflow_role_arn_pattern" {
   value       = module.airloom.tenant_workflow_role_arn_pattern
 }
 
+output "tenant_training_roles" {
+  description = "Tenant => the role its SageMaker training jobs run as."
+  value       = module.airloom.tenant_training_roles
+}
+
+output "tenant_glue_streaming_roles" {
+  description = "Tenant => the role its Glue streaming jobs run as."
+  value       = module.airloom.tenant_glue_streaming_roles
+}
+
+output "serverless_sagemaker_role_arn_pattern" {
+  description = "The builder's SageMaker training role setting ({tenant} for the tenant)."
+  value       = module.airloom.serverless_sagemaker_role_arn_pattern
+}
+
+output "serverless_glue_role_arn_pattern" {
+  description = "The builder's Glue streaming role setting ({tenant} for the tenant)."
+  value       = module.airloom.serverless_glue_role_arn_pattern
+}
+
 output "tenant_workflow_log_groups" {
   description = "Tenant => the log group for its MWAA Serverless workflows."
   value       = module.airloom.tenant_workflow_log_groups

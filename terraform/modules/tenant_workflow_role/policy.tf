@@ -120,6 +120,59 @@ locals {
     }]
   }]
 
+  # The redirects' jobs (docs/mwaa_serverless.md): the tenant's SageMaker training jobs and
+  # the Glue jobs of its spark_stream nodes, each run under the tenant's own role.
+  training_job_arn = "${local.arn_prefix}:sagemaker:${local.region}:${local.account_id}:training-job/${local.training_job_prefix}*"
+  # Glue job names keep the tenant as it is (airloom-stream.wf-<tenant>-<name>.<node>), and a
+  # tenant name holds no "-": the prefix is the tenant's alone.
+  glue_job_arn = "${local.arn_prefix}:glue:${local.region}:${local.account_id}:job/airloom-stream.wf-${var.tenant}-*"
+  tenant_tag   = "airloom.tenant"
+
+  job_statements = [
+    # acme's prefix airloom-acme-* also names acme_corp's jobs (airloom-acme-corp-…): a job is
+    # the tenant's only with its tag, which it must carry from its creation (CreateTrainingJob
+    # with Tags needs AddTags too) and which no other tenant may set on it afterwards.
+    {
+      sid       = "CreateOwnTrainingJobs"
+      actions   = ["sagemaker:CreateTrainingJob", "sagemaker:AddTags"]
+      resources = [local.training_job_arn]
+      conditions = [
+        { test = "StringEquals", variable = "aws:RequestTag/${local.tenant_tag}", values = [var.tenant] },
+        { test = "ForAllValues:StringEquals", variable = "aws:TagKeys", values = [local.tenant_tag] },
+        { test = "StringEqualsIfExists", variable = "aws:ResourceTag/${local.tenant_tag}", values = [var.tenant] },
+      ]
+    },
+    {
+      sid        = "WatchAndStopOwnTrainingJobs"
+      actions    = ["sagemaker:DescribeTrainingJob", "sagemaker:StopTrainingJob"]
+      resources  = [local.training_job_arn]
+      conditions = [{ test = "StringEquals", variable = "aws:ResourceTag/${local.tenant_tag}", values = [var.tenant] }]
+    },
+    {
+      # GlueStreamingOperator creates or updates the node's job, then starts, watches and
+      # (on kill or a wait that gave up) stops its runs.
+      sid = "RunOwnGlueStreamJobs"
+      actions = [
+        "glue:GetJob", "glue:CreateJob", "glue:UpdateJob",
+        "glue:StartJobRun", "glue:GetJobRun", "glue:BatchStopJobRun",
+      ]
+      resources  = [local.glue_job_arn]
+      conditions = local.no_conditions
+    },
+    {
+      sid        = "PassOwnTrainingRole"
+      actions    = ["iam:PassRole"]
+      resources  = [local.training_role_arn]
+      conditions = [{ test = "StringEquals", variable = "iam:PassedToService", values = ["sagemaker.amazonaws.com"] }]
+    },
+    {
+      sid        = "PassOwnGlueStreamingRole"
+      actions    = ["iam:PassRole"]
+      resources  = [local.glue_role_arn]
+      conditions = [{ test = "StringEquals", variable = "iam:PassedToService", values = ["glue.amazonaws.com"] }]
+    },
+  ]
+
   statements = concat(
     local.code_statements,
     local.storage_statements,
@@ -127,5 +180,6 @@ locals {
     local.secret_statements,
     local.log_statements,
     local.key_statements,
+    local.job_statements,
   )
 }

@@ -104,3 +104,57 @@ variable "log_retention_days" {
   type        = number
   default     = 365
 }
+
+variable "training_image_repository_arn" {
+  description = "The ECR repository of the SageMaker training image (serving's training_repository_arn): the tenant's training role pulls from it alone."
+  type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:ecr:[a-z0-9-]+:[0-9]{12}:repository/[a-z0-9][a-z0-9._/-]*$", var.training_image_repository_arn))
+    error_message = "training_image_repository_arn must be an ECR repository ARN (arn:aws:ecr:<region>:<account>:repository/<name>), without wildcards."
+  }
+}
+
+variable "mlflow_secret_arn" {
+  description = "The secret holding MLflow's connection (the airloom_mlflow connection's): training jobs read MLflow's credentials from it."
+  type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+$", var.mlflow_secret_arn))
+    error_message = "mlflow_secret_arn must be a full secret ARN, without wildcards."
+  }
+}
+
+variable "vpc_id" {
+  description = "Airloom's VPC: training jobs (VpcConfig) and Glue streaming jobs (their NETWORK connection) place their network interfaces there and nowhere else; null: neither role may create any."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.vpc_id == null || can(regex("^vpc-[0-9a-f]{8,17}$", var.vpc_id))
+    error_message = "vpc_id must be a VPC id (vpc-…)."
+  }
+}
+
+variable "glue_code_s3_uris" {
+  description = "The Glue streaming job's code objects (s3://bucket/key): the script (glue_stream_entrypoint.py) and the python files zip; the Glue role reads exactly these."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for uri in var.glue_code_s3_uris : can(regex("^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/[A-Za-z0-9!_.'()=+-]+)+$", uri))])
+    error_message = "glue_code_s3_uris: each must be s3://bucket/key, without *, ? or $."
+  }
+}
+
+variable "glue_connection_name" {
+  description = "The Glue NETWORK connection the streaming jobs use in Airloom's VPC (the builder's SERVERLESS_GLUE_CONNECTION); null: none."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.glue_connection_name == null || can(regex("^[A-Za-z0-9_.-]{1,255}$", var.glue_connection_name))
+    error_message = "glue_connection_name must be a connection name, without * or ?."
+  }
+}

@@ -35,6 +35,13 @@ variables {
   definitions_s3_prefix = "s3://airflow-airloom-test/serverless/definitions"
   code_package_s3_uri   = "s3://airflow-airloom-test/serverless/airloom-code.zip"
   secret_arns           = ["arn:aws:secretsmanager:eu-west-1:123456789012:secret:airflow/connections/airloom_lake-AbCdEf"]
+
+  # The redirects' roles (redirect_roles.tftest.hcl asserts them).
+  training_image_repository_arn = "arn:aws:ecr:eu-west-1:123456789012:repository/airloom-test/sagemaker-training"
+  mlflow_secret_arn             = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:airflow/connections/airloom_mlflow-MlFlOw"
+  vpc_id                        = "vpc-0a1b2c3d4e5f67890"
+  glue_code_s3_uris             = ["s3://airflow-airloom-test/serverless/glue/glue_stream_entrypoint.py"]
+  glue_connection_name          = "airloom-test-vpc"
 }
 
 run "only_mwaa_serverless_of_this_account_may_assume_the_role" {
