@@ -46,6 +46,13 @@ resource "aws_iam_role" "workflows" {
   assume_role_policy   = data.aws_iam_policy_document.trust.json
   max_session_duration = 3600
   tags                 = { AirloomTenant = var.tenant }
+
+  lifecycle {
+    precondition {
+      condition     = length(local.role_name) <= 64
+      error_message = "The workflow role's name ${local.role_name} is longer than IAM's 64 characters: shorten name_prefix."
+    }
+  }
 }
 
 # The log group named in CreateWorkflow's LoggingConfiguration: the tenant's task logs only.

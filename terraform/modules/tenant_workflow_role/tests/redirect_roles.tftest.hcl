@@ -326,3 +326,15 @@ run "a_wildcard_glue_code_location_is_refused" {
 
   expect_failures = [var.glue_code_s3_uris]
 }
+
+run "a_role_name_over_64_characters_is_refused_by_name" {
+  command = plan
+
+  # 30 + 1 + 19 + 15 = 65 characters for the Glue role; the other two still fit.
+  variables {
+    name_prefix = "airloom-a-very-long-prefix-xyz"
+    tenant      = "a_tenant_of_19_char"
+  }
+
+  expect_failures = [aws_iam_role.glue_streaming]
+}
