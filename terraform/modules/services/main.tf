@@ -60,35 +60,71 @@ data "aws_iam_policy_document" "builder" {
     [data.aws_iam_policy_document.activity_producer.json],
     data.aws_iam_policy_document.builder_serverless[*].json,
   )
-  statement {
-    sid       = "PublishDagFiles"
-    actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
-    resources = ["${var.mwaa_bucket_arn}/dags/*"]
+  # DAG files and their runs exist only with a provisioned MWAA environment.
+  dynamic "statement" {
+    for_each = local.provisioned_mwaa ? [1] : []
+    content {
+      sid       = "PublishDagFiles"
+      actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
+      resources = ["${var.mwaa_bucket_arn}/dags/*"]
+    }
   }
-  statement {
-    sid       = "ListDagFiles"
-    actions   = ["s3:ListBucket"]
-    resources = [var.mwaa_bucket_arn]
+  dynamic "statement" {
+    for_each = local.provisioned_mwaa ? [1] : []
+    content {
+      sid       = "ListDagFiles"
+      actions   = ["s3:ListBucket"]
+      resources = [var.mwaa_bucket_arn]
+    }
   }
-  statement {
-    sid       = "TriggerAndWatchRuns"
-    actions   = ["airflow:InvokeRestApi"]
-    resources = [var.mwaa_environment_arn]
+  dynamic "statement" {
+    for_each = local.provisioned_mwaa ? [1] : []
+    content {
+      sid       = "TriggerAndWatchRuns"
+      actions   = ["airflow:InvokeRestApi"]
+      resources = [var.mwaa_environment_arn]
+    }
   }
   statement {
     sid       = "BucketEncryption"
     actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
     resources = [var.kms_key_arn]
   }
+
+  lifecycle {
+    precondition {
+      condition     = !local.provisioned_mwaa || alltrue([for value in [var.mwaa_environment_arn, var.mwaa_bucket, var.mwaa_bucket_arn, var.airflow_webserver_url] : value != null])
+      error_message = "mwaa_environment_name needs mwaa_environment_arn, mwaa_bucket, mwaa_bucket_arn and airflow_webserver_url."
+    }
+    precondition {
+      condition     = var.publish_target == "mwaa_serverless" || local.provisioned_mwaa
+      error_message = "publish_target dag_file needs the MWAA environment (mwaa_environment_name, mwaa_environment_arn, mwaa_bucket, mwaa_bucket_arn, airflow_webserver_url)."
+    }
+    precondition {
+      condition     = var.publish_target == "dag_file" || (local.serverless && var.serverless_role_arn_pattern != null && var.serverless_log_group_pattern != null)
+      error_message = "publish_target mwaa_serverless needs serverless_definitions_s3_prefix, serverless_code_package_s3_uri, serverless_role_arn_pattern and serverless_log_group_pattern."
+    }
+    precondition {
+      condition     = (var.serverless_sagemaker_image_uri == null) == (var.serverless_sagemaker_role_arn_pattern == null)
+      error_message = "serverless_sagemaker_image_uri and serverless_sagemaker_role_arn_pattern go together: SageMaker training needs both."
+    }
+    precondition {
+      condition     = (var.serverless_glue_role_arn_pattern == null) == (var.serverless_glue_stream_script_s3_uri == null) && (var.serverless_glue_python_files_s3_uri == null || var.serverless_glue_role_arn_pattern != null)
+      error_message = "serverless_glue_role_arn_pattern and serverless_glue_stream_script_s3_uri go together (serverless_glue_python_files_s3_uri only with them): Glue streaming needs both."
+    }
+  }
 }
 
 data "aws_iam_policy_document" "marketplace" {
   # Its activity (deployment, invocation, api_call) goes to airloom.activity (activity.tf).
   source_policy_documents = [data.aws_iam_policy_document.activity_producer.json]
-  statement {
-    sid       = "RunDeployValidateBenchmarkDags"
-    actions   = ["airflow:InvokeRestApi"]
-    resources = [var.mwaa_environment_arn]
+  dynamic "statement" {
+    for_each = local.provisioned_mwaa ? [1] : []
+    content {
+      sid       = "RunDeployValidateBenchmarkDags"
+      actions   = ["airflow:InvokeRestApi"]
+      resources = [var.mwaa_environment_arn]
+    }
   }
   statement {
     sid       = "ServeAndDescribeEndpoints"
@@ -103,20 +139,23 @@ locals {
     marketplace      = data.aws_iam_policy_document.marketplace.json
     insights         = data.aws_iam_policy_document.insights.json
   }
+  # Settings that name the provisioned environment are left out when there is none.
+  mwaa_environment = local.provisioned_mwaa ? { AIRLOOM_MWAA_ENVIRONMENT = var.mwaa_environment_name } : {}
   service_environment = {
-    workflow-builder = {
-      AIRLOOM_BUILDER_DAGS_FOLDER = "s3://${var.mwaa_bucket}/dags"
-      AIRLOOM_BUILDER_GRAPHIQL    = "false"
+    workflow-builder = merge({
+      AIRLOOM_BUILDER_GRAPHIQL = "false"
       # Validation tells a designer a model name is another tenant's (see docs/security.md).
       AIRLOOM_MLFLOW_TRACKING_URI = var.mlflow_tracking_uri
       # Studio as people's browsers reach it: the builder behind /<stage>/app/builder, the
       # marketplace beside it, Airflow on MWAA's own web server.
-      AIRLOOM_BUILDER_PUBLIC_PATH        = "/${aws_api_gateway_stage.v1.stage_name}/app/builder"
-      AIRLOOM_BUILDER_MARKETPLACE_URL    = local.marketplace_public_url
-      AIRLOOM_BUILDER_AIRFLOW_PUBLIC_URL = "https://${var.airflow_webserver_url}"
+      AIRLOOM_BUILDER_PUBLIC_PATH     = "/${aws_api_gateway_stage.v1.stage_name}/app/builder"
+      AIRLOOM_BUILDER_MARKETPLACE_URL = local.marketplace_public_url
       # Studio's Dashboard reads insights through its people's route (config.json's insightsUrl).
       AIRLOOM_BUILDER_INSIGHTS_URL = local.insights_public_url
-    }
+      }, local.provisioned_mwaa ? {
+      AIRLOOM_BUILDER_DAGS_FOLDER        = "s3://${var.mwaa_bucket}/dags"
+      AIRLOOM_BUILDER_AIRFLOW_PUBLIC_URL = "https://${var.airflow_webserver_url}"
+    } : {}, local.builder_publish_environment)
     marketplace = {
       AIRLOOM_MLFLOW_TRACKING_URI = var.mlflow_tracking_uri
     }
@@ -134,8 +173,7 @@ locals {
     insights         = module.insights_database
   }
   environment = {
-    for key, service in local.services : key => merge(local.service_environment[key], local.sign_in_environment, {
-      AIRLOOM_MWAA_ENVIRONMENT = var.mwaa_environment_name
+    for key, service in local.services : key => merge(local.service_environment[key], local.sign_in_environment, local.mwaa_environment, {
       # Activity events (docs/insights.md): an MSK IAM address, so the clients sign in with
       # the task role (airloom.kafka_clients.msk_iam_settings).
       AIRLOOM_KAFKA_BOOTSTRAP_SERVERS = var.kafka_bootstrap_servers

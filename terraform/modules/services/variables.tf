@@ -77,23 +77,27 @@ variable "private_subnet_ids" {
 }
 
 variable "mwaa_environment_name" {
-  description = "MWAA environment the services trigger and watch through invoke_rest_api."
+  description = "MWAA environment the services trigger and watch through invoke_rest_api; null when the stack has no provisioned MWAA (publish_target mwaa_serverless)."
   type        = string
+  default     = null
 }
 
 variable "mwaa_environment_arn" {
   description = "ARN of that environment."
   type        = string
+  default     = null
 }
 
 variable "mwaa_bucket" {
   description = "MWAA source bucket: the builder publishes DAG files under dags/."
   type        = string
+  default     = null
 }
 
 variable "mwaa_bucket_arn" {
   description = "ARN of the MWAA source bucket."
   type        = string
+  default     = null
 }
 
 variable "mlflow_tracking_uri" {
@@ -126,6 +130,7 @@ variable "manage_api_gateway_logging_role" {
 variable "airflow_webserver_url" {
   description = "MWAA's webserver host (module mwaa's webserver_url, without a scheme): Studio's links to Airflow."
   type        = string
+  default     = null
 }
 
 variable "sign_in_domain_prefix" {
@@ -201,10 +206,107 @@ variable "serverless_definitions_s3_prefix" {
   description = "s3://bucket/prefix the builder uploads MWAA Serverless definitions to; null (with serverless_code_package_s3_uri): the builder gets no MWAA Serverless permission."
   type        = string
   default     = null
+  validation {
+    condition     = var.serverless_definitions_s3_prefix == null || can(regex("^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/.*)?$", var.serverless_definitions_s3_prefix))
+    error_message = "serverless_definitions_s3_prefix must be s3://bucket/prefix."
+  }
 }
 
 variable "serverless_code_package_s3_uri" {
   description = "s3://bucket/key of the MWAA Serverless code package whose version the builder reads."
   type        = string
   default     = null
+  validation {
+    condition     = var.serverless_code_package_s3_uri == null || can(regex("^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/.+[^/]$", var.serverless_code_package_s3_uri))
+    error_message = "serverless_code_package_s3_uri must be s3://bucket/key of an object."
+  }
+}
+
+# The builder's AIRLOOM_BUILDER_PUBLISH_TARGET and, for mwaa_serverless, its serverless_*
+# settings (workflow_builder_api/core/config.py); none of them is set for dag_file.
+variable "publish_target" {
+  description = "Where the builder publishes workflows: dag_file (DAG files in the MWAA bucket's dags/) or mwaa_serverless (workflows of Amazon MWAA Serverless; needs the serverless_* definitions, code package, role and log group variables)."
+  type        = string
+  default     = "dag_file"
+  nullable    = false
+  validation {
+    condition     = contains(["dag_file", "mwaa_serverless"], var.publish_target)
+    error_message = "publish_target must be dag_file or mwaa_serverless."
+  }
+}
+
+variable "serverless_role_arn_pattern" {
+  description = "Each tenant's MWAA Serverless execution role, {tenant} its one placeholder (the stack's tenant_workflow_role_arn_pattern)."
+  type        = string
+  default     = null
+  validation {
+    condition     = var.serverless_role_arn_pattern == null || can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/[^{}]*\\{tenant\\}[^{}]*$", var.serverless_role_arn_pattern))
+    error_message = "serverless_role_arn_pattern must be an IAM role ARN with {tenant} once, e.g. arn:aws:iam::123456789012:role/airloom-dev-{tenant}-workflows."
+  }
+}
+
+variable "serverless_log_group_pattern" {
+  description = "The workflows' CloudWatch Logs group, {tenant} for the tenant (each tenant's role writes only its own), e.g. /airloom-dev/workflows/{tenant}."
+  type        = string
+  default     = null
+  validation {
+    condition     = var.serverless_log_group_pattern == null || can(regex("^[A-Za-z0-9_./#-]*\\{tenant\\}[A-Za-z0-9_./#-]*$", var.serverless_log_group_pattern))
+    error_message = "serverless_log_group_pattern must be a log group name with {tenant} once, e.g. /airloom-dev/workflows/{tenant}."
+  }
+}
+
+variable "serverless_sagemaker_image_uri" {
+  description = "The training image (<training repository URL>:<tag>) train and train_embedder nodes run as SageMaker training jobs; null: no SageMaker training (those nodes are refused on MWAA Serverless)."
+  type        = string
+  default     = null
+  validation {
+    condition     = var.serverless_sagemaker_image_uri == null || can(regex("^[0-9]{12}\\.dkr\\.ecr\\.[a-z0-9-]+\\.amazonaws\\.com(\\.cn)?/[a-z0-9._/-]+:[A-Za-z0-9._-]+$", var.serverless_sagemaker_image_uri))
+    error_message = "serverless_sagemaker_image_uri must be an ECR image with a tag, <account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag>."
+  }
+}
+
+variable "serverless_sagemaker_role_arn_pattern" {
+  description = "Each tenant's SageMaker training role, {tenant} its one placeholder; required with serverless_sagemaker_image_uri."
+  type        = string
+  default     = null
+  validation {
+    condition     = var.serverless_sagemaker_role_arn_pattern == null || can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/[^{}]*\\{tenant\\}[^{}]*$", var.serverless_sagemaker_role_arn_pattern))
+    error_message = "serverless_sagemaker_role_arn_pattern must be an IAM role ARN with {tenant} once."
+  }
+}
+
+variable "serverless_sagemaker_mlflow_secret_id" {
+  description = "The MLflow connection's secret (name or ARN) training jobs read MLflow's login from; null: the builder's default."
+  type        = string
+  default     = null
+}
+
+variable "serverless_glue_role_arn_pattern" {
+  description = "Each tenant's Glue streaming job role, {tenant} its one placeholder; with serverless_glue_stream_script_s3_uri, spark_stream nodes run as Glue streaming jobs; null: they are refused on MWAA Serverless."
+  type        = string
+  default     = null
+  validation {
+    condition     = var.serverless_glue_role_arn_pattern == null || can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/[^{}]*\\{tenant\\}[^{}]*$", var.serverless_glue_role_arn_pattern))
+    error_message = "serverless_glue_role_arn_pattern must be an IAM role ARN with {tenant} once."
+  }
+}
+
+variable "serverless_glue_stream_script_s3_uri" {
+  description = "s3://bucket/key of Airloom's glue_stream_entrypoint.py, the Glue streaming job's script."
+  type        = string
+  default     = null
+  validation {
+    condition     = var.serverless_glue_stream_script_s3_uri == null || can(regex("^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/.+\\.py$", var.serverless_glue_stream_script_s3_uri))
+    error_message = "serverless_glue_stream_script_s3_uri must be s3://bucket/key of a .py file."
+  }
+}
+
+variable "serverless_glue_python_files_s3_uri" {
+  description = "s3://bucket/key of the airloom package zip Glue puts on the job's path (--extra-py-files)."
+  type        = string
+  default     = null
+  validation {
+    condition     = var.serverless_glue_python_files_s3_uri == null || can(regex("^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/.+\\.zip$", var.serverless_glue_python_files_s3_uri))
+    error_message = "serverless_glue_python_files_s3_uri must be s3://bucket/key of a .zip file."
+  }
 }

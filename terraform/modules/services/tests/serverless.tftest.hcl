@@ -17,6 +17,9 @@ mock_provider "aws" {
   mock_data "aws_iam_policy_document" {
     defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
   }
+  mock_data "aws_subnet" {
+    defaults = { availability_zone = "eu-west-1a" }
+  }
   # Placeholder values where the provider checks a value's shape (ARNs).
   mock_resource "aws_api_gateway_stage" {
     defaults = {
@@ -107,6 +110,19 @@ override_resource {
   }
 }
 
+# The groups the workflows are placed in, with ids known at plan.
+override_resource {
+  target          = aws_security_group.serverless_workflows
+  override_during = plan
+  values          = { id = "sg-0workflows" }
+}
+
+override_resource {
+  target          = aws_security_group.kafka_clients
+  override_during = plan
+  values          = { id = "sg-0kafkaclients" }
+}
+
 run "the_builder_publishes_and_passes_only_tenant_workflow_roles" {
   command = plan
 
@@ -158,4 +174,147 @@ run "without_serverless_settings_the_builder_has_no_serverless_permission" {
     condition     = length(data.aws_iam_policy_document.builder_serverless) == 0
     error_message = "A deployment publishing DAG files gives the builder nothing on MWAA Serverless."
   }
+}
+
+run "publishing_to_mwaa_serverless_the_builder_gets_every_setting_it_needs" {
+  command = plan
+
+  variables {
+    publish_target                        = "mwaa_serverless"
+    serverless_definitions_s3_prefix      = "s3://airloom-test-serverless-123456789012/serverless/definitions"
+    serverless_code_package_s3_uri        = "s3://airloom-test-serverless-123456789012/serverless/airloom-code.zip"
+    serverless_role_arn_pattern           = "arn:aws:iam::123456789012:role/airloom-test-{tenant}-workflows"
+    serverless_log_group_pattern          = "/airloom-test/workflows/{tenant}"
+    serverless_sagemaker_image_uri        = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/airloom-test/sagemaker-training:1.4.0"
+    serverless_sagemaker_role_arn_pattern = "arn:aws:iam::123456789012:role/airloom-test-{tenant}-training"
+    serverless_sagemaker_mlflow_secret_id = "airflow/connections/airloom_mlflow"
+    serverless_glue_role_arn_pattern      = "arn:aws:iam::123456789012:role/airloom-test-{tenant}-glue-streaming"
+    serverless_glue_stream_script_s3_uri  = "s3://airloom-test-serverless-123456789012/serverless/glue/glue_stream_entrypoint.py"
+    serverless_glue_python_files_s3_uri   = "s3://airloom-test-serverless-123456789012/serverless/glue/airloom-glue.zip"
+  }
+
+  assert {
+    condition = (
+      local.environment["workflow-builder"].AIRLOOM_BUILDER_PUBLISH_TARGET == "mwaa_serverless" &&
+      local.environment["workflow-builder"].AIRLOOM_BUILDER_SERVERLESS_DEFINITIONS == "s3://airloom-test-serverless-123456789012/serverless/definitions" &&
+      local.environment["workflow-builder"].AIRLOOM_BUILDER_SERVERLESS_CODE_PACKAGE == "s3://airloom-test-serverless-123456789012/serverless/airloom-code.zip" &&
+      local.environment["workflow-builder"].AIRLOOM_BUILDER_SERVERLESS_ROLE_ARN_PATTERN == "arn:aws:iam::123456789012:role/airloom-test-{tenant}-workflows" &&
+      local.environment["workflow-builder"].AIRLOOM_BUILDER_SERVERLESS_LOG_GROUP == "/airloom-test/workflows/{tenant}" &&
+      local.environment["workflow-builder"].AIRLOOM_BUILDER_SERVERLESS_SUBNET_IDS == "[\"subnet-0123456789abcdef0\",\"subnet-0123456789abcdef1\"]" &&
+      local.environment["workflow-builder"].AIRLOOM_BUILDER_SERVERLESS_SECURITY_GROUP_IDS == "[\"sg-0workflows\",\"sg-0kafkaclients\"]" &&
+      local.environment["workflow-builder"].AIRLOOM_BUILDER_SERVERLESS_PRIVATE_NETWORK == "true" &&
+      local.environment["workflow-builder"].AIRLOOM_BUILDER_SERVERLESS_INTERNET == "true" &&
+      local.environment["workflow-builder"].AIRLOOM_BUILDER_SERVERLESS_KAFKA_IS_MSK == "true" &&
+      local.environment["workflow-builder"].AIRLOOM_BUILDER_SERVERLESS_SPARK_ON_EMR_SERVERLESS == "false" &&
+      local.environment["workflow-builder"].AIRLOOM_BUILDER_SERVERLESS_SAGEMAKER_TRAINING == "true" &&
+      local.environment["workflow-builder"].AIRLOOM_BUILDER_SERVERLESS_SAGEMAKER_IMAGE_URI == "123456789012.dkr.ecr.eu-west-1.amazonaws.com/airloom-test/sagemaker-training:1.4.0" &&
+      local.environment["workflow-builder"].AIRLOOM_BUILDER_SERVERLESS_SAGEMAKER_ROLE_ARN_PATTERN == "arn:aws:iam::123456789012:role/airloom-test-{tenant}-training" &&
+      local.environment["workflow-builder"].AIRLOOM_BUILDER_SERVERLESS_SAGEMAKER_MLFLOW_SECRET_ID == "airflow/connections/airloom_mlflow" &&
+      local.environment["workflow-builder"].AIRLOOM_BUILDER_SERVERLESS_SPARK_STREAM_ON_GLUE == "true" &&
+      local.environment["workflow-builder"].AIRLOOM_BUILDER_SERVERLESS_GLUE_ROLE_ARN_PATTERN == "arn:aws:iam::123456789012:role/airloom-test-{tenant}-glue-streaming" &&
+      local.environment["workflow-builder"].AIRLOOM_BUILDER_SERVERLESS_GLUE_STREAM_SCRIPT == "s3://airloom-test-serverless-123456789012/serverless/glue/glue_stream_entrypoint.py" &&
+      local.environment["workflow-builder"].AIRLOOM_BUILDER_SERVERLESS_GLUE_PYTHON_FILES == "s3://airloom-test-serverless-123456789012/serverless/glue/airloom-glue.zip" &&
+      local.environment["workflow-builder"].AIRLOOM_BUILDER_SERVERLESS_GLUE_CONNECTION == "airloom-test-streaming"
+    )
+    error_message = "The builder's task is given the MWAA Serverless target and every setting publishing there takes, lists as JSON."
+  }
+  assert {
+    condition = length([
+      for name in keys(local.environment["workflow-builder"]) : name
+      if startswith(name, "AIRLOOM_BUILDER_PUBLISH_") || startswith(name, "AIRLOOM_BUILDER_SERVERLESS_")
+    ]) == 20
+    error_message = "The builder is given those 20 settings and no other of MWAA Serverless."
+  }
+  assert {
+    condition     = aws_glue_connection.streaming[0].connection_type == "NETWORK" && aws_glue_connection.streaming[0].physical_connection_requirements[0].subnet_id == "subnet-0123456789abcdef0"
+    error_message = "Glue streaming jobs reach MSK through a NETWORK connection in a private subnet."
+  }
+  assert {
+    condition     = !contains(keys(local.environment["marketplace"]), "AIRLOOM_BUILDER_PUBLISH_TARGET") && !contains(keys(local.environment["insights"]), "AIRLOOM_BUILDER_SERVERLESS_DEFINITIONS")
+    error_message = "Only the builder publishes: the other services get none of its settings."
+  }
+}
+
+run "a_stack_without_provisioned_mwaa_gives_no_dag_file_or_airflow_settings" {
+  command = plan
+
+  variables {
+    publish_target                   = "mwaa_serverless"
+    mwaa_environment_name            = null
+    mwaa_environment_arn             = null
+    mwaa_bucket                      = null
+    mwaa_bucket_arn                  = null
+    airflow_webserver_url            = null
+    serverless_definitions_s3_prefix = "s3://airloom-test-serverless-123456789012/serverless/definitions"
+    serverless_code_package_s3_uri   = "s3://airloom-test-serverless-123456789012/serverless/airloom-code.zip"
+    serverless_role_arn_pattern      = "arn:aws:iam::123456789012:role/airloom-test-{tenant}-workflows"
+    serverless_log_group_pattern     = "/airloom-test/workflows/{tenant}"
+  }
+
+  assert {
+    condition = alltrue([
+      for name in ["AIRLOOM_BUILDER_DAGS_FOLDER", "AIRLOOM_BUILDER_AIRFLOW_PUBLIC_URL", "AIRLOOM_MWAA_ENVIRONMENT"] :
+      !contains(keys(local.environment["workflow-builder"]), name)
+    ]) && !contains(keys(local.environment["marketplace"]), "AIRLOOM_MWAA_ENVIRONMENT")
+    error_message = "Without a provisioned environment no service is told of one."
+  }
+  assert {
+    condition = (
+      local.environment["workflow-builder"].AIRLOOM_BUILDER_SERVERLESS_SAGEMAKER_TRAINING == "false" &&
+      local.environment["workflow-builder"].AIRLOOM_BUILDER_SERVERLESS_SPARK_STREAM_ON_GLUE == "false" &&
+      !contains(keys(local.environment["workflow-builder"]), "AIRLOOM_BUILDER_SERVERLESS_GLUE_CONNECTION") &&
+      length(aws_glue_connection.streaming) == 0
+    )
+    error_message = "Without a training image or Glue role those redirects are off, and no Glue connection is made."
+  }
+  assert {
+    condition = !anytrue([
+      for statement in data.aws_iam_policy_document.builder.statement : contains(statement.actions, "airflow:InvokeRestApi")
+    ])
+    error_message = "The builder may call no MWAA environment when there is none."
+  }
+}
+
+run "a_dag_file_deployment_gives_the_builder_no_serverless_setting" {
+  command = plan
+
+  variables {
+    serverless_definitions_s3_prefix = "s3://airflow-test-123456789012/serverless/definitions"
+    serverless_code_package_s3_uri   = "s3://airflow-test-123456789012/serverless/airloom-code.zip"
+  }
+
+  assert {
+    condition = length([
+      for name in keys(local.environment["workflow-builder"]) : name
+      if startswith(name, "AIRLOOM_BUILDER_PUBLISH_") || startswith(name, "AIRLOOM_BUILDER_SERVERLESS_")
+    ]) == 0 && local.environment["workflow-builder"].AIRLOOM_BUILDER_DAGS_FOLDER == "s3://airflow-test-123456789012/dags"
+    error_message = "On the dag_file path the builder publishes DAG files and is given no MWAA Serverless setting."
+  }
+  assert {
+    condition     = length(aws_security_group.serverless_workflows) == 0 && length(aws_glue_connection.streaming) == 0
+    error_message = "No workflow network is made for a deployment that does not publish there."
+  }
+}
+
+run "mwaa_serverless_without_its_role_pattern_is_refused" {
+  command = plan
+
+  variables {
+    publish_target                   = "mwaa_serverless"
+    serverless_definitions_s3_prefix = "s3://airflow-test-123456789012/serverless/definitions"
+    serverless_code_package_s3_uri   = "s3://airflow-test-123456789012/serverless/airloom-code.zip"
+  }
+
+  expect_failures = [data.aws_iam_policy_document.builder]
+}
+
+run "a_role_pattern_without_its_tenant_placeholder_is_refused" {
+  command = plan
+
+  variables {
+    serverless_role_arn_pattern = "arn:aws:iam::123456789012:role/airloom-test-acme-workflows"
+    publish_target              = "airflow"
+  }
+
+  expect_failures = [var.serverless_role_arn_pattern, var.publish_target]
 }
