@@ -3,10 +3,15 @@
 locals {
   name = "airloom-${var.environment}"
 
+  # airflow_target: a provisioned MWAA environment, or none and MWAA Serverless.
+  provisioned_mwaa = var.airflow_target == "mwaa"
+
   # MWAA Serverless: where the builder uploads each tenant's definitions (<prefix>/<tenant>/…)
-  # and `airloom code-package --upload` puts the code package; the MWAA bucket is versioned.
-  serverless_definitions_prefix = "s3://${module.mwaa.bucket_name}/serverless/definitions"
-  serverless_code_package_uri   = "s3://${module.mwaa.bucket_name}/serverless/airloom-code.zip"
+  # and `airloom code-package --upload` puts the code package: the MWAA bucket, or without
+  # the environment a bucket of their own; both are versioned.
+  serverless_bucket             = local.provisioned_mwaa ? module.mwaa[0].bucket_name : module.serverless_bucket[0].name
+  serverless_definitions_prefix = "s3://${local.serverless_bucket}/serverless/definitions"
+  serverless_code_package_uri   = "s3://${local.serverless_bucket}/serverless/airloom-code.zip"
   # Platform connections a workflow's nodes read; airloom_insights holds every tenant's
   # insights tokens and is left out.
   serverless_platform_connections = ["airloom_kafka", "airloom_lake", "airloom_mlflow"]
@@ -53,12 +58,14 @@ module "msk" {
   vpc_id               = module.network.vpc_id
   private_subnet_ids   = module.network.private_subnet_ids
   kms_key_arn          = module.baseline.kms_key_arn
-  # MWAA's workers produce and consume; the services send activity and insights consumes it.
-  client_security_group_ids = [module.mwaa.security_group_id, module.services.kafka_client_security_group_id]
+  # MWAA's workers produce and consume; the services send activity and insights consumes it;
+  # MWAA Serverless workflows and Glue streaming jobs are in the services' Kafka client group.
+  client_security_group_ids = concat(local.provisioned_mwaa ? [module.mwaa[0].security_group_id] : [], [module.services.kafka_client_security_group_id])
 }
 
 module "mwaa" {
   source                       = "../modules/mwaa"
+  count                        = local.provisioned_mwaa ? 1 : 0
   name                         = local.name
   airflow_version              = var.airflow_version
   environment_class            = var.mwaa_environment_class
@@ -76,6 +83,17 @@ module "mwaa" {
   studio_url                   = var.studio_url
   # The names tenant_aws_access gives its roles: its outputs cannot be used, they depend on this role.
   tenant_role_names = [for tenant in keys(var.tenants) : "${local.name}-tenant-${tenant}"]
+}
+
+# Without a provisioned environment, the versioned bucket of MWAA Serverless's definitions and
+# code package (and the Glue streaming job's code beside it).
+module "serverless_bucket" {
+  source            = "../modules/s3_bucket"
+  count             = local.provisioned_mwaa ? 0 : 1
+  bucket_name       = "${local.name}-serverless-${data.aws_caller_identity.current.account_id}"
+  kms_key_arn       = module.baseline.kms_key_arn
+  access_log_bucket = module.baseline.access_log_bucket
+  force_destroy     = !var.protect_from_deletion
 }
 
 module "mlflow" {
@@ -107,11 +125,11 @@ module "services" {
   vpc_id                          = module.network.vpc_id
   vpc_cidr_block                  = module.network.vpc_cidr_block
   private_subnet_ids              = module.network.private_subnet_ids
-  mwaa_environment_name           = module.mwaa.environment_name
-  mwaa_environment_arn            = module.mwaa.environment_arn
-  mwaa_bucket                     = module.mwaa.bucket_name
-  mwaa_bucket_arn                 = module.mwaa.bucket_arn
-  airflow_webserver_url           = module.mwaa.webserver_url
+  mwaa_environment_name           = local.provisioned_mwaa ? module.mwaa[0].environment_name : null
+  mwaa_environment_arn            = local.provisioned_mwaa ? module.mwaa[0].environment_arn : null
+  mwaa_bucket                     = local.provisioned_mwaa ? module.mwaa[0].bucket_name : null
+  mwaa_bucket_arn                 = local.provisioned_mwaa ? module.mwaa[0].bucket_arn : null
+  airflow_webserver_url           = local.provisioned_mwaa ? module.mwaa[0].webserver_url : null
   mlflow_tracking_uri             = module.mlflow.tracking_uri
   msk_cluster_arn                 = module.msk.cluster_arn
   kafka_bootstrap_servers         = module.msk.bootstrap_brokers_iam
@@ -121,9 +139,30 @@ module "services" {
   kms_key_arn                     = module.baseline.kms_key_arn
   access_log_bucket               = module.baseline.access_log_bucket
   manage_api_gateway_logging_role = var.manage_api_gateway_logging_role
-  # Publishing to MWAA Serverless: the builder may upload definitions and pass tenant roles.
-  serverless_definitions_s3_prefix = local.serverless_definitions_prefix
-  serverless_code_package_s3_uri   = local.serverless_code_package_uri
+  # Publishing to MWAA Serverless: the builder may upload definitions and pass tenant roles;
+  # with airflow_target mwaa_serverless it publishes there, with every setting that takes
+  # (the role patterns are those tenant_workflow_role names its roles by).
+  publish_target                        = local.provisioned_mwaa ? "dag_file" : "mwaa_serverless"
+  serverless_definitions_s3_prefix      = local.serverless_definitions_prefix
+  serverless_code_package_s3_uri        = local.serverless_code_package_uri
+  serverless_role_arn_pattern           = "${local.tenant_role_arn_prefix}-{tenant}-workflows"
+  serverless_log_group_pattern          = "/${local.name}/workflows/{tenant}"
+  serverless_sagemaker_image_uri        = "${module.serving.training_repository_url}:${var.training_image_tag}"
+  serverless_sagemaker_role_arn_pattern = "${local.tenant_role_arn_prefix}-{tenant}-training"
+  serverless_sagemaker_mlflow_secret_id = "airflow/connections/airloom_mlflow"
+  serverless_glue_role_arn_pattern      = "${local.tenant_role_arn_prefix}-{tenant}-glue-streaming"
+  serverless_glue_stream_script_s3_uri  = local.serverless_glue_code["glue_stream_entrypoint.py"]
+  serverless_glue_python_files_s3_uri   = local.serverless_glue_code["airloom-glue.zip"]
+}
+
+locals {
+  # Tenants' roles are <name>-<tenant>-<purpose> (tenant_workflow_role).
+  tenant_role_arn_prefix = "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:role/${local.name}"
+  # The Glue streaming job's script and the airloom zip Glue loads, beside the code package.
+  serverless_glue_code = {
+    for name in ["glue_stream_entrypoint.py", "airloom-glue.zip"] :
+    name => "${trimsuffix(local.serverless_code_package_uri, "airloom-code.zip")}glue/${name}"
+  }
 }
 
 module "secrets" {
@@ -139,11 +178,13 @@ module "secrets" {
 # Each tenant's AWS role and its aws_<tenant> connection: its workflows' AWS nodes (Comprehend,
 # Bedrock, Kinesis, Glue, ...) act with the tenant's permissions, never the execution role's.
 module "tenant_aws_access" {
-  source                  = "../modules/tenant_aws_access"
-  for_each                = var.tenants
-  name                    = local.name
-  tenant                  = each.key
-  mwaa_execution_role_arn = module.mwaa.execution_role_arn
+  source   = "../modules/tenant_aws_access"
+  for_each = var.tenants
+  name     = local.name
+  tenant   = each.key
+  # Without a provisioned environment, the tenant's workflow role is the one that may assume it.
+  mwaa_execution_role_arn = local.provisioned_mwaa ? module.mwaa[0].execution_role_arn : null
+  workflow_role_arn       = local.provisioned_mwaa ? null : "${local.tenant_role_arn_prefix}-${each.key}-workflows"
   kms_key_arn             = module.baseline.kms_key_arn
   ai_services             = each.value.ai_services
   s3_read_prefixes        = each.value.s3_read_prefixes
@@ -192,7 +233,8 @@ module "observability" {
   name                            = local.name
   kms_key_arn                     = module.baseline.kms_key_arn
   alarm_emails                    = var.alarm_emails
-  scheduler_log_group             = module.mwaa.scheduler_log_group
+  provisioned_mwaa                = local.provisioned_mwaa
+  scheduler_log_group             = local.provisioned_mwaa ? module.mwaa[0].scheduler_log_group : null
   msk_cluster_name                = module.msk.cluster_name
   consumer_lag                    = var.consumer_lag
   api_name                        = module.services.api_name

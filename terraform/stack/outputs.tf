@@ -1,16 +1,16 @@
 output "mwaa_environment_name" {
   description = "Pass to `airloom deploy --environment`."
-  value       = module.mwaa.environment_name
+  value       = local.provisioned_mwaa ? module.mwaa[0].environment_name : null
 }
 
 output "mwaa_bucket" {
   description = "Pass to `airloom deploy --bucket`."
-  value       = module.mwaa.bucket_name
+  value       = local.provisioned_mwaa ? module.mwaa[0].bucket_name : null
 }
 
 output "airflow_webserver_url" {
   description = "Airflow UI and REST API (private)."
-  value       = module.mwaa.webserver_url
+  value       = local.provisioned_mwaa ? module.mwaa[0].webserver_url : null
 }
 
 output "api_url" {

@@ -142,3 +142,25 @@ variable "tenants" {
   default  = {}
   nullable = false
 }
+
+variable "airflow_target" {
+  description = "Where workflows run: mwaa (a provisioned MWAA environment; the builder publishes DAG files to it) or mwaa_serverless (no provisioned environment, nor its alarms; the builder publishes workflows of Amazon MWAA Serverless, run under each tenant's workflow role, in the private subnets)."
+  type        = string
+  default     = "mwaa"
+  nullable    = false
+  validation {
+    condition     = contains(["mwaa", "mwaa_serverless"], var.airflow_target)
+    error_message = "airflow_target must be mwaa or mwaa_serverless."
+  }
+}
+
+variable "training_image_tag" {
+  description = "Tag of the SageMaker training image (its ECR repository, output ecr_repositories.sagemaker-training) that train and train_embedder nodes run on MWAA Serverless."
+  type        = string
+  default     = "latest"
+  nullable    = false
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$", var.training_image_tag))
+    error_message = "training_image_tag must be a Docker tag: letters, digits, _ . - (at most 128, not starting with . or -)."
+  }
+}

@@ -1,4 +1,5 @@
-# dev: smallest sizes, one NAT gateway, no standby databases, everything deletable.
+# dev: smallest sizes, one NAT gateway, no standby databases, everything deletable; workflows
+# on MWAA Serverless unless airflow_target is mwaa (the mwaa_* sizes apply only then).
 
 provider "aws" {
   region = var.region
@@ -30,6 +31,8 @@ module "airloom" {
   image_tag             = var.image_tag
   studio_url            = var.studio_url
   tenants               = var.tenants
+  airflow_target        = var.airflow_target
+  training_image_tag    = var.training_image_tag
   protect_from_deletion = false
 
   alarm_emails = var.alarm_emails

@@ -35,3 +35,15 @@ variable "tenants" {
   default  = {}
   nullable = false
 }
+
+variable "airflow_target" {
+  description = "Where workflows run: mwaa_serverless (dev's default: no provisioned MWAA environment, the builder publishes to Amazon MWAA Serverless; docs/aws.md's dev cost) or mwaa (a provisioned environment, DAG files)."
+  type        = string
+  default     = "mwaa_serverless"
+}
+
+variable "training_image_tag" {
+  description = "Tag of the SageMaker training image train and train_embedder nodes run on MWAA Serverless."
+  type        = string
+  default     = "latest"
+}

@@ -30,6 +30,8 @@ module "airloom" {
   image_tag             = var.image_tag
   studio_url            = var.studio_url
   tenants               = var.tenants
+  airflow_target        = var.airflow_target
+  training_image_tag    = var.training_image_tag
   protect_from_deletion = true
 
   alarm_emails = var.alarm_emails

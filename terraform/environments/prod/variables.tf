@@ -35,3 +35,15 @@ variable "tenants" {
   default  = {}
   nullable = false
 }
+
+variable "airflow_target" {
+  description = "Where workflows run: mwaa (the default: a provisioned MWAA environment, DAG files) or mwaa_serverless (no provisioned environment, the builder publishes to Amazon MWAA Serverless; see docs/aws.md)."
+  type        = string
+  default     = "mwaa"
+}
+
+variable "training_image_tag" {
+  description = "Tag of the SageMaker training image train and train_embedder nodes run on MWAA Serverless."
+  type        = string
+  default     = "latest"
+}

@@ -13,8 +13,10 @@ resource "aws_sns_topic_subscription" "email" {
   endpoint  = each.value
 }
 
-# Airflow's scheduler logs "Marking run <DagRun ...> failed" when a DAG run fails.
+# Airflow's scheduler logs "Marking run <DagRun ...> failed" when a DAG run fails. Only a
+# provisioned MWAA environment has a scheduler log group.
 resource "aws_cloudwatch_log_metric_filter" "failed_dag_runs" {
+  count          = var.provisioned_mwaa ? 1 : 0
   name           = "${var.name}-failed-dag-runs"
   log_group_name = var.scheduler_log_group
   pattern        = "\"Marking run\" \"failed\""
@@ -27,10 +29,11 @@ resource "aws_cloudwatch_log_metric_filter" "failed_dag_runs" {
 }
 
 resource "aws_cloudwatch_metric_alarm" "failed_dag_runs" {
+  count               = var.provisioned_mwaa ? 1 : 0
   alarm_name          = "${var.name}-failed-dag-runs"
   alarm_description   = "At least one DAG run failed on MWAA in the last 5 minutes."
   namespace           = "Airloom/${var.name}"
-  metric_name         = aws_cloudwatch_log_metric_filter.failed_dag_runs.metric_transformation[0].name
+  metric_name         = aws_cloudwatch_log_metric_filter.failed_dag_runs[0].metric_transformation[0].name
   statistic           = "Sum"
   period              = 300
   evaluation_periods  = 1

@@ -15,8 +15,16 @@ variable "alarm_emails" {
 }
 
 variable "scheduler_log_group" {
-  description = "MWAA scheduler log group (airflow-<env>-Scheduler); failed runs are counted from it."
+  description = "MWAA scheduler log group (airflow-<env>-Scheduler); failed runs are counted from it. Required with provisioned_mwaa."
   type        = string
+  default     = null
+}
+
+variable "provisioned_mwaa" {
+  description = "The environment has a provisioned MWAA environment: watch its failed DAG runs (false with MWAA Serverless, which has no scheduler log group)."
+  type        = bool
+  default     = true
+  nullable    = false
 }
 
 variable "msk_cluster_name" {

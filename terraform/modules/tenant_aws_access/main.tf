@@ -1,4 +1,5 @@
-# One tenant's way into AWS from its workflows: a role only MWAA's execution role may assume,
+# One tenant's way into AWS from its workflows: a role only MWAA's execution role (or, without
+# a provisioned environment, the tenant's MWAA Serverless workflow role) may assume,
 # allowed exactly what the tenant was given (AI services, S3 locations, its own Kinesis streams,
 # Airloom's Glue jobs, named Bedrock models), and the Airflow connection aws_<tenant> that
 # names it. Nodes call AWS through the connection; the Amazon provider's hook assumes the role
@@ -23,13 +24,31 @@ locals {
   ]
 }
 
+# MWAA's execution role by name; without a provisioned environment, the tenant's workflow
+# role, through the account and a condition (a principal must exist when the trust is saved,
+# a condition's ARN need not, and the workflow role is created after this one).
 data "aws_iam_policy_document" "trust" {
   statement {
-    sid     = "OnlyMwaaExecutionRole"
+    sid     = var.mwaa_execution_role_arn != null ? "OnlyMwaaExecutionRole" : "OnlyTenantWorkflowRole"
     actions = ["sts:AssumeRole"]
     principals {
       type        = "AWS"
-      identifiers = [var.mwaa_execution_role_arn]
+      identifiers = [coalesce(var.mwaa_execution_role_arn, "${local.arn_prefix}:iam::${local.account_id}:root")]
+    }
+    dynamic "condition" {
+      for_each = var.mwaa_execution_role_arn == null ? [var.workflow_role_arn] : []
+      content {
+        test     = "ArnEquals"
+        variable = "aws:PrincipalArn"
+        values   = [condition.value]
+      }
+    }
+  }
+
+  lifecycle {
+    precondition {
+      condition     = (var.mwaa_execution_role_arn == null) != (var.workflow_role_arn == null)
+      error_message = "Tenant ${var.tenant}: give exactly one of mwaa_execution_role_arn and workflow_role_arn."
     }
   }
 }

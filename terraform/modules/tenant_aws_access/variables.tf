@@ -16,12 +16,24 @@ variable "tenant" {
 }
 
 variable "mwaa_execution_role_arn" {
-  description = "MWAA's execution role: the only principal that may assume the tenant's role."
+  description = "MWAA's execution role: the only principal that may assume the tenant's role; null without a provisioned environment (then workflow_role_arn)."
   type        = string
+  default     = null
 
   validation {
-    condition     = can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$", var.mwaa_execution_role_arn))
+    condition     = var.mwaa_execution_role_arn == null || can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$", var.mwaa_execution_role_arn))
     error_message = "mwaa_execution_role_arn must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)."
+  }
+}
+
+variable "workflow_role_arn" {
+  description = "Without a provisioned environment: the tenant's MWAA Serverless workflow role, the only principal that may assume the tenant's role. Named in a condition (aws:PrincipalArn), so it may be created after this role."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.workflow_role_arn == null || can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$", var.workflow_role_arn))
+    error_message = "workflow_role_arn must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)."
   }
 }
 

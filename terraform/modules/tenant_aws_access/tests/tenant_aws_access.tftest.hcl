@@ -70,6 +70,40 @@ run "only_mwaa_execution_role_may_assume_the_tenant_role" {
   }
 }
 
+# A stack without provisioned MWAA: the tenant's MWAA Serverless workflow role alone, named in a
+# condition on the account principal (it is created after this role).
+run "without_mwaa_only_the_tenants_workflow_role_may_assume_it" {
+  command = plan
+
+  variables {
+    mwaa_execution_role_arn = null
+    workflow_role_arn       = "arn:aws:iam::123456789012:role/airloom-test-acme-workflows"
+  }
+
+  assert {
+    condition = (
+      length(data.aws_iam_policy_document.trust.statement) == 1 &&
+      alltrue([
+        for statement in data.aws_iam_policy_document.trust.statement :
+        statement.actions == toset(["sts:AssumeRole"]) &&
+        jsonencode(statement.principals) == jsonencode(toset([{ type = "AWS", identifiers = ["arn:aws:iam::123456789012:root"] }])) &&
+        jsonencode(statement.condition) == jsonencode(toset([{ test = "ArnEquals", variable = "aws:PrincipalArn", values = ["arn:aws:iam::123456789012:role/airloom-test-acme-workflows"] }]))
+      ])
+    )
+    error_message = "Without MWAA, only the tenant's workflow role (by aws:PrincipalArn) may assume the tenant's role."
+  }
+}
+
+run "neither_or_both_trusted_roles_are_refused" {
+  command = plan
+
+  variables {
+    workflow_role_arn = "arn:aws:iam::123456789012:role/airloom-test-acme-workflows"
+  }
+
+  expect_failures = [data.aws_iam_policy_document.trust]
+}
+
 run "kinesis_reaches_only_the_tenants_streams" {
   command = plan
 
