@@ -26,11 +26,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     Everything that runs a whole stack is one unit, on one worker, so one session stack
     serves it all and two stacks never compete for the cores; it goes first, being the
     longest. Every other module is a unit of its own, so its module fixtures (and folders
-    such as Terraform's) are never set up by two workers at once.
+    such as Terraform's) are never set up by two workers at once; modules sharing their
+    package's fixtures keep the group they name (``pytestmark = pytest.mark.xdist_group(…)``),
+    so those are set up once for them all.
     """
     for item in items:
         in_stack = "stack" in getattr(item, "fixturenames", ()) or item.get_closest_marker("e2e")
-        group = "stack" if in_stack else item.nodeid.split("::")[0]
+        named = item.get_closest_marker("xdist_group")
+        group = "stack" if in_stack else named.args[0] if named else item.nodeid.split("::")[0]
         item.add_marker(pytest.mark.xdist_group(group))
     items.sort(key=lambda item: item.get_closest_marker("xdist_group").args[0] != "stack")
 

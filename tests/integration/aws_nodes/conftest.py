@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
@@ -28,8 +29,8 @@ def design(
         yield running
 
 
-@pytest.fixture(scope="module")
-def stand_in(moto: RunningServer) -> Iterator[StandIn]:
+@contextmanager
+def connected_stand_in(moto: RunningServer) -> Iterator[StandIn]:
     """The AI services' stand-in, and the AWS connection ``aws_tests`` reaching it and moto."""
     variable = f"AIRFLOW_CONN_{AWS_CONN_ID.upper()}"
     with aws_stand_in(moto.url) as server:
@@ -38,6 +39,13 @@ def stand_in(moto: RunningServer) -> Iterator[StandIn]:
             yield server
         finally:
             os.environ.pop(variable, None)
+
+
+@pytest.fixture(scope="module")
+def stand_in(moto: RunningServer) -> Iterator[StandIn]:
+    """A module's own :func:`connected_stand_in`."""
+    with connected_stand_in(moto) as server:
+        yield server
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 (compiled and imported by DagBag), and name the connection it lacks until then.
 
 ``document-retrieval-aws`` is also run end to end by the Bedrock answers tests
-(tests/integration/aws_nodes/test_bedrock.py).
+(tests/integration/aws_nodes/bedrock/test_answers.py).
 """
 
 from __future__ import annotations
