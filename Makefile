@@ -67,9 +67,11 @@ terraform-check: setup $(CHECKOV)
 # Two workers: the stack tests share one (tests/conftest.py), the other modules spread over
 # both.
 TEST_WORKERS ?= 2
+# How many of the slowest tests the run lists (0: every one, to see where CI time goes).
+TEST_DURATIONS ?= 25
 
 test: lint $(CHECKOV) studio studio-test
-	$(VENV)/pytest --numprocesses $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder --durations=25
+	$(VENV)/pytest --numprocesses $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder --durations=$(TEST_DURATIONS)
 
 bench: setup studio
 	for script in bench/[!_]*.py; do $(VENV)/python $$script || exit 1; done

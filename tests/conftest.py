@@ -25,8 +25,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
     Everything that runs a whole stack is one unit, on one worker, so one session stack
     serves it all and two stacks never compete for the cores; it goes first, being the
-    longest. Every other module is a unit of its own, so its module fixtures (and folders
-    such as Terraform's) are never set up by two workers at once; modules sharing their
+    longest, and the test that stops it (``stops_the_stack``) goes last. Every other module
+    is a unit of its own, so its module fixtures (and folders such as Terraform's) are never
+    set up by two workers at once; modules sharing their
     package's fixtures keep the group they name (``pytestmark = pytest.mark.xdist_group(…)``),
     so those are set up once for them all.
     """
@@ -35,7 +36,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         named = item.get_closest_marker("xdist_group")
         group = "stack" if in_stack else named.args[0] if named else item.nodeid.split("::")[0]
         item.add_marker(pytest.mark.xdist_group(group))
-    items.sort(key=lambda item: item.get_closest_marker("xdist_group").args[0] != "stack")
+    items.sort(
+        key=lambda item: (
+            item.get_closest_marker("xdist_group").args[0] != "stack",
+            item.get_closest_marker("stops_the_stack") is not None,
+        )
+    )
 
 
 @pytest.fixture(scope="session")

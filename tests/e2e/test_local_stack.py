@@ -1,7 +1,8 @@
 """`airloom up` on loopback, a DAG run in the real scheduler, then `airloom down`.
 
 Runs the CLI as a user would, against its own state folder and free ports, so it never
-touches a stack the developer already has running.
+touches a stack the developer already has running. The session's stack (tests/conftest.py) is
+the one `up` started; stopping it is the last end-to-end test (``stops_the_stack``).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import pytest
 from airloom_cli.stack.services import stack_services
 from airloom_cli.stack.settings import StackSettings
 from tests.harness.servers import LOOPBACK
-from tests.harness.stack import run_airloom, stack_environment
+from tests.harness.stack import LocalStack, run_airloom, stack_environment
 
 pytestmark = pytest.mark.e2e
 
@@ -81,75 +82,74 @@ def test_missing_java_is_a_clear_message(stack_env: dict[str, str]) -> None:
     assert "Traceback" not in result.stderr
 
 
-def test_up_runs_a_dag_in_the_scheduler_and_down_stops_everything(
-    stack_env: dict[str, str],
-) -> None:
-    started = airloom(stack_env, "up")
-    try:
-        assert started.returncode == 0, started.stdout + started.stderr
-        assert "Airflow login: admin / " in started.stdout
-        processes = recorded_processes(stack_env)
-        assert len(processes) >= 8
-
-        for variable, path in [
-            ("AIRLOOM_MLFLOW_PORT", "/health"),
-            ("AIRLOOM_AIRFLOW_PORT", "/api/v2/monitor/health"),
-            ("AIRLOOM_BUILDER_PORT", "/healthz"),
-            ("AIRLOOM_MARKETPLACE_PORT", "/healthz"),
-            ("AIRLOOM_MARKETPLACE_PORT", "/api/v1/"),
-            ("AIRLOOM_MARKETPLACE_PORT", "/docs"),
-            ("AIRLOOM_MARKETPLACE_PORT", "/metrics"),
-            ("AIRLOOM_SERVING_PORT", "/healthz"),
-            ("AIRLOOM_INSIGHTS_PORT", "/healthz"),
-            ("AIRLOOM_BUILDER_PORT", "/metrics"),
-        ]:
-            assert httpx.get(url(stack_env, variable, path), timeout=60).status_code == 200, (
-                variable,
-                path,
-            )
-        graphql = httpx.post(
-            url(stack_env, "AIRLOOM_BUILDER_PORT", "/graphql"),
-            json={"query": "{ serviceInfo { service } }"},
+def test_up_serves_every_service_and_runs_a_dag_in_the_scheduler(stack: LocalStack) -> None:
+    env = stack.env
+    assert "Airflow login: admin / " in stack.up_output
+    assert len(recorded_processes(env)) >= 8
+    for variable, path in [
+        ("AIRLOOM_MLFLOW_PORT", "/health"),
+        ("AIRLOOM_AIRFLOW_PORT", "/api/v2/monitor/health"),
+        ("AIRLOOM_BUILDER_PORT", "/healthz"),
+        ("AIRLOOM_MARKETPLACE_PORT", "/healthz"),
+        ("AIRLOOM_MARKETPLACE_PORT", "/api/v1/"),
+        ("AIRLOOM_MARKETPLACE_PORT", "/docs"),
+        ("AIRLOOM_MARKETPLACE_PORT", "/metrics"),
+        ("AIRLOOM_SERVING_PORT", "/healthz"),
+        ("AIRLOOM_INSIGHTS_PORT", "/healthz"),
+        ("AIRLOOM_BUILDER_PORT", "/metrics"),
+    ]:
+        assert httpx.get(url(env, variable, path), timeout=60).status_code == 200, (
+            variable,
+            path,
         )
-        assert graphql.json() == {"data": {"serviceInfo": {"service": "airloom-workflow-builder"}}}
+    graphql = httpx.post(
+        url(env, "AIRLOOM_BUILDER_PORT", "/graphql"),
+        json={"query": "{ serviceInfo { service } }"},
+    )
+    assert graphql.json() == {"data": {"serviceInfo": {"service": "airloom-workflow-builder"}}}
 
-        credentials = json.loads((Path(stack_env["AIRLOOM_HOME"]) / "credentials.json").read_text())
-        assert credentials["marketplace_key"] in started.stdout
-        catalog = httpx.get(
-            url(stack_env, "AIRLOOM_MARKETPLACE_PORT", "/api/v1/models"),
-            headers={"X-API-Key": credentials["marketplace_key"]},
-        )
-        assert catalog.status_code == 200, catalog.text
-        anonymous = httpx.get(url(stack_env, "AIRLOOM_MARKETPLACE_PORT", "/api/v1/models"))
-        assert anonymous.status_code == 401
-        builder = httpx.post(
-            url(stack_env, "AIRLOOM_BUILDER_PORT", "/graphql"),
-            json={"query": "{ nodeTypes { type } }"},
-            headers={"Authorization": f"Bearer {credentials['builder_token']}"},
-        )
-        assert "spark_transform" in {t["type"] for t in builder.json()["data"]["nodeTypes"]}
-        kpis = httpx.get(
-            url(stack_env, "AIRLOOM_INSIGHTS_PORT", "/api/v1/kpis"),
-            headers={"Authorization": f"Bearer {credentials['insights_token']}"},
-        )
-        assert kpis.status_code == 200, kpis.text
+    credentials = json.loads((stack.home / "credentials.json").read_text())
+    assert credentials["marketplace_key"] in stack.up_output
+    catalog = httpx.get(
+        url(env, "AIRLOOM_MARKETPLACE_PORT", "/api/v1/models"),
+        headers={"X-API-Key": credentials["marketplace_key"]},
+    )
+    assert catalog.status_code == 200, catalog.text
+    anonymous = httpx.get(url(env, "AIRLOOM_MARKETPLACE_PORT", "/api/v1/models"))
+    assert anonymous.status_code == 401
+    builder = httpx.post(
+        url(env, "AIRLOOM_BUILDER_PORT", "/graphql"),
+        json={"query": "{ nodeTypes { type } }"},
+        headers={"Authorization": f"Bearer {credentials['builder_token']}"},
+    )
+    assert "spark_transform" in {t["type"] for t in builder.json()["data"]["nodeTypes"]}
+    kpis = httpx.get(
+        url(env, "AIRLOOM_INSIGHTS_PORT", "/api/v1/kpis"),
+        headers={"Authorization": f"Bearer {credentials['insights_token']}"},
+    )
+    assert kpis.status_code == 200, kpis.text
 
-        again = airloom(stack_env, "up")
-        assert again.returncode == 0
-        assert "already running" in again.stdout
-        status = airloom(stack_env, "status")
-        lines = status.stdout.strip().splitlines()
-        assert status.returncode == 0 and len(lines) == len(stack_services(StackSettings()))
-        assert all(line.split()[1] == "healthy" for line in lines), status.stdout
+    again = airloom(env, "up")
+    assert again.returncode == 0
+    assert "already running" in again.stdout
+    status = airloom(env, "status")
+    lines = status.stdout.strip().splitlines()
+    assert status.returncode == 0 and len(lines) == len(stack_services(StackSettings()))
+    assert all(line.split()[1] == "healthy" for line in lines), status.stdout
 
-        assert run_stack_check(stack_env) == "success"
-    finally:
-        stopped = airloom(stack_env, "down")
+    assert run_stack_check(env) == "success"
+
+
+@pytest.mark.stops_the_stack
+def test_down_stops_everything_up_started(stack: LocalStack) -> None:
+    """The session's stack, stopped by the command a user runs: its last end-to-end test."""
+    processes = recorded_processes(stack.env)
+    stopped = airloom(stack.env, "down")
     assert stopped.returncode == 0
     assert "stopped airflow-scheduler" in stopped.stdout
     _, alive = psutil.wait_procs(processes, timeout=10)
     assert not alive, [p.pid for p in alive]
-    assert airloom(stack_env, "status").returncode != 0
+    assert airloom(stack.env, "status").returncode != 0
 
 
 def run_stack_check(env: dict[str, str], timeout: float = 240) -> str:

@@ -116,6 +116,7 @@ def bootstrap_environment(tenants: tuple[StackTenant, ...]) -> dict[str, str]:
 class LocalStack:
     env: dict[str, str]
     tenants: tuple[StackTenant, ...] = ()
+    up_output: str = ""  # what `airloom up` printed
 
     def url(self, variable: str, path: str = "") -> str:
         return f"http://{LOOPBACK}:{self.env[variable]}{path}"
@@ -188,7 +189,7 @@ def local_stack() -> Iterator[LocalStack]:
             started = run_airloom(env, "up")
             try:
                 if started.returncode == 0:
-                    yield LocalStack(env, tenants)
+                    yield LocalStack(env, tenants, started.stdout)
                     return
             finally:
                 run_airloom(env, "down")
