@@ -152,6 +152,11 @@ class Settings(BaseSettings):
         "placeholder).",
     )
     serverless_sagemaker_instance_type: str = "ml.m5.large"
+    serverless_sagemaker_mlflow_secret_id: str | None = Field(
+        default=None,
+        description="The MLflow connection's secret the training jobs read its login and "
+        "password from, e.g. airflow/connections/airloom_mlflow ({tenant} allowed once).",
+    )
     templates_folder: Path = TEMPLATES_FOLDER
     bootstrap_tokens: BootstrapList[BootstrapToken] = Field(
         default_factory=list,

@@ -14,6 +14,10 @@ SageMaker training job (:mod:`airloom.ml.sagemaker_training`) whose container ru
 
 The training itself is :mod:`airloom.ml.node_training`, the code the local operators run.
 ``<root>`` is ``/opt/ml``, or :data:`ROOT_VARIABLE` (tests run the job in a temporary folder).
+
+MLflow's credentials never travel in the request (an object in the lake): when the deployment
+names the MLflow connection's secret, the job's ``Environment`` holds its id
+(:data:`MLFLOW_SECRET_VARIABLE`) and the job reads the secret under its own role.
 """
 
 from __future__ import annotations
@@ -27,7 +31,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+#: The container's command: the training image's ENTRYPOINT and the job's ContainerEntrypoint.
+ENTRYPOINT = ("python", "-m", "airloom.ml.sagemaker_job")
+#: SageMaker's ``docker run <image> train`` passes this argument when no entry point is given.
+TRAIN_ARGUMENT = "train"
 ROOT_VARIABLE = "AIRLOOM_SAGEMAKER_ROOT"
+MLFLOW_SECRET_VARIABLE = "AIRLOOM_MLFLOW_SECRET_ID"
 DEFAULT_ROOT = "/opt/ml"
 REQUEST_CHANNEL = "request"
 REQUEST_FILE = "request.json"
@@ -82,6 +91,55 @@ class JobRequest:
         return request
 
 
+def mlflow_credentials(secret_id: str | None) -> tuple[str | None, str | None]:
+    """The MLflow connection's login and password from Secrets Manager, read as Airflow's
+    secrets backend reads a connection (a JSON document or a connection URI).
+
+    :raises JobRequestError: naming the secret when it cannot be read or holds no connection.
+    """
+    if not secret_id:
+        return None, None
+    import boto3
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        text = boto3.client("secretsmanager").get_secret_value(SecretId=secret_id)["SecretString"]
+    except ClientError as error:
+        detail = error.response.get("Error", {})
+        raise JobRequestError(
+            f"the MLflow connection's secret {secret_id!r} could not be read: "
+            f"{detail.get('Code')}: {detail.get('Message')}"
+        ) from None
+    except (BotoCoreError, KeyError) as error:
+        raise JobRequestError(
+            f"the MLflow connection's secret {secret_id!r} could not be read: {error}"
+        ) from None
+    if text.strip().startswith("{"):
+        try:
+            document = json.loads(text)
+        except ValueError:
+            raise JobRequestError(
+                f"the MLflow connection's secret {secret_id!r} is neither a connection's JSON "
+                "nor its URI"
+            ) from None
+        # The secrets backend's words for a connection's login and password.
+        login = next(
+            (document[k] for k in ("login", "user", "username", "user_name") if k in document), None
+        )
+        password = next((document[k] for k in ("password", "pass", "key") if k in document), None)
+        return login or None, password or None
+    from urllib.parse import unquote, urlsplit
+
+    parts = urlsplit(text.strip())
+    if not parts.scheme:
+        raise JobRequestError(
+            f"the MLflow connection's secret {secret_id!r} is neither a connection's JSON nor "
+            "its URI"
+        )
+    login = unquote(parts.username) if parts.username else None
+    return login, unquote(parts.password) if parts.password else None
+
+
 def run_request(root: Path) -> dict[str, Any]:
     """Run the request found under ``root``; return the result document."""
     from airloom.datasets import data_files, read_table
@@ -100,7 +158,8 @@ def run_request(root: Path) -> dict[str, Any]:
         raise JobRequestError(
             f"node {request.node!r}: the input dataset {request.dataset_uri} holds no data files"
         )
-    server = TrackingServer(request.tracking_uri, request.registry_uri)
+    username, password = mlflow_credentials(os.environ.get(MLFLOW_SECRET_VARIABLE))
+    server = TrackingServer(request.tracking_uri, request.registry_uri, username, password)
     if request.kind == "train":
         from airloom.ml.node_training import train_and_register
         from airloom.operators.mlflow import TrainParams
@@ -134,9 +193,11 @@ def run_request(root: Path) -> dict[str, Any]:
 def main(argv: Sequence[str] | None = None, *, root: str | Path | None = None) -> int:
     """Run the job; 0 when the model is registered and the result written, else 1 with the
     reason in ``<root>/output/failure``."""
-    del argv  # everything comes through the request channel
     base = Path(root or os.environ.get(ROOT_VARIABLE) or DEFAULT_ROOT)
     try:
+        arguments = list(argv or [])
+        if arguments not in ([], [TRAIN_ARGUMENT]):  # all else comes through the channels
+            raise JobRequestError(f"the job takes no argument but {TRAIN_ARGUMENT!r}: {arguments}")
         result = run_request(base)
     except Exception as error:  # reported to SageMaker, which fails the job
         log.exception("the training job failed")

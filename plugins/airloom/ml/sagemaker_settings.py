@@ -15,6 +15,10 @@ from typing import Any
 
 TENANT_PLACEHOLDER = "{tenant}"
 _INSTANCE_TYPE = re.compile(r"^ml\.[a-z0-9]+\.[a-z0-9]+$")
+# GetSecretValue's SecretId: a name (letters, digits, /_+=.@-) or the secret's ARN.
+_SECRET_ID = re.compile(
+    r"^(arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:)?[\w/+=.@-]{1,512}$"
+)
 
 
 @dataclass(frozen=True)
@@ -28,6 +32,10 @@ class SageMakerTraining:
     :param instance_type: the job's instance (``ml.m5.large``: 2 vCPU, 8 GiB).
     :param subnet_ids: the job's VPC subnets, where it reaches MLflow (the workflows' own).
     :param security_group_ids: the job's security groups there.
+    :param mlflow_secret_id: the Secrets Manager secret holding the MLflow connection (as
+        Airflow's secrets backend stores it, e.g. ``airflow/connections/airloom_mlflow``), which
+        the job reads under its own role for its login and password; ``{tenant}`` in it (at
+        most once) gives each tenant its own. None: the job sends no credentials.
     :param aws_conn_id: the worker's AWS connection (on MWAA Serverless, the workflow's role).
     :param waiter_delay: seconds between the triggerer's checks of the job.
     """
@@ -39,6 +47,7 @@ class SageMakerTraining:
     max_runtime_seconds: int = 24 * 3600
     subnet_ids: tuple[str, ...] = ()
     security_group_ids: tuple[str, ...] = ()
+    mlflow_secret_id: str | None = None
     aws_conn_id: str = "aws_default"
     region_name: str | None = None
     waiter_delay: int = 30
@@ -56,10 +65,25 @@ class SageMakerTraining:
             )
         if not _INSTANCE_TYPE.fullmatch(self.instance_type):
             raise ValueError(f"{self.instance_type!r} is not a SageMaker instance type")
+        secret = self.mlflow_secret_id
+        if secret is not None and (
+            secret.count(TENANT_PLACEHOLDER) > 1
+            or not _SECRET_ID.fullmatch(secret.replace(TENANT_PLACEHOLDER, "x"))
+        ):
+            raise ValueError(
+                f"the MLflow connection's secret must be a Secrets Manager name or ARN, with "
+                f"{TENANT_PLACEHOLDER} at most once, not {secret!r}"
+            )
 
     def role_arn(self, tenant: str) -> str:
         """The ARN of ``tenant``'s role for training jobs."""
         return self.role_arn_pattern.replace(TENANT_PLACEHOLDER, tenant)
+
+    def mlflow_secret(self, tenant: str) -> str | None:
+        """The secret ``tenant``'s jobs read the MLflow credentials from, if any."""
+        if self.mlflow_secret_id is None:
+            return None
+        return self.mlflow_secret_id.replace(TENANT_PLACEHOLDER, tenant)
 
     def to_document(self) -> dict[str, Any]:
         document = asdict(self)

@@ -23,6 +23,8 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from airloom.ml.sagemaker_job import ENTRYPOINT as JOB_ENTRYPOINT
+from airloom.ml.sagemaker_job import MLFLOW_SECRET_VARIABLE
 from airloom.ml.sagemaker_settings import SageMakerTraining
 from airloom.operators.base import AirloomOperator
 from airloom.operators.mlflow import TrainModelOperator
@@ -36,7 +38,7 @@ if TYPE_CHECKING:
 
 # The training job a deferred task waits for, in its XCom.
 TRAINING_JOB_KEY = "sagemaker_training_job"
-ENTRYPOINT = ["python", "-m", "airloom.ml.sagemaker_job"]
+ENTRYPOINT = list(JOB_ENTRYPOINT)  # the training image's own (airloom training-image)
 # The tenant's folder for the jobs' requests and results, beside its datasets: no dataset
 # name can start with '_' (airloom.lake.DATASET_NAME).
 JOBS_FOLDER = "_airloom/sagemaker"
@@ -123,6 +125,14 @@ class SageMakerTrainingJob(AirloomOperator):
             )
         dataset_uri = plain_s3(str(inputs["table"]))
         server = MlflowHook(params.mlflow_conn_id).server()
+        secret = self.sagemaker_training.mlflow_secret(scope.tenant)
+        if server.username and secret is None:  # the request must never carry them
+            raise SageMakerTrainingError(
+                f"node {self.task_id!r}: the MLflow connection {params.mlflow_conn_id!r} has "
+                "credentials and the deployment names no secret the training job could read "
+                "them from (SageMakerTraining.mlflow_secret_id)",
+                retryable=False,
+            )
         name = training_job_name(scope.tenant, context)
         folder = f"{lake}/{scope.area}/{JOBS_FOLDER}"
         request = JobRequest(
@@ -207,6 +217,11 @@ class SageMakerTrainingJob(AirloomOperator):
             "StoppingCondition": {"MaxRuntimeInSeconds": settings.max_runtime_seconds},
             "Tags": [{"Key": TENANT_TAG, "Value": tenant}],
         }
+        secret = settings.mlflow_secret(tenant)
+        if secret is not None:  # its id only: the job reads the secret under its own role
+            config["Environment"] = {MLFLOW_SECRET_VARIABLE: secret}
+            if settings.region_name:
+                config["Environment"]["AWS_DEFAULT_REGION"] = settings.region_name
         if settings.subnet_ids:
             config["VpcConfig"] = {
                 "Subnets": list(settings.subnet_ids),

@@ -1,13 +1,16 @@
 """SageMaker training jobs that really run: the stand-in for training nodes on MWAA Serverless.
 
 moto keeps training jobs but never runs them, so a job's model could not be asserted against
-it. Here ``CreateTrainingJob`` runs the job as SageMaker runs a container, in a thread of this
-process: a temporary folder stands for ``/opt/ml``; each input channel's objects are copied
-from moto's S3 to ``input/data/<channel>/`` (keys relative to the channel's prefix, as File
-mode does) with ``input/config/*.json`` written as SageMaker writes them; the container's
-``ContainerEntrypoint`` (``python -m <module>``, only Airloom's modules) is imported and its
-``main(argv, root=<folder>)`` called; then ``model/`` is uploaded as
-``<S3OutputPath>/<job>/output/model.tar.gz``. The job answers what SageMaker answers:
+it. Here ``CreateTrainingJob`` runs the job as SageMaker runs a container: a temporary folder
+stands for ``/opt/ml``; each input channel's objects are copied from moto's S3 to
+``input/data/<channel>/`` (keys relative to the channel's prefix, as File mode does) with
+``input/config/*.json`` written as SageMaker writes them; the container's
+``ContainerEntrypoint`` (``python -m <module>``, only Airloom's modules) runs as a process of
+its own with ``ContainerArguments``, and an environment like the container's: the job's
+``Environment``, credentials of the job's own role (moto's STS ``AssumeRole``), moto as the AWS
+endpoint, its own home, and nothing of this process's keys, connections or MLflow settings;
+then ``model/`` is uploaded as ``<S3OutputPath>/<job>/output/model.tar.gz``. The job answers
+what SageMaker answers:
 
 - ``TrainingJobStatus`` ``InProgress`` while it runs, then ``Completed`` (main returned 0),
   ``Failed`` or ``Stopped`` (``StopTrainingJob`` while it ran: its model is not uploaded);
@@ -24,12 +27,14 @@ found"). Only the training operations are here: nothing else of SageMaker reache
 
 from __future__ import annotations
 
-import importlib
 import io
 import json
 import math
+import os
 import re
 import shutil
+import subprocess
+import sys
 import tarfile
 import tempfile
 import threading
@@ -45,6 +50,9 @@ if TYPE_CHECKING:
 JOB_NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
 _S3_URI = re.compile(r"^s3://(?P<bucket>[^/]+)/?(?P<key>.*)$")
 _LOCK = threading.Lock()
+_PROCESSES: dict[str, subprocess.Popen[bytes]] = {}  # running jobs, to stop
+# What a job's process keeps of this one's environment: how to find Python, nothing else.
+_INHERITED = ("PATH", "LANG", "LC_ALL", "PYTHONPATH", "TMPDIR")
 # The modules a job's container may run: Airloom's own, as its training image holds them.
 ENTRYPOINT_PREFIX = "airloom."
 
@@ -112,6 +120,9 @@ def stop_training_job(stand_in: StandIn, body: dict[str, Any]) -> dict[str, Any]
     with _LOCK:
         if job["TrainingJobStatus"] == "InProgress":
             job.update(TrainingJobStatus="Stopping", SecondaryStatus="Stopping")
+            process = _PROCESSES.get(job["TrainingJobName"])
+            if process is not None:
+                process.terminate()
     return {}
 
 
@@ -125,10 +136,10 @@ def _run_job(stand_in: StandIn, job: dict[str, Any]) -> None:
         _set(job, TrainingStartTime=time.time(), SecondaryStatus="Downloading")
         _download_channels(stand_in, job, root)
         _set(job, SecondaryStatus="Training")
-        code = _entrypoint(job)(list(job.get("ContainerArguments") or []), root=root)
-        if code not in (0, None):
+        code, log_tail = _run_container(stand_in, job, root)
+        if code != 0:
             failure = root / "output" / "failure"
-            text = failure.read_text() if failure.exists() else f"exit code {code}"
+            text = failure.read_text() if failure.exists() else f"exit code {code}: {log_tail}"
             reason = f"AlgorithmError: {text}"
         elif job["TrainingJobStatus"] == "InProgress":
             _set(job, SecondaryStatus="Uploading")
@@ -203,15 +214,71 @@ def _download_channels(stand_in: StandIn, job: dict[str, Any], root: Path) -> No
             target.write_bytes(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
 
 
-def _entrypoint(job: dict[str, Any]) -> Any:
-    """The container's entry point, ``python -m airloom.…``: that module's ``main``."""
+def _entrypoint(job: dict[str, Any]) -> list[str]:
+    """The container's command, ``python -m airloom.…``, with this machine's Python."""
     command = list((job.get("AlgorithmSpecification") or {}).get("ContainerEntrypoint") or [])
     if len(command) != 3 or command[:2] != ["python", "-m"]:
         raise AwsError("ClientError", f"ClientError: the stand-in runs python -m, not {command}")
     module = command[2]
     if not module.startswith(ENTRYPOINT_PREFIX):
         raise AwsError("ClientError", f"ClientError: the training image has no module {module}")
-    return importlib.import_module(module).main
+    return [sys.executable, "-m", module, *(job.get("ContainerArguments") or [])]
+
+
+def _environment(stand_in: StandIn, job: dict[str, Any], root: Path) -> dict[str, str]:
+    """The container's environment: the job's own role and settings, never this process's."""
+    import boto3
+
+    sts = boto3.client(
+        "sts",
+        endpoint_url=stand_in.moto_url,
+        region_name=REGION,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    keys = sts.assume_role(RoleArn=job["RoleArn"], RoleSessionName="SageMaker")["Credentials"]
+    home = root / "home"
+    home.mkdir()
+    return {
+        **{name: os.environ[name] for name in _INHERITED if name in os.environ},
+        "HOME": str(home),
+        "AWS_ENDPOINT_URL": str(stand_in.moto_url),
+        "AWS_REGION": REGION,
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_ACCESS_KEY_ID": keys["AccessKeyId"],
+        "AWS_SECRET_ACCESS_KEY": keys["SecretAccessKey"],
+        "AWS_SESSION_TOKEN": keys["SessionToken"],
+        **{str(k): str(v) for k, v in (job.get("Environment") or {}).items()},
+        "AIRLOOM_SAGEMAKER_ROOT": str(root),
+    }
+
+
+def _run_container(stand_in: StandIn, job: dict[str, Any], root: Path) -> tuple[int, str]:
+    """Run the container's command to its end; its exit code and the last lines it logged."""
+    name = job["TrainingJobName"]
+    log_path = root.parent / f"{root.name}.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            _entrypoint(job),
+            env=_environment(stand_in, job, root),
+            cwd=root,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        with _LOCK:
+            _PROCESSES[name] = process
+        limit = (job.get("StoppingCondition") or {}).get("MaxRuntimeInSeconds") or 3600
+        try:
+            code = process.wait(timeout=limit)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            code = process.wait()
+        finally:
+            with _LOCK:
+                _PROCESSES.pop(name, None)
+    lines = log_path.read_text(errors="replace").strip().splitlines()
+    log_path.unlink()
+    return code, " ".join(lines[-3:])
 
 
 def _upload_model(stand_in: StandIn, job: dict[str, Any], root: Path) -> str:

@@ -61,3 +61,31 @@ def test_sagemaker_training_without_image_or_tenant_roles_names_the_setting(
                 "arn:aws:iam::123456789012:role/airloom-shared-training"
             ),
         )
+
+
+def test_the_mlflow_secret_reaches_the_jobs_setup_and_a_bad_one_names_its_setting(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    declared = {
+        "AIRLOOM_BUILDER_SERVERLESS_SAGEMAKER_TRAINING": "true",
+        "AIRLOOM_BUILDER_SERVERLESS_SAGEMAKER_IMAGE_URI": IMAGE,
+        "AIRLOOM_BUILDER_SERVERLESS_SAGEMAKER_ROLE_ARN_PATTERN": ROLES,
+    }
+    sagemaker = config(
+        monkeypatch,
+        **declared,
+        AIRLOOM_BUILDER_SERVERLESS_SAGEMAKER_MLFLOW_SECRET_ID="airflow/connections/mlflow_{tenant}",
+    ).target.sagemaker
+    assert sagemaker is not None
+    assert sagemaker.mlflow_secret("acme") == "airflow/connections/mlflow_acme"
+    monkeypatch.delenv("AIRLOOM_BUILDER_SERVERLESS_SAGEMAKER_MLFLOW_SECRET_ID")
+    assert config(monkeypatch, **declared).target.sagemaker.mlflow_secret("acme") is None
+
+    with pytest.raises(
+        ValueError, match=r"^AIRLOOM_BUILDER_SERVERLESS_SAGEMAKER_MLFLOW_SECRET_ID: "
+    ):
+        config(
+            monkeypatch,
+            **declared,
+            AIRLOOM_BUILDER_SERVERLESS_SAGEMAKER_MLFLOW_SECRET_ID="mlflow {tenant} {tenant}",
+        )

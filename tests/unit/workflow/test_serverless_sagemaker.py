@@ -210,3 +210,53 @@ def test_every_template_compiles_where_the_deployment_declares_sagemaker_and_glu
         assert definition_problems(definition.yaml_text) == [], template_id
         dag = load_as_the_service(definition.yaml_text)
         assert set(dag.task_ids) == set(definition.task_ids), template_id
+
+
+def test_each_tenants_job_is_told_its_own_mlflow_secret_and_never_its_value() -> None:
+    per_tenant = dataclasses.replace(
+        SAGEMAKER, mlflow_secret_id="airflow/connections/mlflow_{tenant}"
+    )
+    target = dataclasses.replace(WITH_SAGEMAKER, sagemaker=per_tenant)
+    environments = {}
+    for tenant in ("acme", "globex"):
+        definition = compile_definition(
+            template_spec("customer-churn", tenant=tenant),
+            workflow_id="wf-1",
+            version=1,
+            scope=scope_for(tenant),
+            target=target,
+        )
+        task = load_as_the_service(definition.yaml_text).get_task("train")
+        config = task.job_config(
+            "airloom-x-1", task.tenant_scope.tenant, "s3://l/r/", "s3://l/d", "s3://l/"
+        )
+        environments[tenant] = config["Environment"]
+    assert environments == {
+        "acme": {"AIRLOOM_MLFLOW_SECRET_ID": "airflow/connections/mlflow_acme"},
+        "globex": {"AIRLOOM_MLFLOW_SECRET_ID": "airflow/connections/mlflow_globex"},
+    }
+    # Without the setting the job is given nothing, and a bad secret id is refused.
+    task = load_as_the_service(
+        compile_definition(
+            template_spec("customer-churn"),
+            workflow_id="wf-1",
+            version=1,
+            scope=scope_for(),
+            target=WITH_SAGEMAKER,
+        ).yaml_text
+    ).get_task("train")
+    assert "Environment" not in task.job_config(
+        "airloom-x-1", "acme", "s3://l/r/", "s3://l/d", "s3://l/"
+    )
+    with pytest.raises(ValueError, match=r"MLflow connection's secret .* \{tenant\} at most once"):
+        dataclasses.replace(SAGEMAKER, mlflow_secret_id="mlflow_{tenant}_{tenant}")
+
+
+def test_the_job_takes_sagemakers_train_argument_and_refuses_any_other(tmp_path: Path) -> None:
+    assert run_job(["serve"], root=tmp_path) == 1
+    assert (tmp_path / "output" / "failure").read_text() == (
+        "JobRequestError: the job takes no argument but 'train': ['serve']"
+    )
+    # `train` (docker run <image> train) gets as far as the request, which is missing here.
+    assert run_job(["train"], root=tmp_path / "other") == 1
+    assert "request.json" in (tmp_path / "other" / "output" / "failure").read_text()

@@ -27,11 +27,19 @@ def sagemaker_training_setup(settings: Settings) -> SageMakerTraining | None:
         check_role_arn_pattern(pattern)
     except ValueError as error:
         raise ValueError(f"AIRLOOM_BUILDER_SERVERLESS_SAGEMAKER_ROLE_ARN_PATTERN {error}") from None
-    return SageMakerTraining(
-        image_uri=image,
-        role_arn_pattern=pattern,
-        instance_type=settings.serverless_sagemaker_instance_type,
-        subnet_ids=tuple(settings.serverless_subnet_ids),
-        security_group_ids=tuple(settings.serverless_security_group_ids),
-        region_name=settings.aws_region,
-    )
+    secret = settings.serverless_sagemaker_mlflow_secret_id
+    try:
+        return SageMakerTraining(
+            image_uri=image,
+            role_arn_pattern=pattern,
+            instance_type=settings.serverless_sagemaker_instance_type,
+            subnet_ids=tuple(settings.serverless_subnet_ids),
+            security_group_ids=tuple(settings.serverless_security_group_ids),
+            mlflow_secret_id=secret,
+            region_name=settings.aws_region,
+        )
+    except ValueError as error:  # the instance type or the secret: name the setting
+        variable = (
+            "MLFLOW_SECRET_ID" if secret is not None and "secret" in str(error) else "INSTANCE_TYPE"
+        )
+        raise ValueError(f"AIRLOOM_BUILDER_SERVERLESS_SAGEMAKER_{variable}: {error}") from None
