@@ -15,6 +15,7 @@ from airloom_cli.aws.code_package import code_package
 from airloom_cli.aws.deploy import deploy
 from airloom_cli.aws.package import package
 from airloom_cli.aws.terraform import terraform
+from airloom_cli.aws.training_image import training_image
 from airloom_cli.demo.publish import LOADERS, Destination
 from airloom_cli.stack.launcher import GIT_MISSING, Stack, StackError
 from airloom_cli.stack.settings import StackSettings
@@ -123,6 +124,7 @@ def logs(service: str, lines: int, follow: bool) -> None:
 cli.add_command(package)
 cli.add_command(deploy)
 cli.add_command(code_package)
+cli.add_command(training_image)
 cli.add_command(terraform)
 cli.add_command(marketplace)
 cli.add_command(insights)
