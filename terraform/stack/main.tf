@@ -220,12 +220,8 @@ module "tenant_workflow_role" {
   training_image_repository_arn = module.serving.training_repository_arn
   mlflow_secret_arn             = module.secrets.connection_secret_arns["airloom_mlflow"]
   vpc_id                        = module.network.vpc_id
-  # The Glue streaming job's script and python files, beside the code package (the builder's
-  # SERVERLESS_GLUE_STREAM_SCRIPT and SERVERLESS_GLUE_PYTHON_FILES must name these objects).
-  glue_code_s3_uris = [
-    for name in ["glue_stream_entrypoint.py", "airloom-glue.zip"] :
-    "${trimsuffix(local.serverless_code_package_uri, "airloom-code.zip")}glue/${name}"
-  ]
+  # The Glue streaming job's script and python files: the objects the builder's settings name.
+  glue_code_s3_uris = values(local.serverless_glue_code)
 }
 
 module "observability" {
