@@ -1,13 +1,14 @@
 """`airloom training-image`: the SageMaker training image's build context, without Docker.
 
 There is no Docker engine here, so the context is checked for what ``docker build`` would do
-with it: its wheels install offline (``--no-index``, no internet) into a fresh venv, and the
-job's entry point, run there as ``docker run <image> train`` runs it, trains and registers a
-model on this session's MLflow. That venv is for this interpreter (the service's context is
-for CPython 3.12 on manylinux, which this 3.11 cannot install): the same code picks the lock's
-wheels for either; a test checks that every pin has a cp312 manylinux wheel in the lock.
+with it, and the image for what it holds: a fresh venv with exactly the image's pins (this
+checkout's installed copies of the same versions) and the context's Airloom wheel runs the
+job's entry point as ``docker run <image> train`` runs it, and trains and registers a model on
+this session's MLflow. The service's context is for CPython 3.12 on manylinux, which this 3.11
+cannot install: the same code picks the lock's wheels for either, and a test checks that every
+pin has a cp312 manylinux wheel in the lock.
 
-The wheels come from uv.lock's URLs into a cache checked by sha256 ($AIRLOOM_WHEEL_CACHE,
+Wheels come from uv.lock's URLs into a cache checked by sha256 ($AIRLOOM_WHEEL_CACHE,
 default ~/.cache/airloom/wheels), so only a cold cache downloads them.
 """
 
@@ -15,16 +16,19 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tomllib
 import uuid
 import zipfile
+from importlib import metadata
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from packaging.requirements import Requirement
 from packaging.utils import parse_wheel_filename
 
 from airloom import model_tags
@@ -93,33 +97,65 @@ def test_every_pin_has_a_cp312_manylinux_wheel_in_the_lock(requirements: str):
 
 
 @pytest.fixture(scope="module")
-def context(requirements: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def context(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A context for this interpreter with one pin besides Airloom (the full one is 280 MB of
+    downloads; which wheels it would hold is the lock test's and the CLI test's)."""
     out = tmp_path_factory.mktemp("image") / "context"
-    target = WheelTarget.this_interpreter()
-    build_context(PROJECT, out, requirements, target, echo=lambda *_: None)
+    pins = f"pyyaml=={locked_version('pyyaml')}\n"
+    build_context(PROJECT, out, pins, WheelTarget.this_interpreter(), echo=lambda *_: None)
     return out
 
 
+def link_distribution(name: str, version: str, site_packages: Path) -> None:
+    """Hard-link one installed distribution's files (its RECORD) into ``site_packages``."""
+    installed = metadata.distribution(name)
+    assert installed.version == version, f"{name}: {installed.version} installed, {version} pinned"
+    for file in installed.files or ():
+        source = Path(installed.locate_file(file))
+        if file.parts[0] == ".." or not source.is_file():
+            continue  # scripts in bin/: the job runs `python -m`, never a console script
+        target = site_packages / file
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if not target.exists():
+            try:
+                os.link(source, target)
+            except OSError:  # another file system
+                shutil.copy2(source, target)
+
+
 @pytest.fixture(scope="module")
-def image_python(context: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A fresh venv with only the context's wheels, installed as the Dockerfile installs them."""
+def image_python(
+    requirements: str, context: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """A fresh venv holding exactly the image's pins and Airloom's wheel from the context.
+
+    The pins are this checkout's installed copies of the same versions, linked rather than
+    downloaded again; Airloom is the context's wheel, installed as the Dockerfile installs it,
+    so a module the job imports and the image lacks fails the job here as it would there."""
     venv = tmp_path_factory.mktemp("image-venv") / "venv"
     uv = find_uv(PROJECT.root)
     subprocess.run([uv, "venv", "--quiet", "--python", sys.executable, str(venv)], check=True)
-    install = [uv, "pip", "install", "--quiet", "--python", str(venv / "bin" / "python")]
+    python = venv / "bin" / "python"
+    site_packages = Path(
+        subprocess.run(
+            [python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    )
+    for line in filter(str.strip, requirements.splitlines()):
+        pin = Requirement(line)
+        if pin.marker is None or pin.marker.evaluate():
+            (version,) = (spec.version for spec in pin.specifier)
+            link_distribution(pin.name, version, site_packages)
+    (wheel,) = (context / "wheels").glob("airloom-*.whl")
+    install = [uv, "pip", "install", "--quiet", "--offline", "--no-index", "--no-deps"]
     result = subprocess.run(
-        [
-            *install,
-            *("--offline", "--no-index", "--no-deps"),
-            *("--find-links", str(context / "wheels")),
-            *("--requirement", str(context / "requirements.txt")),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
+        [*install, "--python", str(python), str(wheel)], capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stderr
-    return venv / "bin" / "python"
+    return python
 
 
 def test_the_dockerfile_installs_only_the_contexts_wheels_and_runs_the_jobs_entry_point(
