@@ -220,8 +220,10 @@ module "tenant_workflow_role" {
   training_image_repository_arn = module.serving.training_repository_arn
   mlflow_secret_arn             = module.secrets.connection_secret_arns["airloom_mlflow"]
   vpc_id                        = module.network.vpc_id
-  # The Glue streaming job's script and python files: the objects the builder's settings name.
-  glue_code_s3_uris = values(local.serverless_glue_code)
+  # The Glue streaming job's script and python files: the objects the builder's settings name;
+  # its way into the VPC: the connection the builder names.
+  glue_code_s3_uris    = values(local.serverless_glue_code)
+  glue_connection_name = module.services.glue_connection_name
 }
 
 module "observability" {

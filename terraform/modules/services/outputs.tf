@@ -67,3 +67,8 @@ output "kafka_client_security_group_id" {
   description = "Security group of every service's tasks that MSK must admit on its IAM listener (9098)."
   value       = aws_security_group.kafka_clients.id
 }
+
+output "glue_connection_name" {
+  description = "The Glue NETWORK connection the tenants' Glue streaming jobs reach MSK through (null unless the builder publishes Glue streaming jobs)."
+  value       = one(aws_glue_connection.streaming[*].name)
+}
