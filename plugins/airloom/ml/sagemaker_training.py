@@ -100,6 +100,7 @@ class SageMakerTrainingJob(AirloomOperator):
 
     def run(self, params: Any, inputs: Mapping[str, Any], context: Context) -> NoReturn:
         from airflow.providers.amazon.aws.triggers.sagemaker import SageMakerTrigger
+        from botocore.exceptions import ClientError
 
         from airloom.connections import LAKE_CONN_ID
         from airloom.hooks.mlflow import MlflowHook
@@ -157,12 +158,22 @@ class SageMakerTrainingJob(AirloomOperator):
         bucket, key = split_s3(request_uri + REQUEST_FILE)
         hook.s3_hook.load_string(request.to_json(), key=key, bucket_name=bucket, replace=True)
         config = self.job_config(name, scope.tenant, request_uri, dataset_uri, f"{folder}/")
+        not_created = f"node {self.task_id!r}: SageMaker training job {name} was not created"
+        # Each input checked by its prefix, which the tenant's role may list; the hook's own
+        # check (create_training_job) heads the bucket, which needs listing all of it.
+        for channel in config["InputDataConfig"]:
+            uri = channel["DataSource"]["S3DataSource"]["S3Uri"]
+            channel_bucket, prefix = split_s3(uri)
+            if not hook.s3_hook.list_keys(bucket_name=channel_bucket, prefix=prefix, max_items=1):
+                raise SageMakerTrainingError(
+                    f"{not_created}: its input {uri} holds no objects", retryable=False
+                )
         try:
-            hook.create_training_job(config, wait_for_completion=False, print_log=False)
-        except Exception as error:  # the provider's check of the input, or SageMaker's refusal
+            hook.get_conn().create_training_job(**config)
+        except ClientError as error:  # SageMaker's refusal: only a malformed request is final
+            code = error.response.get("Error", {}).get("Code")
             raise SageMakerTrainingError(
-                f"node {self.task_id!r}: SageMaker training job {name} was not created: {error}",
-                retryable="does not exist" not in str(error),
+                f"{not_created}: {error}", retryable=code != "ValidationException"
             ) from error
         context["ti"].xcom_push(key=TRAINING_JOB_KEY, value=name)
         settings = self.sagemaker_training

@@ -81,6 +81,8 @@ class KafkaStreamReader(DataSourceStreamReader, SupportsTriggerAvailableNow):
             raise KafkaSourceError(
                 f"startingOffsets must be 'earliest' or 'latest', not {self.starting!r}"
             )
+        # Spark's groupIdPrefix names the consumer group of the offsets' lookups here too.
+        self.group_id = f"{options.get('groupidprefix') or 'airloom-spark'}-offsets"
         max_offsets = options.get("maxoffsetspertrigger")
         self.max_offsets = int(max_offsets) if max_offsets else None
         self.target: Offsets | None = None  # the end of an AvailableNow run
@@ -95,7 +97,7 @@ class KafkaStreamReader(DataSourceStreamReader, SupportsTriggerAvailableNow):
             self._consumer = Consumer(
                 {
                     **self.config,
-                    "group.id": "airloom-spark-offsets",
+                    "group.id": self.group_id,
                     "enable.auto.commit": False,
                     "enable.partition.eof": True,
                 }

@@ -181,6 +181,7 @@ def test_a_redirected_stream_runs_on_glue_under_the_tenants_role_as_the_local_no
     assert stand_in.state["glue"]["run_roles"][output["job_run_id"]] == ROLE.format(tenant=tenant)
     request = json.loads(job_run["Arguments"]["--airloom_stream"])
     assert request["options"]["subscribe"] == topic
+    assert request["options"]["groupIdPrefix"].startswith(f"{tenant}.")  # its groups only
     assert request["area"] == area.as_uri()
     assert (area / "_checkpoints" / "fraud" / "transactions_raw" / "offsets").is_dir()
     (usage,) = output["usage"]

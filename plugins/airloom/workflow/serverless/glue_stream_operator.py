@@ -146,6 +146,9 @@ class GlueStreamingOperator(SparkKafkaStreamOperator):
         options: dict[str, str] = {
             "subscribe": params.topic,
             "startingOffsets": params.starting_offsets,
+            # The reader's consumer groups in the tenant's namespace, the only groups its Glue
+            # role may use on MSK (Spark's own default prefix is "spark-kafka-source").
+            "groupIdPrefix": self.tenant_scope.consumer_group("airloom-stream"),
             **kafka_options(
                 extra, self.glue_streaming.kafka_auth, conn_id=params.kafka_conn_id, label=label
             ),
