@@ -210,6 +210,8 @@ module "tenant_workflow_role" {
     [for id in local.serverless_platform_connections : module.secrets.connection_secret_arns[id]],
     each.value.secret_arns,
   )
+  # Its aws_<tenant> connection assumes the tenant's AWS-services role.
+  tenant_aws_role_arn = module.tenant_aws_access[each.key].role_arn
   # Keys known at plan: the tenant has a policy exactly when it was given a service or location.
   aws_service_policies = length(each.value.ai_services) + length(each.value.s3_read_prefixes) + length(each.value.s3_write_prefixes) > 0 ? {
     aws-services = module.tenant_aws_access[each.key].policy_json

@@ -101,6 +101,15 @@ locals {
     conditions = local.no_conditions
   } if length(arns) > 0]
 
+  # The tenant's aws_<tenant> connection assumes its AWS-services role (granted AI services,
+  # S3 locations, streams): that role, and no other.
+  assume_statements = var.tenant_aws_role_arn == null ? [] : [{
+    sid        = "AssumeTenantAwsRole"
+    actions    = ["sts:AssumeRole"]
+    resources  = [var.tenant_aws_role_arn]
+    conditions = local.no_conditions
+  }]
+
   log_statements = [{
     sid        = "WriteOwnLogGroup"
     actions    = ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"]
@@ -178,6 +187,7 @@ locals {
     local.storage_statements,
     local.kafka_statements,
     local.secret_statements,
+    local.assume_statements,
     local.log_statements,
     local.key_statements,
     local.job_statements,

@@ -99,6 +99,17 @@ variable "aws_service_policies" {
   nullable    = false
 }
 
+variable "tenant_aws_role_arn" {
+  description = "The tenant's role for AWS services (tenant_aws_access), which its aws_<tenant> connection assumes: the workflows may assume it and no other role. Null: the tenant has none."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.tenant_aws_role_arn == null || can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]+$", var.tenant_aws_role_arn))
+    error_message = "tenant_aws_role_arn must be a role ARN, without wildcards."
+  }
+}
+
 variable "log_retention_days" {
   description = "Days the workflow log group keeps task logs."
   type        = number

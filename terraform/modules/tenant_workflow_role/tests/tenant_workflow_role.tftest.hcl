@@ -303,3 +303,27 @@ run "a_tenant_name_with_a_dot_is_refused" {
 
   expect_failures = [var.tenant]
 }
+
+run "the_tenants_aws_role_is_the_only_role_it_assumes" {
+  command = plan
+
+  assert {
+    condition     = length([for statement in local.statements : statement if contains(statement.actions, "sts:AssumeRole")]) == 0
+    error_message = "Without a tenant AWS role, the workflows assume no role."
+  }
+}
+
+run "the_tenants_aws_role_may_be_assumed" {
+  command = plan
+
+  variables {
+    tenant_aws_role_arn = "arn:aws:iam::123456789012:role/airloom-test-tenant-acme"
+  }
+
+  assert {
+    condition = [
+      for statement in local.statements : statement.resources if contains(statement.actions, "sts:AssumeRole")
+    ] == [["arn:aws:iam::123456789012:role/airloom-test-tenant-acme"]]
+    error_message = "The workflows assume exactly the tenant's AWS role, as its aws_<tenant> connection does."
+  }
+}
