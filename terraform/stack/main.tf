@@ -33,6 +33,9 @@ module "network" {
   availability_zones = var.availability_zones
   single_nat_gateway = var.single_nat_gateway
   kms_key_arn        = module.baseline.kms_key_arn
+  interface_endpoints = var.interface_endpoints != null ? var.interface_endpoints : (
+    local.provisioned_mwaa ? null : ["logs", "monitoring", "kms", "secretsmanager", "sts", "ecr.api", "ecr.dkr"]
+  )
 }
 
 module "lake" {

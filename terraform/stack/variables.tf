@@ -154,6 +154,12 @@ variable "airflow_target" {
   }
 }
 
+variable "interface_endpoints" {
+  description = "AWS services reached through interface VPC endpoints. Null: the network module's list with provisioned MWAA; without it, that list less MWAA's own APIs and SQS, which nothing else calls. An empty list: none, everything reaches AWS through the NAT (dev's cost figure in docs/aws.md)."
+  type        = list(string)
+  default     = null
+}
+
 variable "training_image_tag" {
   description = "Tag of the SageMaker training image (its ECR repository, output ecr_repositories.sagemaker-training) that train and train_embedder nodes run on MWAA Serverless."
   type        = string

@@ -32,6 +32,7 @@ variable "interface_endpoints" {
     "airflow.api", "airflow.env", "airflow.ops", "logs", "monitoring", "sqs", "kms",
     "secretsmanager", "sts", "ecr.api", "ecr.dkr",
   ]
+  nullable = false # null: this list
 }
 
 variable "kms_key_arn" {
