@@ -1,5 +1,6 @@
 # dev: smallest sizes, one NAT gateway, no standby databases, everything deletable; workflows
-# on MWAA Serverless unless airflow_target is mwaa (the mwaa_* sizes apply only then).
+# on provisioned MWAA unless airflow_target is mwaa_serverless (the mwaa_* sizes apply only
+# with provisioned MWAA).
 
 provider "aws" {
   region = var.region

@@ -37,9 +37,9 @@ variable "tenants" {
 }
 
 variable "airflow_target" {
-  description = "Where workflows run: mwaa_serverless (dev's default: no provisioned MWAA environment, the builder publishes to Amazon MWAA Serverless; docs/aws.md's dev cost) or mwaa (a provisioned environment, DAG files)."
+  description = "Where workflows run: mwaa (a provisioned environment, DAG files; the default while the marketplace's deploy, validate and benchmark runs need it) or mwaa_serverless (no provisioned MWAA environment, the builder publishes to Amazon MWAA Serverless; docs/aws.md's dev cost)."
   type        = string
-  default     = "mwaa_serverless"
+  default     = "mwaa"
 }
 
 variable "training_image_tag" {
