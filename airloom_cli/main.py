@@ -13,6 +13,7 @@ from airloom.spark.java import JavaNotFoundError, require_java
 from airloom.tenancy import TENANT_PATTERN
 from airloom_cli.aws.code_package import code_package
 from airloom_cli.aws.deploy import deploy
+from airloom_cli.aws.glue_code import glue_code
 from airloom_cli.aws.package import package
 from airloom_cli.aws.terraform import terraform
 from airloom_cli.aws.training_image import training_image
@@ -124,6 +125,7 @@ def logs(service: str, lines: int, follow: bool) -> None:
 cli.add_command(package)
 cli.add_command(deploy)
 cli.add_command(code_package)
+cli.add_command(glue_code)
 cli.add_command(training_image)
 cli.add_command(terraform)
 cli.add_command(marketplace)
