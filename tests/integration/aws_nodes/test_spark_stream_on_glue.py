@@ -20,7 +20,6 @@ import boto3
 import pytest
 from airflow.sdk import DAG
 
-import airloom.spark.glue_stream_entrypoint
 from airloom.datasets import read_table
 from airloom.operators.failures import ERROR_KEY
 from airloom.operators.spark_stream import SparkKafkaStreamOperator
@@ -28,6 +27,8 @@ from airloom.tenancy import TenantScope
 from airloom.workflow.serverless.definition import compile_definition
 from airloom.workflow.serverless.glue_streaming import GlueStreaming
 from airloom.workflow.serverless.placement import ServerlessTarget
+from airloom_cli.aws.glue_code import build_glue_code, upload_glue_code
+from airloom_cli.aws.project import find_project
 from tests.harness.airflow import run_dag_object
 from tests.harness.aws_stand_ins.server import ACCOUNT, REGION, StandIn
 from tests.harness.kafka_topics import publish
@@ -46,15 +47,22 @@ BAD = b'{"transaction_id": "t-bad", "amount": "lots"}'
 
 @pytest.fixture(scope="module")
 def target(stand_in: StandIn, moto: RunningServer) -> ServerlessTarget:
-    """A deployment declaring Glue streaming, its entry point uploaded to S3 (moto)."""
+    """A deployment declaring Glue streaming, its code published by `airloom glue-code` to a
+    versioned bucket on moto's S3."""
     keys = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
     s3 = boto3.client("s3", endpoint_url=moto.url, region_name=REGION, **keys)
     s3.create_bucket(Bucket=CODE_BUCKET)
-    script = Path(airloom.spark.glue_stream_entrypoint.__file__).read_bytes()
-    s3.put_object(Bucket=CODE_BUCKET, Key="glue/glue_stream_entrypoint.py", Body=script)
+    s3.put_bucket_versioning(Bucket=CODE_BUCKET, VersioningConfiguration={"Status": "Enabled"})
+    with tempfile.TemporaryDirectory() as out, pytest.MonkeyPatch.context() as env:
+        for name, value in keys.items():
+            env.setenv(name.upper(), value)
+        env.setenv("AWS_DEFAULT_REGION", REGION)
+        code = build_glue_code(find_project(Path(__file__)), Path(out))
+        upload_glue_code(code, f"s3://{CODE_BUCKET}/glue/", endpoint_url=moto.url)
     setup = GlueStreaming(
         role_arn_pattern=ROLE,
         script_location=SCRIPT,
+        python_files=f"s3://{CODE_BUCKET}/glue/airloom-glue.zip",
         aws_conn_id=AWS_CONN_ID,
         waiter_delay=1,
         waiter_max_attempts=300,
