@@ -133,7 +133,8 @@ class Settings(BaseSettings):
     serverless_glue_python_files: str | None = Field(
         default=None, description="s3://bucket/key of the airloom package zip for Glue."
     )
-    serverless_glue_version: str = "4.0"
+    # Glue 5.0: Spark 3.5 and Python 3.11, the oldest that Airloom's Spark code runs on.
+    serverless_glue_version: str = "5.0"
     serverless_glue_worker_type: str = "G.1X"
     serverless_glue_workers: int = 2
     serverless_glue_connection: str | None = Field(

@@ -78,7 +78,7 @@ def stream_kafka_to_dataset(
     """
     from pyspark.sql import functions as F
 
-    schema = _value_schema(value_schema, label)
+    schema = _value_schema(spark, value_schema, label)
     raw_value = F.col("value").cast("string")
     records = read_kafka_stream(spark, options).select(
         F.from_json(
@@ -133,12 +133,12 @@ def stream_kafka_to_dataset(
     return run
 
 
-def _value_schema(ddl: str, label: str) -> Any:
+def _value_schema(spark: SparkSession, ddl: str, label: str) -> Any:
     from pyspark.errors import PySparkException
-    from pyspark.sql.types import StructType
 
     try:
-        schema = StructType.fromDDL(ddl)
+        # Parsed by the session (StructType.fromDDL is Spark 4's): the same on Glue's Spark 3.5.
+        schema = spark.createDataFrame([], ddl).schema
     except PySparkException as exc:
         raise ValueError(
             f"{label}: value_schema {ddl!r} is not a Spark DDL schema: {exc}"

@@ -59,7 +59,7 @@ def test_a_declared_deployment_runs_the_stream_as_the_tenants_glue_streaming_job
         "role_arn": "arn:aws:iam::123456789012:role/airloom-acme-glue",
         "script_location": "s3://airloom-code/glue/glue_stream_entrypoint.py",
         "python_files": "s3://airloom-code/glue/airloom.zip",
-        "glue_version": "4.0",
+        "glue_version": "5.0",
         "worker_type": "G.1X",
         "number_of_workers": 2,
         "network_connection": "airloom-vpc",

@@ -54,7 +54,7 @@ class GlueStreaming:
     role_arn_pattern: str
     script_location: str
     python_files: str = ""
-    glue_version: str = "4.0"
+    glue_version: str = "5.0"
     worker_type: str = "G.1X"
     number_of_workers: int = 2
     network_connection: str = ""
@@ -108,7 +108,7 @@ class GlueStreamingTask:
     script_location: str
     kafka_auth: KafkaAuth
     python_files: str = ""
-    glue_version: str = "4.0"
+    glue_version: str = "5.0"
     worker_type: str = "G.1X"
     number_of_workers: int = 2
     network_connection: str = ""
