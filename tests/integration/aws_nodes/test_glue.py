@@ -297,7 +297,8 @@ def test_a_wait_that_gave_up_stops_the_run_still_going(
 ) -> None:
     keys = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
     s3 = boto3.client("s3", endpoint_url=moto.url, region_name=REGION, **keys)
-    slow = b"import time\n\n\ndef main(argv):\n    time.sleep(4)\n    return 0\n"
+    # Long enough to be still running when the wait has given up, even on a loaded machine.
+    slow = b"import time\n\n\ndef main(argv):\n    time.sleep(12)\n    return 0\n"
     s3.put_object(Bucket=CODE_BUCKET, Key="slow/glue_entrypoint.py", Body=slow)
     glue.create_job(
         Name="airloom-slow",
@@ -322,7 +323,7 @@ def test_a_wait_that_gave_up_stops_the_run_still_going(
         f"ended ({event['message']}); it was stopped"
     )
     assert stand_in_calls.calls["BatchStopJobRun"] == 1
-    for _ in range(30):  # the stop lands when the script yields, as on Glue
+    for _ in range(80):  # the stop lands when the script yields, as on Glue
         if get_job_run(target, run_id)["JobRunState"] != "RUNNING":
             break
         time.sleep(0.5)
