@@ -227,6 +227,12 @@ def test_a_cancelled_run_ends_failed_and_the_stream_says_so(
     workflow_id = created["createWorkflow"]["id"]
     tenant.editor.data(queries.PUBLISH, id=workflow_id, version=1)
     run = tenant.editor.data(queries.TRIGGER, id=workflow_id)["triggerRun"]
+    # Cancelled once its node runs: a run Airflow still holds queued can be started by the
+    # scheduler after the cancel marked it failed (docs/workflow_builder.md, cancelRun).
+    deadline = time.monotonic() + 180
+    while tenant.viewer.data(queries.RUN, id=run["id"])["run"]["nodes"][0]["state"] != "running":
+        assert time.monotonic() < deadline, "the run's node never started"
+        time.sleep(1)
     cancelled = tenant.editor.data(queries.CANCEL, id=run["id"])["cancelRun"]
     assert cancelled["recordedState"] == "failed"
     updates = watch(stack_builder, tenant, run["id"])
